@@ -4,6 +4,21 @@
  * A fact says what happened, never how a dialect words it (ARCHITECTURE.md, "The canonical model").
  * Every fact carries the session it belongs to; all facts of one call share `sessionId`, and the dialect
  * projections are reducers over one session's facts in order.
+ *
+ * The order the switch guarantees within a call session (the projections rely on it, and
+ * test/support/random-sessions.ts generates exactly these sequences):
+ * - `session.started` first and `session.ended` last, once each.
+ * - The caller's leg (role `caller`, direction `in`) is created right after `session.started` for
+ *   inbound, outbound, internal and inbound application sessions. Originate and dialer sessions have no
+ *   caller leg: Ringside dials `contact`/`operator` legs; the first one created is the one dialled first.
+ * - A dialled leg: `leg.created` → [`leg.ringing`] → `leg.answered` → … → `leg.ended`, or → `leg.failed`.
+ *   The caller's leg: `leg.created` → [`leg.answered` when Ringside answers it] → … → `leg.ended`.
+ * - `leg.media-ready` follows `leg.answered`; `leg.joined` needs media; `leg.left` follows `leg.joined`;
+ *   a joined leg leaves before it ends; every leg has ended before `session.ended`.
+ * - Call confirmation / agent PIN: after the leg's `leg.answered` and before its `leg.joined`:
+ *   `confirm.prompted` → `confirm.accepted` (then joins) | `confirm.rejected` (then ends);
+ *   `agentpin.prompted`+ → `agentpin.valid` (then joins) | `agentpin.timeout` (the call is dropped).
+ * - A conversation's `recording.finished` comes after its parties left, before `session.ended`.
  */
 
 /** What kind of party a leg reaches. `phone`: a PSTN number over a trunk; `sip`: a user's device;
@@ -141,7 +156,7 @@ export interface LegMediaReady extends FactBase {
   codec?: string;
 }
 
-/** A dialled leg ended before it was answered. */
+/** A leg Ringside dialled ended before it was answered: the dial result of that leg. */
 export interface LegFailed extends FactBase {
   type: 'leg.failed';
   legId: string;
@@ -151,7 +166,9 @@ export interface LegFailed extends FactBase {
   cause: HangupCause;
 }
 
-/** An answered leg ended. `by` names who sent the first BYE: the far end or Ringside. */
+/** Any other end of a leg: an answered leg's BYE, or the caller's leg ending unanswered (the caller
+ *  cancelled: `by: 'remote'`, cause `originator-cancel`; Ringside refused or gave up: `by: 'local'`).
+ *  `by` names who hung up first: the far end or Ringside. */
 export interface LegEnded extends FactBase {
   type: 'leg.ended';
   legId: string;

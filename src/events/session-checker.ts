@@ -1,0 +1,94 @@
+/**
+ * Checks that one session's facts respect the order the switch guarantees (header of facts.ts).
+ * The event log runs it on appends in tests; the property generator is checked against it.
+ */
+import type { Fact } from './facts.js';
+
+type LegState = 'created' | 'answered' | 'media' | 'joined' | 'left' | 'ended';
+
+export function sessionProblems(facts: readonly Fact[]): string[] {
+  const problems: string[] = [];
+  const first = facts[0];
+  if (!first) return ['empty session'];
+  const sessionId = first.sessionId;
+  let lastAt = -Infinity;
+  for (const [i, f] of facts.entries()) {
+    if (f.sessionId !== sessionId) problems.push(`#${i} ${f.type}: session ${f.sessionId} in session ${sessionId}`);
+    if (f.at < lastAt) problems.push(`#${i} ${f.type}: time goes backwards`);
+    lastAt = f.at;
+  }
+  if (first.type !== 'session.started') {
+    // Messaging sessions: texts and opt-outs only.
+    for (const [i, f] of facts.entries())
+      if (!f.type.startsWith('message.') && !f.type.startsWith('number.')) problems.push(`#${i} ${f.type} in a messaging session`);
+    return problems;
+  }
+  const legs = new Map<string, LegState>();
+  const gated = new Set<string>();
+  let ended = false;
+  const need = (i: number, type: string, legId: string, ok: LegState[]) => {
+    const st = legs.get(legId);
+    if (!st) problems.push(`#${i} ${type}: unknown leg ${legId}`);
+    else if (!ok.includes(st)) problems.push(`#${i} ${type}: leg ${legId} is ${st}`);
+  };
+  for (const [i, f] of facts.entries()) {
+    if (ended) problems.push(`#${i} ${f.type} after session.ended`);
+    switch (f.type) {
+      case 'session.started':
+        if (i !== 0) problems.push(`#${i} second session.started`);
+        break;
+      case 'leg.created':
+        if (legs.has(f.legId)) problems.push(`#${i} leg ${f.legId} created twice`);
+        legs.set(f.legId, 'created');
+        break;
+      case 'leg.ringing':
+        need(i, f.type, f.legId, ['created']);
+        break;
+      case 'leg.answered':
+        need(i, f.type, f.legId, ['created']);
+        legs.set(f.legId, 'answered');
+        break;
+      case 'leg.media-ready':
+        need(i, f.type, f.legId, ['answered']);
+        legs.set(f.legId, 'media');
+        break;
+      case 'leg.failed':
+        need(i, f.type, f.legId, ['created']);
+        legs.set(f.legId, 'ended');
+        break;
+      case 'leg.ended':
+        need(i, f.type, f.legId, ['created', 'answered', 'media', 'left']);
+        legs.set(f.legId, 'ended');
+        break;
+      case 'leg.joined':
+        need(i, f.type, f.legId, ['media', 'left']);
+        if (gated.has(f.legId)) problems.push(`#${i} leg ${f.legId} joined while awaiting confirmation or PIN`);
+        legs.set(f.legId, 'joined');
+        break;
+      case 'leg.left':
+        need(i, f.type, f.legId, ['joined']);
+        legs.set(f.legId, 'left');
+        break;
+      case 'confirm.prompted':
+      case 'agentpin.prompted':
+        need(i, f.type, f.legId, ['answered', 'media']);
+        gated.add(f.legId);
+        break;
+      case 'confirm.accepted':
+      case 'confirm.rejected':
+      case 'agentpin.valid':
+      case 'agentpin.timeout':
+        if (!gated.has(f.legId)) problems.push(`#${i} ${f.type} without a prompt on leg ${f.legId}`);
+        gated.delete(f.legId);
+        break;
+      case 'session.ended':
+        ended = true;
+        for (const [leg, st] of legs) if (st !== 'ended') problems.push(`session.ended while leg ${leg} is ${st}`);
+        break;
+      default:
+        break;
+    }
+  }
+  if (!ended) problems.push('no session.ended');
+  return problems;
+}
