@@ -1,0 +1,222 @@
+/**
+ * JSON Schema of the provisioning file. ajv applies the defaults, so a minimal file grows into the full
+ * model of config-types.ts. Every object refuses unknown keys: a typo is an error, never ignored.
+ */
+
+const e164 = { type: 'string', pattern: '^\\+[1-9][0-9]{1,14}$' } as const;
+const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
+const userId = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
+const httpUrl = { type: 'string', format: 'uri', pattern: '^https?://' } as const;
+const seconds = (def: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
+
+const user = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'email', 'password', 'pin'],
+  properties: {
+    id: userId,
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    email: { type: 'string', format: 'email' },
+    password: { type: 'string', minLength: 4, maxLength: 256 },
+    role: { enum: ['admin', 'manager', 'user'], default: 'user' },
+    extension: { type: 'string', pattern: '^[0-9]{2,6}$' },
+    pin: { type: 'string', pattern: '^[0-9]{4,8}$' },
+    sip: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['username', 'password'],
+      properties: {
+        username: { type: 'string', pattern: '^[A-Za-z0-9_.!~*\'()&=+$,;?/-]{1,64}$' },
+        password: { type: 'string', minLength: 4, maxLength: 256 },
+      },
+    },
+    phoneNumber: e164,
+    outgoingCallerId: e164,
+    available: { type: 'boolean', default: true },
+    ownRecordsOnly: { type: 'boolean', default: false },
+  },
+} as const;
+
+const line = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'number', 'ring'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    type: { enum: ['general', 'yard-sign'], default: 'general' },
+    number: e164,
+    ring: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['strategy'],
+      properties: {
+        strategy: { enum: ['ring-all', 'round-robin', 'forward', 'ring-group', 'voicemail'] },
+        users: { type: 'array', items: userId, uniqueItems: true, default: [] },
+        // The original platform forwards to at most 10 numbers (spec realtime §1, Line).
+        forwardTo: { type: 'array', items: e164, maxItems: 10, uniqueItems: true, default: [] },
+        ringGroup: id,
+        timeoutSeconds: seconds(30, 600),
+        fallback: { enum: ['voicemail', 'hangup'], default: 'voicemail' },
+      },
+    },
+    confirmCalls: { type: 'boolean', default: false },
+    agentPinEntry: { type: 'boolean', default: false },
+    record: { type: 'boolean', default: false },
+    voicemail: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        mailboxUser: userId,
+        maxSeconds: seconds(120, 3600),
+      },
+    },
+  },
+} as const;
+
+const ringGroup = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'number', 'members'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    number: { type: 'string', pattern: '^[0-9]{2,6}$' },
+    strategy: { enum: ['ring-all', 'round-robin'], default: 'ring-all' },
+    members: { type: 'array', items: userId, minItems: 1, uniqueItems: true },
+    timeoutSeconds: seconds(30, 600),
+  },
+} as const;
+
+const number = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['number'],
+  properties: {
+    number: e164,
+    name: { type: 'string', maxLength: 128 },
+    application: id,
+    sms: { type: 'boolean', default: true },
+  },
+} as const;
+
+const application = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    incomingCallUrl: httpUrl,
+    incomingCallFallbackUrl: httpUrl,
+    incomingMessageUrl: httpUrl,
+    incomingMessageFallbackUrl: httpUrl,
+    callbackHttpMethod: { enum: ['GET', 'POST'], default: 'POST' },
+    // spec bandwidth §1.2: timeout in ms, default and maximum 10000.
+    callbackTimeoutMs: { type: 'integer', minimum: 1, maximum: 10000, default: 10000 },
+    autoAnswer: { type: 'boolean', default: true },
+  },
+} as const;
+
+const webhook = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'url', 'dialect'],
+  properties: {
+    id,
+    url: httpUrl,
+    fallbackUrl: httpUrl,
+    secret: { type: 'string', minLength: 8, maxLength: 256 },
+    dialect: { enum: ['realtime', 'teltel', 'bandwidth'] },
+    method: { enum: ['POST', 'GET'], default: 'POST' },
+    events: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, default: [] },
+  },
+} as const;
+
+const apiCredential = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['token', 'secret'],
+  properties: {
+    token: { type: 'string', minLength: 8, maxLength: 128 },
+    secret: { type: 'string', minLength: 8, maxLength: 256 },
+    name: { type: 'string', maxLength: 128 },
+  },
+} as const;
+
+const account = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id,
+    accountcode: { type: 'string', minLength: 1, maxLength: 64 },
+    name: { type: 'string', minLength: 1, maxLength: 128 },
+    timezone: { type: 'string', default: 'UTC' },
+    defaultCallerId: e164,
+    textFromNumber: e164,
+    trunk: id,
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { incomingCallSeconds: seconds(14400, 86400), outgoingCallSeconds: seconds(14400, 86400) },
+    },
+    agentPin: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        entry: { enum: ['digits', 'pound', 'double-pound'], default: 'pound' },
+        waitSeconds: seconds(10, 120),
+        maxPrompts: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
+      },
+    },
+    users: { type: 'array', items: user, default: [] },
+    numbers: { type: 'array', items: number, default: [] },
+    lines: { type: 'array', items: line, default: [] },
+    ringGroups: { type: 'array', items: ringGroup, default: [] },
+    applications: { type: 'array', items: application, default: [] },
+    webhooks: { type: 'array', items: webhook, default: [] },
+    apiCredentials: { type: 'array', items: apiCredential, default: [] },
+  },
+} as const;
+
+const trunk = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'host'],
+  properties: {
+    name: id,
+    host: { type: 'string', minLength: 1, maxLength: 253 },
+    port: { type: 'integer', minimum: 1, maximum: 65535, default: 5060 },
+    transport: { enum: ['udp', 'tcp'], default: 'udp' },
+    inboundAddresses: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['username', 'password'],
+      properties: { username: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 }, realm: { type: 'string' } },
+    },
+    register: { type: 'boolean', default: false },
+    registerExpiresSeconds: seconds(600, 86400),
+  },
+} as const;
+
+export const provisioningSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['accounts'],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { publicUrl: httpUrl, sipRealm: { type: 'string', minLength: 1, default: 'ringside' } },
+    },
+    trunks: { type: 'array', items: trunk, default: [] },
+    accounts: { type: 'array', items: account, minItems: 1 },
+  },
+} as const;

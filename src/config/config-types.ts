@@ -1,0 +1,141 @@
+/**
+ * Provisioning model: what a deployment configures in its YAML/JSON file (docs/configuration.md).
+ * The JSON Schema in config-schema.ts is the authority on shapes; these types mirror it after defaults.
+ */
+
+export type Role = 'admin' | 'manager' | 'user';
+
+export interface UserConfig {
+  /** Numeric user id, stable across restarts: events carry it (`userId`, teltel `subject_user`). */
+  id: number;
+  name: string;
+  /** Login name for REST and the RealTime API (an e-mail address in the original platform). */
+  email: string;
+  password: string;
+  role: Role;
+  extension?: string;
+  pin: string;
+  sip?: { username: string; password: string };
+  /** The user's own number, used as caller ID when `useOwnCallerId` allows it. */
+  phoneNumber?: string;
+  outgoingCallerId?: string;
+  available: boolean;
+  ownRecordsOnly: boolean;
+}
+
+export type RingStrategy = 'ring-all' | 'round-robin' | 'forward' | 'ring-group' | 'voicemail';
+
+export interface LineConfig {
+  id: string;
+  name: string;
+  type: 'general' | 'yard-sign';
+  /** The advertised number: one of the account's numbers. */
+  number: string;
+  ring: {
+    strategy: RingStrategy;
+    users: number[];
+    forwardTo: string[];
+    ringGroup?: string;
+    timeoutSeconds: number;
+    fallback: 'voicemail' | 'hangup';
+  };
+  confirmCalls: boolean;
+  agentPinEntry: boolean;
+  record: boolean;
+  voicemail: { enabled: boolean; mailboxUser?: number; maxSeconds: number };
+}
+
+export interface RingGroupConfig {
+  id: string;
+  name: string;
+  /** Short number dialled internally or named as an originate target (`100`). */
+  number: string;
+  strategy: 'ring-all' | 'round-robin';
+  members: number[];
+  timeoutSeconds: number;
+}
+
+export interface NumberConfig {
+  number: string;
+  name?: string;
+  /** Voice-API application that receives this number's calls and texts. */
+  application?: string;
+  sms: boolean;
+}
+
+export interface ApplicationConfig {
+  id: string;
+  name: string;
+  incomingCallUrl?: string;
+  incomingCallFallbackUrl?: string;
+  incomingMessageUrl?: string;
+  incomingMessageFallbackUrl?: string;
+  callbackHttpMethod: 'GET' | 'POST';
+  callbackTimeoutMs: number;
+  autoAnswer: boolean;
+}
+
+export type DialectName = 'realtime' | 'teltel' | 'bandwidth';
+
+export interface WebhookConfig {
+  id: string;
+  url: string;
+  fallbackUrl?: string;
+  secret?: string;
+  dialect: DialectName;
+  method: 'POST' | 'GET';
+  /** Event names to deliver; empty = all of the dialect's events. */
+  events: string[];
+}
+
+export interface ApiCredentialConfig {
+  /** Voice-API style credentials: HTTP Basic with token as user and secret as password. */
+  token: string;
+  secret: string;
+  name?: string;
+}
+
+export interface AccountConfig {
+  id: string;
+  accountcode: string;
+  name: string;
+  timezone: string;
+  defaultCallerId?: string;
+  textFromNumber?: string;
+  trunk?: string;
+  limits: { incomingCallSeconds: number; outgoingCallSeconds: number };
+  agentPin: { entry: 'digits' | 'pound' | 'double-pound'; waitSeconds: number; maxPrompts: number };
+  users: UserConfig[];
+  numbers: NumberConfig[];
+  lines: LineConfig[];
+  ringGroups: RingGroupConfig[];
+  applications: ApplicationConfig[];
+  webhooks: WebhookConfig[];
+  apiCredentials: ApiCredentialConfig[];
+}
+
+export interface TrunkConfig {
+  name: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  /** Source addresses whose calls are this carrier's (defaults to `host`). */
+  inboundAddresses: string[];
+  /** Credentials to answer the carrier's digest challenges, and to register when `register` is set. */
+  auth?: { username: string; password: string; realm?: string };
+  register: boolean;
+  registerExpiresSeconds: number;
+}
+
+export interface ServerConfig {
+  /** Base URL clients reach this Ringside at, used inside payloads (recording URLs, voice-API URIs). */
+  publicUrl?: string;
+  /** SIP digest realm. */
+  sipRealm: string;
+}
+
+export interface ProvisioningConfig {
+  server: ServerConfig;
+  trunks: TrunkConfig[];
+  accounts: AccountConfig[];
+}

@@ -1,0 +1,110 @@
+/**
+ * Checks the schema cannot express: uniqueness across the file and references between entries.
+ * Returns problems as JSON-pointer paths into the document.
+ */
+import type { ProvisioningConfig } from './config-types.js';
+
+export interface Problem {
+  path: string;
+  problem: string;
+}
+
+export function crossCheck(config: ProvisioningConfig): Problem[] {
+  const problems: Problem[] = [];
+  const add = (path: string, problem: string) => problems.push({ path, problem });
+
+  const unique = (scope: Map<string, string>, key: string, path: string, what: string) => {
+    const prev = scope.get(key);
+    if (prev !== undefined) add(path, `${what} '${key}' is already used at ${prev}`);
+    else scope.set(key, path);
+  };
+
+  const trunkNames = new Map<string, string>();
+  config.trunks.forEach((t, i) => unique(trunkNames, t.name, `/trunks/${i}/name`, 'trunk name'));
+
+  // Global scopes: routing and logins must be unambiguous across accounts.
+  const accountIds = new Map<string, string>();
+  const accountcodes = new Map<string, string>();
+  const userIds = new Map<string, string>();
+  const emails = new Map<string, string>();
+  const sipUsers = new Map<string, string>();
+  const numbers = new Map<string, string>();
+  const tokens = new Map<string, string>();
+
+  config.accounts.forEach((a, ai) => {
+    const at = `/accounts/${ai}`;
+    unique(accountIds, a.id, `${at}/id`, 'account id');
+    unique(accountcodes, a.accountcode, `${at}/accountcode`, 'accountcode');
+    if (a.trunk !== undefined && !trunkNames.has(a.trunk)) add(`${at}/trunk`, `no trunk named '${a.trunk}' in /trunks`);
+
+    const extensions = new Map<string, string>();
+    const pins = new Map<string, string>();
+    const shortNumbers = new Map<string, string>();
+    const users = new Set<number>();
+    a.users.forEach((u, ui) => {
+      const p = `${at}/users/${ui}`;
+      unique(userIds, String(u.id), `${p}/id`, 'user id');
+      unique(emails, u.email.toLowerCase(), `${p}/email`, 'login e-mail');
+      unique(pins, u.pin, `${p}/pin`, 'PIN');
+      if (u.extension !== undefined) unique(extensions, u.extension, `${p}/extension`, 'extension');
+      if (u.extension !== undefined) unique(shortNumbers, u.extension, `${p}/extension`, 'short number');
+      if (u.sip) unique(sipUsers, u.sip.username, `${p}/sip/username`, 'SIP username');
+      users.add(u.id);
+    });
+    const userRef = (id: number, path: string) => {
+      if (!users.has(id)) add(path, `no user with id ${id} in this account`);
+    };
+
+    const ownNumbers = new Set<string>();
+    const appIds = new Set(a.applications.map((x) => x.id));
+    a.numbers.forEach((n, ni) => {
+      unique(numbers, n.number, `${at}/numbers/${ni}/number`, 'number');
+      ownNumbers.add(n.number);
+      if (n.application !== undefined && !appIds.has(n.application))
+        add(`${at}/numbers/${ni}/application`, `no application '${n.application}' in this account`);
+    });
+
+    const groupIds = new Map<string, string>();
+    a.ringGroups.forEach((g, gi) => {
+      const p = `${at}/ringGroups/${gi}`;
+      unique(groupIds, g.id, `${p}/id`, 'ring group id');
+      unique(shortNumbers, g.number, `${p}/number`, 'short number');
+      g.members.forEach((m, mi) => userRef(m, `${p}/members/${mi}`));
+    });
+
+    const lineIds = new Map<string, string>();
+    const lineNumbers = new Map<string, string>();
+    a.lines.forEach((l, li) => {
+      const p = `${at}/lines/${li}`;
+      unique(lineIds, l.id, `${p}/id`, 'line id');
+      if (!ownNumbers.has(l.number)) add(`${p}/number`, `${l.number} is not one of this account's numbers (/accounts/${ai}/numbers)`);
+      else unique(lineNumbers, l.number, `${p}/number`, 'line number');
+      l.ring.users.forEach((u, ui) => userRef(u, `${p}/ring/users/${ui}`));
+      const s = l.ring.strategy;
+      if ((s === 'ring-all' || s === 'round-robin') && l.ring.users.length === 0) add(`${p}/ring/users`, `strategy '${s}' needs at least one user`);
+      if (s === 'forward' && l.ring.forwardTo.length === 0) add(`${p}/ring/forwardTo`, `strategy 'forward' needs at least one number`);
+      if (s === 'ring-group') {
+        if (l.ring.ringGroup === undefined) add(`${p}/ring`, `strategy 'ring-group' needs 'ringGroup'`);
+        else if (!groupIds.has(l.ring.ringGroup)) add(`${p}/ring/ringGroup`, `no ring group '${l.ring.ringGroup}' in this account`);
+      }
+      if (l.voicemail.mailboxUser !== undefined) userRef(l.voicemail.mailboxUser, `${p}/voicemail/mailboxUser`);
+    });
+
+    if (a.defaultCallerId !== undefined && !ownNumbers.has(a.defaultCallerId))
+      add(`${at}/defaultCallerId`, `${a.defaultCallerId} is not one of this account's numbers`);
+    // spec realtime §1: the account's text-from number must be one of its lines.
+    if (a.textFromNumber !== undefined && !lineNumbers.has(a.textFromNumber))
+      add(`${at}/textFromNumber`, `${a.textFromNumber} is not the number of one of this account's lines`);
+
+    const appIdsSeen = new Map<string, string>();
+    a.applications.forEach((x, xi) => {
+      unique(appIdsSeen, x.id, `${at}/applications/${xi}/id`, 'application id');
+      if (x.incomingCallUrl === undefined && x.incomingMessageUrl === undefined)
+        add(`${at}/applications/${xi}`, 'an application needs incomingCallUrl or incomingMessageUrl (spec bandwidth §3.1)');
+    });
+    const hookIds = new Map<string, string>();
+    a.webhooks.forEach((w, wi) => unique(hookIds, w.id, `${at}/webhooks/${wi}/id`, 'webhook id'));
+    a.apiCredentials.forEach((c, ci) => unique(tokens, c.token, `${at}/apiCredentials/${ci}/token`, 'API token'));
+  });
+  return problems;
+}

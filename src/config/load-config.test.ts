@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfigFile, parseConfig } from './load-config.js';
+import { ConfigError } from './config-error.js';
+
+const minimal = `
+accounts:
+  - id: acme
+    name: Acme
+    numbers: [{ number: "+15550100" }]
+    users:
+      - { id: 7, name: Ann, email: ann@acme.test, password: secret, pin: "1234" }
+    lines:
+      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [7] } }
+`;
+
+function problemsOf(text: string): ConfigError[] {
+  try {
+    parseConfig(text, 'x.yaml');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, String(err));
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('the demo example loads with its defaults applied', () => {
+  const c = loadConfigFile('examples/demo.yaml');
+  const demo = c.accounts[0]!;
+  assert.equal(demo.accountcode, 'demo');
+  assert.equal(demo.users.length, 3);
+  assert.equal(demo.lines.find((l) => l.id === 'sales')?.confirmCalls, true);
+  assert.equal(demo.lines.find((l) => l.id === 'main')?.ring.timeoutSeconds, 30);
+  assert.equal(c.trunks[0]?.port, 5090);
+  assert.equal(c.server.sipRealm, 'ringside');
+});
+
+test('a minimal file gets defaults: role user, accountcode = id, voicemail fallback', () => {
+  const c = parseConfig(minimal);
+  const a = c.accounts[0]!;
+  assert.equal(a.accountcode, 'acme');
+  assert.equal(a.users[0]?.role, 'user');
+  assert.equal(a.lines[0]?.ring.fallback, 'voicemail');
+  assert.equal(a.lines[0]?.voicemail.maxSeconds, 120);
+});
+
+test('JSON provisioning is accepted', () => {
+  const c = parseConfig(JSON.stringify({ accounts: [{ id: 'j', name: 'J' }] }), 'x.json');
+  assert.equal(c.accounts[0]?.accountcode, 'j');
+});
+
+test('an unknown setting is named with its path and line', () => {
+  const [p, ...rest] = problemsOf(minimal.replace('pin: "1234"', 'pin: "1234", colour: red'));
+  assert.equal(rest.length, 0);
+  assert.equal(p!.path, '/accounts/0/users/0/colour');
+  assert.match(p!.problem, /unknown setting/);
+  assert.equal(p!.line, 7);
+  assert.match(p!.message, /^x\.yaml:7: \/accounts\/0\/users\/0\/colour: unknown setting/);
+});
+
+test('a bad number says it must be E.164', () => {
+  const [p] = problemsOf(minimal.replace('number: "+15550100" }]', 'number: "5550100" }]'));
+  assert.equal(p!.path, '/accounts/0/numbers/0/number');
+  assert.match(p!.problem, /E\.164/);
+});
+
+test('a line referring to an unknown user or number is refused', () => {
+  const problems = problemsOf(minimal.replace('users: [7]', 'users: [8]').replace('number: "+15550100", ring', 'number: "+15550199", ring'));
+  const paths = problems.map((p) => p.path).sort();
+  assert.deepEqual(paths, ['/accounts/0/lines/0/number', '/accounts/0/lines/0/ring/users/0']);
+});
+
+test('duplicate PINs and logins are refused', () => {
+  const text = minimal.replace(
+    '- { id: 7, name: Ann, email: ann@acme.test, password: secret, pin: "1234" }',
+    '- { id: 7, name: Ann, email: ann@acme.test, password: secret, pin: "1234" }\n      - { id: 8, name: Al, email: ANN@acme.test, password: secret, pin: "1234" }',
+  );
+  const problems = problemsOf(text).map((p) => `${p.path} ${p.problem}`);
+  assert.ok(problems.some((p) => p.startsWith('/accounts/0/users/1/pin PIN')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('/accounts/0/users/1/email login')), problems.join('\n'));
+});
+
+test('broken YAML names the line', () => {
+  const [p] = problemsOf('accounts:\n  - id: a\n    name: [unclosed\n');
+  assert.match(p!.problem, /not valid YAML/);
+  assert.ok(p!.line !== undefined);
+});
+
+test('a missing file is a ConfigError naming it', () => {
+  assert.throws(() => loadConfigFile('/nonexistent/ringside.yaml'), (e: unknown) => e instanceof ConfigError && /nonexistent\/ringside\.yaml.*cannot read/.test(e.message));
+});
+
+test('forward lines are limited to 10 numbers (spec realtime §1)', () => {
+  const nums = Array.from({ length: 11 }, (_, i) => `"+1555000${String(i).padStart(4, '0')}"`).join(', ');
+  const [p] = problemsOf(minimal.replace('ring: { strategy: ring-all, users: [7] }', `ring: { strategy: forward, forwardTo: [${nums}] }`));
+  assert.equal(p!.path, '/accounts/0/lines/0/ring/forwardTo');
+});

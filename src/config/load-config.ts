@@ -1,0 +1,81 @@
+/**
+ * Reads a provisioning file (YAML, or JSON which is YAML too), validates it against the schema, applies
+ * defaults and checks cross-references. Any problem throws a ConfigError naming the file, the path in
+ * the document, the line, and what is wrong, so `ringside serve` can refuse to start with a precise message.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import * as ajvFormats from 'ajv-formats';
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { provisioningSchema } from './config-schema.js';
+import type { ProvisioningConfig } from './config-types.js';
+import { ConfigError } from './config-error.js';
+import { crossCheck } from './cross-check.js';
+
+const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
+addFormats(ajv);
+const validate = ajv.compile(provisioningSchema);
+
+export function loadConfigFile(file: string): ProvisioningConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, '', `cannot read the file: ${(err as Error).message}`);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses and validates provisioning text; `file` names the source in errors. */
+export function parseConfig(text: string, file = '<config>'): ProvisioningConfig {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lines.linePos(e.pos[0]);
+    throw new ConfigError(file, '', `not valid YAML/JSON: ${e.message.split('\n')[0]}`, pos.line);
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (!validate(data)) {
+    const problems = (validate.errors ?? []).filter(notNoise).map((e) => describe(e, doc, lines, file));
+    throw ConfigError.many(problems);
+  }
+  const config = data as unknown as ProvisioningConfig;
+  for (const a of config.accounts) a.accountcode ??= a.id;
+  const problems = crossCheck(config).map((p) => new ConfigError(file, p.path, p.problem, lineOf(doc, lines, p.path)));
+  if (problems.length > 0) throw ConfigError.many(problems);
+  return config;
+}
+
+// `if`/`anyOf` wrappers repeat what their branches said.
+function notNoise(e: ErrorObject): boolean {
+  return e.keyword !== 'if' && e.keyword !== 'anyOf';
+}
+
+function describe(e: ErrorObject, doc: Document, lines: LineCounter, file: string): ConfigError {
+  let path = e.instancePath;
+  let problem = e.message ?? 'is invalid';
+  if (e.keyword === 'additionalProperties') {
+    const key = (e.params as { additionalProperty: string }).additionalProperty;
+    path = `${path}/${key}`;
+    problem = 'unknown setting (check its spelling and docs/configuration.md)';
+  } else if (e.keyword === 'required') {
+    problem = `missing required setting '${(e.params as { missingProperty: string }).missingProperty}'`;
+  } else if (e.keyword === 'enum') {
+    problem = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  } else if (e.keyword === 'pattern' && /\\\+\[1-9\]/.test(String((e.params as { pattern: string }).pattern))) {
+    problem = 'must be an E.164 number such as +15550100';
+  }
+  return new ConfigError(file, path, problem, lineOf(doc, lines, path));
+}
+
+function lineOf(doc: Document, lines: LineCounter, pointer: string): number | undefined {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  for (let n = parts.length; n >= 0; n--) {
+    const node = doc.getIn(parts.slice(0, n).map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p)), true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+    if (n === 0 && isNode(doc.contents) && doc.contents.range) return lines.linePos(doc.contents.range[0]).line;
+  }
+  return undefined;
+}

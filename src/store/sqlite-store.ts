@@ -1,0 +1,207 @@
+/**
+ * The embedded store: one SQLite database in WAL mode under the data dir. Provisioning rows keep their
+ * full record as JSON beside the columns lookups use, so the model can grow without a migration per field.
+ */
+import Database from 'better-sqlite3';
+import type { ProvisioningConfig } from '../config/config-types.js';
+import { hashPassword, verifyPassword } from './password-hash.js';
+import type {
+  AccountRecord,
+  ApiCredentialRecord,
+  ApplicationRecord,
+  LineRecord,
+  NumberRecord,
+  ProvisioningCounts,
+  RingGroupRecord,
+  Store,
+  TrunkRecord,
+  UserRecord,
+  WebhookRecord,
+} from './store.js';
+
+const MIGRATIONS: string[] = [
+  `CREATE TABLE accounts (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE users (id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE,
+     sip_username TEXT UNIQUE, extension TEXT, pin TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX users_account ON users(account_id);
+   CREATE TABLE numbers (number TEXT PRIMARY KEY, account_id TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE TABLE lines (account_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, id));
+   CREATE TABLE ring_groups (account_id TEXT NOT NULL, id TEXT NOT NULL, number TEXT NOT NULL, body TEXT NOT NULL,
+     PRIMARY KEY (account_id, id));
+   CREATE TABLE trunks (name TEXT PRIMARY KEY, body TEXT NOT NULL);
+   CREATE TABLE applications (account_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, id));
+   CREATE TABLE webhooks (account_id TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL,
+     PRIMARY KEY (account_id, id));
+   CREATE TABLE api_credentials (token TEXT PRIMARY KEY, account_id TEXT NOT NULL, body TEXT NOT NULL);`,
+];
+
+const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db);
+  }
+
+  async replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts> {
+    // Hash outside the transaction (scrypt is async and slow by design); reuse an unchanged hash.
+    const hashes = new Map<number, string>();
+    const secretHashes = new Map<string, string>();
+    await Promise.all(
+      config.accounts.flatMap((a) => [
+        ...a.users.map(async (u) => {
+          const old = this.#json<UserRecord>('SELECT body FROM users WHERE id = ?', u.id);
+          hashes.set(u.id, old && (await verifyPassword(u.password, old.passwordHash)) ? old.passwordHash : await hashPassword(u.password));
+        }),
+        ...a.apiCredentials.map(async (c) => {
+          const old = this.#json<ApiCredentialRecord>('SELECT body FROM api_credentials WHERE token = ?', c.token);
+          secretHashes.set(c.token, old && (await verifyPassword(c.secret, old.secretHash)) ? old.secretHash : await hashPassword(c.secret));
+        }),
+      ]),
+    );
+    const db = this.#db;
+    const put = (sql: string, ...args: unknown[]) => db.prepare(sql).run(...args);
+    db.transaction(() => {
+      for (const t of PROVISIONING_TABLES) db.prepare(`DELETE FROM ${t}`).run();
+      db.prepare(`DELETE FROM webhooks WHERE source = 'config'`).run();
+      for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
+      for (const a of config.accounts) {
+        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, ...account } = a;
+        put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
+        for (const u of users) {
+          const { password: _pw, ...rest } = u;
+          const rec: UserRecord = { ...rest, accountId: a.id, passwordHash: hashes.get(u.id)! };
+          put('INSERT INTO users (id, account_id, email, sip_username, extension, pin, body) VALUES (?, ?, ?, ?, ?, ?, ?)', u.id, a.id, u.email.toLowerCase(), u.sip?.username ?? null, u.extension ?? null, u.pin, JSON.stringify(rec));
+        }
+        const lineByNumber = new Map(lines.map((l) => [l.number, l.id]));
+        for (const n of numbers) {
+          const lineId = lineByNumber.get(n.number);
+          const rec: NumberRecord = lineId === undefined ? { ...n, accountId: a.id } : { ...n, accountId: a.id, lineId };
+          put('INSERT INTO numbers (number, account_id, body) VALUES (?, ?, ?)', n.number, a.id, JSON.stringify(rec));
+        }
+        for (const l of lines) put('INSERT INTO lines (account_id, id, body) VALUES (?, ?, ?)', a.id, l.id, JSON.stringify({ ...l, accountId: a.id }));
+        for (const g of ringGroups) put('INSERT INTO ring_groups (account_id, id, number, body) VALUES (?, ?, ?, ?)', a.id, g.id, g.number, JSON.stringify({ ...g, accountId: a.id }));
+        for (const x of applications) put('INSERT INTO applications (account_id, id, body) VALUES (?, ?, ?)', a.id, x.id, JSON.stringify({ ...x, accountId: a.id }));
+        for (const w of webhooks)
+          put(`INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, 'config', ?)
+               ON CONFLICT (account_id, id) DO UPDATE SET source = 'config', body = excluded.body`, a.id, w.id, JSON.stringify({ ...w, accountId: a.id, source: 'config' }));
+        for (const c of apiCredentials) {
+          const { secret: _s, ...rest } = c;
+          put('INSERT INTO api_credentials (token, account_id, body) VALUES (?, ?, ?)', c.token, a.id, JSON.stringify({ ...rest, accountId: a.id, secretHash: secretHashes.get(c.token)! }));
+        }
+      }
+    })();
+    return this.counts();
+  }
+
+  async counts(): Promise<ProvisioningCounts> {
+    const n = (t: string) => (this.#db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    return {
+      accounts: n('accounts'),
+      users: n('users'),
+      numbers: n('numbers'),
+      lines: n('lines'),
+      ringGroups: n('ring_groups'),
+      trunks: n('trunks'),
+      applications: n('applications'),
+      webhooks: n('webhooks'),
+      apiCredentials: n('api_credentials'),
+    };
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return this.#jsonAll('SELECT body FROM accounts ORDER BY id');
+  }
+  async getAccount(accountId: string): Promise<AccountRecord | undefined> {
+    return this.#json('SELECT body FROM accounts WHERE id = ?', accountId);
+  }
+  async getUser(userId: number): Promise<UserRecord | undefined> {
+    return this.#json('SELECT body FROM users WHERE id = ?', userId);
+  }
+  async listUsers(accountId: string): Promise<UserRecord[]> {
+    return this.#jsonAll('SELECT body FROM users WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async findUserByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.#json('SELECT body FROM users WHERE email = ?', email.toLowerCase());
+  }
+  async findUserBySipUsername(username: string): Promise<UserRecord | undefined> {
+    return this.#json('SELECT body FROM users WHERE sip_username = ?', username);
+  }
+  async findUserByExtension(accountId: string, extension: string): Promise<UserRecord | undefined> {
+    return this.#json('SELECT body FROM users WHERE account_id = ? AND extension = ?', accountId, extension);
+  }
+  async findUserByPin(accountId: string, pin: string): Promise<UserRecord | undefined> {
+    return this.#json('SELECT body FROM users WHERE account_id = ? AND pin = ?', accountId, pin);
+  }
+  async verifyUserPassword(user: UserRecord, password: string): Promise<boolean> {
+    return verifyPassword(password, user.passwordHash);
+  }
+  async findNumber(e164: string): Promise<NumberRecord | undefined> {
+    return this.#json('SELECT body FROM numbers WHERE number = ?', e164);
+  }
+  async listNumbers(accountId: string): Promise<NumberRecord[]> {
+    return this.#jsonAll('SELECT body FROM numbers WHERE account_id = ? ORDER BY number', accountId);
+  }
+  async getLine(accountId: string, lineId: string): Promise<LineRecord | undefined> {
+    return this.#json('SELECT body FROM lines WHERE account_id = ? AND id = ?', accountId, lineId);
+  }
+  async listLines(accountId: string): Promise<LineRecord[]> {
+    return this.#jsonAll('SELECT body FROM lines WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async findRingGroupByNumber(accountId: string, number: string): Promise<RingGroupRecord | undefined> {
+    return this.#json('SELECT body FROM ring_groups WHERE account_id = ? AND number = ?', accountId, number);
+  }
+  async listRingGroups(accountId: string): Promise<RingGroupRecord[]> {
+    return this.#jsonAll('SELECT body FROM ring_groups WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async listTrunks(): Promise<TrunkRecord[]> {
+    return this.#jsonAll('SELECT body FROM trunks ORDER BY name');
+  }
+  async getTrunk(name: string): Promise<TrunkRecord | undefined> {
+    return this.#json('SELECT body FROM trunks WHERE name = ?', name);
+  }
+  async getApplication(accountId: string, applicationId: string): Promise<ApplicationRecord | undefined> {
+    return this.#json('SELECT body FROM applications WHERE account_id = ? AND id = ?', accountId, applicationId);
+  }
+  async listApplications(accountId: string): Promise<ApplicationRecord[]> {
+    return this.#jsonAll('SELECT body FROM applications WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async listWebhooks(accountId: string): Promise<WebhookRecord[]> {
+    return this.#jsonAll('SELECT body FROM webhooks WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async findApiCredential(token: string): Promise<ApiCredentialRecord | undefined> {
+    return this.#json('SELECT body FROM api_credentials WHERE token = ?', token);
+  }
+  async verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean> {
+    return verifyPassword(secret, credential.secretHash);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #json<T>(sql: string, ...args: unknown[]): T | undefined {
+    const row = this.#db.prepare(sql).get(...args) as { body: string } | undefined;
+    return row ? (JSON.parse(row.body) as T) : undefined;
+  }
+  #jsonAll<T>(sql: string, ...args: unknown[]): T[] {
+    return (this.#db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+  }
+}
+
+/** Applies pending migrations in order, tracked by SQLite's user_version. */
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The provisioning and state store: the one interface the switch, messaging and APIs read configuration
+ * through. SQLite implements it for the embedded default (sqlite-store.ts); a PostgreSQL implementation
+ * satisfies the same interface for scale-out, which is why every method is async.
+ */
+import type {
+  AccountConfig,
+  ApiCredentialConfig,
+  ApplicationConfig,
+  LineConfig,
+  NumberConfig,
+  ProvisioningConfig,
+  RingGroupConfig,
+  TrunkConfig,
+  UserConfig,
+  WebhookConfig,
+} from '../config/config-types.js';
+
+export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials'>;
+
+/** A user as stored: the login password is kept only as a scrypt hash. */
+export type UserRecord = Omit<UserConfig, 'password'> & { accountId: string; passwordHash: string };
+
+export type NumberRecord = NumberConfig & { accountId: string; lineId?: string };
+export type LineRecord = LineConfig & { accountId: string };
+export type RingGroupRecord = RingGroupConfig & { accountId: string };
+export type ApplicationRecord = ApplicationConfig & { accountId: string };
+export type WebhookRecord = WebhookConfig & { accountId: string; source: 'config' | 'api' };
+export type ApiCredentialRecord = Omit<ApiCredentialConfig, 'secret'> & { accountId: string; secretHash: string };
+export type TrunkRecord = TrunkConfig;
+
+export interface ProvisioningCounts {
+  accounts: number;
+  users: number;
+  numbers: number;
+  lines: number;
+  ringGroups: number;
+  trunks: number;
+  applications: number;
+  webhooks: number;
+  apiCredentials: number;
+}
+
+export interface Store {
+  /** Makes the store's provisioning exactly the file's, in one transaction (the file is the source of
+   *  truth at start). Runtime state (bindings, reports, API-created webhooks) is kept. */
+  replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts>;
+  counts(): Promise<ProvisioningCounts>;
+
+  listAccounts(): Promise<AccountRecord[]>;
+  getAccount(accountId: string): Promise<AccountRecord | undefined>;
+
+  getUser(userId: number): Promise<UserRecord | undefined>;
+  listUsers(accountId: string): Promise<UserRecord[]>;
+  findUserByEmail(email: string): Promise<UserRecord | undefined>;
+  findUserBySipUsername(username: string): Promise<UserRecord | undefined>;
+  findUserByExtension(accountId: string, extension: string): Promise<UserRecord | undefined>;
+  findUserByPin(accountId: string, pin: string): Promise<UserRecord | undefined>;
+  /** Checks a login password against the stored hash, in constant time. */
+  verifyUserPassword(user: UserRecord, password: string): Promise<boolean>;
+
+  /** The account number, wherever it is provisioned, with the line that advertises it. */
+  findNumber(e164: string): Promise<NumberRecord | undefined>;
+  listNumbers(accountId: string): Promise<NumberRecord[]>;
+  getLine(accountId: string, lineId: string): Promise<LineRecord | undefined>;
+  listLines(accountId: string): Promise<LineRecord[]>;
+  findRingGroupByNumber(accountId: string, number: string): Promise<RingGroupRecord | undefined>;
+  listRingGroups(accountId: string): Promise<RingGroupRecord[]>;
+
+  listTrunks(): Promise<TrunkRecord[]>;
+  getTrunk(name: string): Promise<TrunkRecord | undefined>;
+
+  getApplication(accountId: string, applicationId: string): Promise<ApplicationRecord | undefined>;
+  listApplications(accountId: string): Promise<ApplicationRecord[]>;
+  listWebhooks(accountId: string): Promise<WebhookRecord[]>;
+  findApiCredential(token: string): Promise<ApiCredentialRecord | undefined>;
+  verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean>;
+
+  close(): Promise<void>;
+}
