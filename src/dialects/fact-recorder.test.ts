@@ -1,0 +1,87 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventLog } from '../events/sqlite-event-log.js';
+import { FactRecorder } from './fact-recorder.js';
+import type { Dialect, WireEvent } from './dialect.js';
+import { eventId } from './event-id.js';
+import { CallScript, phone, sip } from '../events/call-script.js';
+
+/** A minimal dialect for testing the recorder itself: one event per fact, numbered per session.
+ *  (The real dialects have their own tests; this isolates ordering, ids and restore.) */
+const echo: Dialect = {
+  name: 'teltel',
+  eventNames: ['*'],
+  createProjector: () => {
+    let n = 0;
+    let accountId = '';
+    return {
+      apply(f): WireEvent[] {
+        if (f.type === 'session.started') accountId = f.accountId;
+        if (f.type === 'dtmf' && f.digit === 'X') throw new Error('projection bug');
+        const i = n++;
+        return [{ dialect: 'teltel', name: f.type, id: eventId(f.sessionId, 'echo', i), sessionId: f.sessionId, accountId, userIds: [], payload: { i, type: f.type } }];
+      },
+    };
+  },
+};
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-rec-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'events.db');
+}
+
+function call(id: string) {
+  const s = new CallScript(id);
+  s.start({ accountId: 'acc', accountcode: 'acc', kind: 'outbound', callId: '1.1', from: sip('101'), to: phone('+15550001') });
+  s.leg('L1', 'caller', sip('101')).leg('L2', 'callee', phone('+15550001')).failed('L2', 'BUSY', 486).ended('L1', 'remote').end(sip('101'));
+  return s.facts;
+}
+
+test('facts recorded one by one keep their order and get numbered events', async (t) => {
+  const log = new SqliteEventLog(setup(t));
+  t.after(() => log.close());
+  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  const facts = call('s1');
+  const all = await Promise.all(facts.map((f) => rec.record(f)));
+  assert.deepEqual(all.flat().map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
+  assert.equal(rec.openSessions, 0, 'state is dropped when the session ends');
+});
+
+test('after a restart the projector is rebuilt from the log and ids continue', async (t) => {
+  const file = setup(t);
+  const facts = call('s2');
+  const log1 = new SqliteEventLog(file);
+  const rec1 = new FactRecorder(log1, [echo], { publicUrl: 'http://x' });
+  for (const f of facts.slice(0, 3)) await rec1.record(f);
+  await log1.close();
+  const log2 = new SqliteEventLog(file);
+  t.after(() => log2.close());
+  const rec2 = new FactRecorder(log2, [echo], { publicUrl: 'http://x' });
+  const rest = [];
+  for (const f of facts.slice(3)) rest.push(...(await rec2.record(f)));
+  assert.deepEqual(rest.map((e) => e.payload.i), [3, 4, 5]);
+  assert.equal(rest[0]?.accountId, 'acc', 'state from replayed facts is restored');
+  assert.equal(rest[0]?.id, eventId('s2', 'echo', 3));
+});
+
+test('a projection that throws loses neither the fact nor the process', async (t) => {
+  const log = new SqliteEventLog(setup(t));
+  t.after(() => log.close());
+  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  const [start] = call('s3');
+  await rec.record(start!);
+  const out = await rec.record({ type: 'dtmf', sessionId: 's3', at: 5, legId: 'L1', digit: 'X', durationMs: 100, via: 'rfc4733' });
+  assert.deepEqual(out, []);
+  assert.deepEqual((await log.sessionFacts('s3')).map((f) => f.type), ['session.started', 'dtmf']);
+});
+
+test('facts of different sessions in one call are refused', async (t) => {
+  const log = new SqliteEventLog(setup(t));
+  t.after(() => log.close());
+  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  await assert.rejects(rec.record(call('a')[0]!, call('b')[0]!), /one session/);
+});

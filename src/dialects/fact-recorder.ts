@@ -1,0 +1,79 @@
+/**
+ * Where facts enter the log: each fact is projected by every dialect (one projector per session and
+ * dialect), and the fact and its wire events are appended together, durably, before anyone is told.
+ * Facts of one session are recorded strictly in order; after a restart a session's projectors are
+ * rebuilt by replaying its facts from the log, so ids and payloads continue exactly where they were.
+ */
+import type { EventLog, LogEntry } from '../events/event-log.js';
+import type { Fact } from '../events/facts.js';
+import type { Logger } from '../log/logger.js';
+import type { Dialect, DialectOptions, SessionProjector, WireEvent } from './dialect.js';
+
+interface SessionState {
+  projectors: SessionProjector[];
+  /** Tail of this session's recording chain: the next record waits for it. */
+  chain: Promise<unknown>;
+}
+
+export class FactRecorder {
+  readonly #sessions = new Map<string, SessionState>();
+
+  constructor(
+    readonly log: EventLog,
+    readonly dialects: readonly Dialect[],
+    readonly options: DialectOptions,
+    readonly logger?: Logger,
+  ) {}
+
+  /** Records facts (all of one session, in order) and resolves with the logged wire events. */
+  record(...facts: Fact[]): Promise<LogEntry[]> {
+    const first = facts[0];
+    if (!first) return Promise.resolve([]);
+    const sessionId = first.sessionId;
+    if (facts.some((f) => f.sessionId !== sessionId)) return Promise.reject(new Error('record() takes facts of one session'));
+    let state = this.#sessions.get(sessionId);
+    if (!state) {
+      state = { projectors: this.dialects.map((d) => d.createProjector(this.options)), chain: Promise.resolve() };
+      state.chain = this.#restore(state, sessionId, first);
+      this.#sessions.set(sessionId, state);
+    }
+    const s = state;
+    const run = s.chain.then(async () => {
+      const events: WireEvent[] = [];
+      for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
+      const entries = await this.log.append({ facts, events });
+      if (facts.some(endsSession)) this.#sessions.delete(sessionId);
+      return entries;
+    });
+    // The chain must survive a failed record; the failure still reaches this caller.
+    s.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Number of sessions with live projector state (for health and tests). */
+  get openSessions(): number {
+    return this.#sessions.size;
+  }
+
+  async #restore(state: SessionState, sessionId: string, first: Fact): Promise<void> {
+    if (first.type === 'session.started') return;
+    // A session we hold no state for: replay what the log has of it (after a restart, or the opt-out
+    // that follows its text in a messaging session).
+    const earlier = await this.log.sessionFacts(sessionId);
+    for (const f of earlier) for (const p of state.projectors) this.#project(p, f);
+  }
+
+  #project(p: SessionProjector, f: Fact): WireEvent[] {
+    try {
+      return p.apply(f);
+    } catch (err) {
+      // A projection bug must never lose the fact or crash the process: log it and keep going.
+      this.logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'projection failed');
+      return [];
+    }
+  }
+}
+
+function endsSession(f: Fact): boolean {
+  return f.type === 'session.ended' || f.type.startsWith('message.') || f.type.startsWith('number.');
+}

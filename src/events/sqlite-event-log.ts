@@ -1,0 +1,263 @@
+/**
+ * The embedded event log: SQLite in WAL mode with synchronous=FULL, so a resolved append has reached the
+ * disk. Appends are group-committed: every append made in the same turn of the event loop (up to
+ * `maxBatch` facts+events) is written in one transaction and one fsync, then their promises resolve and
+ * live subscribers are told, in position order.
+ */
+import Database from 'better-sqlite3';
+import type { Fact } from './facts.js';
+import { matches, type AppendBatch, type EventFilter, type EventLog, type LogEntry, type SubscribeOptions, type Subscription } from './event-log.js';
+import { LogClosedError } from './errors.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS facts (
+  position INTEGER PRIMARY KEY, session_id TEXT NOT NULL, type TEXT NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS facts_session ON facts(session_id, position);
+CREATE TABLE IF NOT EXISTS sessions (
+  session_id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, ended_at INTEGER);
+CREATE INDEX IF NOT EXISTS sessions_open ON sessions(ended_at) WHERE ended_at IS NULL;
+CREATE TABLE IF NOT EXISTS events (
+  position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, dialect TEXT NOT NULL, name TEXT NOT NULL,
+  session_id TEXT NOT NULL, account_id TEXT NOT NULL, user_ids TEXT NOT NULL, route TEXT,
+  logged_at INTEGER NOT NULL, payload TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_account ON events(account_id, position);
+CREATE INDEX IF NOT EXISTS events_session ON events(session_id, position);
+`;
+
+interface Pending {
+  batch: AppendBatch;
+  resolve(entries: LogEntry[]): void;
+  reject(err: Error): void;
+}
+
+interface Sub {
+  options: SubscribeOptions;
+  /** Highest position delivered; entries at or below it are never delivered again. */
+  delivered: number;
+  live: boolean;
+  buffer: LogEntry[];
+  closed: boolean;
+}
+
+export interface SqliteEventLogOptions {
+  /** Upper bound on facts+events per transaction. */
+  maxBatch?: number;
+  /** `FULL` (default) fsyncs every commit; `NORMAL` trades the last commits on power loss for speed. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = { position: number; id: string; dialect: string; name: string; session_id: string; account_id: string; user_ids: string; route: string | null; logged_at: number; payload: string };
+
+export class SqliteEventLog implements EventLog {
+  readonly #db: Database.Database;
+  readonly #maxBatch: number;
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  #subs = new Set<Sub>();
+  #closed = false;
+  readonly #insertFact: Database.Statement;
+  readonly #insertEvent: Database.Statement;
+  readonly #startSession: Database.Statement;
+  readonly #endSession: Database.Statement;
+
+  constructor(file: string, options: SqliteEventLogOptions = {}) {
+    this.#maxBatch = options.maxBatch ?? 5000;
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(SCHEMA);
+    this.#insertFact = this.#db.prepare('INSERT INTO facts (session_id, type, at, body) VALUES (?, ?, ?, ?)');
+    this.#insertEvent = this.#db.prepare(
+      'INSERT OR IGNORE INTO events (id, dialect, name, session_id, account_id, user_ids, route, logged_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#startSession = this.#db.prepare('INSERT OR IGNORE INTO sessions (session_id, started_at) VALUES (?, ?)');
+    this.#endSession = this.#db.prepare('UPDATE sessions SET ended_at = ? WHERE session_id = ?');
+  }
+
+  append(batch: AppendBatch): Promise<LogEntry[]> {
+    if (this.#closed) return Promise.reject(new LogClosedError());
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ batch, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** Writes everything pending in as few transactions as maxBatch allows. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    while (this.#pending.length > 0) {
+      const group: Pending[] = [];
+      let size = 0;
+      while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
+        const p = this.#pending.shift()!;
+        group.push(p);
+        size += p.batch.facts.length + p.batch.events.length;
+      }
+      try {
+        this.#commit(group);
+      } catch {
+        // One bad batch must not fail the others that shared its transaction: retry them one by one.
+        for (const p of group) {
+          try {
+            this.#commit([p]);
+          } catch (err) {
+            p.reject(err as Error);
+          }
+        }
+      }
+    }
+  }
+
+  /** Counters for health checks and the benchmark. */
+  get stats(): { commits: number; appends: number } {
+    return { commits: this.#commits, appends: this.#appends };
+  }
+
+  #commits = 0;
+  #appends = 0;
+
+  #commit(group: Pending[]): void {
+    const results = this.#write(group);
+    this.#commits++;
+    this.#appends += group.length;
+    group.forEach((p, i) => p.resolve(results[i]!));
+    for (const entries of results) for (const e of entries) this.#publish(e);
+  }
+
+  #write(group: Pending[]): LogEntry[][] {
+    const now = Date.now();
+    return this.#db.transaction(() =>
+      group.map(({ batch }) => {
+        for (const f of batch.facts) {
+          this.#insertFact.run(f.sessionId, f.type, f.at, JSON.stringify(f));
+          if (f.type === 'session.started') this.#startSession.run(f.sessionId, f.at);
+          else if (f.type === 'session.ended') this.#endSession.run(f.at, f.sessionId);
+        }
+        const entries: LogEntry[] = [];
+        for (const e of batch.events) {
+          const r = this.#insertEvent.run(e.id, e.dialect, e.name, e.sessionId, e.accountId, JSON.stringify(e.userIds), e.route ? JSON.stringify(e.route) : null, now, JSON.stringify(e.payload));
+          if (r.changes === 1) entries.push({ ...e, position: Number(r.lastInsertRowid), loggedAt: now });
+        }
+        return entries;
+      }),
+    )();
+  }
+
+  #publish(entry: LogEntry): void {
+    for (const s of this.#subs) {
+      if (s.closed || !matches(s.options.filter, entry)) continue;
+      if (!s.live) s.buffer.push(entry);
+      else this.#deliver(s, entry);
+    }
+  }
+
+  #deliver(s: Sub, entry: LogEntry): void {
+    if (entry.position <= s.delivered || s.closed) return;
+    s.delivered = entry.position;
+    try {
+      s.options.onEntry(entry);
+    } catch {
+      // A subscriber that throws must not break the log or other subscribers (delivery handles its errors).
+    }
+  }
+
+  async read(after: number, filter: EventFilter, limit: number): Promise<LogEntry[]> {
+    return this.#readSync(after, filter, limit);
+  }
+
+  #readSync(after: number, filter: EventFilter, limit: number): LogEntry[] {
+    const where = ['position > ?'];
+    const args: unknown[] = [after];
+    if (filter.accountId !== undefined) (where.push('account_id = ?'), args.push(filter.accountId));
+    if (filter.sessionId !== undefined) (where.push('session_id = ?'), args.push(filter.sessionId));
+    if (filter.userId !== undefined) (where.push('EXISTS (SELECT 1 FROM json_each(user_ids) WHERE value = ?)'), args.push(filter.userId));
+    if (filter.dialects !== undefined) (where.push(`dialect IN (${filter.dialects.map(() => '?').join(',') || "''"})`), args.push(...filter.dialects));
+    if (filter.names !== undefined) (where.push(`name IN (${filter.names.map(() => '?').join(',') || "''"})`), args.push(...filter.names));
+    const rows = this.#db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`).all(...args, limit) as Row[];
+    return rows.map(toEntry);
+  }
+
+  async positionOf(eventId: string): Promise<number | undefined> {
+    const row = this.#db.prepare('SELECT position FROM events WHERE id = ?').get(eventId) as { position: number } | undefined;
+    return row?.position;
+  }
+
+  async sessionFacts(sessionId: string): Promise<Fact[]> {
+    const rows = this.#db.prepare('SELECT body FROM facts WHERE session_id = ? ORDER BY position').all(sessionId) as { body: string }[];
+    return rows.map((r) => JSON.parse(r.body) as Fact);
+  }
+
+  async openSessions(): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT session_id FROM sessions WHERE ended_at IS NULL ORDER BY started_at').all() as { session_id: string }[];
+    return rows.map((r) => r.session_id);
+  }
+
+  async lastPosition(): Promise<number> {
+    const row = this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null };
+    return row.p ?? 0;
+  }
+
+  subscribe(options: SubscribeOptions): Subscription {
+    const sub: Sub = { options, delivered: 0, live: options.after === undefined, buffer: [], closed: false };
+    this.#subs.add(sub);
+    if (options.after === undefined) {
+      sub.delivered = (this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null }).p ?? 0;
+      queueMicrotask(() => options.onLive?.());
+    } else {
+      sub.delivered = options.after;
+      this.#catchUp(sub);
+    }
+    return {
+      close: () => {
+        sub.closed = true;
+        this.#subs.delete(sub);
+      },
+    };
+  }
+
+  /** Replays the backlog page by page, yielding between pages so a long backlog does not stall the
+   *  process; entries committed meanwhile wait in the buffer and are delivered after, without duplicates. */
+  #catchUp(sub: Sub): void {
+    const page = () => {
+      if (sub.closed || this.#closed) return;
+      const rows = this.#readSync(sub.delivered, sub.options.filter, 500);
+      for (const e of rows) this.#deliver(sub, e);
+      if (rows.length === 500) return void setImmediate(page);
+      sub.live = true;
+      const buffered = sub.buffer;
+      sub.buffer = [];
+      for (const e of buffered) this.#deliver(sub, e);
+      sub.options.onLive?.();
+    };
+    setImmediate(page);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#flush();
+    this.#closed = true;
+    for (const s of this.#subs) s.closed = true;
+    this.#subs.clear();
+    this.#db.close();
+  }
+}
+
+function toEntry(r: Row): LogEntry {
+  const e: LogEntry = {
+    position: r.position,
+    id: r.id,
+    dialect: r.dialect,
+    name: r.name,
+    sessionId: r.session_id,
+    accountId: r.account_id,
+    userIds: JSON.parse(r.user_ids) as string[],
+    loggedAt: r.logged_at,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  };
+  if (r.route !== null) e.route = JSON.parse(r.route) as LogEntry['route'] & object;
+  return e;
+}
