@@ -172,11 +172,16 @@ export class SqliteEventLog implements EventLog {
   #readSync(after: number, filter: EventFilter, limit: number): LogEntry[] {
     const where = ['position > ?'];
     const args: unknown[] = [after];
-    if (filter.accountId !== undefined) (where.push('account_id = ?'), args.push(filter.accountId));
-    if (filter.sessionId !== undefined) (where.push('session_id = ?'), args.push(filter.sessionId));
-    if (filter.userId !== undefined) (where.push('EXISTS (SELECT 1 FROM json_each(user_ids) WHERE value = ?)'), args.push(filter.userId));
-    if (filter.dialects !== undefined) (where.push(`dialect IN (${filter.dialects.map(() => '?').join(',') || "''"})`), args.push(...filter.dialects));
-    if (filter.names !== undefined) (where.push(`name IN (${filter.names.map(() => '?').join(',') || "''"})`), args.push(...filter.names));
+    const add = (clause: string, ...values: unknown[]) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    const list = (xs: readonly string[]) => xs.map(() => '?').join(',') || "''";
+    if (filter.accountId !== undefined) add('account_id = ?', filter.accountId);
+    if (filter.sessionId !== undefined) add('session_id = ?', filter.sessionId);
+    if (filter.userId !== undefined) add('EXISTS (SELECT 1 FROM json_each(user_ids) WHERE value = ?)', filter.userId);
+    if (filter.dialects !== undefined) add(`dialect IN (${list(filter.dialects)})`, ...filter.dialects);
+    if (filter.names !== undefined) add(`name IN (${list(filter.names)})`, ...filter.names);
     const rows = this.#db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY position LIMIT ?`).all(...args, limit) as Row[];
     return rows.map(toEntry);
   }
