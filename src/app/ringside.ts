@@ -1,0 +1,83 @@
+/**
+ * The composition root: opens the store and the event log under the data dir, loads provisioning, wires
+ * the dialects and starts the servers; `stop()` closes them in reverse order.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfigFile } from '../config/load-config.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { Store, ProvisioningCounts } from '../store/store.js';
+import { SqliteEventLog } from '../events/sqlite-event-log.js';
+import type { EventLog } from '../events/event-log.js';
+import { FactRecorder } from '../dialects/fact-recorder.js';
+import { allDialects } from '../dialects/all-dialects.js';
+import { createHttpServer } from '../api/http-server.js';
+import { registerHealthRoutes } from '../api/health-routes.js';
+import type { Logger } from '../log/logger.js';
+import type { Settings } from './settings.js';
+
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
+export class Ringside {
+  private constructor(
+    readonly settings: Settings,
+    readonly logger: Logger,
+    readonly store: Store,
+    readonly log: EventLog,
+    readonly recorder: FactRecorder,
+    readonly http: FastifyInstance,
+    readonly publicUrl: string,
+  ) {}
+
+  static async start(settings: Settings, logger: Logger): Promise<Ringside> {
+    const dataDir = resolve(settings.dataDir);
+    for (const d of [dataDir, join(dataDir, 'recordings'), join(dataDir, 'media')]) mkdirSync(d, { recursive: true });
+    const config = settings.configFile === undefined ? undefined : loadConfigFile(settings.configFile);
+    const store = new SqliteStore(join(dataDir, 'ringside.db'));
+    const opened: { close(): Promise<void> }[] = [store];
+    try {
+      let counts: ProvisioningCounts;
+      if (config) counts = await store.replaceProvisioning(config);
+      else {
+        counts = await store.counts();
+        if (counts.accounts === 0) throw new StartError(`no provisioning in ${dataDir}: start once with --config FILE (see examples/demo.yaml)`);
+      }
+      logger.info({ configFile: settings.configFile ?? null, dataDir, ...counts }, config ? 'provisioning loaded' : 'provisioning kept from the store');
+
+      const log = new SqliteEventLog(join(dataDir, 'events.db'));
+      opened.push(log);
+      const http = createHttpServer({ logger });
+      opened.push({ close: () => http.close() });
+      // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
+      const dialectOptions = { publicUrl: '' };
+      const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }));
+      registerHealthRoutes(http, { store, log, recorder });
+      await http.listen({ host: settings.host, port: settings.httpPort });
+      const address = http.server.address();
+      const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
+      dialectOptions.publicUrl = settings.publicUrl ?? config?.server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
+      const ringside = new Ringside(settings, logger, store, log, recorder, http, dialectOptions.publicUrl);
+      logger.info({ http: { host: settings.host, port: httpPort }, lastPosition: await log.lastPosition() }, 'ringside started');
+      return ringside;
+    } catch (err) {
+      for (const o of opened.reverse()) await o.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get httpPort(): number {
+    const a = this.http.server.address();
+    return typeof a === 'object' && a ? a.port : this.settings.httpPort;
+  }
+
+  async stop(): Promise<void> {
+    this.logger.info('ringside stopping');
+    await this.http.close();
+    await this.log.close();
+    await this.store.close();
+    this.logger.info('ringside stopped');
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/**
+ * The `ringside` command. `serve` runs the platform; more commands (demo, tail) join as they land.
+ */
+import { Command, Option } from 'commander';
+import { runServe } from './serve-command.js';
+import { ENV } from '../app/settings.js';
+import { packageInfo } from '../util/package-info.js';
+
+const pkg = packageInfo();
+
+const program = new Command('ringside')
+  .description('Ringside: a self-hosted phone platform that turns calls and texts into real-time events.')
+  .version(pkg.version);
+
+program
+  .command('serve')
+  .description('Run Ringside: load provisioning, open the store and the event log, serve HTTP (and SIP as it lands).')
+  .addOption(new Option('--config <file>', 'provisioning file (YAML or JSON) loaded into the store at start; without it the store keeps the last loaded provisioning').env(ENV.config))
+  .addOption(new Option('--data <dir>', 'data directory: database, event log, recordings, media').env(ENV.data).default('./data'))
+  .addOption(new Option('--host <address>', 'address to listen on for HTTP and SIP').env(ENV.host).default('0.0.0.0'))
+  .addOption(new Option('--http-port <port>', 'HTTP port: REST APIs, the WebSocket API at /, recordings (0 = any free port)').env(ENV.httpPort).default('8080'))
+  .addOption(new Option('--sip-port <port>', 'SIP port for UDP and TCP').env(ENV.sipPort).default('5060'))
+  .addOption(new Option('--rtp-ports <low-high>', 'UDP port range for RTP media').env(ENV.rtpPorts).default('10000-20000'))
+  .addOption(new Option('--public-url <url>', 'base URL clients reach this Ringside at, used inside event payloads (default: the config\'s server.publicUrl, else http://127.0.0.1:<http-port>)').env(ENV.publicUrl))
+  .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
+  .action(async (opts: Record<string, string | undefined>) => {
+    process.exitCode = await runServe(opts);
+  });
+
+await program.parseAsync(process.argv);
