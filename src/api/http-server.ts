@@ -2,7 +2,7 @@
  * The HTTP server every API family and the WebSocket API mount on. Errors leave as JSON that names the
  * problem; a route family may answer in its own dialect's error shape through its own handler.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 
 export interface HttpServerOptions {
@@ -14,7 +14,7 @@ export interface HttpServerOptions {
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     // Per-request lines would drown the call logs: the HTTP layer logs warnings and errors only.
-    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }),
+    loggerInstance: options.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Query strings and bodies from clients written for other platforms may repeat keys: keep them.
     routerOptions: { ignoreTrailingSlash: true },
