@@ -3,6 +3,7 @@
  * problem; a route family may answer in its own dialect's error shape through its own handler.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
 import type { Logger } from '../log/logger.js';
 
 export interface HttpServerOptions {
@@ -19,6 +20,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // Query strings and bodies from clients written for other platforms may repeat keys: keep them.
     routerOptions: { ignoreTrailingSlash: true },
   });
+  // Bodies may be form-encoded as well as JSON (spec realtime §5.1).
+  void app.register(formbody);
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ success: false, error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
   });

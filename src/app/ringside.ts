@@ -14,6 +14,7 @@ import { FactRecorder } from '../dialects/fact-recorder.js';
 import { allDialects } from '../dialects/all-dialects.js';
 import { createHttpServer } from '../api/http-server.js';
 import { registerHealthRoutes } from '../api/health-routes.js';
+import { registerAuthRoutes } from '../api/auth-routes.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 
@@ -55,6 +56,7 @@ export class Ringside {
       const dialectOptions = { publicUrl: '' };
       const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }));
       registerHealthRoutes(http, { store, log, recorder });
+      registerAuthRoutes(http, store);
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;

@@ -3,11 +3,14 @@
  * full record as JSON beside the columns lookups use, so the model can grow without a migration per field.
  */
 import Database from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig } from '../config/config-types.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import type {
   AccountRecord,
   ApiCredentialRecord,
+  AuthSession,
+  IssuedTokens,
   ApplicationRecord,
   LineRecord,
   NumberRecord,
@@ -33,6 +36,10 @@ const MIGRATIONS: string[] = [
    CREATE TABLE webhooks (account_id TEXT NOT NULL, id TEXT NOT NULL, source TEXT NOT NULL, body TEXT NOT NULL,
      PRIMARY KEY (account_id, id));
    CREATE TABLE api_credentials (token TEXT PRIMARY KEY, account_id TEXT NOT NULL, body TEXT NOT NULL);`,
+  `CREATE TABLE auth_sessions (guid TEXT PRIMARY KEY, user_id INTEGER NOT NULL, account_id TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE, token_expires_at INTEGER NOT NULL,
+     refresh_hash TEXT NOT NULL UNIQUE, refresh_expires_at INTEGER NOT NULL);
+   CREATE INDEX auth_sessions_refresh_expiry ON auth_sessions(refresh_expires_at);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
@@ -182,6 +189,44 @@ export class SqliteStore implements Store {
     return verifyPassword(secret, credential.secretHash);
   }
 
+  async putWebhook(w: WebhookRecord): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body')
+      .run(w.accountId, w.id, w.source, JSON.stringify(w));
+  }
+
+  async deleteWebhook(accountId: string, webhookId: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM webhooks WHERE account_id = ? AND id = ?').run(accountId, webhookId).changes === 1;
+  }
+
+  async createAuthSession(userId: number, accountId: string, tokenLifetime: number, refreshLifetime: number): Promise<IssuedTokens> {
+    const now = Date.now();
+    // Expired sessions are dropped as new ones are made, so the table stays small without a sweeper.
+    this.#db.prepare('DELETE FROM auth_sessions WHERE refresh_expires_at < ?').run(now);
+    const issued = newTokens(randomUUID(), userId, accountId, now, tokenLifetime, refreshLifetime);
+    this.#db
+      .prepare('INSERT INTO auth_sessions (guid, user_id, account_id, token_hash, token_expires_at, refresh_hash, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(issued.session.guid, userId, accountId, sha256(issued.token), issued.session.tokenExpiresAt, sha256(issued.refreshToken), issued.session.refreshExpiresAt);
+    return issued;
+  }
+
+  async findAuthSession(token: string): Promise<AuthSession | undefined> {
+    const row = this.#db.prepare('SELECT * FROM auth_sessions WHERE token_hash = ?').get(sha256(token)) as SessionRow | undefined;
+    return row && row.token_expires_at > Date.now() ? toSession(row) : undefined;
+  }
+
+  async refreshAuthSession(refreshToken: string, tokenLifetime: number, refreshLifetime: number): Promise<IssuedTokens | undefined> {
+    const now = Date.now();
+    const row = this.#db.prepare('SELECT * FROM auth_sessions WHERE refresh_hash = ?').get(sha256(refreshToken)) as SessionRow | undefined;
+    if (!row || row.refresh_expires_at <= now) return undefined;
+    const issued = newTokens(row.guid, row.user_id, row.account_id, now, tokenLifetime, refreshLifetime);
+    // Matching on the old hash makes a concurrent second refresh with the same token fail (spec realtime §5.2).
+    const r = this.#db
+      .prepare('UPDATE auth_sessions SET token_hash = ?, token_expires_at = ?, refresh_hash = ?, refresh_expires_at = ? WHERE guid = ? AND refresh_hash = ?')
+      .run(sha256(issued.token), issued.session.tokenExpiresAt, sha256(issued.refreshToken), issued.session.refreshExpiresAt, row.guid, row.refresh_hash);
+    return r.changes === 1 ? issued : undefined;
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }
@@ -193,6 +238,24 @@ export class SqliteStore implements Store {
   #jsonAll<T>(sql: string, ...args: unknown[]): T[] {
     return (this.#db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
   }
+}
+
+type SessionRow = { guid: string; user_id: number; account_id: string; token_expires_at: number; refresh_expires_at: number; refresh_hash: string };
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function toSession(r: SessionRow): AuthSession {
+  return { guid: r.guid, userId: r.user_id, accountId: r.account_id, tokenExpiresAt: r.token_expires_at, refreshExpiresAt: r.refresh_expires_at };
+}
+
+function newTokens(guid: string, userId: number, accountId: string, now: number, tokenLifetime: number, refreshLifetime: number): IssuedTokens {
+  return {
+    session: { guid, userId, accountId, tokenExpiresAt: now + tokenLifetime * 1000, refreshExpiresAt: now + refreshLifetime * 1000 },
+    token: randomUUID(),
+    refreshToken: randomUUID(),
+  };
 }
 
 /** Applies pending migrations in order, tracked by SQLite's user_version. */

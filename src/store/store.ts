@@ -29,6 +29,21 @@ export type WebhookRecord = WebhookConfig & { accountId: string; source: 'config
 export type ApiCredentialRecord = Omit<ApiCredentialConfig, 'secret'> & { accountId: string; secretHash: string };
 export type TrunkRecord = TrunkConfig;
 
+/** A bearer session from `POST /auth/login` (spec realtime §5.2). Tokens are kept only as hashes. */
+export interface AuthSession {
+  guid: string;
+  userId: number;
+  accountId: string;
+  tokenExpiresAt: number;
+  refreshExpiresAt: number;
+}
+
+export interface IssuedTokens {
+  session: AuthSession;
+  token: string;
+  refreshToken: string;
+}
+
 export interface ProvisioningCounts {
   accounts: number;
   users: number;
@@ -75,6 +90,17 @@ export interface Store {
   listWebhooks(accountId: string): Promise<WebhookRecord[]>;
   findApiCredential(token: string): Promise<ApiCredentialRecord | undefined>;
   verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean>;
+
+  /** Creates or replaces a webhook subscription made through REST (`source: 'api'`). */
+  putWebhook(webhook: WebhookRecord): Promise<void>;
+  /** Deletes a webhook; false when there was none. */
+  deleteWebhook(accountId: string, webhookId: string): Promise<boolean>;
+
+  /** Bearer sessions (spec realtime §5.2): a new session, its lookup by token, and refresh, which
+   *  replaces both tokens (the old refresh token stops working). */
+  createAuthSession(userId: number, accountId: string, tokenLifetimeSeconds: number, refreshLifetimeSeconds: number): Promise<IssuedTokens>;
+  findAuthSession(token: string): Promise<AuthSession | undefined>;
+  refreshAuthSession(refreshToken: string, tokenLifetimeSeconds: number, refreshLifetimeSeconds: number): Promise<IssuedTokens | undefined>;
 
   close(): Promise<void>;
 }
