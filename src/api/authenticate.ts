@@ -3,11 +3,10 @@
  * or HTTP Basic with voice-API credentials (token:secret). Spec realtime §5.1, bandwidth §0.
  */
 import type { FastifyRequest } from 'fastify';
-import type { ApiCredentialRecord, Store, UserRecord } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { principalForToken, type Principal } from '../auth/principal.js';
 
-export type Principal =
-  | { kind: 'user'; user: UserRecord; accountId: string; via: 'bearer' | 'basic' }
-  | { kind: 'api'; credential: ApiCredentialRecord; accountId: string };
+export { hasElevatedRole, principalForToken, type Principal } from '../auth/principal.js';
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -44,20 +43,4 @@ export async function authenticate(req: FastifyRequest, store: Store): Promise<P
     throw new AuthError(401, 'invalid_credentials', 'user name or password is wrong');
   }
   throw new AuthError(401, 'not_authenticated', `unsupported Authorization scheme '${scheme}'`);
-}
-
-/** Resolves a bearer token (also used by the WebSocket `authrequest`). */
-export async function principalForToken(token: string, store: Store): Promise<Principal | undefined> {
-  if (!token) return undefined;
-  const session = await store.findAuthSession(token);
-  if (!session) return undefined;
-  const user = await store.getUser(session.userId);
-  if (!user) return undefined;
-  return { kind: 'user', user, accountId: session.accountId, via: 'bearer' };
-}
-
-/** Account-wide visibility: Manager or Admin, not restricted to own records (spec realtime §2.3 Proposed). */
-export function hasElevatedRole(p: Principal): boolean {
-  if (p.kind === 'api') return true;
-  return (p.user.role === 'admin' || p.user.role === 'manager') && !p.user.ownRecordsOnly;
 }

@@ -15,6 +15,7 @@ import { allDialects } from '../dialects/all-dialects.js';
 import { createHttpServer } from '../api/http-server.js';
 import { registerHealthRoutes } from '../api/health-routes.js';
 import { registerAuthRoutes } from '../api/auth-routes.js';
+import { RealtimeSocketServer, type RealtimeSocketOptions } from '../delivery/realtime-socket.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 
@@ -30,10 +31,11 @@ export class Ringside {
     readonly log: EventLog,
     readonly recorder: FactRecorder,
     readonly http: FastifyInstance,
+    readonly realtime: RealtimeSocketServer,
     readonly publicUrl: string,
   ) {}
 
-  static async start(settings: Settings, logger: Logger): Promise<Ringside> {
+  static async start(settings: Settings, logger: Logger, options: { realtime?: RealtimeSocketOptions } = {}): Promise<Ringside> {
     const dataDir = resolve(settings.dataDir);
     for (const d of [dataDir, join(dataDir, 'recordings'), join(dataDir, 'media')]) mkdirSync(d, { recursive: true });
     const config = settings.configFile === undefined ? undefined : loadConfigFile(settings.configFile);
@@ -57,11 +59,13 @@ export class Ringside {
       const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }));
       registerHealthRoutes(http, { store, log, recorder });
       registerAuthRoutes(http, store);
+      const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
+      opened.push(realtime);
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? config?.server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
-      const ringside = new Ringside(settings, logger, store, log, recorder, http, dialectOptions.publicUrl);
+      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, dialectOptions.publicUrl);
       logger.info({ http: { host: settings.host, port: httpPort }, lastPosition: await log.lastPosition() }, 'ringside started');
       return ringside;
     } catch (err) {
@@ -77,6 +81,7 @@ export class Ringside {
 
   async stop(): Promise<void> {
     this.logger.info('ringside stopping');
+    await this.realtime.close();
     await this.http.close();
     await this.log.close();
     await this.store.close();
