@@ -46,3 +46,21 @@ test('reloading replaces provisioning and survives a reopen', async (t) => {
   assert.equal((await again.getUser(9))?.name, 'Zed');
   assert.equal((await again.counts()).accounts, 1);
 });
+
+test('SIP bindings are upserted per contact and survive a reopen', async (t) => {
+  const file = join(tempDir(t), 'ringside.db');
+  const store = new SqliteStore(file);
+  const b = { userId: '501', aor: 'sip:101@ringside', contact: 'sip:101@192.0.2.10:5062', source: { protocol: 'udp' as const, host: '127.0.0.1', port: 40000 }, expiresAt: 1_900_000_000_000, callId: 'c1', cseq: 1, q: 1 };
+  await store.saveSipBinding(b);
+  await store.saveSipBinding({ ...b, cseq: 2, expiresAt: 1_900_000_100_000 });
+  await store.saveSipBinding({ ...b, contact: 'sip:101@192.0.2.11:5062' });
+  await store.close();
+  const again = new SqliteStore(file);
+  t.after(() => again.close());
+  const got = await again.loadSipBindings('501');
+  assert.equal(got.length, 2);
+  assert.equal(got[0]?.cseq, 2);
+  await again.removeSipBinding('501', 'sip:101@192.0.2.10:5062');
+  assert.deepEqual((await again.loadSipBindings('501')).map((x) => x.contact), ['sip:101@192.0.2.11:5062']);
+  assert.deepEqual(await again.loadSipBindings('502'), []);
+});

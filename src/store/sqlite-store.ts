@@ -11,6 +11,7 @@ import type {
   ApiCredentialRecord,
   AuthSession,
   IssuedTokens,
+  SipBindingRecord,
   ApplicationRecord,
   LineRecord,
   NumberRecord,
@@ -40,6 +41,8 @@ const MIGRATIONS: string[] = [
      token_hash TEXT NOT NULL UNIQUE, token_expires_at INTEGER NOT NULL,
      refresh_hash TEXT NOT NULL UNIQUE, refresh_expires_at INTEGER NOT NULL);
    CREATE INDEX auth_sessions_refresh_expiry ON auth_sessions(refresh_expires_at);`,
+  `CREATE TABLE sip_bindings (user_id TEXT NOT NULL, contact TEXT NOT NULL, expires_at INTEGER NOT NULL, body TEXT NOT NULL,
+     PRIMARY KEY (user_id, contact));`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
@@ -225,6 +228,20 @@ export class SqliteStore implements Store {
       .prepare('UPDATE auth_sessions SET token_hash = ?, token_expires_at = ?, refresh_hash = ?, refresh_expires_at = ? WHERE guid = ? AND refresh_hash = ?')
       .run(sha256(issued.token), issued.session.tokenExpiresAt, sha256(issued.refreshToken), issued.session.refreshExpiresAt, row.guid, row.refresh_hash);
     return r.changes === 1 ? issued : undefined;
+  }
+
+  async loadSipBindings(userId: string): Promise<SipBindingRecord[]> {
+    return this.#jsonAll('SELECT body FROM sip_bindings WHERE user_id = ? ORDER BY contact', userId);
+  }
+
+  async saveSipBinding(b: SipBindingRecord): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO sip_bindings (user_id, contact, expires_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, contact) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body')
+      .run(b.userId, b.contact, b.expiresAt, JSON.stringify(b));
+  }
+
+  async removeSipBinding(userId: string, contact: string): Promise<void> {
+    this.#db.prepare('DELETE FROM sip_bindings WHERE user_id = ? AND contact = ?').run(userId, contact);
   }
 
   async close(): Promise<void> {

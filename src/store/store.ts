@@ -44,6 +44,20 @@ export interface IssuedTokens {
   refreshToken: string;
 }
 
+/** A registered SIP contact, persisted so a restart keeps registrations (RFC 3261 §10.3; the registrar's
+ *  `Binding` has this shape). */
+export interface SipBindingRecord {
+  userId: string;
+  aor: string;
+  contact: string;
+  source: { protocol: 'udp' | 'tcp'; host: string; port: number };
+  expiresAt: number;
+  callId: string;
+  cseq: number;
+  q: number;
+  userAgent?: string;
+}
+
 export interface ProvisioningCounts {
   accounts: number;
   users: number;
@@ -101,6 +115,11 @@ export interface Store {
   createAuthSession(userId: number, accountId: string, tokenLifetimeSeconds: number, refreshLifetimeSeconds: number): Promise<IssuedTokens>;
   findAuthSession(token: string): Promise<AuthSession | undefined>;
   refreshAuthSession(refreshToken: string, tokenLifetimeSeconds: number, refreshLifetimeSeconds: number): Promise<IssuedTokens | undefined>;
+
+  /** SIP registrations: upsert by (userId, contact), load a user's, remove one. */
+  loadSipBindings(userId: string): Promise<SipBindingRecord[]>;
+  saveSipBinding(binding: SipBindingRecord): Promise<void>;
+  removeSipBinding(userId: string, contact: string): Promise<void>;
 
   close(): Promise<void>;
 }
