@@ -11,6 +11,9 @@ import type {
   ApiCredentialRecord,
   AuthSession,
   IssuedTokens,
+  MessageRecord,
+  OptOutRecord,
+  ReportEntry,
   SipBindingRecord,
   ApplicationRecord,
   LineRecord,
@@ -43,6 +46,11 @@ const MIGRATIONS: string[] = [
    CREATE INDEX auth_sessions_refresh_expiry ON auth_sessions(refresh_expires_at);`,
   `CREATE TABLE sip_bindings (user_id TEXT NOT NULL, contact TEXT NOT NULL, expires_at INTEGER NOT NULL, body TEXT NOT NULL,
      PRIMARY KEY (user_id, contact));`,
+  `CREATE TABLE report_entries (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, kind TEXT NOT NULL,
+     created_at INTEGER NOT NULL, line_number TEXT, remote TEXT, direction TEXT, user_id INTEGER, body TEXT NOT NULL);
+   CREATE INDEX report_entries_account_time ON report_entries(account_id, created_at);
+   CREATE INDEX report_entries_conversation ON report_entries(account_id, line_number, remote, created_at);
+   CREATE TABLE opt_outs (account_id TEXT NOT NULL, number TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, number));`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
@@ -242,6 +250,48 @@ export class SqliteStore implements Store {
 
   async removeSipBinding(userId: string, contact: string): Promise<void> {
     this.#db.prepare('DELETE FROM sip_bindings WHERE user_id = ? AND contact = ?').run(userId, contact);
+  }
+
+  async putMessage(m: MessageRecord): Promise<void> {
+    const lineNumber = m.direction === 'incoming' ? m.to : m.from;
+    const remote = m.direction === 'incoming' ? m.from : m.to;
+    const entry: ReportEntry = { kind: 'message', message: m };
+    this.#db
+      .prepare(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'message', ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
+      .run(m.id, m.accountId, m.createdAt, lineNumber, remote, m.direction, m.userId ?? null, JSON.stringify(entry));
+  }
+
+  async getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined> {
+    return this.#json('SELECT body FROM report_entries WHERE account_id = ? AND id = ?', accountId, id);
+  }
+
+  async listReportEntries(accountId: string, fromMs: number, toMs: number, limit: number): Promise<ReportEntry[]> {
+    return this.#jsonAll('SELECT body FROM report_entries WHERE account_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?', accountId, fromMs, toMs, limit);
+  }
+
+  async lastTextUser(accountId: string, lineNumber: string, remote: string): Promise<number | undefined> {
+    const row = this.#db
+      .prepare(`SELECT user_id FROM report_entries WHERE account_id = ? AND line_number = ? AND remote = ? AND kind = 'message'
+                AND direction = 'outgoing' AND user_id IS NOT NULL ORDER BY created_at DESC LIMIT 1`)
+      .get(accountId, lineNumber, remote) as { user_id: number } | undefined;
+    return row?.user_id;
+  }
+
+  async getOptOut(accountId: string, number: string): Promise<OptOutRecord | undefined> {
+    return this.#json('SELECT body FROM opt_outs WHERE account_id = ? AND number = ?', accountId, number);
+  }
+
+  async addOptOut(r: OptOutRecord): Promise<boolean> {
+    return this.#db.prepare('INSERT OR IGNORE INTO opt_outs (account_id, number, body) VALUES (?, ?, ?)').run(r.accountId, r.number, JSON.stringify(r)).changes === 1;
+  }
+
+  async removeOptOut(accountId: string, number: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM opt_outs WHERE account_id = ? AND number = ?').run(accountId, number).changes === 1;
+  }
+
+  async listOptOuts(accountId: string): Promise<OptOutRecord[]> {
+    return this.#jsonAll('SELECT body FROM opt_outs WHERE account_id = ? ORDER BY number', accountId);
   }
 
   async close(): Promise<void> {

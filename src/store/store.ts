@@ -58,6 +58,46 @@ export interface SipBindingRecord {
   userAgent?: string;
 }
 
+/** One stored MMS part: served at `GET /mms/component/{messageId}/{filename}`. */
+export interface MessageComponent {
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+/** A text as a report entry (spec realtime §1 "Report entry": its id is the events' `uniqueId`). */
+export interface MessageRecord {
+  id: string;
+  accountId: string;
+  direction: 'incoming' | 'outgoing';
+  medium: 'sms' | 'mms';
+  from: string;
+  to: string;
+  body: string;
+  lineId?: string;
+  userId?: number;
+  components: MessageComponent[];
+  /** `received` (in), `sent` (accepted by the carrier), `failed` (the carrier refused it). */
+  status: 'received' | 'sent' | 'failed';
+  /** Why a send failed, for the report. */
+  error?: string;
+  /** Where it came from or went: `carrier-sip`, `carrier-http`, `api`, `device`. */
+  via: string;
+  createdAt: number;
+}
+
+/** A report entry: a text now, a call once the switch records calls. */
+export type ReportEntry = { kind: 'message'; message: MessageRecord };
+
+export interface OptOutRecord {
+  accountId: string;
+  number: string;
+  keyword: string;
+  /** Report id of the text that opted out, or `api` for an operator's edit. */
+  source: string;
+  createdAt: number;
+}
+
 export interface ProvisioningCounts {
   accounts: number;
   users: number;
@@ -120,6 +160,22 @@ export interface Store {
   loadSipBindings(userId: string): Promise<SipBindingRecord[]>;
   saveSipBinding(binding: SipBindingRecord): Promise<void>;
   removeSipBinding(userId: string, contact: string): Promise<void>;
+
+  /** Texts (report entries). */
+  putMessage(message: MessageRecord): Promise<void>;
+  getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined>;
+  /** Entries created in [fromMs, toMs), oldest first. */
+  listReportEntries(accountId: string, fromMs: number, toMs: number, limit: number): Promise<ReportEntry[]>;
+  /** The user of the latest outgoing text from `lineNumber` to `remote`, if one was tied to a user. */
+  lastTextUser(accountId: string, lineNumber: string, remote: string): Promise<number | undefined>;
+
+  /** The account-wide SMS opt-out list. */
+  getOptOut(accountId: string, number: string): Promise<OptOutRecord | undefined>;
+  /** Adds a number; false when it was already on the list. */
+  addOptOut(record: OptOutRecord): Promise<boolean>;
+  /** Removes a number; false when it was not on the list. */
+  removeOptOut(accountId: string, number: string): Promise<boolean>;
+  listOptOuts(accountId: string): Promise<OptOutRecord[]>;
 
   close(): Promise<void>;
 }
