@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import type { Logger } from '../log/logger.js';
 
 export interface HttpServerOptions {
@@ -22,6 +23,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   // Bodies may be form-encoded as well as JSON (spec realtime §5.1).
   void app.register(formbody);
+  // Multipart bodies (send-MMS, carrier webhooks) are read by the routes that take them, with limits.
+  void app.register(multipart);
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ success: false, error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
   });

@@ -16,6 +16,13 @@ import { createHttpServer } from '../api/http-server.js';
 import { registerHealthRoutes } from '../api/health-routes.js';
 import { registerAuthRoutes } from '../api/auth-routes.js';
 import { RealtimeSocketServer, type RealtimeSocketOptions } from '../delivery/realtime-socket.js';
+import { registerMessagingRoutes } from '../api/messaging-routes.js';
+import { registerReportRoutes } from '../api/report-routes.js';
+import { MessagingService } from '../messaging/messaging-service.js';
+import { MmsMediaStore } from '../messaging/mms-media-store.js';
+import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
+import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
+import { SipService } from './sip-service.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 
@@ -32,6 +39,8 @@ export class Ringside {
     readonly recorder: FactRecorder,
     readonly http: FastifyInstance,
     readonly realtime: RealtimeSocketServer,
+    readonly sip: SipService,
+    readonly messaging: MessagingService,
     readonly publicUrl: string,
   ) {}
 
@@ -59,14 +68,23 @@ export class Ringside {
       const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }));
       registerHealthRoutes(http, { store, log, recorder });
       registerAuthRoutes(http, store);
+      registerReportRoutes(http, store);
+      const server = await store.serverConfig();
+      const sipLogger = logger.child({ component: 'sip' });
+      const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm }, store, sipLogger);
+      opened.push(sip);
+      const media = new MmsMediaStore(join(dataDir, 'media'));
+      const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
+      sip.enableMessaging(store, messaging, server.sipRealm, sipLogger);
+      registerMessagingRoutes(http, { store, messaging, media });
       const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
       opened.push(realtime);
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
-      dialectOptions.publicUrl = settings.publicUrl ?? config?.server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
-      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, dialectOptions.publicUrl);
-      logger.info({ http: { host: settings.host, port: httpPort }, lastPosition: await log.lastPosition() }, 'ringside started');
+      dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
+      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl);
+      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await log.lastPosition() }, 'ringside started');
       return ringside;
     } catch (err) {
       for (const o of opened.reverse()) await o.close().catch(() => undefined);
@@ -83,6 +101,7 @@ export class Ringside {
     this.logger.info('ringside stopping');
     await this.realtime.close();
     await this.http.close();
+    await this.sip.close();
     await this.log.close();
     await this.store.close();
     this.logger.info('ringside stopped');

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
-import type { ProvisioningConfig } from '../config/config-types.js';
+import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import type {
   AccountRecord,
@@ -51,6 +51,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX report_entries_account_time ON report_entries(account_id, created_at);
    CREATE INDEX report_entries_conversation ON report_entries(account_id, line_number, remote, created_at);
    CREATE TABLE opt_outs (account_id TEXT NOT NULL, number TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, number));`,
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, body TEXT NOT NULL);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
@@ -88,6 +89,7 @@ export class SqliteStore implements Store {
     db.transaction(() => {
       for (const t of PROVISIONING_TABLES) db.prepare(`DELETE FROM ${t}`).run();
       db.prepare(`DELETE FROM webhooks WHERE source = 'config'`).run();
+      put(`INSERT INTO meta (key, body) VALUES ('server', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(config.server));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
         const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, ...account } = a;
@@ -131,6 +133,10 @@ export class SqliteStore implements Store {
       webhooks: n('webhooks'),
       apiCredentials: n('api_credentials'),
     };
+  }
+
+  async serverConfig(): Promise<ServerConfig> {
+    return this.#json<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`) ?? { sipRealm: 'ringside' };
   }
 
   async listAccounts(): Promise<AccountRecord[]> {

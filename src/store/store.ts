@@ -11,6 +11,7 @@ import type {
   NumberConfig,
   ProvisioningConfig,
   RingGroupConfig,
+  ServerConfig,
   TrunkConfig,
   UserConfig,
   WebhookConfig,
@@ -115,6 +116,8 @@ export interface Store {
    *  truth at start). Runtime state (bindings, reports, API-created webhooks) is kept. */
   replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts>;
   counts(): Promise<ProvisioningCounts>;
+  /** The file's `server` section, as last loaded. */
+  serverConfig(): Promise<ServerConfig>;
 
   listAccounts(): Promise<AccountRecord[]>;
   getAccount(accountId: string): Promise<AccountRecord | undefined>;

@@ -22,7 +22,7 @@ const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 export async function startRingside(t: { after(fn: () => unknown): void }, args: string[], opts: { dataDir?: string; timeoutMs?: number } = {}): Promise<RunningRingside> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ringside-data-'));
   if (!opts.dataDir) t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const proc = spawn(process.execPath, [...CLI, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--http-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...CLI, 'serve', '--data', dataDir, '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let exited: Promise<number | null> = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));
