@@ -71,11 +71,11 @@ export class Ringside {
       registerReportRoutes(http, store);
       const server = await store.serverConfig();
       const sipLogger = logger.child({ component: 'sip' });
-      const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm }, store, sipLogger);
+      const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger);
       opened.push(sip);
       const media = new MmsMediaStore(join(dataDir, 'media'));
       const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
-      sip.enableMessaging(store, messaging, server.sipRealm, sipLogger);
+      sip.enableMessaging(store, messaging, sipLogger);
       registerMessagingRoutes(http, { store, messaging, media });
       const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
       opened.push(realtime);

@@ -16,6 +16,7 @@ export interface SipServiceOptions {
   host: string;
   port: number;
   realm: string;
+  algorithms: ('SHA-256' | 'MD5')[];
   publicHost?: string;
 }
 
@@ -24,6 +25,7 @@ export class SipService {
     readonly stack: SipStack,
     readonly registrar: Registrar,
     readonly credentials: SipCredentialLookup,
+    readonly options: SipServiceOptions,
   ) {}
 
   static async start(options: SipServiceOptions, store: Store, logger: Logger): Promise<SipService> {
@@ -44,14 +46,14 @@ export class SipService {
       const u = await store.findUserBySipUsername(username);
       return u?.sip ? { userId: String(u.id), password: u.sip.password } : undefined;
     };
-    const registrar = new Registrar({ store: bindings, credentials, realm: options.realm, logger: logger.child({ component: 'registrar' }) });
+    const registrar = new Registrar({ store: bindings, credentials, realm: options.realm, algorithms: options.algorithms, logger: logger.child({ component: 'registrar' }) });
     stack.onRequest('REGISTER', registrar.handle);
-    return new SipService(stack, registrar, credentials);
+    return new SipService(stack, registrar, credentials, options);
   }
 
   /** Texts: MESSAGE from trunks (inbound) and from devices (outbound). */
-  enableMessaging(store: Store, messaging: MessagingService, realm: string, logger: Logger): void {
-    const authenticator = new DigestAuthenticator({ realm });
+  enableMessaging(store: Store, messaging: MessagingService, logger: Logger): void {
+    const authenticator = new DigestAuthenticator({ realm: this.options.realm, algorithms: this.options.algorithms });
     this.stack.onRequest('MESSAGE', createMessageHandler({ store, messaging, authenticator, credentials: this.credentials, logger }));
   }
 

@@ -214,7 +214,13 @@ export const provisioningSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { publicUrl: httpUrl, sipRealm: { type: 'string', minLength: 1, default: 'ringside' } },
+      properties: {
+        publicUrl: httpUrl,
+        sipRealm: { type: 'string', minLength: 1, default: 'ringside' },
+        // RFC 8760 §2.4: challenges in order of preference. MD5 alone by default: common phones (baresip 1.0,
+        // sipp) fail when a SHA-256 challenge is offered at all or first (docs/compatibility.md).
+        sipDigestAlgorithms: { type: 'array', items: { enum: ['SHA-256', 'MD5'] }, minItems: 1, uniqueItems: true, default: ['MD5'] },
+      },
     },
     trunks: { type: 'array', items: trunk, default: [] },
     accounts: { type: 'array', items: account, minItems: 1 },

@@ -132,6 +132,8 @@ export interface ServerConfig {
   publicUrl?: string;
   /** SIP digest realm. */
   sipRealm: string;
+  /** Digest challenge algorithms, most preferred first. */
+  sipDigestAlgorithms: ('SHA-256' | 'MD5')[];
 }
 
 export interface ProvisioningConfig {

@@ -98,7 +98,10 @@ export class MessagingService {
       }
     }
     if (user && this.devices) {
-      this.devices.deliver(user, { from, to, body: text.body }).catch((err: unknown) => this.logger.warn({ err, messageId: id }, 'delivery to devices failed'));
+      this.devices.deliver(user, { from, to, body: text.body }).then(
+        (n) => this.logger.debug({ messageId: id, userId: user.id, devices: n }, 'text delivered to devices'),
+        (err: unknown) => this.logger.warn({ err, messageId: id }, 'delivery to devices failed'),
+      );
     }
     return message;
   }

@@ -143,11 +143,23 @@ export class SqliteOutbox implements WebhookOutbox {
     this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
-    this.#insert = this.#db.prepare(
+    this.#insert = this.#stmt(
       `INSERT INTO webhook_outbox (account_id, webhook_id, session_id, event_id, position, dialect, name, payload, state, next_attempt_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING *`,
     );
-    this.#setFeed = this.#db.prepare(`INSERT INTO webhook_feed (name, position) VALUES ('webhooks', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
+    this.#setFeed = this.#stmt(`INSERT INTO webhook_feed (name, position) VALUES ('webhooks', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
+  }
+
+  readonly #statements = new Map<string, Database.Statement>();
+
+  /** Prepared once, reused (the delivery path runs the same few statements for every event). */
+  #stmt(sql: string): Database.Statement {
+    let s = this.#statements.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#statements.set(sql, s);
+    }
+    return s;
   }
 
   /** Runs a write in the next group commit; resolves once it is durable. */
@@ -186,7 +198,7 @@ export class SqliteOutbox implements WebhookOutbox {
   }
 
   async feedPosition(): Promise<number | undefined> {
-    const row = this.#db.prepare(`SELECT position FROM webhook_feed WHERE name = 'webhooks'`).get() as { position: number } | undefined;
+    const row = this.#stmt(`SELECT position FROM webhook_feed WHERE name = 'webhooks'`).get() as { position: number } | undefined;
     return row?.position;
   }
 
@@ -201,27 +213,25 @@ export class SqliteOutbox implements WebhookOutbox {
 
   async pending(accountId: string, webhookId: string, after: number, limit: number, session?: { sessionId: string; upTo: number }): Promise<OutboxRow[]> {
     const rows = session
-      ? this.#db
-          .prepare(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND session_id = ? AND state = 'pending' AND id > ? AND id <= ? ORDER BY id LIMIT ?`)
+      ? this.#stmt(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND session_id = ? AND state = 'pending' AND id > ? AND id <= ? ORDER BY id LIMIT ?`)
           .all(accountId, webhookId, session.sessionId, after, session.upTo, limit)
-      : this.#db.prepare(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND state = 'pending' AND id > ? ORDER BY id LIMIT ?`).all(accountId, webhookId, after, limit);
+      : this.#stmt(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND state = 'pending' AND id > ? ORDER BY id LIMIT ?`).all(accountId, webhookId, after, limit);
     return (rows as Row[]).map(toRow);
   }
 
   async pendingSubscriptions(): Promise<{ accountId: string; webhookId: string }[]> {
-    const rows = this.#db.prepare(`SELECT DISTINCT account_id, webhook_id FROM webhook_outbox WHERE state = 'pending'`).all() as { account_id: string; webhook_id: string }[];
+    const rows = this.#stmt(`SELECT DISTINCT account_id, webhook_id FROM webhook_outbox WHERE state = 'pending'`).all() as { account_id: string; webhook_id: string }[];
     return rows.map((r) => ({ accountId: r.account_id, webhookId: r.webhook_id }));
   }
 
   acknowledge(id: number): Promise<void> {
-    return this.#write(() => void this.#db.prepare('DELETE FROM webhook_outbox WHERE id = ?').run(id));
+    return this.#write(() => void this.#stmt('DELETE FROM webhook_outbox WHERE id = ?').run(id));
   }
 
   recordAttempt(id: number, a: AttemptRecord): Promise<void> {
     return this.#write(
       () =>
-        void this.#db
-          .prepare('UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, first_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?')
+        void this.#stmt('UPDATE webhook_outbox SET attempts = ?, next_attempt_at = ?, first_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?')
           .run(a.attempts, a.nextAttemptAt, a.firstAttemptAt, a.lastAttemptAt, a.lastStatus ?? null, a.lastError ?? null, id),
     );
   }
@@ -229,8 +239,7 @@ export class SqliteOutbox implements WebhookOutbox {
   deadLetter(id: number, a: AttemptRecord): Promise<void> {
     return this.#write(
       () =>
-        void this.#db
-          .prepare(`UPDATE webhook_outbox SET state = 'dead', dead_at = ?, attempts = ?, next_attempt_at = ?, first_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?`)
+        void this.#stmt(`UPDATE webhook_outbox SET state = 'dead', dead_at = ?, attempts = ?, next_attempt_at = ?, first_attempt_at = ?, last_attempt_at = ?, last_status = ?, last_error = ? WHERE id = ?`)
           .run(a.lastAttemptAt, a.attempts, a.nextAttemptAt, a.firstAttemptAt, a.lastAttemptAt, a.lastStatus ?? null, a.lastError ?? null, id),
     );
   }
@@ -238,13 +247,13 @@ export class SqliteOutbox implements WebhookOutbox {
   async listDeadLetters(accountId: string, q: DeadLetterQuery): Promise<OutboxRow[]> {
     const rows =
       q.webhookId === undefined
-        ? this.#db.prepare(`SELECT * FROM webhook_outbox WHERE account_id = ? AND state = 'dead' AND id > ? ORDER BY id LIMIT ?`).all(accountId, q.after ?? 0, q.limit)
-        : this.#db.prepare(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND state = 'dead' AND id > ? ORDER BY id LIMIT ?`).all(accountId, q.webhookId, q.after ?? 0, q.limit);
+        ? this.#stmt(`SELECT * FROM webhook_outbox WHERE account_id = ? AND state = 'dead' AND id > ? ORDER BY id LIMIT ?`).all(accountId, q.after ?? 0, q.limit)
+        : this.#stmt(`SELECT * FROM webhook_outbox WHERE account_id = ? AND webhook_id = ? AND state = 'dead' AND id > ? ORDER BY id LIMIT ?`).all(accountId, q.webhookId, q.after ?? 0, q.limit);
     return (rows as Row[]).map(toRow);
   }
 
   async getDeadLetter(accountId: string, id: number): Promise<OutboxRow | undefined> {
-    const row = this.#db.prepare(`SELECT * FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead'`).get(accountId, id) as Row | undefined;
+    const row = this.#stmt(`SELECT * FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead'`).get(accountId, id) as Row | undefined;
     return row ? toRow(row) : undefined;
   }
 
@@ -252,7 +261,7 @@ export class SqliteOutbox implements WebhookOutbox {
     return this.#write(() => {
       const now = Date.now();
       const out: OutboxRow[] = [];
-      const take = this.#db.prepare(`DELETE FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead' RETURNING *`);
+      const take = this.#stmt(`DELETE FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead' RETURNING *`);
       for (const id of ids) {
         const dead = take.get(accountId, id) as Row | undefined;
         if (!dead) continue;
@@ -271,15 +280,15 @@ export class SqliteOutbox implements WebhookOutbox {
   }
 
   discardDeadLetter(accountId: string, id: number): Promise<boolean> {
-    return this.#write(() => this.#db.prepare(`DELETE FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead'`).run(accountId, id).changes === 1);
+    return this.#write(() => this.#stmt(`DELETE FROM webhook_outbox WHERE account_id = ? AND id = ? AND state = 'dead'`).run(accountId, id).changes === 1);
   }
 
   purgeSubscription(accountId: string, webhookId: string): Promise<number> {
-    return this.#write(() => this.#db.prepare('DELETE FROM webhook_outbox WHERE account_id = ? AND webhook_id = ?').run(accountId, webhookId).changes);
+    return this.#write(() => this.#stmt('DELETE FROM webhook_outbox WHERE account_id = ? AND webhook_id = ?').run(accountId, webhookId).changes);
   }
 
   async counts(): Promise<{ pending: number; dead: number }> {
-    const rows = this.#db.prepare('SELECT state, count(*) AS n FROM webhook_outbox GROUP BY state').all() as { state: OutboxState; n: number }[];
+    const rows = this.#stmt('SELECT state, count(*) AS n FROM webhook_outbox GROUP BY state').all() as { state: OutboxState; n: number }[];
     const get = (s: OutboxState) => rows.find((r) => r.state === s)?.n ?? 0;
     return { pending: get('pending'), dead: get('dead') };
   }

@@ -136,7 +136,7 @@ export class SqliteStore implements Store {
   }
 
   async serverConfig(): Promise<ServerConfig> {
-    return this.#json<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`) ?? { sipRealm: 'ringside' };
+    return this.#json<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`) ?? { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] };
   }
 
   async listAccounts(): Promise<AccountRecord[]> {

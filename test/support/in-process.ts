@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ringside } from '../../src/app/ringside.js';
 import { resolveSettings } from '../../src/app/settings.js';
-import { silentLogger } from '../../src/log/logger.js';
+import { createLogger, silentLogger } from '../../src/log/logger.js';
 import type { RealtimeSocketOptions } from '../../src/delivery/realtime-socket.js';
 
 /** Starts Ringside in this process on loopback with a temp data dir; stops and cleans up after the test. */
@@ -15,7 +15,9 @@ export async function startInProcess(t: { after(fn: () => unknown): void }, conf
     writeFileSync(file, config);
   } else file = config.file;
   const settings = resolveSettings({ config: file, data: join(dir, 'data'), host: '127.0.0.1', httpPort: '0', sipPort: '0' }, {});
-  const r = await Ringside.start(settings, silentLogger(), options);
+  // RINGSIDE_TEST_LOG=debug shows Ringside's log lines while debugging a test.
+  const logger = process.env.RINGSIDE_TEST_LOG ? createLogger({ level: process.env.RINGSIDE_TEST_LOG }) : silentLogger();
+  const r = await Ringside.start(settings, logger, options);
   t.after(async () => {
     await r.stop();
     rmSync(dir, { recursive: true, force: true });
