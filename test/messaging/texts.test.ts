@@ -73,8 +73,17 @@ async function setup(t: Parameters<typeof startInProcess>[0]) {
   const token = await login(r, 'alice@demo.test', 'alice-pass');
   await ws.request({ type: 'authrequest', token }, 'authresponse');
   assert.equal((await ws.request({ type: 'startaccounteventrequest' }, 'startaccounteventresponse')).success, true);
+  // User streams: Alice's (admin, line Main) and Bob's (his own number is +15550101).
+  const users: Record<string, TestSocket> = {};
+  for (const [name, email, pass] of [['alice', 'alice@demo.test', 'alice-pass'], ['bob', 'bob@demo.test', 'bob-pass']] as const) {
+    const u = await TestSocket.open(r.httpPort);
+    t.after(() => u.close());
+    await u.request({ type: 'authrequest', token: await login(r, email, pass) }, 'authresponse');
+    assert.equal((await u.request({ type: 'startusereventrequest' }, 'startusereventresponse')).success, true);
+    users[name] = u;
+  }
   const target = `127.0.0.1:${r.sip.port}`;
-  return { r, ws, token, carrierPort, target };
+  return { r, ws, token, carrierPort, target, alice: users.alice!, bob: users.bob! };
 }
 
 const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
@@ -90,7 +99,7 @@ async function restSend(r: Ringside, token: string, path: string, body: Record<s
 }
 
 test('an SMS from the carrier becomes messaging.incoming.sms and a report entry', { skip }, async (t) => {
-  const { r, ws, token, target } = await setup(t);
+  const { r, ws, token, target, alice, bob } = await setup(t);
   const s = await sipp('carrier-sms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550101', from: '+15557654321', text: 'Is the house still for sale?' } });
   assert.equal(s.run.code, 0, s.run.stdout + s.run.stderr);
   await ws.until((f) => f.some((e) => e.type === 'accountevent'));
@@ -101,6 +110,10 @@ test('an SMS from the carrier becomes messaging.incoming.sms and a report entry'
   assert.equal(ev.body, 'Is the house still for sale?');
   assert.equal(ev.lineId, 'sales');
   assert.equal(ev.userId, '502', 'the number is Bob\'s own');
+  await bob.until((f) => f.some((e) => e.type === 'userevent'));
+  assert.deepEqual(bob.events('userevent').map(topic), ['messaging.incoming.sms'], 'on Bob\'s user stream');
+  assert.equal(bob.events('userevent')[0]!.uniqueId, ev.uniqueId);
+  assert.deepEqual(alice.events('userevent'), [], 'not on Alice\'s user stream');
   const report = (await (await fetch(`http://127.0.0.1:${r.httpPort}/reports/call-data/${String(ev.uniqueId)}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: Record<string, unknown>[] };
   assert.equal(report.data[0]?.message, 'Is the house still for sale?');
   assert.equal(report.data[0]?.direction, 'incoming');
@@ -136,7 +149,7 @@ test('an MMS from the carrier: event with components, and the component endpoint
 });
 
 test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoing.sms', { skip }, async (t) => {
-  const { r, ws, token, carrierPort } = await setup(t);
+  const { r, ws, token, carrierPort, alice, bob } = await setup(t);
   const carrier = carrierReceiving(carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const sent = await restSend(r, token, '/sms/send', { to_number: '5557654321', payload: 'Your showing is at 3pm', user_id: '501' });
@@ -153,6 +166,21 @@ test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoin
   assert.equal(ev.uniqueId, sent.body.uniqueId);
   assert.equal(ev.to, '+15557654321');
   assert.equal(ev.userId, '501');
+  await alice.until((f) => f.some((e) => e.type === 'userevent'));
+  assert.deepEqual(alice.events('userevent').map(topic), ['messaging.outgoing.sms'], 'the named user sees it on their stream');
+  assert.deepEqual(bob.events('userevent'), []);
+
+  // From-number resolution: Bob's own line number; a given from_number that is an active line.
+  const carrier2 = carrierReceiving(carrierPort);
+  await new Promise((res) => setTimeout(res, 300));
+  const asBob = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'from Bob', pin: '1102' });
+  assert.equal(asBob.body.from, '+15550101');
+  assert.match((await carrier2).messages, /From: <sip:\+15550101@/);
+  const carrier3 = carrierReceiving(carrierPort);
+  await new Promise((res) => setTimeout(res, 300));
+  const given = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'from Sales', from_number: '+15550101' });
+  assert.equal(given.body.from, '+15550101');
+  assert.equal((await carrier3).run.code, 0);
 });
 
 test('REST send MMS: multipart in, multipart MESSAGE out, messaging.outgoing.mms; no media → SMS', { skip }, async (t) => {
