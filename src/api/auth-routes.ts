@@ -2,9 +2,10 @@
  * `POST /auth/login` and `POST /auth/refresh` (spec realtime §5.2). Parameters come as JSON, form or
  * query; the response shapes are the provider's.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IssuedTokens, Store } from '../store/store.js';
 import { params, missing } from './request-params.js';
+import { fail } from './reply.js';
 
 /** Token lifetimes: one hour (the documented `tokenLifetime: 3600`), refresh 30 days (the docs' example
  *  refresh expiry is ~29 days after the token's). */
@@ -43,8 +44,4 @@ function tokens(t: IssuedTokens) {
     refreshToken: t.refreshToken,
     refreshTokenExpiration: iso(t.session.refreshExpiresAt),
   };
-}
-
-function fail(reply: FastifyReply, status: number, error: string, message: string) {
-  return reply.code(status).send({ success: false, error, message });
 }

@@ -12,6 +12,7 @@ import { MessagingError } from '../messaging/errors.js';
 import { TEXT_LIMITS, normalizeNumber, type MediaPart } from '../messaging/text-limits.js';
 import { authenticate, AuthError, hasElevatedRole, type Principal } from './authenticate.js';
 import { params, missing } from './request-params.js';
+import { fail } from './reply.js';
 
 export interface MessagingRouteDeps {
   store: Store;
@@ -162,8 +163,4 @@ async function carrierAuth(req: FastifyRequest, store: Store): Promise<TrunkReco
   const t = trunks.find((x) => (x.inboundAddresses.length ? x.inboundAddresses : [x.host]).includes(ip ?? ''));
   if (t) return t;
   throw new AuthError(401, 'not_authenticated', `texts are accepted from a carrier trunk's address or with its credentials; ${ip} is neither`);
-}
-
-function fail(reply: FastifyReply, status: number, error: string, message: string) {
-  return reply.code(status).send({ success: false, error, message });
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReportEntry, Store } from '../store/store.js';
 import { authenticate, hasElevatedRole, type Principal } from './authenticate.js';
 import { params, missing } from './request-params.js';
+import { fail } from './reply.js';
 
 const MAX_ENTRIES = 10_000;
 
@@ -67,8 +68,4 @@ function day(s: string): number | undefined {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return undefined;
   const t = Date.parse(`${s}T00:00:00Z`);
   return Number.isNaN(t) ? undefined : t;
-}
-
-function fail(reply: FastifyReply, status: number, error: string, message: string) {
-  return reply.code(status).send({ success: false, error, message });
 }

@@ -4,23 +4,13 @@
  * ids included, so replay and redelivery reproduce identical payloads (ARCHITECTURE.md, "The log").
  */
 import type { Fact } from '../events/facts.js';
+import type { LoggedEvent } from '../events/event-log.js';
 
 export type DialectName = 'realtime' | 'teltel' | 'bandwidth';
 
-export interface WireEvent {
+/** A projected event: the log's event shape (events/event-log.ts) with the dialect named exactly. */
+export interface WireEvent extends LoggedEvent {
   dialect: DialectName;
-  /** The dialect's own event name: `voice.incoming.start`, `START`, `incomingcall`. */
-  name: string;
-  /** Stable event id (see eventId()). */
-  id: string;
-  sessionId: string;
-  accountId: string;
-  /** Users whose user stream may carry this event (realtime user streams; empty = account only). */
-  userIds: string[];
-  /** Voice-API routing: the call (leg) or conference whose callback URL receives it. */
-  route?: { callId?: string; conferenceId?: string; applicationId?: string; messageId?: string };
-  /** The wire payload exactly as sent (realtime: without the stream's `type`, added at delivery). */
-  payload: Record<string, unknown>;
 }
 
 /** A projector holds one session's state. Feed it that session's facts in order. */

@@ -9,12 +9,17 @@ import type { Fact } from './facts.js';
 /** A projected wire event as the log keeps it (the shape dialects produce; see dialects/dialect.ts). */
 export interface LoggedEvent {
   dialect: string;
+  /** The dialect's own event name: `voice.incoming.start`, `START`, `incomingcall`. */
   name: string;
+  /** Stable event id: the same facts always give the same id (dialects/event-id.ts). */
   id: string;
   sessionId: string;
   accountId: string;
+  /** Users whose user stream may carry this event (realtime user streams; empty = account only). */
   userIds: string[];
+  /** Voice-API routing: the call (leg) or conference whose callback URL receives it. */
   route?: { callId?: string; conferenceId?: string; applicationId?: string; messageId?: string };
+  /** The wire payload exactly as sent (realtime: without the stream's `type`, added at delivery). */
   payload: Record<string, unknown>;
 }
 
