@@ -1,0 +1,31 @@
+import { randomFillSync } from 'node:crypto';
+import { MAGIC_COOKIE } from './via.js';
+
+/** Random hex from a pooled buffer: one crypto call per 4 KiB instead of one per id. */
+const POOL = Buffer.alloc(4096);
+let offset = POOL.length;
+function randomHex(bytes: number): string {
+  if (offset + bytes > POOL.length) {
+    randomFillSync(POOL);
+    offset = 0;
+  }
+  const hex = POOL.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
+}
+
+/** A Via branch unique in space and time, starting with the RFC 3261 magic cookie (§8.1.1.7). */
+export function newBranch(): string {
+  return MAGIC_COOKIE + randomHex(10);
+}
+
+/** A From/To tag with at least 32 bits of randomness (§19.3). */
+export function newTag(): string {
+  return randomHex(6);
+}
+
+/** A Call-ID (§8.1.1.4): globally unique random word, optionally `@host`. */
+export function newCallId(host?: string): string {
+  const id = randomHex(12);
+  return host ? `${id}@${host}` : id;
+}

@@ -1,0 +1,49 @@
+import { SipHeaders } from './headers.js';
+import { newTag } from './ids.js';
+import { parseNameAddr } from './name-addr.js';
+import { reasonPhrase, SipResponse, type SipRequest } from './sip-message.js';
+
+export interface ResponseOptions {
+  reason?: string;
+  /** To tag to add when the request has none (§8.2.6.2). Generated when absent and status > 100. */
+  toTag?: string;
+  headers?: Record<string, string | string[]>;
+  body?: Buffer | string;
+  contentType?: string;
+}
+
+/**
+ * §8.2.6: a response copies Via (all, in order), From, Call-ID and CSeq from the request, and To with a tag
+ * added (except on 100 Trying, §8.2.6.1); Timestamp is echoed for 100 (§8.2.6.1).
+ */
+export function createResponse(req: SipRequest, status: number, options: ResponseOptions = {}): SipResponse {
+  const h = new SipHeaders();
+  for (const v of req.headers.rows('via')) h.append('via', v);
+  h.append('from', req.headers.get('from') ?? '');
+  let to = req.headers.get('to') ?? '';
+  if (status > 100) {
+    let hasTag = false;
+    try {
+      hasTag = parseNameAddr(to).params.has('tag');
+    } catch {
+      hasTag = /;\s*tag\s*=/i.test(to);
+    }
+    if (!hasTag) to = `${to};tag=${options.toTag ?? newTag()}`;
+  }
+  h.append('to', to);
+  h.append('call-id', req.callId);
+  h.append('cseq', req.headers.get('cseq') ?? '');
+  if (status === 100) {
+    const ts = req.headers.get('timestamp');
+    if (ts !== undefined) h.append('timestamp', ts);
+  }
+  for (const [k, v] of Object.entries(options.headers ?? {})) {
+    for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+  }
+  let body: Buffer = Buffer.alloc(0);
+  if (options.body !== undefined) {
+    body = typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
+    h.set('content-type', options.contentType ?? 'application/sdp');
+  }
+  return new SipResponse(status, options.reason ?? reasonPhrase(status), h, body);
+}

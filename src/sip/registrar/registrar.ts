@@ -1,0 +1,210 @@
+import type { Logger } from 'pino';
+import { silentLogger } from '../../log/logger.js';
+import { DigestAuthenticator, type SipCredentialLookup } from '../auth/digest-authenticator.js';
+import type { DigestAlgorithm } from '../auth/digest.js';
+import type { NameAddr } from '../message/name-addr.js';
+import { formatUri, unescape, uriEquals, parseUri } from '../message/uri.js';
+import { systemClock, type Clock } from '../transaction/clock.js';
+import type { Destination } from '../transport/transport-types.js';
+import type { IncomingRequest } from '../user-agent/incoming-request.js';
+import type { Binding, BindingStore } from './binding-store.js';
+
+export interface RegistrarOptions {
+  store: BindingStore;
+  credentials: SipCredentialLookup;
+  /** Digest realm (usually the SIP domain). */
+  realm: string;
+  /** Shorter requested expirations get 423 Interval Too Brief (§10.3 step 7), default 60 s. */
+  minExpires?: number;
+  /** Longer expirations are shortened to this, default 3600 s. */
+  maxExpires?: number;
+  /** Used when the REGISTER names none, default 3600 s (§10.2.1.1 leaves it to the registrar). */
+  defaultExpires?: number;
+  /** At most this many contacts per user; more are refused with 403 (default 10). */
+  maxContactsPerUser?: number;
+  /** Digest algorithms to offer, most preferred first (default SHA-256, MD5 — RFC 8760 §2.4). Put MD5
+   *  first for legacy clients that only read the first challenge (sipp 3.6, some older phones). */
+  algorithms?: DigestAlgorithm[];
+  clock?: Clock;
+  logger?: Logger;
+  /** A preconfigured authenticator (nonce lifetime, failure limits); overrides `realm`/`algorithms`. */
+  authenticator?: DigestAuthenticator;
+}
+
+/** A live contact the switch can call. */
+export interface ReachableContact {
+  userId: string;
+  aor: string;
+  /** Request-URI for the INVITE. */
+  uri: string;
+  /** Where to send it: the REGISTER's real source (RFC 3581 symmetric response routing, NAT friendly). */
+  destination: Destination;
+  expiresAt: number;
+  q: number;
+}
+
+/**
+ * Registrar (RFC 3261 §10.3): digest-authenticates REGISTER against provisioned users' SIP credentials,
+ * stores several contacts per user, honours Expires / contact `expires`, Min-Expires (423), `*` with
+ * Expires: 0 to remove all, and remembers the request's real source address for NAT traversal.
+ */
+export class Registrar {
+  readonly #store: BindingStore;
+  readonly #credentials: SipCredentialLookup;
+  readonly #auth: DigestAuthenticator;
+  readonly #min: number;
+  readonly #max: number;
+  readonly #default: number;
+  readonly #maxContacts: number;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+
+  constructor(options: RegistrarOptions) {
+    this.#store = options.store;
+    this.#credentials = options.credentials;
+    this.#clock = options.clock ?? systemClock;
+    this.#auth =
+      options.authenticator ??
+      new DigestAuthenticator({ realm: options.realm, clock: this.#clock, ...(options.algorithms ? { algorithms: options.algorithms } : {}) });
+    this.#min = options.minExpires ?? 60;
+    this.#max = options.maxExpires ?? 3600;
+    this.#default = options.defaultExpires ?? 3600;
+    this.#maxContacts = options.maxContactsPerUser ?? 10;
+    this.#log = options.logger ?? silentLogger();
+  }
+
+  /** Handler for `stack.onRequest('REGISTER', …)`. */
+  readonly handle = async (incoming: IncomingRequest): Promise<void> => {
+    const req = incoming.request;
+    // §10.3 step 5: authenticate (RFC 8760 digest).
+    const auth = await this.#auth.verify(req, this.#credentials, incoming.source.host);
+    if (!auth.ok) {
+      if (auth.reason === 'rate-limited') {
+        incoming.respond(403, { reason: 'Too Many Failed Attempts' });
+        return;
+      }
+      incoming.respond(this.#auth.challengeStatus, { headers: { [this.#auth.challengeHeader]: this.#auth.challenge(auth.reason === 'stale') } });
+      return;
+    }
+    // §10.3 step 6: the authenticated user may only change its own address-of-record.
+    const to = req.to;
+    const toUser = to.uri.user !== undefined ? unescape(to.uri.user) : undefined;
+    if (to.uri.scheme !== 'sip' && to.uri.scheme !== 'sips') {
+      incoming.respond(404, { reason: 'Not Found (AOR scheme)' });
+      return;
+    }
+    if (toUser !== auth.username) {
+      incoming.respond(403, { reason: 'Forbidden (AOR does not belong to the authenticated user)' });
+      return;
+    }
+    const aor = `${to.uri.scheme}:${toUser}@${to.uri.host}`;
+    const now = this.#clock.now();
+    const callId = req.callId;
+    const cseq = req.cseq.seq;
+    const headerExpires = req.headers.get('expires');
+    const contactRows = req.headers.getAll('contact');
+    let bindings = await this.#live(auth.userId);
+
+    if (contactRows.length === 1 && contactRows[0] === '*') {
+      // §10.3 step 6: "*" only with Expires: 0; removes every binding (older Call-ID/CSeq checks apply).
+      if (headerExpires !== '0') {
+        incoming.respond(400, { reason: 'Bad Request (* needs Expires: 0)' });
+        return;
+      }
+      for (const b of bindings) {
+        if (b.callId === callId && b.cseq >= cseq) continue;
+        await this.#store.remove(b.userId, b.contact);
+      }
+      bindings = await this.#live(auth.userId);
+      this.#log.info({ userId: auth.userId, aor }, 'sip unregistered all contacts');
+      incoming.respond(200, { headers: this.#contactHeaders(bindings, now) });
+      return;
+    }
+    if (contactRows.includes('*')) {
+      incoming.respond(400, { reason: 'Bad Request (* with other contacts)' });
+      return;
+    }
+    const contacts = req.contacts;
+    // §10.3 step 7: check every expiry first, so a 423 changes nothing.
+    const plans: Array<{ na: NameAddr; expires: number }> = [];
+    for (const na of contacts) {
+      const e = na.params.get('expires') ?? headerExpires ?? String(this.#default);
+      const expires = /^[0-9]+$/.test(e) ? Number(e) : this.#default;
+      if (expires > 0 && expires < this.#min) {
+        incoming.respond(423, { headers: { 'min-expires': String(this.#min) } });
+        return;
+      }
+      plans.push({ na, expires: Math.min(expires, this.#max) });
+    }
+    for (const { na, expires } of plans) {
+      const contact = formatUri(na.uri);
+      const existing = bindings.find((b) => sameContact(b.contact, contact));
+      if (existing && existing.callId === callId && existing.cseq >= cseq) {
+        // §10.3 step 7: an out-of-order REGISTER for the same Call-ID is refused.
+        incoming.respond(500, { reason: 'Server Internal Error (out of order CSeq)', headers: { 'retry-after': '1' } });
+        return;
+      }
+      if (expires === 0) {
+        if (existing) await this.#store.remove(existing.userId, existing.contact);
+        continue;
+      }
+      if (!existing && bindings.length >= this.#maxContacts) {
+        incoming.respond(403, { reason: 'Too Many Contacts' });
+        return;
+      }
+      const q = Number(na.params.get('q') ?? '1');
+      const binding: Binding = {
+        userId: auth.userId,
+        aor,
+        contact: existing?.contact ?? contact,
+        source: { ...incoming.source },
+        expiresAt: now + expires * 1000,
+        callId,
+        cseq,
+        q: Number.isFinite(q) ? Math.max(0, Math.min(1, q)) : 1,
+      };
+      const ua = req.headers.get('user-agent');
+      if (ua !== undefined) binding.userAgent = ua;
+      await this.#store.save(binding);
+      if (!existing) bindings.push(binding);
+    }
+    bindings = await this.#live(auth.userId);
+    this.#log.info({ userId: auth.userId, aor, contacts: bindings.length }, 'sip registration');
+    incoming.respond(200, { headers: this.#contactHeaders(bindings, now) });
+  };
+
+  /** §10.3 step 8: the 200 lists every current binding with its remaining expiry. */
+  #contactHeaders(bindings: Binding[], now: number): Record<string, string | string[]> {
+    const h: Record<string, string | string[]> = { date: new Date(now).toUTCString() };
+    if (bindings.length > 0) h.contact = bindings.map((b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`);
+    return h;
+  }
+
+  /** Bindings still valid; expired ones are removed from the store on the way. */
+  async #live(userId: string): Promise<Binding[]> {
+    const now = this.#clock.now();
+    const all = await this.#store.load(userId);
+    const live: Binding[] = [];
+    for (const b of all) {
+      if (b.expiresAt <= now) await this.#store.remove(b.userId, b.contact);
+      else live.push(b);
+    }
+    return live;
+  }
+
+  /** "Where do I reach user X": live contacts, best `q` first, then most recently refreshed. */
+  async lookup(userId: string): Promise<ReachableContact[]> {
+    const live = await this.#live(userId);
+    return live
+      .sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt)
+      .map((b) => ({ userId: b.userId, aor: b.aor, uri: b.contact, destination: { ...b.source }, expiresAt: b.expiresAt, q: b.q }));
+  }
+}
+
+function sameContact(a: string, b: string): boolean {
+  try {
+    return uriEquals(parseUri(a), parseUri(b));
+  } catch {
+    return a === b;
+  }
+}

@@ -1,0 +1,117 @@
+import type { SipTransportError } from '../errors.js';
+import { SipHeaders } from '../message/headers.js';
+import { SipRequest, type SipResponse } from '../message/sip-message.js';
+import type { Destination } from '../transport/transport-types.js';
+import { Transaction, type TransactionContext } from './transaction.js';
+import type { ClientTransactionUser } from './transaction-user.js';
+
+/**
+ * INVITE client transaction (RFC 3261 §17.1.1, Figure 5, with the Accepted state of RFC 6026 §7.2).
+ */
+export class InviteClientTransaction extends Transaction {
+  readonly request: SipRequest;
+  #tu: ClientTransactionUser;
+  #ack?: SipRequest;
+  #interval: number;
+
+  constructor(request: SipRequest, destination: Destination, ctx: TransactionContext, tu: ClientTransactionUser, key: string) {
+    super(key, ctx, destination, 'calling');
+    this.request = request;
+    this.#tu = tu;
+    this.#interval = ctx.timers.T1;
+  }
+
+  /** §17.1.1.2: send the INVITE; Timer A (unreliable only) and Timer B = 64*T1 start in Calling. */
+  start(): void {
+    this.transmit(this.request);
+    if (!this.reliable) this.setTimer('A', this.#interval, () => this.#timerA());
+    this.setTimer('B', 64 * this.ctx.timers.T1, () => this.#timerB());
+  }
+
+  /** §17.1.1.2: Timer A retransmits and doubles (2*T1, 4*T1, …) while in Calling. */
+  #timerA(): void {
+    if (this.state !== 'calling') return;
+    this.transmit(this.request);
+    this.#interval *= 2;
+    this.setTimer('A', this.#interval, () => this.#timerA());
+  }
+
+  /** §17.1.1.2: Timer B fires in Calling → the TU is told of a timeout (treated as 408); Terminated. */
+  #timerB(): void {
+    if (this.state !== 'calling') return;
+    this.setState('terminated');
+    this.#tu.onRequestTimeout();
+  }
+
+  receiveResponse(res: SipResponse): void {
+    const s = res.status;
+    switch (this.state) {
+      case 'calling':
+      case 'proceeding':
+        this.clearTimer('A');
+        if (s < 200) {
+          // §17.1.1.2: a provisional response moves Calling → Proceeding; retransmissions stop.
+          this.setState('proceeding');
+          this.#tu.receiveResponse(res);
+        } else if (s < 300) {
+          // RFC 6026 §7.2: a 2xx moves to Accepted; Timer M = 64*T1 keeps the transaction to pass on
+          // 2xx retransmissions (from other forks too) so the TU can ACK them.
+          this.clearTimer('B');
+          this.setState('accepted');
+          this.setTimer('M', 64 * this.ctx.timers.T1, () => this.#terminate());
+          this.#tu.receiveResponse(res);
+        } else {
+          // §17.1.1.2: 300-699 → Completed; the transaction sends the ACK itself (§17.1.1.3) and starts
+          // Timer D (32 s unreliable, 0 reliable) to absorb retransmitted finals.
+          this.clearTimer('B');
+          this.setState('completed');
+          this.#ack = buildNon2xxAck(this.request, res);
+          this.transmit(this.#ack);
+          this.#tu.receiveResponse(res);
+          if (this.reliable) this.#terminate();
+          else this.setTimer('D', 32_000, () => this.#terminate());
+        }
+        return;
+      case 'completed':
+        // §17.1.1.2: retransmitted final responses are answered with the ACK again, not passed up.
+        if (s >= 300 && this.#ack) this.transmit(this.#ack);
+        return;
+      case 'accepted':
+        // RFC 6026 §7.2: 2xx retransmissions go to the TU; anything else is discarded.
+        if (s >= 200 && s < 300) this.#tu.receiveResponse(res);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #terminate(): void {
+    this.setState('terminated');
+    this.#tu.onTerminated?.();
+  }
+
+  protected onSendError(error: SipTransportError): void {
+    // §17.1.4: a transport failure terminates the transaction and is reported (treated as 503).
+    if (this.state === 'calling') {
+      this.setState('terminated');
+      this.#tu.onTransportError(error);
+    }
+  }
+}
+
+/**
+ * §17.1.1.3: the ACK for a non-2xx final response: same Request-URI, Call-ID, From, top Via (one Via only)
+ * and CSeq number as the INVITE, To from the response, Route headers of the INVITE.
+ */
+export function buildNon2xxAck(invite: SipRequest, res: SipResponse): SipRequest {
+  const h = new SipHeaders();
+  const topVia = invite.headers.getAll('via')[0];
+  if (topVia !== undefined) h.append('via', topVia);
+  for (const r of invite.headers.rows('route')) h.append('route', r);
+  h.append('max-forwards', '70');
+  h.append('from', invite.headers.get('from') ?? '');
+  h.append('to', res.headers.get('to') ?? '');
+  h.append('call-id', invite.callId);
+  h.append('cseq', `${invite.cseq.seq} ACK`);
+  return new SipRequest('ACK', invite.uri, h);
+}

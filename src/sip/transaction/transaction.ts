@@ -1,0 +1,94 @@
+import { SipTransportError } from '../errors.js';
+import type { SipMessage } from '../message/sip-message.js';
+import type { Destination } from '../transport/transport-types.js';
+import type { Clock, TimerHandle, TimerSettings } from './clock.js';
+
+/** What a transaction needs from below: a clock, the timer base values, and a way to send. */
+export interface TransactionContext {
+  clock: Clock;
+  timers: TimerSettings;
+  send(message: SipMessage, dest: Destination): Promise<void>;
+}
+
+export type TransactionState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
+
+/**
+ * Common machinery: a key, a state, named timers (cancelled on every state change that ends them and on
+ * termination) and a send that reports transport failures.
+ */
+export abstract class Transaction {
+  readonly key: string;
+  protected readonly ctx: TransactionContext;
+  /** Where messages of this transaction go (request destination, or the request's source for servers). */
+  readonly destination: Destination;
+  #state: TransactionState;
+  #timers = new Map<string, TimerHandle>();
+  #onTerminated: Array<() => void> = [];
+
+  protected constructor(key: string, ctx: TransactionContext, destination: Destination, state: TransactionState) {
+    this.key = key;
+    this.ctx = ctx;
+    this.destination = destination;
+    this.#state = state;
+  }
+
+  get state(): TransactionState {
+    return this.#state;
+  }
+
+  /** Retransmissions happen only on unreliable transports (§17.1.1.2, §17.1.2.2, §17.2.1). */
+  get reliable(): boolean {
+    return this.destination.protocol !== 'udp';
+  }
+
+  protected setState(state: TransactionState): void {
+    if (this.#state === 'terminated') return;
+    this.#state = state;
+    if (state === 'terminated') {
+      for (const t of this.#timers.values()) t.cancel();
+      this.#timers.clear();
+      for (const fn of this.#onTerminated.splice(0)) fn();
+    }
+  }
+
+  /** Registers a callback for termination (the transaction layer removes the transaction from its map). */
+  onTerminated(fn: () => void): void {
+    if (this.#state === 'terminated') fn();
+    else this.#onTerminated.push(fn);
+  }
+
+  protected setTimer(name: string, ms: number, fn: () => void): void {
+    this.#timers.get(name)?.cancel();
+    this.#timers.set(
+      name,
+      this.ctx.clock.setTimer(ms, () => {
+        this.#timers.delete(name);
+        if (this.#state !== 'terminated') fn();
+      }),
+    );
+  }
+
+  protected clearTimer(name: string): void {
+    this.#timers.get(name)?.cancel();
+    this.#timers.delete(name);
+  }
+
+  protected hasTimer(name: string): boolean {
+    return this.#timers.has(name);
+  }
+
+  /** Sends; a failure is reported once through `onSendError`. */
+  protected transmit(message: SipMessage): void {
+    this.ctx.send(message, this.destination).catch((err: unknown) => {
+      const e = err instanceof SipTransportError ? err : new SipTransportError(String(err), this.destination, err);
+      this.onSendError(e);
+    });
+  }
+
+  protected abstract onSendError(error: SipTransportError): void;
+
+  /** Ends the transaction now (stack shutdown). */
+  terminate(): void {
+    this.setState('terminated');
+  }
+}

@@ -1,0 +1,109 @@
+import { InvalidStateError } from '../errors.js';
+import { Dialog } from '../dialog/dialog.js';
+import { InviteSession } from '../dialog/invite-session.js';
+import { newTag } from '../message/ids.js';
+import { createResponse, type ResponseOptions } from '../message/message-factory.js';
+import type { SipRequest } from '../message/sip-message.js';
+import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
+import type { Destination } from '../transport/transport-types.js';
+import type { UserAgentCore } from './user-agent-core.js';
+
+export interface AnswerOptions {
+  /** Session description (SDP answer). */
+  body?: Buffer | string;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A new INVITE offered to the application (UAS, RFC 3261 §13.3). The application rings, accepts or rejects.
+ * A CANCEL (§9.2) answers it with 487 automatically and calls `onCancel`.
+ */
+export class IncomingInvite {
+  readonly request: SipRequest;
+  readonly source: Destination;
+  readonly #tx: InviteServerTransaction;
+  readonly #core: UserAgentCore;
+  readonly #toTag = newTag();
+  #state: 'pending' | 'accepted' | 'rejected' | 'cancelled' = 'pending';
+  #onCancel?: () => void;
+
+  constructor(core: UserAgentCore, request: SipRequest, source: Destination, tx: InviteServerTransaction) {
+    this.#core = core;
+    this.request = request;
+    this.source = source;
+    this.#tx = tx;
+    tx.user = {
+      onCancel: () => this.#cancelled(),
+      onTransportError: () => {
+        if (this.#state === 'pending') this.#state = 'rejected';
+      },
+    };
+  }
+
+  get state(): 'pending' | 'accepted' | 'rejected' | 'cancelled' {
+    return this.#state;
+  }
+
+  /** The caller's session description (SDP offer), if any. */
+  get offer(): Buffer {
+    return this.request.body;
+  }
+
+  /** Called once when the caller cancels before an answer (the 487 is already sent). */
+  onCancel(fn: () => void): void {
+    this.#onCancel = fn;
+    if (this.#state === 'cancelled') fn();
+  }
+
+  #cancelled(): void {
+    if (this.#state !== 'pending') return;
+    // §9.2: the UAS answers the INVITE with 487 Request Terminated.
+    this.#state = 'cancelled';
+    this.#tx.respond(createResponse(this.request, 487, { toTag: this.#toTag }));
+    this.#onCancel?.();
+  }
+
+  /** Sends a provisional response (180 Ringing by default, 183 with early media SDP). */
+  progress(status = 180, options: AnswerOptions = {}): void {
+    if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
+    if (status <= 100 || status >= 200) throw new InvalidStateError('progress takes a 101-199 status');
+    this.#tx.respond(this.#response(status, options));
+  }
+
+  #response(status: number, options: AnswerOptions): ReturnType<typeof createResponse> {
+    const headers: Record<string, string> = { contact: this.#core.contact(this.source.protocol), ...(options.headers ?? {}) };
+    const o: ResponseOptions = { toTag: this.#toTag, headers };
+    if (options.body !== undefined) {
+      o.body = options.body;
+      o.contentType = options.contentType ?? 'application/sdp';
+    }
+    return createResponse(this.request, status, o);
+  }
+
+  /**
+   * Answers 200 OK and returns the session at once. The 2xx is retransmitted until the ACK arrives
+   * (§13.3.1.4); `session.confirmed` says whether it did.
+   */
+  accept(options: AnswerOptions = {}): InviteSession {
+    if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
+    this.#state = 'accepted';
+    const res = this.#response(200, options);
+    const dialog = Dialog.fromUas(this.request, res);
+    const session = new InviteSession(this.#core, dialog, this.source.protocol, res.body, this.request.body, this.source);
+    this.#tx.respond(res);
+    session.startUas2xx(res, this.source);
+    return session;
+  }
+
+  /** Final non-2xx answer (486 Busy Here, 480, 603, …). */
+  reject(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): void {
+    if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
+    if (status < 300) throw new InvalidStateError('reject takes a 3xx-6xx status');
+    this.#state = 'rejected';
+    const o: ResponseOptions = { toTag: this.#toTag };
+    if (options.reason) o.reason = options.reason;
+    if (options.headers) o.headers = options.headers;
+    this.#tx.respond(createResponse(this.request, status, o));
+  }
+}
