@@ -12,5 +12,6 @@ export function registerHealthRoutes(app: FastifyInstance, deps: { store: Store;
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
     provisioning: await deps.store.counts(),
     log: { lastPosition: await deps.log.lastPosition(), openSessions: deps.recorder.openSessions },
+    sip: { registeredContacts: await deps.store.countSipBindings(Date.now()) },
   }));
 }

@@ -6,8 +6,9 @@
 import { SipStack } from '../sip/sip-stack.js';
 import { Registrar } from '../sip/registrar/registrar.js';
 import { DigestAuthenticator, type SipCredentialLookup } from '../sip/auth/digest-authenticator.js';
+import { OutboundRegistration } from '../sip/registration/outbound-registration.js';
 import type { BindingStore } from '../sip/registrar/binding-store.js';
-import type { Store } from '../store/store.js';
+import type { Store, TrunkRecord } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
 import type { MessagingService } from '../messaging/messaging-service.js';
 import { createMessageHandler } from '../messaging/sip-message-handler.js';
@@ -21,6 +22,8 @@ export interface SipServiceOptions {
 }
 
 export class SipService {
+  readonly #registrations: OutboundRegistration[] = [];
+
   private constructor(
     readonly stack: SipStack,
     readonly registrar: Registrar,
@@ -48,7 +51,9 @@ export class SipService {
     };
     const registrar = new Registrar({ store: bindings, credentials, realm: options.realm, algorithms: options.algorithms, logger: logger.child({ component: 'registrar' }) });
     stack.onRequest('REGISTER', registrar.handle);
-    return new SipService(stack, registrar, credentials, options);
+    const service = new SipService(stack, registrar, credentials, options);
+    service.registerTrunks(await store.listTrunks(), logger);
+    return service;
   }
 
   /** Texts: MESSAGE from trunks (inbound) and from devices (outbound). */
@@ -57,11 +62,33 @@ export class SipService {
     this.stack.onRequest('MESSAGE', createMessageHandler({ store, messaging, authenticator, credentials: this.credentials, logger }));
   }
 
+  /** Registers to every carrier trunk configured with `register: true` (RFC 3261 §10.2), refreshing and
+   *  retrying on its own; the state changes are logged. */
+  registerTrunks(trunks: readonly TrunkRecord[], logger: Logger): OutboundRegistration[] {
+    for (const t of trunks) {
+      if (!t.register || !t.auth) continue;
+      const reg = new OutboundRegistration(this.stack, {
+        registrar: `sip:${t.host}:${t.port}`,
+        aor: `sip:${t.auth.username}@${t.auth.realm ?? t.host}`,
+        username: t.auth.username,
+        password: t.auth.password,
+        expires: t.registerExpiresSeconds,
+        transport: t.transport,
+      });
+      reg.onStateChange((state, res) => logger.info({ trunk: t.name, state, status: res?.status }, 'trunk registration'));
+      reg.start().catch((err: unknown) => logger.warn({ trunk: t.name, err }, 'trunk registration failed'));
+      this.#registrations.push(reg);
+    }
+    return this.#registrations;
+  }
+
   get port(): number {
     return this.stack.port;
   }
 
-  close(): Promise<void> {
-    return this.stack.close();
+  async close(): Promise<void> {
+    // Unregister from carriers (Expires: 0), but never let a silent carrier hold up shutdown.
+    await Promise.race([Promise.allSettled(this.#registrations.map((r) => r.stop())), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await this.stack.close();
   }
 }

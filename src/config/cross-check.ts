@@ -20,7 +20,10 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
   };
 
   const trunkNames = new Map<string, string>();
-  config.trunks.forEach((t, i) => unique(trunkNames, t.name, `/trunks/${i}/name`, 'trunk name'));
+  config.trunks.forEach((t, i) => {
+    unique(trunkNames, t.name, `/trunks/${i}/name`, 'trunk name');
+    if (t.register && !t.auth) add(`/trunks/${i}/register`, 'registering to a carrier needs auth (username and password)');
+  });
 
   // Global scopes: routing and logins must be unambiguous across accounts.
   const accountIds = new Map<string, string>();

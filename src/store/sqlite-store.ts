@@ -300,6 +300,10 @@ export class SqliteStore implements Store {
     return this.#jsonAll('SELECT body FROM opt_outs WHERE account_id = ? ORDER BY number', accountId);
   }
 
+  async countSipBindings(now: number): Promise<number> {
+    return (this.#db.prepare('SELECT count(*) AS n FROM sip_bindings WHERE expires_at > ?').get(now) as { n: number }).n;
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
   }

@@ -163,6 +163,8 @@ export interface Store {
   loadSipBindings(userId: string): Promise<SipBindingRecord[]>;
   saveSipBinding(binding: SipBindingRecord): Promise<void>;
   removeSipBinding(userId: string, contact: string): Promise<void>;
+  /** Bindings not yet expired at `now`, for health checks. */
+  countSipBindings(now: number): Promise<number>;
 
   /** Texts (report entries). */
   putMessage(message: MessageRecord): Promise<void>;
