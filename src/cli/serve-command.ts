@@ -21,6 +21,8 @@ export async function runServe(opts: RawSettings): Promise<number> {
     throw err;
   }
   const logger = createLogger({ level: settings.logLevel });
+  // A bug in one call's handling must not take every other call down: log it loudly and keep serving.
+  process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection (a bug: please report it)'));
   let ringside: Ringside;
   try {
     ringside = await Ringside.start(settings, logger);
