@@ -1,0 +1,575 @@
+/**
+ * The durable webhook delivery engine (docs/webhooks.md).
+ *
+ * Feeding: the engine reads the event log page by page from the position it has fed up to (kept in the
+ * outbox), and for each event and each matching subscription of the event's account (same dialect; name
+ * in the subscription's `events`, or `events` empty) inserts one outbox row; rows and the new position are
+ * committed together. A live log subscription only wakes the feeder, so a long backlog never sits in memory.
+ *
+ * Delivering: per subscription, rows are grouped into lanes by session. Only the head of a lane is ever in
+ * flight, and it leaves the lane only once acknowledged (row deleted, durably) or dead-lettered: events of
+ * one session arrive strictly in order; lanes (sessions) run in parallel, bounded per endpoint origin and
+ * overall (OriginLimiter). In memory: at most `windowPerSubscription` rows per subscription, at most
+ * `maxQueuedPerSession` of them per session (the rest are read again from the outbox as the lane drains).
+ *
+ * Attempts: one request to the primary URL; when it fails and the subscription has a `fallbackUrl`, the
+ * same event is sent once, immediately, to the fallback. A 2xx from either acknowledges the event. When
+ * both answered with a permanent failure (4xx other than 408/429, 3xx) the event is dead-lettered at once;
+ * otherwise it is retried with exponential backoff and full jitter, honouring Retry-After, until
+ * `giveUpAfterMs` after its first attempt (retry-policy.ts). Guarantee: at least once, ordered per session
+ * per subscription; an acknowledged event is never sent again (receivers deduplicate by event id for the
+ * rare resend of an event whose acknowledgement was not yet committed when the process died).
+ */
+import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
+import type { EventLog, LogEntry, Subscription } from '../../events/event-log.js';
+import type { Store, WebhookRecord } from '../../store/store.js';
+import type { AttemptRecord, NewOutboxRow, OutboxRow, WebhookOutbox } from '../../store/sqlite-outbox.js';
+import { silentLogger, type Logger } from '../../log/logger.js';
+import { packageInfo } from '../../util/package-info.js';
+import { buildRequest, originOf, redact, InvalidTargetError, type BuiltRequest, type DeliveryEvent } from './request-builder.js';
+import { DEFAULT_RETRY, nextAttemptAt, type AttemptOutcome, type RetryOptions } from './retry-policy.js';
+import { HttpSender, type SendResult } from './http-sender.js';
+import { OriginLimiter } from './origin-limiter.js';
+
+export interface WebhookEngineOptions extends Partial<RetryOptions> {
+  log: EventLog;
+  store: Store;
+  outbox: WebhookOutbox;
+  logger?: Logger;
+  /** Per request (primary and fallback each), default 10 000 ms (spec teltel §1, bandwidth §1.2). */
+  requestTimeoutMs?: number;
+  /** Requests in flight to one origin (scheme://host:port), default 8. */
+  maxConcurrentPerOrigin?: number;
+  /** Requests in flight overall, default 256. */
+  maxConcurrent?: number;
+  /** Outbox rows held in memory per subscription, default 1000. */
+  windowPerSubscription?: number;
+  /** Of those, rows held per session, default 20. */
+  maxQueuedPerSession?: number;
+  /** Log entries read per feeding step, default 500. */
+  feedPageSize?: number;
+  /** How long a subscription list read from the store is reused, default 5000 ms (REST changes
+   *  invalidate it at once). */
+  subscriptionCacheMs?: number;
+  /** On stop, how long in-flight requests may finish before they are aborted, default 5000 ms. */
+  stopGraceMs?: number;
+  /** Where feeding starts the very first time (no fed position yet): the log's end (default: events
+   *  logged before the engine ever ran are not delivered) or its beginning. */
+  startAt?: 'end' | 'beginning';
+  /** User-Agent product token, default `Ringside/<version>`. */
+  userAgent?: string;
+  /** Source of jitter (tests). */
+  random?: () => number;
+}
+
+export interface WebhookEngineStats {
+  fedPosition: number;
+  delivered: number;
+  retried: number;
+  deadLettered: number;
+  inFlight: number;
+  rowsInMemory: number;
+  lanes: number;
+}
+
+export interface PingResult {
+  url: string;
+  ok: boolean;
+  status?: number;
+  durationMs: number;
+  error?: string;
+}
+
+interface Lane {
+  sessionId: string;
+  rows: OutboxRow[];
+  /** Id of the last row of this lane loaded into memory. */
+  lastId: number;
+  /** Set when rows of this lane at or below the dispatcher's `loadedUpTo` were left in the outbox. */
+  overflow: boolean;
+  busy: boolean;
+  timer?: NodeJS.Timeout;
+  timerAt?: number;
+}
+
+const WAKE_RETRY_MS = 1000;
+
+export class WebhookEngine {
+  readonly #o: Required<Omit<WebhookEngineOptions, keyof RetryOptions | 'logger' | 'random'>>;
+  readonly #retry: RetryOptions;
+  readonly #logger: Logger;
+  readonly #random: () => number;
+  readonly #limiter: OriginLimiter;
+  readonly #sender: HttpSender;
+  readonly #dispatchers = new Map<string, Dispatcher>();
+  readonly #hooks = new Map<string, { at: number; hooks: Map<string, WebhookRecord> }>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #abort = new AbortController();
+  #subscription?: Subscription;
+  #feeding?: Promise<void>;
+  #fed = 0;
+  #wake?: () => void;
+  #woken = false;
+  #running = false;
+  #stopping = false;
+  readonly #stats = { delivered: 0, retried: 0, deadLettered: 0 };
+
+  constructor(options: WebhookEngineOptions) {
+    this.#o = {
+      log: options.log,
+      store: options.store,
+      outbox: options.outbox,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      maxConcurrentPerOrigin: options.maxConcurrentPerOrigin ?? 8,
+      maxConcurrent: options.maxConcurrent ?? 256,
+      windowPerSubscription: options.windowPerSubscription ?? 1000,
+      maxQueuedPerSession: options.maxQueuedPerSession ?? 20,
+      feedPageSize: options.feedPageSize ?? 500,
+      subscriptionCacheMs: options.subscriptionCacheMs ?? 5000,
+      stopGraceMs: options.stopGraceMs ?? 5000,
+      startAt: options.startAt ?? 'end',
+      userAgent: options.userAgent ?? `Ringside/${packageInfo().version}`,
+    };
+    this.#retry = {
+      initialDelayMs: options.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs,
+      factor: options.factor ?? DEFAULT_RETRY.factor,
+      maxDelayMs: options.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+      giveUpAfterMs: options.giveUpAfterMs ?? DEFAULT_RETRY.giveUpAfterMs,
+      maxAttempts: options.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    };
+    this.#logger = options.logger ?? silentLogger();
+    this.#random = options.random ?? Math.random;
+    this.#limiter = new OriginLimiter(this.#o.maxConcurrentPerOrigin, this.#o.maxConcurrent);
+    this.#sender = new HttpSender(this.#o.maxConcurrentPerOrigin);
+    // Every request in flight listens for the stop signal: bounded by maxConcurrent, not a leak.
+    setMaxListeners(0, this.#abort.signal);
+  }
+
+  /** Resumes feeding from the persisted position and delivery of every pending row. */
+  async start(): Promise<void> {
+    if (this.#stopping) throw new Error('a stopped WebhookEngine cannot be started again; make a new one');
+    if (this.#running) return;
+    this.#running = true;
+    const { log, outbox } = this.#o;
+    // Subscribe before the first read so no append between the two goes unnoticed.
+    this.#subscription = log.subscribe({ filter: {}, onEntry: () => this.#signal() });
+    let fed = await outbox.feedPosition();
+    if (fed === undefined) {
+      fed = this.#o.startAt === 'beginning' ? 0 : await log.lastPosition();
+      await outbox.feed([], fed);
+    }
+    this.#fed = fed;
+    for (const { accountId, webhookId } of await outbox.pendingSubscriptions()) this.#dispatcher(accountId, webhookId).notify();
+    this.#feeding = this.#feedLoop();
+    this.#logger.info({ fedPosition: fed, ...(await outbox.counts()) }, 'webhook delivery started');
+  }
+
+  /** Stops feeding and delivering: in-flight requests get `stopGraceMs` to finish (and be acknowledged),
+   *  then are aborted; aborted attempts stay pending and are sent again after a restart. */
+  async stop(): Promise<void> {
+    if (!this.#running || this.#stopping) return;
+    this.#stopping = true;
+    this.#subscription?.close();
+    this.#signal();
+    for (const d of this.#dispatchers.values()) d.clearTimers();
+    await this.#feeding?.catch(() => undefined);
+    if (this.#inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => (timer = setTimeout(r, this.#o.stopGraceMs)))]);
+      clearTimeout(timer);
+    }
+    this.#abort.abort();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    this.#sender.close();
+    this.#running = false;
+    this.#logger.info({ ...this.stats }, 'webhook delivery stopped');
+  }
+
+  get stats(): WebhookEngineStats {
+    let rows = 0;
+    let lanes = 0;
+    for (const d of this.#dispatchers.values()) {
+      rows += d.rowsInMemory;
+      lanes += d.laneCount;
+    }
+    return { fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes };
+  }
+
+  /** Forget the cached subscriptions of an account (after a REST change). */
+  invalidate(accountId: string): void {
+    this.#hooks.delete(accountId);
+  }
+
+  /** A subscription was deleted: its pending events and dead letters go with it. */
+  async subscriptionDeleted(accountId: string, webhookId: string): Promise<number> {
+    this.invalidate(accountId);
+    const key = dispatcherKey(accountId, webhookId);
+    this.#dispatchers.get(key)?.reset();
+    this.#dispatchers.delete(key);
+    return this.#o.outbox.purgeSubscription(accountId, webhookId);
+  }
+
+  listDeadLetters(accountId: string, query: { webhookId?: string; after?: number; limit: number }): Promise<OutboxRow[]> {
+    return this.#o.outbox.listDeadLetters(accountId, query);
+  }
+
+  /** Sends dead letters again (as new pending rows, after the session's queued events). */
+  async replay(accountId: string, ids: readonly number[]): Promise<OutboxRow[]> {
+    const rows = await this.#o.outbox.replay(accountId, ids);
+    this.#notifyRows(rows);
+    return rows;
+  }
+
+  async replayAll(accountId: string, webhookId: string | undefined, limit = 10_000): Promise<OutboxRow[]> {
+    const rows = await this.#o.outbox.replayAll(accountId, webhookId, limit);
+    this.#notifyRows(rows);
+    return rows;
+  }
+
+  discardDeadLetter(accountId: string, id: number): Promise<boolean> {
+    return this.#o.outbox.discardDeadLetter(accountId, id);
+  }
+
+  /** Sends a synthetic `ping` event to the subscription's URL (and its fallback, if any), once each, and
+   *  reports what the receivers answered. Not logged, not retried, not dead-lettered. */
+  async ping(hook: WebhookRecord): Promise<{ eventId: string; primary: PingResult; fallback?: PingResult }> {
+    const id = randomUUID();
+    const payload = JSON.stringify({ event: 'ping', id, webhook_id: hook.id, account_id: hook.accountId, dialect: hook.dialect, timestamp: new Date().toISOString() });
+    const event: DeliveryEvent = { id, name: 'ping', payload };
+    const one = async (url: string): Promise<PingResult> => {
+      const res = await this.#sendOnce(hook, url, event, 1);
+      const r: PingResult = { url: redact(url), ok: res.outcome.kind === 'ok', durationMs: res.durationMs };
+      if (res.outcome.status !== undefined) r.status = res.outcome.status;
+      if (res.outcome.kind !== 'ok') r.error = res.outcome.error;
+      return r;
+    };
+    const primary = await one(hook.url);
+    return hook.fallbackUrl ? { eventId: event.id, primary, fallback: await one(hook.fallbackUrl) } : { eventId: event.id, primary };
+  }
+
+  // ---- feeding ---------------------------------------------------------------------------------
+
+  #signal(): void {
+    this.#woken = true;
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
+  async #feedLoop(): Promise<void> {
+    while (!this.#stopping) {
+      this.#woken = false;
+      try {
+        const page = await this.#o.log.read(this.#fed, {}, this.#o.feedPageSize);
+        if (page.length === 0) {
+          if (!this.#woken && !this.#stopping) await new Promise<void>((r) => (this.#wake = r));
+          continue;
+        }
+        await this.#feedPage(page);
+      } catch (err) {
+        if (this.#stopping) return;
+        this.#logger.error({ err, fedPosition: this.#fed }, 'webhook feeding failed; retrying');
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, WAKE_RETRY_MS);
+          this.#wake = () => (clearTimeout(t), r());
+        });
+      }
+    }
+  }
+
+  async #feedPage(page: LogEntry[]): Promise<void> {
+    const rows: NewOutboxRow[] = [];
+    for (const e of page) {
+      const hooks = await this.#hooksFor(e.accountId);
+      let payload: string | undefined;
+      for (const h of hooks.values()) {
+        if (h.dialect !== e.dialect || (h.events.length > 0 && !h.events.includes(e.name))) continue;
+        payload ??= JSON.stringify(e.payload);
+        rows.push({ accountId: e.accountId, webhookId: h.id, sessionId: e.sessionId, eventId: e.id, position: e.position, dialect: e.dialect, name: e.name, payload });
+      }
+    }
+    const last = page[page.length - 1]!.position;
+    const stored = await this.#o.outbox.feed(rows, last);
+    this.#fed = last;
+    this.#notifyRows(stored);
+  }
+
+  #notifyRows(rows: readonly OutboxRow[]): void {
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const key = dispatcherKey(r.accountId, r.webhookId);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.#dispatcher(r.accountId, r.webhookId).notify();
+    }
+  }
+
+  async #hooksFor(accountId: string): Promise<Map<string, WebhookRecord>> {
+    const cached = this.#hooks.get(accountId);
+    if (cached && Date.now() - cached.at < this.#o.subscriptionCacheMs) return cached.hooks;
+    const hooks = new Map((await this.#o.store.listWebhooks(accountId)).map((h) => [h.id, h]));
+    this.#hooks.set(accountId, { at: Date.now(), hooks });
+    return hooks;
+  }
+
+  #dispatcher(accountId: string, webhookId: string): Dispatcher {
+    const key = dispatcherKey(accountId, webhookId);
+    let d = this.#dispatchers.get(key);
+    if (!d) {
+      d = new Dispatcher(accountId, webhookId, this.#o.outbox, this.#o.windowPerSubscription, this.#o.maxQueuedPerSession, {
+        attempt: (row) => this.#attempt(row),
+        stopping: () => this.#stopping,
+        onError: (err) => this.#logger.error({ err, accountId, webhookId }, 'webhook outbox read failed'),
+      });
+      this.#dispatchers.set(key, d);
+    }
+    return d;
+  }
+
+  // ---- delivering ------------------------------------------------------------------------------
+
+  /** One attempt for a lane's head row: primary, then fallback. Resolves with what became of the row:
+   *  'done' (acknowledged or dead-lettered), 'retry' (attempt recorded, row stays), 'stopped'. */
+  #attempt(row: OutboxRow): Promise<'done' | 'retry' | 'stopped'> {
+    const p = this.#attemptInner(row);
+    const tracked = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(tracked);
+    void tracked.then(() => this.#inFlight.delete(tracked));
+    return p;
+  }
+
+  async #attemptInner(row: OutboxRow): Promise<'done' | 'retry' | 'stopped'> {
+    const ctx = { accountId: row.accountId, webhookId: row.webhookId, sessionId: row.sessionId, eventId: row.eventId, event: row.name };
+    const hook = (await this.#hooksFor(row.accountId)).get(row.webhookId);
+    const now = Date.now();
+    const attempt = row.attempts + 1;
+    const first = row.firstAttemptAt ?? now;
+    if (!hook) {
+      await this.#o.outbox.deadLetter(row.id, { attempts: row.attempts, nextAttemptAt: now, firstAttemptAt: first, lastAttemptAt: now, lastError: 'the subscription no longer exists' });
+      this.#stats.deadLettered++;
+      this.#logger.warn(ctx, 'webhook dead-lettered: subscription no longer exists');
+      return 'done';
+    }
+    const event: DeliveryEvent = { id: row.eventId, name: row.name, payload: row.payload };
+    const outcomes: { url: string; outcome: AttemptOutcome }[] = [];
+    for (const url of hook.fallbackUrl ? [hook.url, hook.fallbackUrl] : [hook.url]) {
+      if (this.#stopping && this.#abort.signal.aborted) return 'stopped';
+      const res = await this.#sendOnce(hook, url, event, attempt);
+      if (this.#abort.signal.aborted && res.outcome.kind !== 'ok') return 'stopped';
+      outcomes.push({ url, outcome: res.outcome });
+      if (res.outcome.kind === 'ok') {
+        await this.#o.outbox.acknowledge(row.id);
+        this.#stats.delivered++;
+        this.#logger.debug({ ...ctx, url: redact(url), status: res.outcome.status, attempt, ms: res.durationMs }, 'webhook delivered');
+        return 'done';
+      }
+    }
+    const at = Date.now();
+    const permanent = outcomes.every((o) => o.outcome.kind === 'permanent');
+    const retryAfter = Math.max(0, ...outcomes.map((o) => (o.outcome.kind === 'retryable' ? (o.outcome.retryAfterMs ?? 0) : 0)));
+    const next = permanent ? undefined : nextAttemptAt(attempt, first, at, retryAfter || undefined, this.#retry, this.#random);
+    const lastOutcome = outcomes[outcomes.length - 1]!.outcome;
+    const record: AttemptRecord = {
+      attempts: attempt,
+      nextAttemptAt: next ?? at,
+      firstAttemptAt: first,
+      lastAttemptAt: at,
+      lastError: outcomes.map((o, i) => `${i === 0 ? 'primary' : 'fallback'}: ${o.outcome.kind === 'ok' ? 'ok' : o.outcome.error}`).join('; '),
+    };
+    if (lastOutcome.status !== undefined) record.lastStatus = lastOutcome.status;
+    if (next === undefined) {
+      await this.#o.outbox.deadLetter(row.id, record);
+      this.#stats.deadLettered++;
+      this.#logger.warn({ ...ctx, attempts: attempt, error: record.lastError, permanent }, 'webhook dead-lettered');
+      return 'done';
+    }
+    await this.#o.outbox.recordAttempt(row.id, record);
+    Object.assign(row, record);
+    this.#stats.retried++;
+    this.#logger.info({ ...ctx, attempt, error: record.lastError, retryInMs: next - at }, 'webhook attempt failed; will retry');
+    return 'retry';
+  }
+
+  async #sendOnce(hook: WebhookRecord, url: string, event: DeliveryEvent, attempt: number): Promise<SendResult> {
+    let built: BuiltRequest;
+    try {
+      built = buildRequest({ url, method: hook.method, dialect: hook.dialect, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
+        timestamp: Math.floor(Date.now() / 1000),
+        attempt,
+        userAgent: this.#o.userAgent,
+      });
+    } catch (err) {
+      if (err instanceof InvalidTargetError) return { outcome: { kind: 'permanent', error: err.message } as AttemptOutcome, durationMs: 0 };
+      throw err;
+    }
+    const release = await this.#limiter.acquire(originOf(built.url));
+    try {
+      if (this.#abort.signal.aborted) return { outcome: { kind: 'retryable', error: 'aborted: delivery engine stopping' } as AttemptOutcome, durationMs: 0 };
+      return await this.#sender.send(built, this.#o.requestTimeoutMs, this.#abort.signal);
+    } finally {
+      release();
+    }
+  }
+}
+
+function dispatcherKey(accountId: string, webhookId: string): string {
+  return `${accountId}\u0000${webhookId}`;
+}
+
+interface DispatcherHost {
+  attempt(row: OutboxRow): Promise<'done' | 'retry' | 'stopped'>;
+  stopping(): boolean;
+  onError(err: unknown): void;
+}
+
+/** One subscription's lanes (one per session) and its bounded window onto the outbox. */
+class Dispatcher {
+  /** Highest outbox id scanned for this subscription. */
+  #loadedUpTo = 0;
+  #lanes = new Map<string, Lane>();
+  #rows = 0;
+  /** The last scan reached the end of the outbox: nothing more until notified. */
+  #exhausted = false;
+  #loading = false;
+  #again = false;
+  #gone = false;
+
+  constructor(
+    readonly accountId: string,
+    readonly webhookId: string,
+    private readonly outbox: WebhookOutbox,
+    private readonly window: number,
+    private readonly perSession: number,
+    private readonly host: DispatcherHost,
+  ) {}
+
+  get rowsInMemory(): number {
+    return this.#rows;
+  }
+  get laneCount(): number {
+    return this.#lanes.size;
+  }
+
+  /** New rows may be in the outbox. */
+  notify(): void {
+    this.#exhausted = false;
+    void this.#fill();
+  }
+
+  clearTimers(): void {
+    for (const l of this.#lanes.values()) if (l.timer) clearTimeout(l.timer);
+  }
+
+  reset(): void {
+    this.clearTimers();
+    this.#gone = true;
+    this.#lanes.clear();
+    this.#rows = 0;
+  }
+
+  /** Loads rows into lanes (serialised: one fill at a time, repeated while asked for). */
+  async #fill(): Promise<void> {
+    if (this.#loading) {
+      this.#again = true;
+      return;
+    }
+    this.#loading = true;
+    try {
+      do {
+        this.#again = false;
+        if (this.#gone || this.host.stopping()) return;
+        // Lanes that were cut short and have drained: read their next rows (up to loadedUpTo).
+        for (const lane of this.#lanes.values()) {
+          if (!lane.overflow || lane.rows.length > 0) continue;
+          const limit = Math.min(this.perSession, this.window - this.#rows);
+          if (limit <= 0) break;
+          const rows = await this.outbox.pending(this.accountId, this.webhookId, lane.lastId, limit, { sessionId: lane.sessionId, upTo: this.#loadedUpTo });
+          if (this.#gone) return;
+          lane.overflow = rows.length === limit;
+          for (const r of rows) this.#push(lane, r);
+          if (lane.rows.length === 0) this.#lanes.delete(lane.sessionId);
+          else this.#kick(lane);
+        }
+        while (!this.#exhausted && this.#rows < this.window) {
+          const limit = Math.min(500, this.window - this.#rows);
+          const rows = await this.outbox.pending(this.accountId, this.webhookId, this.#loadedUpTo, limit);
+          if (this.#gone) return;
+          for (const r of rows) {
+            this.#loadedUpTo = r.id;
+            let lane = this.#lanes.get(r.sessionId);
+            if (!lane) {
+              lane = { sessionId: r.sessionId, rows: [], lastId: 0, overflow: false, busy: false };
+              this.#lanes.set(r.sessionId, lane);
+            }
+            if (lane.overflow || lane.rows.length >= this.perSession) {
+              lane.overflow = true;
+              continue;
+            }
+            this.#push(lane, r);
+            if (lane.rows.length === 1) this.#kick(lane);
+          }
+          if (rows.length < limit) this.#exhausted = true;
+        }
+      } while (this.#again);
+    } catch (err) {
+      this.host.onError(err);
+      setTimeout(() => this.notify(), WAKE_RETRY_MS).unref();
+    } finally {
+      this.#loading = false;
+    }
+  }
+
+  #push(lane: Lane, r: OutboxRow): void {
+    lane.rows.push(r);
+    lane.lastId = r.id;
+    this.#rows++;
+  }
+
+  /** Starts the lane's head if it is due and idle; otherwise arms a timer for when it is due. */
+  #kick(lane: Lane): void {
+    if (lane.busy || this.#gone || this.host.stopping()) return;
+    const head = lane.rows[0];
+    if (!head) return;
+    const wait = head.nextAttemptAt - Date.now();
+    if (wait > 0) {
+      if (lane.timer && lane.timerAt === head.nextAttemptAt) return;
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timerAt = head.nextAttemptAt;
+      lane.timer = setTimeout(() => {
+        lane.timer = undefined;
+        this.#kick(lane);
+      }, wait);
+      return;
+    }
+    lane.busy = true;
+    void this.host.attempt(head).then(
+      (result) => this.#settled(lane, result),
+      (err) => {
+        this.host.onError(err);
+        this.#settled(lane, 'error');
+      },
+    );
+  }
+
+  #settled(lane: Lane, result: 'done' | 'retry' | 'stopped' | 'error'): void {
+    lane.busy = false;
+    if (this.#gone || this.#lanes.get(lane.sessionId) !== lane) return;
+    if (result === 'done') {
+      lane.rows.shift();
+      this.#rows--;
+    }
+    if (result === 'stopped' || this.host.stopping()) return;
+    if (result === 'error') {
+      // An outbox write failed: try the same row again shortly rather than lose track of it.
+      lane.rows[0]!.nextAttemptAt = Date.now() + WAKE_RETRY_MS;
+    }
+    if (lane.rows.length === 0 && !lane.overflow) this.#lanes.delete(lane.sessionId);
+    // Refill drained lanes that were cut short, and read further once half the window is free.
+    if (result === 'done' && (lane.rows.length === 0 || this.#rows <= this.window / 2)) void this.#fill();
+    if (lane.rows.length > 0) this.#kick(lane);
+  }
+}
