@@ -31,7 +31,10 @@ test('login, refresh and their errors (spec realtime §5.2)', async (t) => {
 
   const bad = await post('/auth/login', '{"username": ');
   assert.equal(bad.status, 400);
-  assert.equal(((await bad.json()) as { success: boolean }).success, false);
+  const badBody = (await bad.json()) as { success: boolean; error: string; message: string };
+  assert.equal(badBody.success, false);
+  assert.equal(badBody.error, 'bad_json');
+  assert.match(badBody.message, /JSON/);
 
   const otherAccount = await post('/auth/login', JSON.stringify({ username: 'alice@demo.test', password: 'alice-pass', account_id: 'elsewhere' }));
   assert.equal(otherAccount.status, 403);

@@ -7,6 +7,15 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { Logger } from '../log/logger.js';
 
+/** fastify's own error codes, in the words the APIs use. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'bad_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
+};
+
 export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted (bytes). */
@@ -31,7 +40,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
-    const error = status >= 500 ? 'internal_error' : err.validation ? 'bad_request' : (err.code ?? 'bad_request').toLowerCase();
+    const error = status >= 500 ? 'internal_error' : err.validation ? 'bad_request' : (FASTIFY_CODES[err.code ?? ''] ?? (err.code ?? 'bad_request').toLowerCase());
     const message = status >= 500 ? 'internal error; see the server log' : err.message;
     void reply.code(status).send({ success: false, error, message });
   });
