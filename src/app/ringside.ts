@@ -23,6 +23,12 @@ import { MmsMediaStore } from '../messaging/mms-media-store.js';
 import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
 import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
+import { SqliteOutbox } from '../store/sqlite-outbox.js';
+import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
+import { registerWebhookRoutes } from '../api/webhook-routes.js';
+import { registerEventHistoryRoutes } from '../api/event-history-routes.js';
+import { MediaEngine } from '../media/media-engine.js';
+import { Switch } from '../switch/switch.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 
@@ -42,6 +48,10 @@ export class Ringside {
     readonly sip: SipService,
     readonly messaging: MessagingService,
     readonly publicUrl: string,
+    readonly webhooks: WebhookEngine,
+    readonly outbox: SqliteOutbox,
+    readonly media: MediaEngine,
+    readonly calls: Switch,
   ) {}
 
   static async start(settings: Settings, logger: Logger, options: { realtime?: RealtimeSocketOptions } = {}): Promise<Ringside> {
@@ -61,6 +71,9 @@ export class Ringside {
 
       const log = new SqliteEventLog(join(dataDir, 'events.db'));
       opened.push(log);
+      const outbox = new SqliteOutbox(join(dataDir, 'ringside.db'));
+      opened.push(outbox);
+      const webhooks = new WebhookEngine({ log, store, outbox, logger: logger.child({ component: 'webhooks' }) });
       const http = createHttpServer({ logger });
       opened.push({ close: () => http.close() });
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
@@ -69,6 +82,8 @@ export class Ringside {
       registerHealthRoutes(http, { store, log, recorder });
       registerAuthRoutes(http, store);
       registerReportRoutes(http, store);
+      registerWebhookRoutes(http, { store, engine: webhooks });
+      registerEventHistoryRoutes(http, { store, log });
       const server = await store.serverConfig();
       const sipLogger = logger.child({ component: 'sip' });
       const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger);
@@ -77,13 +92,19 @@ export class Ringside {
       const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
       sip.enableMessaging(store, messaging, sipLogger);
       registerMessagingRoutes(http, { store, messaging, media });
+      const mediaEngine = new MediaEngine({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logger: logger.child({ component: 'media' }) });
+      opened.push(mediaEngine);
+      const calls = new Switch({ stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
+      opened.push(calls);
       const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
       opened.push(realtime);
+      await webhooks.start();
+      opened.push({ close: () => webhooks.stop() });
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
-      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl);
+      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl, webhooks, outbox, mediaEngine, calls);
       logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await log.lastPosition() }, 'ringside started');
       return ringside;
     } catch (err) {
@@ -101,7 +122,11 @@ export class Ringside {
     this.logger.info('ringside stopping');
     await this.realtime.close();
     await this.http.close();
+    await this.calls.close();
     await this.sip.close();
+    await this.media.close();
+    await this.webhooks.stop();
+    await this.outbox.close();
     await this.log.close();
     await this.store.close();
     this.logger.info('ringside stopped');

@@ -1,0 +1,49 @@
+/**
+ * Named media errors. Each carries what the caller needs to act: the switch maps `CodecMismatchError`
+ * to a 488 Not Acceptable Here (RFC 3261 21.4.26, RFC 3264 6), `PortsExhaustedError` to a 503.
+ */
+export class MediaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** No codec in common between the remote SDP and ours (answer with 488, RFC 3264 6). */
+export class CodecMismatchError extends MediaError {
+  readonly sipStatus = 488;
+  constructor(
+    readonly offered: string[],
+    readonly supported: string[],
+  ) {
+    super(`no common audio codec: remote offers [${offered.join(', ') || 'none'}], Ringside supports [${supported.join(', ')}]`);
+  }
+}
+
+/** The remote SDP could not be used (syntax, no audio stream, unsupported transport). */
+export class SdpError extends MediaError {
+  readonly sipStatus = 488;
+}
+
+/** Every RTP port pair in the configured range is taken. */
+export class PortsExhaustedError extends MediaError {
+  readonly sipStatus = 503;
+  constructor(
+    readonly min: number,
+    readonly max: number,
+  ) {
+    super(`no free RTP port pair in ${min}-${max}`);
+  }
+}
+
+/** The object was used in a state that does not allow the operation (closed, not negotiated, busy). */
+export class InvalidStateError extends MediaError {}
+
+/** An id that names nothing (endpoint, conference, recording, prompt). */
+export class NotFoundError extends MediaError {}
+
+/** A file that is not a WAV/G.711 file Ringside can play, or a body that is not DTMF. */
+export class UnsupportedFormatError extends MediaError {}
+
+/** An external tool (espeak-ng) failed or is missing. */
+export class ToolError extends MediaError {}

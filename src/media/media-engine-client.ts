@@ -1,0 +1,159 @@
+/**
+ * The media engine in a worker thread, seen from the main thread: the same operations as MediaEngine, all
+ * asynchronous, and the same typed events. Requests are correlated by id; when the worker exits, every
+ * pending request is rejected with a clear error (nothing is left hanging), and `exit` is emitted.
+ * Recordings are files, so `recordingPath`/`openRecording` run here without a round trip.
+ */
+import { Worker } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
+import { TypedEmitter } from './typed-emitter.js';
+import { InvalidStateError } from './errors.js';
+import { openRecording, recordingPath, type RecordingResponse } from './recorder.js';
+import type { MediaEngineEvents, PlayOptions } from './media-engine.js';
+import type { PlaybackOutcome, PlayItem } from './player.js';
+import { deserializeError, type MediaArgs, type MediaMethod, type MediaResult, type MediaWorkerOptions, type RpcMessage, type RpcRequest } from './media-rpc.js';
+
+export type MediaEngineClientEvents = MediaEngineEvents & { exit: [code: number] };
+
+export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> {
+  readonly dataDir: string;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
+  readonly #playbacks = new Map<string, (o: PlaybackOutcome) => void>();
+  #nextId = 1;
+  #exited = false;
+
+  private constructor(worker: Worker, dataDir: string) {
+    super();
+    this.#worker = worker;
+    this.dataDir = dataDir;
+    worker.on('message', (m: RpcMessage) => this.#onMessage(m));
+    worker.on('error', (err) => this.#failAll(`media worker crashed: ${err.message}`));
+    worker.on('exit', (code) => {
+      this.#exited = true;
+      this.#failAll(`media worker exited (code ${code})`);
+      this.emit('exit', code);
+    });
+  }
+
+  /** Starts the worker and resolves once its engine is ready. */
+  static async start(options: MediaWorkerOptions): Promise<MediaEngineClient> {
+    const here = new URL(import.meta.url);
+    let worker: Worker;
+    if (here.pathname.endsWith('.ts')) {
+      // Running from sources (tests, tsx): Node 20 applies no loader to a worker's entry, so register tsx in it.
+      const entry = new URL('./media-worker-host.ts', here).href;
+      worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: options });
+    } else {
+      worker = new Worker(new URL('./media-worker-host.js', here), { workerData: options });
+    }
+    const client = new MediaEngineClient(worker, options.dataDir);
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (m: RpcMessage): void => {
+        if (m.kind === 'ready') {
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          resolve();
+        }
+      };
+      const onExit = (code: number): void => reject(new InvalidStateError(`media worker exited during start (code ${code})`));
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+    return client;
+  }
+
+  #onMessage(m: RpcMessage): void {
+    if (m.kind === 'event') {
+      const e = m.event as keyof MediaEngineEvents;
+      if (e === 'playback-finished') {
+        const p = m.payload as MediaEngineEvents['playback-finished'][0];
+        this.#playbacks.get(p.playbackId)?.(p.outcome);
+        this.#playbacks.delete(p.playbackId);
+      }
+      (this.emit as (ev: string, ...a: unknown[]) => boolean)(e, m.payload);
+      return;
+    }
+    if (m.kind !== 'result' && m.kind !== 'error') return;
+    const p = this.#pending.get(m.id);
+    if (!p) return;
+    this.#pending.delete(m.id);
+    if (m.kind === 'result') p.resolve(m.result);
+    else p.reject(deserializeError(m.error));
+  }
+
+  #failAll(reason: string): void {
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(new InvalidStateError(`${reason}; '${p.method}' did not complete`));
+    for (const [, settle] of this.#playbacks) settle('error');
+    this.#playbacks.clear();
+  }
+
+  /** Calls one engine operation in the worker. */
+  call<K extends MediaMethod>(method: K, ...args: MediaArgs<K>): Promise<MediaResult<K>> {
+    if (this.#exited) return Promise.reject(new InvalidStateError(`media worker is not running; '${method}' not sent`));
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
+      const req: RpcRequest = { id, method, args };
+      this.#worker.postMessage(req);
+    });
+  }
+
+  allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }> {
+    return this.call('allocateEndpoint', legId);
+  }
+
+  createOffer(...a: MediaArgs<'createOffer'>): Promise<string> {
+    return this.call('createOffer', ...a);
+  }
+
+  createAnswer(...a: MediaArgs<'createAnswer'>): Promise<string> {
+    return this.call('createAnswer', ...a);
+  }
+
+  applyAnswer(...a: MediaArgs<'applyAnswer'>): Promise<void> {
+    return this.call('applyAnswer', ...a);
+  }
+
+  connect(a: string, b: string): Promise<void> {
+    return this.call('connect', a, b);
+  }
+
+  /** Like MediaEngine.play; `done` settles on the worker's `playback-finished`. */
+  async play(endpointId: string, items: PlayItem | PlayItem[], opts: PlayOptions = {}): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }> {
+    const playbackId = opts.playbackId ?? `pb-${randomBytes(8).toString('hex')}`;
+    const done = new Promise<PlaybackOutcome>((resolve) => this.#playbacks.set(playbackId, resolve));
+    try {
+      await this.call('play', endpointId, Array.isArray(items) ? items : [items], { ...opts, playbackId });
+    } catch (err) {
+      this.#playbacks.delete(playbackId);
+      throw err;
+    }
+    return { playbackId, done };
+  }
+
+  recordingPath(recordingId: string): string {
+    return recordingPath(this.dataDir, recordingId);
+  }
+
+  openRecording(recordingId: string, range?: string): Promise<RecordingResponse> {
+    return openRecording(this.dataDir, recordingId, range);
+  }
+
+  /** Closes the engine (ports, recordings) and ends the worker. */
+  async close(): Promise<void> {
+    if (this.#exited) return;
+    try {
+      const id = this.#nextId++;
+      await new Promise((resolve, reject) => {
+        this.#pending.set(id, { resolve, reject, method: 'close' });
+        const req: RpcRequest = { id, method: '#close', args: [] };
+        this.#worker.postMessage(req);
+      });
+    } finally {
+      await this.#worker.terminate();
+    }
+  }
+}

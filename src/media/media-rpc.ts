@@ -1,0 +1,89 @@
+/**
+ * The request table shared by the media worker host and its client: which MediaEngine operations can be
+ * called across the thread boundary, and how. One entry per operation keeps both sides typed from one
+ * place (the client's argument and result types are derived from it).
+ */
+import type { MediaEngine, MediaEngineOptions, RecordTarget } from './media-engine.js';
+import type { Direction } from './sdp-negotiator.js';
+import type { PlayItem } from './player.js';
+import * as errors from './errors.js';
+
+type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
+
+export const MEDIA_METHODS = {
+  allocateEndpoint: (e: MediaEngine, legId: string) => e.allocateEndpoint(legId),
+  createOffer: (e: MediaEngine, id: string, direction?: Direction) => e.createOffer(id, direction),
+  createAnswer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.createAnswer(id, offer, direction),
+  applyAnswer: (e: MediaEngine, id: string, answer: string) => e.applyAnswer(id, answer),
+  hold: (e: MediaEngine, id: string) => e.hold(id),
+  resume: (e: MediaEngine, id: string) => e.resume(id),
+  endpointStats: (e: MediaEngine, id: string) => e.endpointStats(id),
+  connect: (e: MediaEngine, a: string, b: string) => e.connect(a, b),
+  disconnect: (e: MediaEngine, id: string) => e.disconnect(id),
+  // The playback's end arrives as the `playback-finished` event; only the id is returned.
+  play: (e: MediaEngine, id: string, items: PlayItem[], opts: { stopOnDigits?: string | boolean; loop?: boolean; playbackId: string }) => {
+    e.play(id, items, opts).done.catch(() => undefined);
+    return opts.playbackId;
+  },
+  stopPlayback: (e: MediaEngine, id: string) => e.stopPlayback(id),
+  handleSipInfo: (e: MediaEngine, id: string, contentType: string, body: string) => e.handleSipInfo(id, contentType, body),
+  sendDigits: (e: MediaEngine, id: string, digits: string, opts?: { durationMs?: number }) => e.sendDigits(id, digits, opts),
+  startRecording: (e: MediaEngine, target: RecordTarget, opts?: { recordingId?: string; maxDurationMs?: number }) => e.startRecording(target, opts),
+  stopRecording: (e: MediaEngine, recordingId: string) => e.stopRecording(recordingId),
+  createConference: (e: MediaEngine, conferenceId?: string) => e.createConference(conferenceId),
+  joinConference: (e: MediaEngine, conferenceId: string, id: string, state?: { muted?: boolean; held?: boolean }) => e.joinConference(conferenceId, id, state),
+  leaveConference: (e: MediaEngine, id: string) => e.leaveConference(id),
+  setMuted: (e: MediaEngine, conferenceId: string, id: string, muted: boolean) => e.setMuted(conferenceId, id, muted),
+  setHeld: (e: MediaEngine, conferenceId: string, id: string, held: boolean) => e.setHeld(conferenceId, id, held),
+  conferenceMembers: (e: MediaEngine, conferenceId: string) => e.conferenceMembers(conferenceId),
+  closeConference: (e: MediaEngine, conferenceId: string) => e.closeConference(conferenceId),
+  closeEndpoint: (e: MediaEngine, id: string) => e.closeEndpoint(id),
+  resolvePrompt: (e: MediaEngine, name: string) => e.prompts.resolve(name),
+} satisfies Record<string, (e: MediaEngine, ...args: never[]) => unknown>;
+
+export type MediaMethods = typeof MEDIA_METHODS;
+export type MediaMethod = keyof MediaMethods;
+export type MediaArgs<K extends MediaMethod> = Tail<Parameters<MediaMethods[K]>>;
+export type MediaResult<K extends MediaMethod> = Awaited<ReturnType<MediaMethods[K]>>;
+
+/** Worker options: the engine's, minus the logger (which cannot cross threads). */
+export type MediaWorkerOptions = Omit<MediaEngineOptions, 'logger'> & { logLevel?: string };
+
+export type RpcRequest = { id: number; method: MediaMethod; args: unknown[] } | { id: number; method: '#close'; args: [] };
+export type RpcMessage =
+  | { kind: 'ready' }
+  | { kind: 'result'; id: number; result: unknown }
+  | { kind: 'error'; id: number; error: SerializedError }
+  | { kind: 'event'; event: string; payload: unknown };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  fields: Record<string, unknown>;
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof Error) {
+    const fields: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(err)) if (typeof v !== 'function') fields[k] = v;
+    return { name: err.name, message: err.message, fields };
+  }
+  return { name: 'Error', message: String(err), fields: {} };
+}
+
+/** Rebuilds the named error class (so `instanceof CodecMismatchError` and `sipStatus` work on this side). */
+export function deserializeError(e: SerializedError): Error {
+  const ctor = (errors as Record<string, unknown>)[e.name];
+  let err: Error;
+  if (typeof ctor === 'function' && (ctor as { prototype: unknown }).prototype instanceof Error) {
+    err = Object.create((ctor as { prototype: object }).prototype) as Error;
+    Object.defineProperty(err, 'message', { value: e.message, writable: true, configurable: true });
+    Object.defineProperty(err, 'name', { value: e.name, writable: true, configurable: true });
+    err.stack = `${e.name}: ${e.message}\n    at (media worker)`;
+  } else {
+    err = new Error(e.message);
+    err.name = e.name;
+  }
+  Object.assign(err, e.fields);
+  return err;
+}

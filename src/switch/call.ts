@@ -1,0 +1,491 @@
+/**
+ * One call through the switch: a back-to-back user agent with anchored media (docs/switch.md).
+ *
+ * The caller's INVITE (the `caller` leg) is held while Ringside dials targets in rounds: every target of
+ * a round rings in parallel (ring-all, forward, one user's devices in round-robin) until one answers, all
+ * fail, the round's ring timeout passes, or the caller cancels. The first 2xx wins: the others are
+ * cancelled (RFC 3261 §9.1), the caller is answered with an SDP answer from the media engine, and the two
+ * RTP endpoints are connected (relay; the engine transcodes). A BYE from either side ends the other.
+ *
+ * Every step is a fact, in the order facts.ts guarantees, recorded through SessionFacts.
+ */
+import type { HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
+import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipResponse, SipStack } from '../sip/index.js';
+import type { MediaEngine } from '../media/media-engine.js';
+import type { Logger } from '../log/logger.js';
+import { newPrefixedId, newSessionId } from '../util/ids.js';
+import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, type DialOutcome } from './dial-results.js';
+import { SessionFacts } from './session-facts.js';
+import type { FactSink } from '../events/fact-sink.js';
+
+/** One party to dial. */
+export interface DialTarget {
+  party: Party;
+  user?: UserRef;
+  /** The INVITE to send (To, Request-URI, From, destination, transport, credentials). Absent when there is
+   *  nothing to ring (a user with no registered device): the leg fails with CHANUNAVAIL at once. */
+  request?: Omit<OutgoingRequestOptions, 'body' | 'contentType'>;
+  /** Caller ID presented on this leg (the From user). */
+  callerId?: string;
+}
+
+/** Targets rung together, for at most `timeoutMs`. */
+export interface DialRound {
+  targets: DialTarget[];
+  timeoutMs: number;
+}
+
+export interface CallPlan {
+  start: Omit<SessionStarted, 'type' | 'sessionId' | 'at'>;
+  caller: { party: Party; user?: UserRef };
+  /** Tried in order until a target answers. */
+  rounds: DialRound[];
+  /** Ringside as a party, for hangups it decides (the DID on inbound calls, spec teltel §6 rule 7). */
+  localParty: Party;
+  /** Tell the caller the single refusal the target gave (outgoing/internal calls), not a generic 480. */
+  passThrough: boolean;
+}
+
+export interface CallDeps {
+  stack: SipStack;
+  media: MediaEngine;
+  facts: FactSink;
+  logger: Logger;
+}
+
+interface TargetLeg {
+  legId: string;
+  target: DialTarget;
+  log: Logger;
+  /** As the facts see it: dialling until answered or failed. */
+  state: 'dialling' | 'answered' | 'failed';
+  /** Ringside gave up on it: a late 2xx is hung up, the INVITE cancelled. */
+  abandoned: boolean;
+  ringing: boolean;
+  endpointId?: string;
+  invite?: OutgoingInvite;
+  session?: InviteSession;
+  outcome?: DialOutcome;
+}
+
+interface Round {
+  legs: TargetLeg[];
+  settled: boolean;
+  timer?: NodeJS.Timeout;
+  resolve: (winner: TargetLeg | undefined) => void;
+}
+
+interface Side {
+  legId: string;
+  party: Party;
+  session: InviteSession;
+}
+
+/** Media errors carry the SIP status to answer with (media/errors.ts: 488, 503). */
+function sipStatusOf(err: unknown): number | undefined {
+  const s = (err as { sipStatus?: unknown } | null)?.sipStatus;
+  return typeof s === 'number' ? s : undefined;
+}
+
+export class Call {
+  readonly sessionId = newSessionId();
+  readonly callerLegId: string;
+  /** Resolves when the call is over and its facts are recorded. */
+  readonly done: Promise<void>;
+  readonly #deps: CallDeps;
+  readonly #invite: IncomingInvite;
+  readonly #plan: CallPlan;
+  readonly #facts: SessionFacts;
+  readonly #log: Logger;
+  #phase: 'ringing' | 'bridged' | 'ended' = 'ringing';
+  #legSeq = 0;
+  #callerEndpoint?: string;
+  #callerSdp?: string;
+  #lateOffer = false;
+  #ringSent = false;
+  #round?: Round;
+  /** The leg that answered, until the caller is answered too. */
+  #winner?: TargetLeg;
+  readonly #failed: TargetLeg[] = [];
+  readonly #endpoints = new Set<string>();
+  #callerSession?: InviteSession;
+  #resolveDone!: () => void;
+
+  constructor(deps: CallDeps, invite: IncomingInvite, plan: CallPlan) {
+    this.#deps = deps;
+    this.#invite = invite;
+    this.#plan = plan;
+    this.#log = deps.logger.child({ sessionId: this.sessionId, callId: plan.start.callId, sipCallId: invite.request.callId });
+    this.#facts = new SessionFacts(this.sessionId, deps.facts, this.#log);
+    this.callerLegId = this.#nextLegId();
+    this.done = new Promise((r) => (this.#resolveDone = r));
+  }
+
+  get phase(): 'ringing' | 'bridged' | 'ended' {
+    return this.#phase;
+  }
+
+  #nextLegId(): string {
+    return `${this.sessionId}.${++this.#legSeq}`;
+  }
+
+  /** Runs the call to its end. Never rejects. */
+  async run(): Promise<void> {
+    try {
+      await this.#run();
+    } catch (err) {
+      this.#log.error({ err }, 'call failed unexpectedly');
+      if (this.#phase === 'ringing') this.#refuseCaller(500, 'error');
+    } finally {
+      await this.#finish();
+    }
+  }
+
+  async #run(): Promise<void> {
+    const { start, caller } = this.#plan;
+    this.#log.info({ kind: start.kind, from: start.from.number, to: start.to.number, line: start.line?.id }, 'call started');
+    this.#facts.record({ type: 'session.started', ...start });
+    this.#facts.record({ type: 'leg.created', legId: this.callerLegId, role: 'caller', party: caller.party, direction: 'in', ...(caller.user ? { user: caller.user } : {}) });
+    this.#invite.onCancel(() => this.#callerCancelled());
+    if (this.#phase !== 'ringing') return;
+    try {
+      const { endpointId } = await this.#deps.media.allocateEndpoint(this.callerLegId);
+      this.#endpoints.add(endpointId);
+      this.#callerEndpoint = endpointId;
+      const offer = this.#invite.offer.toString('utf8');
+      if (offer.trim() !== '') this.#callerSdp = this.#deps.media.createAnswer(endpointId, offer);
+      else {
+        // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
+        this.#callerSdp = this.#deps.media.createOffer(endpointId);
+        this.#lateOffer = true;
+      }
+    } catch (err) {
+      this.#log.warn({ err, legId: this.callerLegId }, 'caller media refused');
+      if (this.#phase === 'ringing') this.#refuseCaller(sipStatusOf(err) ?? 503, 'error');
+      return;
+    }
+    for (const round of this.#plan.rounds) {
+      if (this.#phase !== 'ringing') return;
+      const winner = await this.#ringRound(round);
+      // The caller may have left meanwhile (then #dropWinner hung the winner up).
+      if (this.#phase !== 'ringing') return;
+      if (winner) return this.#bridge(winner);
+    }
+    if (this.#phase === 'ringing') this.#unanswered();
+  }
+
+  // ---- ringing -----------------------------------------------------------------------------------
+
+  #ringRound(round: DialRound): Promise<TargetLeg | undefined> {
+    return new Promise((resolve) => {
+      const r: Round = { legs: [], settled: false, resolve };
+      this.#round = r;
+      for (const target of round.targets) {
+        const legId = this.#nextLegId();
+        const leg: TargetLeg = { legId, target, log: this.#log.child({ legId }), state: 'dialling', abandoned: false, ringing: false };
+        r.legs.push(leg);
+        this.#facts.record({
+          type: 'leg.created',
+          legId,
+          role: 'callee',
+          party: target.party,
+          direction: 'out',
+          ...(target.callerId !== undefined ? { callerId: target.callerId } : {}),
+          ...(target.user ? { user: target.user } : {}),
+        });
+      }
+      for (const leg of r.legs) {
+        if (!leg.target.request) this.#fail(leg, NOT_REGISTERED);
+        else void this.#dial(leg);
+      }
+      if (!r.settled) r.timer = setTimeout(() => this.#ringTimeout(r), round.timeoutMs);
+      this.#checkRound(r);
+    });
+  }
+
+  #endRound(r: Round, winner: TargetLeg | undefined): void {
+    if (r.settled) return;
+    r.settled = true;
+    if (r.timer) clearTimeout(r.timer);
+    if (this.#round === r) this.#round = undefined;
+    r.resolve(winner);
+  }
+
+  #checkRound(r: Round): void {
+    if (!r.settled && r.legs.every((l) => l.state === 'failed')) this.#endRound(r, undefined);
+  }
+
+  #ringTimeout(r: Round): void {
+    this.#log.info({ legs: r.legs.filter((l) => l.state === 'dialling').map((l) => l.legId) }, 'ring timeout: cancelling the legs still ringing');
+    for (const leg of r.legs) {
+      if (leg.state !== 'dialling') continue;
+      this.#abandon(leg);
+      this.#fail(leg, RING_TIMEOUT);
+    }
+  }
+
+  async #dial(leg: TargetLeg): Promise<void> {
+    try {
+      const { endpointId } = await this.#deps.media.allocateEndpoint(leg.legId);
+      this.#endpoints.add(endpointId);
+      leg.endpointId = endpointId;
+      if (leg.abandoned) return this.#release(leg);
+      const offer = this.#deps.media.createOffer(endpointId);
+      const invite = await this.#deps.stack.invite({ ...leg.target.request!, body: offer, contentType: 'application/sdp' });
+      leg.invite = invite;
+      leg.log.info({ to: leg.target.party.number, sipCallId: invite.callId }, 'dialling');
+      if (leg.abandoned) invite.cancel();
+      invite.onProgress((res) => this.#progress(leg, res));
+      this.#result(leg, await invite.result);
+    } catch (err) {
+      leg.log.warn({ err }, 'dialling failed');
+      this.#fail(leg, UNREACHABLE);
+      this.#release(leg);
+    }
+  }
+
+  #progress(leg: TargetLeg, res: SipResponse): void {
+    if (leg.state !== 'dialling' || leg.abandoned || res.status === 100) return;
+    if (!leg.ringing) {
+      leg.ringing = true;
+      this.#facts.record({ type: 'leg.ringing', legId: leg.legId });
+    }
+    // The caller hears ringback from its own phone: one 180 when the first target alerts.
+    if (!this.#ringSent && this.#phase === 'ringing' && this.#invite.state === 'pending') {
+      this.#ringSent = true;
+      this.#invite.progress(180);
+    }
+  }
+
+  #result(leg: TargetLeg, r: InviteResult): void {
+    if (!r.ok) {
+      leg.log.info({ status: r.response.status, reason: r.reason }, 'dialled leg failed');
+      this.#fail(leg, dialResultForInvite(r));
+      this.#release(leg);
+      return;
+    }
+    const round = this.#round;
+    if (leg.state !== 'dialling' || leg.abandoned || this.#phase !== 'ringing' || !round?.legs.includes(leg)) {
+      // RFC 3261 §9.1: a 2xx can cross our CANCEL (or arrive after the ring timeout): hang it up.
+      leg.log.info('answered too late; hanging up');
+      r.session.bye().catch(() => undefined);
+      this.#release(leg);
+      return;
+    }
+    leg.session = r.session;
+    try {
+      this.#deps.media.applyAnswer(leg.endpointId!, r.response.body.toString('utf8'));
+    } catch (err) {
+      leg.log.warn({ err }, 'answer SDP unusable; hanging up the leg');
+      r.session.bye().catch(() => undefined);
+      this.#fail(leg, { result: 'CONGESTION', cause: 'error', sipStatus: sipStatusOf(err) ?? 488 });
+      this.#release(leg);
+      return;
+    }
+    leg.state = 'answered';
+    leg.log.info('dialled leg answered');
+    this.#facts.record({ type: 'leg.answered', legId: leg.legId });
+    this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...this.#codec(leg.endpointId!) });
+    // First 2xx wins: every other leg still ringing is cancelled.
+    for (const other of round.legs) {
+      if (other === leg || other.state !== 'dialling') continue;
+      this.#abandon(other);
+      this.#fail(other, CANCELLED);
+    }
+    this.#winner = leg;
+    this.#endRound(round, leg);
+  }
+
+  #abandon(leg: TargetLeg): void {
+    leg.abandoned = true;
+    leg.invite?.cancel();
+  }
+
+  #fail(leg: TargetLeg, outcome: DialOutcome): void {
+    if (leg.state !== 'dialling') return;
+    leg.state = 'failed';
+    leg.outcome = outcome;
+    this.#failed.push(leg);
+    leg.log.info({ result: outcome.result, sipStatus: outcome.sipStatus }, 'dialled leg failed');
+    this.#facts.record({ type: 'leg.failed', legId: leg.legId, result: outcome.result, cause: outcome.cause, ...(outcome.sipStatus !== undefined ? { sipStatus: outcome.sipStatus } : {}) });
+    const r = this.#round;
+    if (r?.legs.includes(leg)) this.#checkRound(r);
+  }
+
+  #release(leg: TargetLeg): void {
+    if (leg.endpointId) this.#closeEndpoint(leg.endpointId);
+  }
+
+  #closeEndpoint(endpointId: string): void {
+    if (!this.#endpoints.delete(endpointId)) return;
+    this.#deps.media.closeEndpoint(endpointId).catch((err: unknown) => this.#log.warn({ err, endpointId }, 'closing a media endpoint failed'));
+  }
+
+  #codec(endpointId: string): { codec?: string } {
+    try {
+      const codec = this.#deps.media.endpointStats(endpointId).codec;
+      return codec ? { codec } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** A leg answered but the caller is gone before Ringside answered it: hang that leg up. */
+  #dropWinner(): void {
+    const w = this.#winner;
+    this.#winner = undefined;
+    if (w) this.#hangUpLate(w);
+  }
+
+  /** Hangs up a winner whose caller is gone (cancelled, or never confirmed the answer). */
+  #hangUpLate(leg: TargetLeg, cause: HangupCause = 'originator-cancel'): void {
+    if (leg.session?.state === 'confirmed') leg.session.bye().catch(() => undefined);
+    this.#facts.record({ type: 'leg.ended', legId: leg.legId, by: 'local', cause });
+    this.#release(leg);
+  }
+
+  // ---- the caller ends or is refused -------------------------------------------------------------
+
+  /** RFC 3261 §9.2: the caller's CANCEL (the stack already answered 487): cancel every target. */
+  #callerCancelled(): void {
+    if (this.#phase !== 'ringing') return;
+    this.#phase = 'ended';
+    this.#log.info({ legId: this.callerLegId }, 'caller cancelled');
+    const r = this.#round;
+    if (r) {
+      for (const leg of r.legs) {
+        if (leg.state !== 'dialling') continue;
+        this.#abandon(leg);
+        this.#fail(leg, CANCELLED);
+      }
+      this.#endRound(r, undefined);
+    }
+    this.#dropWinner();
+    this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'remote', cause: 'originator-cancel' });
+    this.#facts.record({ type: 'session.ended', hangupBy: this.#plan.caller.party, hangupLegId: this.callerLegId, cause: 'originator-cancel' });
+  }
+
+  /** Ringside refuses the call before anyone answered. */
+  #refuseCaller(status: number, cause: HangupCause, hangup?: { party: Party; legId: string }): void {
+    this.#phase = 'ended';
+    const r = this.#round;
+    if (r) {
+      for (const leg of r.legs) {
+        if (leg.state !== 'dialling') continue;
+        this.#abandon(leg);
+        this.#fail(leg, { result: 'ABORT', cause: 'error' });
+      }
+      this.#endRound(r, undefined);
+    }
+    this.#dropWinner();
+    if (this.#invite.state === 'pending') this.#invite.reject(status);
+    this.#log.info({ status, legId: this.callerLegId }, 'caller refused');
+    this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'local', cause });
+    this.#facts.record({
+      type: 'session.ended',
+      hangupBy: hangup?.party ?? this.#plan.localParty,
+      ...(hangup ? { hangupLegId: hangup.legId } : {}),
+      cause,
+    });
+  }
+
+  /** Nobody answered: the `hangup` fallback (docs/switch.md). */
+  #unanswered(): void {
+    const outcomes = this.#failed.map((l) => l.outcome!);
+    const { status, cause } = callerStatusWhenUnanswered(outcomes, this.#plan.passThrough);
+    // A single party's refusal relayed to the caller ended the call; anything else Ringside decided.
+    const only = this.#failed.length === 1 ? this.#failed[0] : undefined;
+    const byParty = this.#plan.passThrough && only?.outcome?.sipStatus !== undefined && only.outcome.sipStatus !== 487 ? only : undefined;
+    this.#refuseCaller(status, cause, byParty ? { party: byParty.target.party, legId: byParty.legId } : undefined);
+  }
+
+  // ---- bridged -----------------------------------------------------------------------------------
+
+  async #bridge(winner: TargetLeg): Promise<void> {
+    this.#winner = undefined;
+    if (this.#invite.state !== 'pending') {
+      // The caller's transaction ended under us (transport error, the stack's ring guard).
+      this.#phase = 'ended';
+      this.#hangUpLate(winner);
+      this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'local', cause: 'error' });
+      this.#facts.record({ type: 'session.ended', hangupBy: this.#plan.localParty, cause: 'error' });
+      return;
+    }
+    const media = this.#deps.media;
+    const callerSession = this.#invite.accept({ body: this.#callerSdp! });
+    this.#callerSession = callerSession;
+    // From here a shutdown hangs up with BYE (abort), never with a final response.
+    this.#phase = 'bridged';
+    this.#log.info({ legId: this.callerLegId, winner: winner.legId }, 'caller answered');
+    this.#facts.record({ type: 'leg.answered', legId: this.callerLegId });
+    if (this.#lateOffer) {
+      // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.
+      const acked = await callerSession.confirmed;
+      try {
+        if (acked && callerSession.remoteBody.length > 0) media.applyAnswer(this.#callerEndpoint!, callerSession.remoteBody.toString('utf8'));
+      } catch (err) {
+        this.#log.warn({ err, legId: this.callerLegId }, 'the answer in the ACK is unusable');
+      }
+      if (!acked || callerSession.state !== 'confirmed') {
+        // No ACK within 64*T1 (the session already sent BYE, RFC 3261 §13.3.1.4), or the caller hung up.
+        this.#phase = 'ended';
+        this.#log.warn({ legId: this.callerLegId }, 'the caller never confirmed the answer; hanging up');
+        this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: acked ? 'remote' : 'local', cause: acked ? 'normal' : 'temporary-failure' });
+        this.#hangUpLate(winner, 'normal');
+        this.#facts.record({ type: 'session.ended', hangupBy: acked ? this.#plan.caller.party : this.#plan.localParty, ...(acked ? { hangupLegId: this.callerLegId } : {}), cause: acked ? 'normal' : 'temporary-failure' });
+        return;
+      }
+    }
+    this.#facts.record({ type: 'leg.media-ready', legId: this.callerLegId, ...this.#codec(this.#callerEndpoint!) });
+    const conversationId = newPrefixedId('conv');
+    try {
+      media.connect(this.#callerEndpoint!, winner.endpointId!);
+    } catch (err) {
+      this.#log.error({ err }, 'connecting the media failed');
+    }
+    this.#facts.record({ type: 'leg.joined', legId: this.callerLegId, conversationId });
+    this.#facts.record({ type: 'leg.joined', legId: winner.legId, conversationId });
+    const sides: Side[] = [
+      { legId: this.callerLegId, party: this.#plan.caller.party, session: callerSession },
+      { legId: winner.legId, party: winner.target.party, session: winner.session! },
+    ];
+    const first = await Promise.race(sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))));
+    this.#hangup(first.side, first.reason, sides, conversationId);
+  }
+
+  /** One side ended: BYE the other (RFC 3261 §15.1.1) and close the session. */
+  #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string): void {
+    this.#phase = 'ended';
+    const other = sides.find((s) => s !== hanger)!;
+    const byRemote = reason === 'remote-bye';
+    this.#log.info({ legId: hanger.legId, reason }, 'hangup');
+    if (this.#callerEndpoint) this.#deps.media.disconnect(this.#callerEndpoint);
+    this.#facts.record({ type: 'leg.left', legId: hanger.legId, conversationId });
+    this.#facts.record({ type: 'leg.left', legId: other.legId, conversationId });
+    const cause = byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
+    this.#facts.record({ type: 'leg.ended', legId: hanger.legId, by: byRemote ? 'remote' : 'local', cause });
+    if (other.session.state === 'confirmed') other.session.bye().catch((err: unknown) => this.#log.warn({ err, legId: other.legId }, 'BYE failed'));
+    this.#facts.record({ type: 'leg.ended', legId: other.legId, by: 'local', cause: 'normal' });
+    this.#facts.record({
+      type: 'session.ended',
+      hangupBy: byRemote ? hanger.party : this.#plan.localParty,
+      ...(byRemote ? { hangupLegId: hanger.legId } : {}),
+      cause,
+    });
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------------
+
+  /** Ends the call now (Ringside is stopping): ringing calls are refused 503, bridged ones hung up. */
+  abort(): void {
+    if (this.#phase === 'ringing') this.#refuseCaller(503, 'error');
+    else if (this.#phase === 'bridged' && this.#callerSession?.state === 'confirmed') this.#callerSession.bye().catch(() => undefined);
+  }
+
+  async #finish(): Promise<void> {
+    for (const id of [...this.#endpoints]) this.#closeEndpoint(id);
+    await this.#facts.flush();
+    this.#log.info('call over');
+    this.#resolveDone();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * One call session's fact stream: stamps every fact with the session id and a time that never goes back,
+ * and records them through the FactSink strictly one after another, in the order the switch emits them
+ * (facts.ts header). Recording never throws into the call: a failure is logged and the call goes on.
+ */
+import type { CallFact } from '../events/facts.js';
+import type { FactSink } from '../events/fact-sink.js';
+import type { Logger } from '../log/logger.js';
+
+/** A fact as the switch writes it: the session and time are filled in here. */
+export type FactDraft = CallFact extends infer F ? (F extends CallFact ? Omit<F, 'sessionId' | 'at'> : never) : never;
+
+export class SessionFacts {
+  #lastAt = 0;
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly sessionId: string,
+    readonly sink: FactSink,
+    readonly log: Logger,
+  ) {}
+
+  /** Queues a fact; it is recorded after every fact queued before it. */
+  record(draft: FactDraft): void {
+    const at = Math.max(Date.now(), this.#lastAt);
+    this.#lastAt = at;
+    const fact = { ...draft, sessionId: this.sessionId, at } as CallFact;
+    this.log.debug({ fact: fact.type, legId: 'legId' in fact ? fact.legId : undefined }, 'call fact');
+    this.#chain = this.#chain.then(
+      () =>
+        this.sink.record(fact).then(
+          () => undefined,
+          (err: unknown) => this.log.error({ err, fact: fact.type }, 'recording a call fact failed; the call goes on'),
+        ),
+    );
+  }
+
+  /** Resolves once everything queued so far is recorded (or failed and was logged). */
+  flush(): Promise<void> {
+    return this.#chain;
+  }
+}

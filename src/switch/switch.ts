@@ -1,0 +1,275 @@
+/**
+ * The switch's front door: every new INVITE comes here (SipStack.onInvite) and becomes a Call with a
+ * plan — who to ring, in which rounds, with which caller ID (docs/switch.md):
+ *
+ * - from a carrier trunk (source address in `trunks[].inboundAddresses`, else `host`) to one of the
+ *   account's numbers: the number's line decides (ring-all, round-robin, forward, ring-group);
+ * - from anyone else: a user's device, digest-authenticated exactly like REGISTER (RFC 3261 §22.4,
+ *   RFC 8760); an external number goes out through the account's trunk, an extension or PIN rings that
+ *   user's devices (an internal call).
+ */
+import type { FactSink } from '../events/fact-sink.js';
+import type { LineRef, Party, UserRef } from '../events/facts.js';
+import type { AccountRecord, LineRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
+import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type Registrar, type SipCredentialLookup, type SipStack } from '../sip/index.js';
+import type { MediaEngine } from '../media/media-engine.js';
+import type { Logger } from '../log/logger.js';
+import { newCallId } from '../util/ids.js';
+import { Call, type CallPlan, type DialRound, type DialTarget } from './call.js';
+import { carrierNumber, classifyDialled, outgoingCallerId, trunkForSource, uriUser } from './dial-plan.js';
+
+export interface SwitchOptions {
+  stack: SipStack;
+  registrar: Registrar;
+  store: Store;
+  media: MediaEngine;
+  facts: FactSink;
+  /** The SIP service's digest settings: devices authenticate INVITE exactly as they do REGISTER. */
+  auth: { realm: string; algorithms: DigestAlgorithm[]; credentials: SipCredentialLookup };
+  logger: Logger;
+  /** How long outgoing and internal calls ring before Ringside gives up (default 60 s). */
+  outgoingRingSeconds?: number;
+}
+
+const userRef = (u: UserRecord): UserRef => ({ id: String(u.id), name: u.name, username: u.email, pin: u.pin });
+
+/** A user's device as a party: the extension (else SIP username) as its number (spec realtime §4.2). */
+const deviceParty = (u: UserRecord): Party => ({ kind: 'sip', number: u.extension ?? u.sip?.username ?? String(u.id), userId: String(u.id), name: u.name });
+
+const lineRef = (l: LineRecord): LineRef => ({ id: l.id, name: l.name, number: l.number });
+
+/** A display name inside double quotes (RFC 3261 §25.1 quoted-string). */
+const quoted = (name: string): string => `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+
+export class Switch {
+  readonly #o: SwitchOptions;
+  readonly #log: Logger;
+  readonly #auth: DigestAuthenticator;
+  readonly #calls = new Set<Call>();
+  /** Round-robin: index of the user who rings first on the next call, per line. */
+  readonly #rotation = new Map<string, number>();
+  #closed = false;
+
+  constructor(options: SwitchOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+    this.#auth = new DigestAuthenticator({ realm: options.auth.realm, algorithms: options.auth.algorithms });
+    options.stack.onInvite((invite) => this.#onInvite(invite));
+  }
+
+  /** Calls in progress. */
+  get activeCalls(): number {
+    return this.#calls.size;
+  }
+
+  async #onInvite(invite: IncomingInvite): Promise<void> {
+    const req = invite.request;
+    if (this.#closed) return void invite.reject(503);
+    let plan: CallPlan | undefined;
+    try {
+      const trunk = trunkForSource(await this.#o.store.listTrunks(), invite.source.host);
+      plan = trunk ? await this.#fromCarrier(invite) : await this.#fromDevice(invite);
+    } catch (err) {
+      this.#log.error({ err, sipCallId: req.callId }, 'routing an INVITE failed');
+      if (invite.state === 'pending') invite.reject(500);
+      return;
+    }
+    if (!plan || invite.state !== 'pending') return;
+    const call = new Call({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log }, invite, plan);
+    this.#calls.add(call);
+    void call.run().finally(() => this.#calls.delete(call));
+  }
+
+  // ---- inbound: a carrier calls one of our numbers -------------------------------------------------
+
+  async #fromCarrier(invite: IncomingInvite): Promise<CallPlan | undefined> {
+    const req = invite.request;
+    const store = this.#o.store;
+    const did = carrierNumber(uriUser(req.requestUri.user) ?? uriUser(req.to.uri.user) ?? '');
+    const number = await store.findNumber(did);
+    const account = number ? await store.getAccount(number.accountId) : undefined;
+    if (!number || !account) {
+      this.#log.info({ sipCallId: req.callId, to: did }, 'inbound call to a number we do not have: 404');
+      invite.reject(404);
+      return undefined;
+    }
+    const line = number.lineId ? await store.getLine(account.id, number.lineId) : undefined;
+    const fromUser = uriUser(req.from.uri.user);
+    const caller: Party = { kind: 'phone', number: fromUser ? carrierNumber(fromUser) : 'anonymous' };
+    if (req.from.displayName) caller.name = req.from.displayName;
+    const ringing = line ? await this.#lineRounds(account, line, caller) : { rounds: [], userIds: [] };
+    return {
+      start: {
+        accountId: account.id,
+        accountcode: account.accountcode,
+        kind: 'inbound',
+        callId: newCallId(),
+        from: caller,
+        to: { kind: 'phone', number: did },
+        ...(line ? { line: lineRef(line) } : {}),
+        ...(ringing.userIds.length > 0 ? { userIds: ringing.userIds } : {}),
+      },
+      caller: { party: caller },
+      rounds: ringing.rounds,
+      localParty: { kind: 'local', number: did },
+      passThrough: false,
+    };
+  }
+
+  /** The line's ring strategy as dial rounds, and the users it concerns. */
+  async #lineRounds(account: AccountRecord, line: LineRecord, caller: Party): Promise<{ rounds: DialRound[]; userIds: string[] }> {
+    const ring = line.ring;
+    const timeoutMs = ring.timeoutSeconds * 1000;
+    const from = `${caller.name ? `${quoted(caller.name)} ` : ''}<sip:${caller.number}@${this.#o.stack.publicHost}>`;
+    if (ring.strategy === 'forward') {
+      // Forwarded calls present the original caller's number (docs/switch.md, "Caller ID").
+      const trunk = await this.#trunkOf(account);
+      const targets = ring.forwardTo.map((n): DialTarget => this.#trunkTarget(n, caller.number, trunk, caller.name));
+      return { rounds: [{ targets, timeoutMs }], userIds: [] };
+    }
+    let strategy: 'ring-all' | 'round-robin' = ring.strategy === 'round-robin' ? 'round-robin' : 'ring-all';
+    let memberIds = ring.users;
+    let groupTimeoutMs = timeoutMs;
+    if (ring.strategy === 'ring-group') {
+      const group = (await this.#o.store.listRingGroups(account.id)).find((g) => g.id === ring.ringGroup);
+      strategy = group?.strategy ?? 'ring-all';
+      memberIds = group?.members ?? [];
+      groupTimeoutMs = (group?.timeoutSeconds ?? ring.timeoutSeconds) * 1000;
+    } else if (ring.strategy === 'voicemail') {
+      // Straight to voicemail is not built yet: nobody rings, the caller gets the hangup fallback (480).
+      memberIds = [];
+    }
+    const users: UserRecord[] = [];
+    for (const id of memberIds) {
+      const u = await this.#o.store.getUser(id);
+      // Users marked unavailable are not rung (spec realtime §1 "available to receive calls").
+      if (u && u.accountId === account.id && u.available) users.push(u);
+    }
+    const userIds = users.map((u) => String(u.id));
+    if (strategy === 'ring-all') {
+      const targets: DialTarget[] = [];
+      for (const u of users) targets.push(...(await this.#deviceTargets(u, from)));
+      return { rounds: targets.length > 0 ? [{ targets, timeoutMs: groupTimeoutMs }] : [], userIds };
+    }
+    // Round-robin: one user at a time, starting one further along the line at every call; the whole hunt
+    // fits in the ring timeout (each user rings for an equal share of it).
+    if (users.length === 0) return { rounds: [], userIds };
+    const start = (this.#rotation.get(line.id) ?? 0) % users.length;
+    this.#rotation.set(line.id, start + 1);
+    const share = Math.max(1000, Math.floor(groupTimeoutMs / users.length));
+    const rounds: DialRound[] = [];
+    for (let i = 0; i < users.length; i++) rounds.push({ targets: await this.#deviceTargets(users[(start + i) % users.length]!, from), timeoutMs: share });
+    return { rounds, userIds };
+  }
+
+  /** One target per registered device of the user; none registered → one target that cannot be reached. */
+  async #deviceTargets(user: UserRecord, from: string): Promise<DialTarget[]> {
+    const party = deviceParty(user);
+    const base = { party, user: userRef(user) };
+    const contacts = await this.#o.registrar.lookup(String(user.id));
+    if (contacts.length === 0) return [base];
+    return contacts.map((c): DialTarget => ({ ...base, request: { to: c.aor, requestUri: c.uri, from, destination: c.destination } }));
+  }
+
+  /** An external number through the trunk, presenting `callerId` (and a display name when known). */
+  #trunkTarget(number: string, callerId: string, trunk: TrunkRecord | undefined, name?: string): DialTarget {
+    const target: DialTarget = { party: { kind: 'phone', number }, callerId };
+    if (trunk)
+      target.request = {
+        to: `sip:${number}@${trunk.host}:${trunk.port}`,
+        from: `${name ? `${quoted(name)} ` : ''}<sip:${callerId}@${this.#o.stack.publicHost}>`,
+        transport: trunk.transport,
+        ...(trunk.auth ? { credentials: { username: trunk.auth.username, password: trunk.auth.password } } : {}),
+      };
+    return target;
+  }
+
+  async #trunkOf(account: AccountRecord): Promise<TrunkRecord | undefined> {
+    if (account.trunk) return this.#o.store.getTrunk(account.trunk);
+    return (await this.#o.store.listTrunks())[0];
+  }
+
+  // ---- from a device: outgoing and internal calls --------------------------------------------------
+
+  async #fromDevice(invite: IncomingInvite): Promise<CallPlan | undefined> {
+    const req = invite.request;
+    const store = this.#o.store;
+    // No toll fraud: only provisioned users with the right digest place calls (RFC 3261 §22.4).
+    const auth = await this.#auth.verify(req, this.#o.auth.credentials, invite.source.host);
+    if (!auth.ok) {
+      if (auth.reason === 'missing' || auth.reason === 'stale' || auth.reason === 'replay') {
+        // RFC 8760 §2.4: one challenge per algorithm. createResponse appends each array value as its own
+        // header, but IncomingInvite.reject's type only admits strings (reported to the SIP owners).
+        const challenge = { [this.#auth.challengeHeader]: this.#auth.challenge(auth.reason === 'stale') } as unknown as Record<string, string>;
+        invite.reject(this.#auth.challengeStatus, { headers: challenge });
+      } else {
+        this.#log.warn({ sipCallId: req.callId, source: invite.source.host, reason: auth.reason }, 'INVITE with bad credentials refused');
+        invite.reject(403, { reason: auth.reason === 'rate-limited' ? 'Too Many Failed Attempts' : 'Forbidden' });
+      }
+      return undefined;
+    }
+    const user = await store.getUser(Number(auth.userId));
+    const account = user ? await store.getAccount(user.accountId) : undefined;
+    if (!user || !account) return void invite.reject(403);
+    const caller = deviceParty(user);
+    const me = userRef(user);
+    const dialled = classifyDialled(uriUser(req.requestUri.user) ?? '');
+    const ringMs = (this.#o.outgoingRingSeconds ?? 60) * 1000;
+    if (dialled.kind === 'invalid') {
+      this.#log.info({ sipCallId: req.callId, dialled: dialled.raw }, 'device dialled something that is no number: 404');
+      return void invite.reject(404);
+    }
+    if (dialled.kind === 'extension') {
+      const callee = (await store.findUserByExtension(account.id, dialled.digits)) ?? (await store.findUserByPin(account.id, dialled.digits));
+      if (!callee) {
+        this.#log.info({ sipCallId: req.callId, dialled: dialled.digits }, 'no user with that extension or PIN: 404');
+        return void invite.reject(404);
+      }
+      const from = `${quoted(user.name)} <sip:${caller.number}@${this.#o.stack.publicHost}>`;
+      const targets = callee.available ? await this.#deviceTargets(callee, from) : [];
+      return {
+        start: { accountId: account.id, accountcode: account.accountcode, kind: 'internal', callId: newCallId(), from: caller, to: deviceParty(callee), userIds: [me.id, String(callee.id)], user: me },
+        caller: { party: caller, user: me },
+        rounds: targets.length > 0 ? [{ targets, timeoutMs: ringMs }] : [],
+        localParty: { kind: 'local', number: 'local' },
+        passThrough: true,
+      };
+    }
+    const numbers = (await store.listNumbers(account.id)).map((n) => n.number);
+    const callerId = outgoingCallerId(user, numbers, account.defaultCallerId) ?? caller.number;
+    const trunk = await this.#trunkOf(account);
+    if (!trunk) {
+      this.#log.warn({ sipCallId: req.callId, accountId: account.id }, 'outgoing call but the account has no trunk: 503');
+      return void invite.reject(503, { reason: 'No Trunk' });
+    }
+    const callerIdNumber = await store.findNumber(callerId);
+    const line = callerIdNumber?.lineId ? await store.getLine(account.id, callerIdNumber.lineId) : undefined;
+    return {
+      start: {
+        accountId: account.id,
+        accountcode: account.accountcode,
+        kind: 'outbound',
+        callId: newCallId(),
+        from: caller,
+        to: { kind: 'phone', number: dialled.number },
+        ...(line ? { line: lineRef(line) } : {}),
+        userIds: [me.id],
+        user: me,
+      },
+      caller: { party: caller, user: me },
+      rounds: [{ targets: [this.#trunkTarget(dialled.number, callerId, trunk)], timeoutMs: ringMs }],
+      localParty: { kind: 'local', number: callerId },
+      passThrough: true,
+    };
+  }
+
+  /** Stops taking calls and ends the ones in progress (ringing: 503; bridged: BYE), waiting up to 2 s. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const calls = [...this.#calls];
+    for (const c of calls) c.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    if (timer) clearTimeout(timer);
+  }
+}
