@@ -93,10 +93,12 @@ accounts:
 `);
   const r = await startRingside(t, ['--config', join(dir, 'c.yaml')]);
   const deadline = Date.now() + 10_000;
-  while ((await registrar.lookup('trunk')).length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  const logged = () => r.logs.some((l) => l.msg === 'trunk registration' && l.state === 'registered');
+  // The log line travels through an asynchronous stderr stream: wait for it as well.
+  while (((await registrar.lookup('trunk')).length === 0 || !logged()) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   const contacts = await registrar.lookup('trunk');
   assert.equal(contacts.length, 1, 'registered with the carrier');
-  assert.ok(r.logs.some((l) => l.msg === 'trunk registration' && l.state === 'registered'));
+  assert.ok(logged(), 'the registration is logged');
   assert.equal(await r.stop(), 0);
   assert.equal((await registrar.lookup('trunk')).length, 0, 'unregistered on shutdown');
 });

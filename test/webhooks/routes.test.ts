@@ -165,7 +165,7 @@ test('bad bodies get precise 400s', async (t) => {
     assert.equal(r.status, 400, JSON.stringify(body));
     assert.equal(r.json.success, false);
     // Unparseable JSON is rejected by fastify's parser before validation (error code from http-server.ts).
-    assert.equal(r.json.error, typeof body === 'string' ? 'fst_err_ctp_invalid_json_body' : 'bad_request', JSON.stringify(r.json));
+    assert.equal(r.json.error, typeof body === 'string' ? 'bad_json' : 'bad_request', JSON.stringify(r.json));
     assert.match(String(r.json.message), message);
   }
   const unknownEvent = await a.call('POST', '/webhooks', ADA, { url: 'http://h.test/', dialect: 'teltel', events: ['START', 'HANGUP'] });
