@@ -63,6 +63,11 @@ export class JitterBuffer {
     if (timestampDiff(this.#writeEnd, end) > 0) this.#writeEnd = end;
   }
 
+  /** Samples buffered ahead of the read position (0 before the first packet). */
+  get buffered(): number {
+    return this.#started ? Math.max(0, timestampDiff(this.#readTs, this.#writeEnd)) : 0;
+  }
+
   /** Reads `count` samples for this tick; silence where nothing arrived. Returns whether any audio was there. */
   pull(out: Int16Array): boolean {
     out.fill(0);

@@ -2,7 +2,9 @@
  * Records one leg (mono: what the party says) or a two-party conversation (stereo: left = first leg,
  * right = second leg) to a 16-bit PCM 8 kHz WAV under `<dataDir>/recordings/<id>.wav`. Each channel goes
  * through a JitterBuffer and is read on a 20 ms FrameClock, so packets from the two legs line up in time
- * and gaps become silence.
+ * and gaps become silence. A recording has no latency constraint, so the buffers run 500 ms behind and
+ * the clock catches up on every missed tick: an event-loop stall shorter than that loses no audio (the
+ * timers of a stalled loop fire before its queued packets are read). `stop()` drains what is buffered.
  *
  * Also here: the id → file mapping and an HTTP-agnostic streaming helper (status, headers, body, with
  * single byte ranges, RFC 9110 14) for the lead to mount at a stable URL.
@@ -62,9 +64,9 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
     this.id = o.id;
     this.path = o.path;
     this.channels = o.channels;
-    this.#buffers = Array.from({ length: o.channels }, () => new JitterBuffer({ delayMs: 60 }));
+    this.#buffers = Array.from({ length: o.channels }, () => new JitterBuffer({ delayMs: 500, maxDelayMs: 900 }));
     this.#maxFrames = Math.ceil((o.maxDurationMs ?? 4 * 3600_000) / 20);
-    this.#clock = new FrameClock(() => this.#tick(), { maxCatchUp: 10 });
+    this.#clock = new FrameClock(() => this.#tick(), { maxCatchUp: 500 });
   }
 
   async start(): Promise<void> {
@@ -83,8 +85,12 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   }
 
   #tick(): void {
+    if (!this.#stopping) this.#writeFrame();
+  }
+
+  #writeFrame(): void {
     const w = this.#writer;
-    if (!w || this.#stopping) return;
+    if (!w) return;
     const out = new Int16Array(FRAME * this.channels);
     for (let c = 0; c < this.channels; c++) {
       this.#buffers[c]!.pull(this.#frame);
@@ -99,6 +105,8 @@ export class Recorder extends TypedEmitter<RecorderEvents> {
   stop(): Promise<RecordingInfo> {
     this.#stopping ??= (async () => {
       this.#clock.stop();
+      // Drain: what is still buffered was heard before the stop.
+      for (let i = 0; i < 60 && this.#buffers.some((b) => b.buffered > 0); i++) this.#writeFrame();
       const base = { recordingId: this.id, path: this.path, channels: this.channels, durationMs: this.durationMs, startedAt: this.startedAt };
       let info: RecordingInfo;
       try {
