@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { join, dirname } from 'node:path';
@@ -13,11 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
-import { freePort, runTool, type ToolRun } from '../sip/support/sipp.js';
+import { freePort } from '../sip/support/sipp.js';
+import { CARRIER_IP, sipp, type Sipp } from '../support/sipp-calls.js';
 import type { Ringside } from '../../src/app/ringside.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
-const CARRIER_IP = '127.0.0.2';
 const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 const skip = missingTool('sipp', 'sip-tester');
 
@@ -40,32 +40,14 @@ accounts:
 `;
 }
 
-interface Sipp {
-  run: ToolRun;
-  /** Everything sipp logged with -trace_msg. */
-  messages: string;
+type T = Parameters<typeof startInProcess>[0];
+
+/** Starts the carrier's receiving side in the background; resolves when sipp is done. */
+function carrierReceiving(t: T, port: number): Promise<Sipp> {
+  return sipp(t, 'carrier-receives.xml', '', { dir: SCENARIOS, from: CARRIER_IP, port, timeoutSec: 15 });
 }
 
-/** Runs one sipp scenario from this folder; `from` is the source IP (127.0.0.2 = the carrier). */
-async function sipp(scenario: string, target: string, opts: { from?: string; port?: number; keys?: Record<string, string>; extra?: string[]; timeoutSec?: number } = {}): Promise<Sipp> {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-sipp-msg-'));
-  try {
-    const keys = Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]);
-    const args = ['-nostdin', '-timeout', `${opts.timeoutSec ?? 15}s`, '-timeout_error', '-i', opts.from ?? '127.0.0.1', ...(opts.port ? ['-p', String(opts.port)] : []), '-sf', join(SCENARIOS, scenario), '-m', '1', '-trace_msg', ...keys, ...(opts.extra ?? []), ...(target ? [target] : [])];
-    const run = await runTool('sipp', args, { timeoutMs: ((opts.timeoutSec ?? 15) + 10) * 1000, cwd: dir });
-    const log = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
-    return { run, messages: log ? readFileSync(join(dir, log), 'utf8') : '' };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Starts the carrier's receiving side in the background; resolves when sipp is listening. */
-function carrierReceiving(port: number): Promise<Sipp> {
-  return sipp('carrier-receives.xml', '', { from: CARRIER_IP, port, timeoutSec: 15 });
-}
-
-async function setup(t: Parameters<typeof startInProcess>[0]) {
+async function setup(t: T) {
   const carrierPort = await freePort();
   const r = await startInProcess(t, config(carrierPort));
   const ws = await TestSocket.open(r.httpPort);
@@ -100,7 +82,7 @@ async function restSend(r: Ringside, token: string, path: string, body: Record<s
 
 test('an SMS from the carrier becomes messaging.incoming.sms and a report entry', { skip }, async (t) => {
   const { r, ws, token, target, alice, bob } = await setup(t);
-  const s = await sipp('carrier-sms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550101', from: '+15557654321', text: 'Is the house still for sale?' } });
+  const s = await sipp(t, 'carrier-sms-in.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15550101', from: '+15557654321', text: 'Is the house still for sale?' } });
   assert.equal(s.run.code, 0, s.run.stdout + s.run.stderr);
   await ws.until((f) => f.some((e) => e.type === 'accountevent'));
   const ev = ws.events('accountevent')[0]!;
@@ -121,7 +103,7 @@ test('an SMS from the carrier becomes messaging.incoming.sms and a report entry'
 
 test('a text to a number Ringside does not have is refused with 404 and stores nothing', { skip }, async (t) => {
   const { r, token, target } = await setup(t);
-  const s = await sipp('carrier-sms-refused.xml', target, { from: CARRIER_IP, keys: { to: '+15559999999', from: '+15557654321', text: 'hello' } });
+  const s = await sipp(t, 'carrier-sms-refused.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15559999999', from: '+15557654321', text: 'hello' } });
   assert.equal(s.run.code, 0, s.run.stdout + s.run.stderr);
   const today = new Date().toISOString().slice(0, 10);
   const list = (await (await fetch(`http://127.0.0.1:${r.httpPort}/reports/call-data?start_date=${today}&end_date=${today}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: unknown[] };
@@ -130,7 +112,7 @@ test('a text to a number Ringside does not have is refused with 404 and stores n
 
 test('an MMS from the carrier: event with components, and the component endpoint returns the exact bytes', { skip }, async (t) => {
   const { r, ws, token, target } = await setup(t);
-  const s = await sipp('carrier-mms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321' } });
+  const s = await sipp(t, 'carrier-mms-in.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321' } });
   assert.equal(s.run.code, 0, s.run.stdout + s.run.stderr);
   await ws.until((f) => f.some((e) => e.type === 'accountevent'));
   const ev = ws.events('accountevent')[0]!;
@@ -150,7 +132,7 @@ test('an MMS from the carrier: event with components, and the component endpoint
 
 test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoing.sms', { skip }, async (t) => {
   const { r, ws, token, carrierPort, alice, bob } = await setup(t);
-  const carrier = carrierReceiving(carrierPort);
+  const carrier = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const sent = await restSend(r, token, '/sms/send', { to_number: '5557654321', payload: 'Your showing is at 3pm', user_id: '501' });
   assert.equal(sent.status, 200, JSON.stringify(sent.body));
@@ -171,12 +153,12 @@ test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoin
   assert.deepEqual(bob.events('userevent'), []);
 
   // From-number resolution: Bob's own line number; a given from_number that is an active line.
-  const carrier2 = carrierReceiving(carrierPort);
+  const carrier2 = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const asBob = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'from Bob', pin: '1102' });
   assert.equal(asBob.body.from, '+15550101');
   assert.match((await carrier2).messages, /From: <sip:\+15550101@/);
-  const carrier3 = carrierReceiving(carrierPort);
+  const carrier3 = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const given = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'from Sales', from_number: '+15550101' });
   assert.equal(given.body.from, '+15550101');
@@ -185,7 +167,7 @@ test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoin
 
 test('REST send MMS: multipart in, multipart MESSAGE out, messaging.outgoing.mms; no media → SMS', { skip }, async (t) => {
   const { r, ws, token, carrierPort } = await setup(t);
-  const carrier = carrierReceiving(carrierPort);
+  const carrier = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const form = new FormData();
   form.set('to_number', '+15557654321');
@@ -204,7 +186,7 @@ test('REST send MMS: multipart in, multipart MESSAGE out, messaging.outgoing.mms
   assert.equal(topic(ev), 'messaging.outgoing.mms');
   assert.deepEqual(ev.components, [{ filename: 'plan.png', contentType: 'image/png', size: png.length }]);
 
-  const carrier2 = carrierReceiving(carrierPort);
+  const carrier2 = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const plain = new FormData();
   plain.set('to_number', '+15557654321');
@@ -218,7 +200,7 @@ test('REST send MMS: multipart in, multipart MESSAGE out, messaging.outgoing.mms
 
 test('STOP opts out (incoming.sms then update.opt-out); sending to it is refused; START opts back in', { skip }, async (t) => {
   const { r, ws, token, target } = await setup(t);
-  const stop = await sipp('carrier-sms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: ' Stop ' } });
+  const stop = await sipp(t, 'carrier-sms-in.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: ' Stop ' } });
   assert.equal(stop.run.code, 0, stop.run.stdout + stop.run.stderr);
   await ws.until((f) => f.filter((e) => e.type === 'accountevent').length === 2);
   const [sms, optOut] = ws.events('accountevent');
@@ -233,7 +215,7 @@ test('STOP opts out (incoming.sms then update.opt-out); sending to it is refused
   const list = (await (await fetch(`http://127.0.0.1:${r.httpPort}/sms/opt-outs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: { number: string }[] };
   assert.deepEqual(list.data.map((o) => o.number), ['+15557654321']);
 
-  const start = await sipp('carrier-sms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: 'START' } });
+  const start = await sipp(t, 'carrier-sms-in.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: 'START' } });
   assert.equal(start.run.code, 0);
   const after = (await (await fetch(`http://127.0.0.1:${r.httpPort}/sms/opt-outs`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: unknown[] };
   assert.deepEqual(after.data, []);
@@ -255,9 +237,9 @@ test('the opt-out list is editable over REST by managers', { skip }, async (t) =
 
 test('a registered user\'s phone sends a text out: digest challenge, carrier receives it, event has the user', { skip }, async (t) => {
   const { ws, target, carrierPort } = await setup(t);
-  const carrier = carrierReceiving(carrierPort);
+  const carrier = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
-  const phone = await sipp('device-sms-out.xml', target, { keys: { to: '+15557654321', text: 'On my way' }, extra: ['-s', '101', '-au', '101', '-ap', 'alice-sip-101'] });
+  const phone = await sipp(t, 'device-sms-out.xml', target, { dir: SCENARIOS, keys: { to: '+15557654321', text: 'On my way' }, extra: ['-s', '101', '-au', '101', '-ap', 'alice-sip-101'] });
   assert.equal(phone.run.code, 0, phone.run.stdout.slice(-3000) + phone.run.stderr + phone.messages);
   const c = await carrier;
   assert.equal(c.run.code, 0, c.run.stdout + c.run.stderr);
@@ -311,7 +293,7 @@ test('an inbound text reaches the owning user\'s registered phone (baresip) as a
   const deadline = Date.now() + 5000;
   while ((await r.store.loadSipBindings('501')).length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
   assert.equal((await r.store.loadSipBindings('501')).length, 1, 'the phone registered');
-  const s = await sipp('carrier-sms-in.xml', target, { from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: 'Call me back' } });
+  const s = await sipp(t, 'carrier-sms-in.xml', target, { dir: SCENARIOS, from: CARRIER_IP, keys: { to: '+15550100', from: '+15557654321', text: 'Call me back' } });
   assert.equal(s.run.code, 0, s.run.stdout + s.run.stderr);
   const p = await phone;
   assert.match(p.stdout + p.stderr, /Call me back/, p.stdout + p.stderr);
