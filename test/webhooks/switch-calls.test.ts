@@ -211,3 +211,27 @@ test('outbound call from a phone, answered, the callee hangs up (teltel §5.5)',
     { event: 'COMPLETED', ...out, phase: 'siptodid', participants: 0, hanged_by: 'phone', hanged_value: '+15559990001', is_answered: true },
   ]);
 });
+
+test('internal call between two users\' phones (phase siptosip, decided in docs/compatibility.md)', { skip }, async (t) => {
+  const { receiver, target } = await setup(t);
+  const port = await freePort();
+  await register(t, target, port, '101', 'alice-sip-101');
+  const alicePhone = await phoneAnswering(t, 'uas-answers.xml', port, 9);
+  ok(await sipp(t, 'device-calls.xml', target, { service: '102', keys: { dial: '101' }, extra: ['-au', '102', '-ap', 'bob-sip-102'] }), 'Bob\'s phone');
+  ok(await alicePhone.done, 'Alice\'s phone');
+  const out = { accountcode: '20481', direction: 'outbound', type: 'standard' };
+  const bob = { subject_type: 'sip', subject: '102', subject_user: 502 };
+  const aliceSubject = { subject_type: 'sip', subject: '101', subject_user: 501 };
+  assert.deepEqual(stable(await delivered(receiver)), [
+    { event: 'START', ...out, phase: 'siptosip', participants: 0 },
+    { event: 'RING', ...out, phase: 'siptosip', participants: 0, data: { dial_id: 'd1', target: alice } },
+    { event: 'RINGRESULT', ...out, phase: 'siptosip', participants: 0, state: 'ANSWER', data: { dial_id: 'd1', target: alice } },
+    { event: 'READY', ...out, phase: 'siptosip', participants: 0, ...aliceSubject },
+    { event: 'READY', ...out, phase: 'siptosip', participants: 0, ...bob },
+    { event: 'JOIN', ...out, phase: 'siptosip', participants: 1, ...bob },
+    { event: 'JOIN', ...out, phase: 'siptosip', participants: 2, ...aliceSubject },
+    { event: 'LEAVE', ...out, phase: 'siptosip', participants: 1, ...bob },
+    { event: 'LEAVE', ...out, phase: 'siptosip', participants: 0, ...aliceSubject },
+    { event: 'COMPLETED', ...out, phase: 'siptosip', participants: 0, hanged_by: 'sip', hanged_value: '102', hanged_user: 502, is_answered: true },
+  ]);
+});
