@@ -1,9 +1,10 @@
 /**
  * Reports (spec realtime §5.6): `GET /reports/call-data?start_date&end_date` and a single entry by its
- * call id (= an event's `uniqueId`). Texts are entries now; calls join when the switch records them.
+ * call id (= an event's `uniqueId`). Entries are texts (docs/messaging.md) and calls, which the switch
+ * records when a call session ends (docs/realtime-api.md, "Call report entries"); listed together by time.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ReportEntry, Store } from '../store/store.js';
+import type { CallRecord, MessageRecord, ReportEntry, Store } from '../store/store.js';
 import { authenticate, hasElevatedRole, type Principal } from './authenticate.js';
 import { params, missing } from './request-params.js';
 import { fail } from './reply.js';
@@ -39,28 +40,94 @@ export function registerReportRoutes(app: FastifyInstance, store: Store): void {
   app.get('/reports/call-data/:account_id/:call_id', single);
 }
 
-/** Users restricted to their own records see only entries tied to them. */
+/** Users restricted to their own records see only entries tied to them (a call: its user, who answered,
+ *  or any user it rang or concerned). */
 function visible(p: Principal, e: ReportEntry): boolean {
   if (p.kind === 'api' || hasElevatedRole(p) || !p.user.ownRecordsOnly) return true;
-  return e.message.userId === p.user.id;
+  if (e.kind === 'message') return e.message.userId === p.user.id;
+  return e.call.userId === p.user.id || e.call.answeredByUserId === p.user.id || e.call.userIds.includes(p.user.id);
 }
 
-/** The wire shape of a report entry (docs/messaging.md). */
+/** The wire shape of a report entry (texts: docs/messaging.md; calls: docs/realtime-api.md). */
 export function reportView(e: ReportEntry): Record<string, unknown> {
-  const m = e.message;
+  return e.kind === 'message' ? messageView(e.message) : callView(e.call);
+}
+
+const wireTime = (ms: number): string => new Date(ms).toISOString().slice(0, 19) + '+00:00';
+
+function messageView(m: MessageRecord): Record<string, unknown> {
   return {
     call_id: m.id,
     type: m.medium,
     direction: m.direction,
     from: m.from,
     to: m.to,
-    date: new Date(m.createdAt).toISOString().slice(0, 19) + '+00:00',
+    date: wireTime(m.createdAt),
     message: m.body,
     status: m.status,
     ...(m.error ? { error: m.error } : {}),
     line_id: m.lineId ?? null,
     user_id: m.userId ?? null,
     components: m.components,
+  };
+}
+
+function callView(c: CallRecord): Record<string, unknown> {
+  return {
+    call_id: c.id,
+    type: 'voicecall',
+    direction: c.direction,
+    from: c.from,
+    to: c.to,
+    date: wireTime(c.startedAt),
+    tracking_id: c.sessionId,
+    ...(c.parentId !== undefined ? { parent_call_id: c.parentId } : {}),
+    line_id: c.lineId ?? null,
+    line_name: c.lineName ?? null,
+    line_number: c.lineNumber ?? null,
+    campaign_id: c.lineId ?? null,
+    campaign_name: c.lineName !== undefined && c.lineNumber !== undefined ? `${c.lineName} ${c.lineNumber}` : null,
+    user_id: c.userId ?? null,
+    answered_by_user_id: c.answeredByUserId ?? null,
+    user_ids: c.userIds,
+    start_time: wireTime(c.startedAt),
+    answer_time: c.answeredAt !== undefined ? wireTime(c.answeredAt) : null,
+    end_time: wireTime(c.endedAt),
+    duration: c.duration,
+    billable_seconds: c.billableSeconds,
+    disposition: c.disposition,
+    is_missed_call: c.answeredAt === undefined,
+    has_voicemail: c.hasVoicemail,
+    hangup_by: { kind: c.hangupBy.kind, number: c.hangupBy.number, user_id: c.hangupBy.userId ?? null },
+    hangup_cause: c.cause,
+    ...(c.callback
+      ? {
+          callback: {
+            leg_1_phone_number: c.callback.leg1Number,
+            leg_1_caller_id: c.callback.leg1CallerId,
+            leg_2_phone_number: c.callback.leg2Number,
+            leg_2_caller_id: c.callback.leg2CallerId,
+            trace_id: c.callback.traceId ?? null,
+          },
+        }
+      : {}),
+    legs: c.legs.map((l) => ({
+      leg_id: l.legId,
+      role: l.role,
+      direction: l.direction,
+      party_type: l.partyKind,
+      number: l.number,
+      name: l.name ?? null,
+      user_id: l.userId ?? null,
+      caller_id: l.callerId ?? null,
+      result: l.result ?? null,
+      sip_status: l.sipStatus ?? null,
+      cause: l.cause ?? null,
+      ended_by: l.endedBy ?? null,
+      start_time: wireTime(l.createdAt),
+      answer_time: l.answeredAt !== undefined ? wireTime(l.answeredAt) : null,
+      end_time: l.endedAt !== undefined ? wireTime(l.endedAt) : null,
+    })),
   };
 }
 

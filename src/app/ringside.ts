@@ -18,6 +18,7 @@ import { registerAuthRoutes } from '../api/auth-routes.js';
 import { RealtimeSocketServer, type RealtimeSocketOptions } from '../delivery/realtime-socket.js';
 import { registerMessagingRoutes } from '../api/messaging-routes.js';
 import { registerReportRoutes } from '../api/report-routes.js';
+import { registerOriginateRoutes } from '../api/originate-routes.js';
 import { MessagingService } from '../messaging/messaging-service.js';
 import { MmsMediaStore } from '../messaging/mms-media-store.js';
 import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
@@ -96,6 +97,7 @@ export class Ringside {
       opened.push(mediaEngine);
       const calls = new Switch({ stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
       opened.push(calls);
+      registerOriginateRoutes(http, { store, calls });
       const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
       opened.push(realtime);
       await webhooks.start();

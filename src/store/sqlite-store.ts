@@ -10,6 +10,7 @@ import type {
   AccountRecord,
   ApiCredentialRecord,
   AuthSession,
+  CallRecord,
   IssuedTokens,
   MessageRecord,
   OptOutRecord,
@@ -266,6 +267,16 @@ export class SqliteStore implements Store {
       .prepare(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'message', ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
       .run(m.id, m.accountId, m.createdAt, lineNumber, remote, m.direction, m.userId ?? null, JSON.stringify(entry));
+  }
+
+  async putCall(c: CallRecord): Promise<void> {
+    // line_number/remote are the texts' conversation index: a call fills them too, for the same lookups.
+    const inbound = c.direction === 'incoming';
+    const entry: ReportEntry = { kind: 'call', call: c };
+    this.#db
+      .prepare(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'call', ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
+      .run(c.id, c.accountId, c.startedAt, c.lineNumber ?? (inbound ? c.to : c.from), inbound ? c.from : c.to, c.direction, c.userId ?? null, JSON.stringify(entry));
   }
 
   async getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined> {

@@ -87,8 +87,77 @@ export interface MessageRecord {
   createdAt: number;
 }
 
-/** A report entry: a text now, a call once the switch records calls. */
-export type ReportEntry = { kind: 'message'; message: MessageRecord };
+/** One leg of a call as its report entry summarises it. */
+export interface CallLegSummary {
+  legId: string;
+  /** facts.ts `LegRole`: `caller`, `callee`, `contact` (originate phone side), `operator` (originate SIP side). */
+  role: 'caller' | 'callee' | 'contact' | 'operator';
+  direction: 'in' | 'out';
+  /** `phone` (a number through a trunk), `sip` (a user's device), `local` (Ringside). */
+  partyKind: 'phone' | 'sip' | 'local';
+  /** E.164 for phones, extension / SIP user for devices. */
+  number: string;
+  name?: string;
+  userId?: number;
+  /** Caller ID presented on a leg Ringside dialled. */
+  callerId?: string;
+  /** Dial result (teltel DIALSTATUS): `ANSWER` when it answered, else why it failed; absent for the caller's leg. */
+  result?: string;
+  sipStatus?: number;
+  /** Why it ended (facts.ts `HangupCause`). */
+  cause?: string;
+  /** Who hung up this leg first: the far end (`remote`) or Ringside (`local`). */
+  endedBy?: 'remote' | 'local';
+  createdAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+}
+
+/**
+ * A call as a report entry (spec realtime §1 "Report entry", §4.2): its id is the realtime `uniqueId` of
+ * the call, which is the session's `callId` — or, for the callee part of an originate, the callee leg's
+ * id (the realtime projection reports that part as its own `outgoing` call). Times in ms since the epoch.
+ */
+export interface CallRecord {
+  id: string;
+  accountId: string;
+  /** The session (realtime `trackingId`, teltel `session_id`). */
+  sessionId: string;
+  /** The realtime direction of this call: `incoming`, `outgoing`, `internal`, `originate`. */
+  direction: 'incoming' | 'outgoing' | 'internal' | 'originate';
+  /** facts.ts `SessionKind` of the session it belongs to. */
+  sessionKind: string;
+  /** The originate entry this callee entry belongs to (originate only). */
+  parentId?: string;
+  from: string;
+  to: string;
+  lineId?: string;
+  lineName?: string;
+  lineNumber?: string;
+  /** The user the record is associated with (the outgoing caller, the originate user, or who answered). */
+  userId?: number;
+  /** The user whose device (or PIN) answered. */
+  answeredByUserId?: number;
+  /** Every user the call concerned (rung, calling, associated). */
+  userIds: number[];
+  startedAt: number;
+  answeredAt?: number;
+  endedAt: number;
+  /** Whole seconds from start to end, and from answer to end (0 when unanswered). */
+  duration: number;
+  billableSeconds: number;
+  disposition: 'answered' | 'missed' | 'canceled' | 'voicemail';
+  hasVoicemail: boolean;
+  /** The party whose hangup ended the session (`local` = Ringside) and the session's end cause. */
+  hangupBy: { kind: 'phone' | 'sip' | 'local'; number: string; userId?: number };
+  cause: string;
+  /** The originate request's echo (leg numbers, caller IDs, trace id). */
+  callback?: { leg1Number: string; leg1CallerId: string; leg2Number: string; leg2CallerId: string; traceId?: string };
+  legs: CallLegSummary[];
+}
+
+/** A report entry: a text or a call (spec realtime §1: both are looked up by their `uniqueId`). */
+export type ReportEntry = { kind: 'message'; message: MessageRecord } | { kind: 'call'; call: CallRecord };
 
 export interface OptOutRecord {
   accountId: string;
@@ -168,6 +237,8 @@ export interface Store {
 
   /** Texts (report entries). */
   putMessage(message: MessageRecord): Promise<void>;
+  /** Calls (report entries), written by the switch when a call session ends; replaces an entry with the same id. */
+  putCall(call: CallRecord): Promise<void>;
   getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined>;
   /** Entries created in [fromMs, toMs), oldest first. */
   listReportEntries(accountId: string, fromMs: number, toMs: number, limit: number): Promise<ReportEntry[]>;

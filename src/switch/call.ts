@@ -9,7 +9,7 @@
  *
  * Every step is a fact, in the order facts.ts guarantees, recorded through SessionFacts.
  */
-import type { HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
+import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
 import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipResponse, SipStack } from '../sip/index.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import type { Logger } from '../log/logger.js';
@@ -119,6 +119,11 @@ export class Call {
     this.#facts = new SessionFacts(this.sessionId, deps.facts, this.#log);
     this.callerLegId = this.#nextLegId();
     this.done = new Promise((r) => (this.#resolveDone = r));
+  }
+
+  /** The facts recorded so far (all of them once `done` resolved): the call's report is built from them. */
+  get facts(): readonly CallFact[] {
+    return this.#facts.facts;
   }
 
   get phase(): 'ringing' | 'bridged' | 'ended' {

@@ -11,6 +11,8 @@ import type { Logger } from '../log/logger.js';
 export type FactDraft = CallFact extends infer F ? (F extends CallFact ? Omit<F, 'sessionId' | 'at'> : never) : never;
 
 export class SessionFacts {
+  /** Every fact queued so far, in order (the session's report entries are built from them). */
+  readonly facts: CallFact[] = [];
   #lastAt = 0;
   #chain: Promise<void> = Promise.resolve();
 
@@ -25,6 +27,7 @@ export class SessionFacts {
     const at = Math.max(Date.now(), this.#lastAt);
     this.#lastAt = at;
     const fact = { ...draft, sessionId: this.sessionId, at } as CallFact;
+    this.facts.push(fact);
     this.log.debug({ fact: fact.type, legId: 'legId' in fact ? fact.legId : undefined }, 'call fact');
     this.#chain = this.#chain.then(
       () =>

@@ -7,16 +7,21 @@
  * - from anyone else: a user's device, digest-authenticated exactly like REGISTER (RFC 3261 §22.4,
  *   RFC 8760); an external number goes out through the account's trunk, an extension or PIN rings that
  *   user's devices (an internal call).
+ *
+ * It also places originate calls (`originate`, spec realtime §5.3: Ringside dials both sides) and writes
+ * every finished session's report entries (call-report.ts) to the store.
  */
 import type { FactSink } from '../events/fact-sink.js';
-import type { LineRef, Party, UserRef } from '../events/facts.js';
-import type { AccountRecord, LineRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
+import type { CallFact, LineRef, Party, UserRef } from '../events/facts.js';
+import type { AccountRecord, LineRecord, RingGroupRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
 import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type Registrar, type SipCredentialLookup, type SipStack } from '../sip/index.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import type { Logger } from '../log/logger.js';
 import { newCallId } from '../util/ids.js';
 import { Call, type CallPlan, type DialRound, type DialTarget } from './call.js';
 import { carrierNumber, classifyDialled, outgoingCallerId, trunkForSource, uriUser } from './dial-plan.js';
+import { Originate, type OriginateTarget } from './originate.js';
+import { callRecords } from './call-report.js';
 
 export interface SwitchOptions {
   stack: SipStack;
@@ -27,8 +32,41 @@ export interface SwitchOptions {
   /** The SIP service's digest settings: devices authenticate INVITE exactly as they do REGISTER. */
   auth: { realm: string; algorithms: DigestAlgorithm[]; credentials: SipCredentialLookup };
   logger: Logger;
-  /** How long outgoing and internal calls ring before Ringside gives up (default 60 s). */
+  /** How long outgoing and internal calls ring before Ringside gives up (default 60 s); also each side
+   *  of an originate, unless the request says otherwise. */
   outgoingRingSeconds?: number;
+}
+
+/** `POST /voice/originate` as the switch takes it (spec realtime §5.3). */
+export interface OriginateRequest {
+  accountId: string;
+  /** Dialled first; then `callee`. Each: an external number, a user PIN or extension, a ring-group number. */
+  caller: string;
+  callee: string;
+  /** The user the call is associated with (`user_id` / `pin`). */
+  userId?: number;
+  pin?: string;
+  /** Echoed in teltel `data.callback.trace_id`. */
+  traceId?: string;
+  /** How long each side rings before Ringside gives up. */
+  ringSeconds?: number;
+}
+
+export type OriginateResult =
+  | { ok: true; sessionId: string; callId: string }
+  | { ok: false; status: number; error: string; message: string };
+
+/** What an originate `caller`/`callee` names. */
+type OriginateParty = { kind: 'phone'; number: string } | { kind: 'user'; user: UserRecord } | { kind: 'group'; group: RingGroupRecord };
+
+class OriginateRefused extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const userRef = (u: UserRecord): UserRef => ({ id: String(u.id), name: u.name, username: u.email, pin: u.pin });
@@ -45,7 +83,9 @@ export class Switch {
   readonly #o: SwitchOptions;
   readonly #log: Logger;
   readonly #auth: DigestAuthenticator;
-  readonly #calls = new Set<Call>();
+  readonly #calls = new Set<Call | Originate>();
+  /** Report entries still being written (close waits for them). */
+  readonly #reports = new Set<Promise<void>>();
   /** Round-robin: index of the user who rings first on the next call, per line. */
   readonly #rotation = new Map<string, number>();
   #closed = false;
@@ -76,8 +116,160 @@ export class Switch {
     }
     if (!plan || invite.state !== 'pending') return;
     const call = new Call({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log }, invite, plan);
+    this.#track(call);
+  }
+
+  /** Runs a call or originate to its end, then writes its report entries. */
+  #track(call: Call | Originate): void {
     this.#calls.add(call);
-    void call.run().finally(() => this.#calls.delete(call));
+    void call.run().finally(() => {
+      this.#calls.delete(call);
+      const p = this.#report(call.facts).finally(() => this.#reports.delete(p));
+      this.#reports.add(p);
+    });
+  }
+
+  /** The finished session's report entries (id = realtime uniqueId), written to the store. */
+  async #report(facts: readonly CallFact[]): Promise<void> {
+    try {
+      for (const record of callRecords(facts)) await this.#o.store.putCall(record);
+    } catch (err) {
+      this.#log.error({ err, sessionId: facts[0]?.sessionId }, 'writing the call report failed');
+    }
+  }
+
+  // ---- originate: Ringside dials both sides (spec realtime §5.3) ----------------------------------
+
+  /**
+   * Validates an originate request and starts it: returns at once with the session id (realtime
+   * `trackingId`), or why it was refused. Nothing is recorded for a refused request.
+   */
+  async originate(req: OriginateRequest): Promise<OriginateResult> {
+    if (this.#closed) return { ok: false, status: 503, error: 'shutting_down', message: 'Ringside is stopping' };
+    let plan: ConstructorParameters<typeof Originate>[1];
+    try {
+      plan = await this.#originatePlan(req);
+    } catch (err) {
+      if (err instanceof OriginateRefused) return { ok: false, status: err.status, error: err.error, message: err.message };
+      throw err;
+    }
+    const o = new Originate({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log }, plan);
+    this.#track(o);
+    return { ok: true, sessionId: o.sessionId, callId: plan.start.callId };
+  }
+
+  async #originatePlan(req: OriginateRequest): Promise<ConstructorParameters<typeof Originate>[1]> {
+    const store = this.#o.store;
+    const account = await store.getAccount(req.accountId);
+    if (!account) throw new OriginateRefused(404, 'not_found', `no account ${req.accountId}`);
+    let user: UserRecord | undefined;
+    if (req.userId !== undefined) {
+      user = await store.getUser(req.userId);
+      if (!user || user.accountId !== account.id) throw new OriginateRefused(400, 'unknown_user', `no user ${req.userId} in this account`);
+    }
+    if (req.pin !== undefined) {
+      const byPin = await store.findUserByPin(account.id, req.pin);
+      if (!byPin) throw new OriginateRefused(400, 'unknown_user', `no user with PIN ${req.pin} in this account`);
+      if (user && user.id !== byPin.id) throw new OriginateRefused(400, 'bad_parameter', `user_id ${req.userId} and pin ${req.pin} name different users`);
+      user = byPin;
+    }
+    const caller = await this.#originateParty(account, req.caller, 'caller');
+    const callee = await this.#originateParty(account, req.callee, 'callee');
+    // Without user_id/pin the call belongs to the user reached first, when that is a user (click-to-call).
+    user ??= caller.kind === 'user' ? caller.user : undefined;
+    const numbers = (await store.listNumbers(account.id)).map((n) => n.number);
+    // Phone sides see the account's caller ID by the outgoing rules (dial-plan.ts): the user's number when
+    // it is an account number, else the account default (spec realtime §5.3).
+    const accountCallerId = outgoingCallerId(user ?? {}, numbers, account.defaultCallerId);
+    const anyPhone = caller.kind === 'phone' || callee.kind === 'phone';
+    if (anyPhone && accountCallerId === undefined) throw new OriginateRefused(400, 'no_caller_id', 'the account has no number to present as caller ID');
+    const trunk = anyPhone ? await this.#trunkOf(account) : undefined;
+    if (anyPhone && !trunk) throw new OriginateRefused(503, 'no_trunk', 'an external number needs a trunk, and the account has none');
+    const ringMs = (req.ringSeconds ?? this.#o.outgoingRingSeconds ?? 60) * 1000;
+    const partyOf = (p: OriginateParty): Party =>
+      p.kind === 'phone' ? { kind: 'phone', number: p.number } : p.kind === 'user' ? deviceParty(p.user) : { kind: 'sip', number: p.group.number, name: p.group.name };
+    const first = partyOf(caller);
+    const second = partyOf(callee);
+    // A device sees who it will be connected to: the other side's number (spec teltel §5.6: leg 2's caller
+    // ID is the contact's number); a phone sees the account's caller ID.
+    const side = async (p: OriginateParty, party: Party, other: Party): Promise<OriginateTarget> => {
+      if (p.kind === 'phone') {
+        const t = this.#trunkTarget(p.number, accountCallerId!, trunk);
+        return { party, callerId: accountCallerId!, requests: t.request ? [t.request] : [], ringTimeoutMs: ringMs };
+      }
+      const from = `${other.name ? `${quoted(other.name)} ` : ''}<sip:${other.number}@${this.#o.stack.publicHost}>`;
+      const users = p.kind === 'user' ? [p.user] : await this.#groupMembers(account, p.group);
+      const requests = [];
+      for (const u of users) for (const t of await this.#deviceTargets(u, from)) if (t.request) requests.push(t.request);
+      const target: OriginateTarget = { party, callerId: other.number, requests, ringTimeoutMs: p.kind === 'group' && req.ringSeconds === undefined ? p.group.timeoutSeconds * 1000 : ringMs };
+      if (p.kind === 'user') target.user = userRef(p.user);
+      return target;
+    };
+    const firstTarget = await side(caller, first, second);
+    const secondTarget = await side(callee, second, first);
+    const userIds: string[] = [];
+    const addUser = (id: number | string | undefined) => {
+      if (id !== undefined && !userIds.includes(String(id))) userIds.push(String(id));
+    };
+    addUser(user?.id);
+    for (const p of [caller, callee]) {
+      if (p.kind === 'user') addUser(p.user.id);
+      if (p.kind === 'group') for (const u of await this.#groupMembers(account, p.group)) addUser(u.id);
+    }
+    const callerIdNumber = anyPhone ? await store.findNumber(accountCallerId!) : undefined;
+    const line = callerIdNumber?.lineId ? await store.getLine(account.id, callerIdNumber.lineId) : undefined;
+    const localParty: Party = { kind: 'local', number: accountCallerId ?? 'local' };
+    return {
+      start: {
+        accountId: account.id,
+        accountcode: account.accountcode,
+        kind: 'originate',
+        callId: newCallId(),
+        from: localParty,
+        to: first,
+        ...(line ? { line: lineRef(line) } : {}),
+        ...(userIds.length > 0 ? { userIds } : {}),
+        ...(user ? { user: userRef(user) } : {}),
+        callback: {
+          leg1Number: req.caller.trim(),
+          leg1CallerId: firstTarget.callerId,
+          leg2Number: req.callee.trim(),
+          leg2CallerId: secondTarget.callerId,
+          ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
+        },
+      },
+      first: firstTarget,
+      second: secondTarget,
+      localParty,
+    };
+  }
+
+  /** What an originate `caller`/`callee` names: a user PIN, a ring-group number, an extension, or an
+   *  external number (E.164, 10 digits, 11 digits starting with 1, `00` prefix). */
+  async #originateParty(account: AccountRecord, raw: string, name: 'caller' | 'callee'): Promise<OriginateParty> {
+    const store = this.#o.store;
+    const dialled = classifyDialled(raw);
+    if (dialled.kind === 'external') return { kind: 'phone', number: dialled.number };
+    if (dialled.kind === 'extension') {
+      const byPin = await store.findUserByPin(account.id, dialled.digits);
+      if (byPin) return { kind: 'user', user: byPin };
+      const group = await store.findRingGroupByNumber(account.id, dialled.digits);
+      if (group) return { kind: 'group', group };
+      const byExtension = await store.findUserByExtension(account.id, dialled.digits);
+      if (byExtension) return { kind: 'user', user: byExtension };
+      throw new OriginateRefused(400, 'unknown_target', `${name} ${raw}: no user PIN, ring group or extension with that number in this account`);
+    }
+    throw new OriginateRefused(400, 'bad_parameter', `${name} must be a phone number (E.164 or 10 digits), a user PIN or extension, or a ring-group number; got '${raw}'`);
+  }
+
+  /** The ring group's members in this account who take calls. */
+  async #groupMembers(account: AccountRecord, group: RingGroupRecord): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    for (const id of group.members) {
+      const u = await this.#o.store.getUser(id);
+      if (u && u.accountId === account.id && u.available) users.push(u);
+    }
+    return users;
   }
 
   // ---- inbound: a carrier calls one of our numbers -------------------------------------------------
@@ -271,5 +463,9 @@ export class Switch {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
     if (timer) clearTimeout(timer);
+    // The sessions that ended are reported before the store closes (their report starts a few microtasks
+    // after `done`).
+    await new Promise<void>((r) => setImmediate(r));
+    await Promise.all([...this.#reports]);
   }
 }

@@ -14,7 +14,10 @@ export async function startInProcess(t: { after(fn: () => unknown): void }, conf
     file = join(dir, 'config.yaml');
     writeFileSync(file, config);
   } else file = config.file;
-  const settings = resolveSettings({ config: file, data: join(dir, 'data'), host: '127.0.0.1', httpPort: '0', sipPort: '0' }, {});
+  // Each Ringside under test gets its own RTP range, so parallel test files never latch each other's
+  // leftover streams (the allocator skips busy ports, but a stray sender could still reach a reused one).
+  const base = 20000 + Math.floor(Math.random() * 20) * 2000;
+  const settings = resolveSettings({ config: file, data: join(dir, 'data'), host: '127.0.0.1', httpPort: '0', sipPort: '0', rtpPorts: `${base}-${base + 1999}` }, {});
   // RINGSIDE_TEST_LOG=debug shows Ringside's log lines while debugging a test.
   const logger = process.env.RINGSIDE_TEST_LOG ? createLogger({ level: process.env.RINGSIDE_TEST_LOG }) : silentLogger();
   const r = await Ringside.start(settings, logger, options);
