@@ -89,8 +89,8 @@ export async function register(t: T, target: string, port: number, username: str
 
 /** Step 2 of a phone: a UAS scenario on the registered port, in the background. `done` resolves when it
  *  exits (wrapped: an async function returning a promise would wait for it). */
-export async function phoneAnswering(t: T, scenario: string, port: number, rtpPort: number, from = '127.0.0.1'): Promise<{ done: Promise<Sipp> }> {
-  const done = sipp(t, scenario, '', { from, port, keys: { rtp_port: String(rtpPort) } });
+export async function phoneAnswering(t: T, scenario: string, port: number, rtpPort: number, from = '127.0.0.1', timeoutSec = 15): Promise<{ done: Promise<Sipp> }> {
+  const done = sipp(t, scenario, '', { from, port, keys: { rtp_port: String(rtpPort) }, timeoutSec });
   await sleep(300); // sipp is listening
   return { done };
 }

@@ -16,21 +16,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
-import { freePort, runTool, type ToolRun } from '../sip/support/sipp.js';
-import { sessionProblems } from '../../src/events/session-checker.js';
 import type { Fact } from '../../src/events/facts.js';
-import type { Ringside } from '../../src/app/ringside.js';
-
-const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
-const CARRIER_IP = '127.0.0.2';
+import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, rtpSink, sipp, teltelNames, topic, type T } from './support/harness.js';
 const skip = missingTool('sipp', 'sip-tester');
 
 function config(carrierPort: number): string {
@@ -56,60 +46,6 @@ accounts:
 `;
 }
 
-interface Sipp {
-  run: ToolRun;
-  /** Everything sipp logged with -trace_msg. */
-  messages: string;
-}
-
-type T = Parameters<typeof startInProcess>[0];
-
-/** Runs one sipp scenario from this folder, killed in `t.after` if still running. */
-async function sipp(t: T, scenario: string, target: string, opts: { from?: string; port?: number; service?: string; keys?: Record<string, string>; extra?: string[]; timeoutSec?: number } = {}): Promise<Sipp> {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-sipp-call-'));
-  try {
-    const keys = Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]);
-    const args = [
-      '-nostdin',
-      '-timeout', `${opts.timeoutSec ?? 15}s`,
-      '-timeout_error',
-      '-i', opts.from ?? '127.0.0.1',
-      '-mi', opts.from ?? '127.0.0.1',
-      ...(opts.port ? ['-p', String(opts.port)] : []),
-      '-sf', join(SCENARIOS, scenario),
-      '-m', '1',
-      '-trace_msg',
-      ...(opts.service ? ['-s', opts.service] : []),
-      ...keys,
-      ...(opts.extra ?? []),
-      ...(target ? [target] : []),
-    ];
-    const run = await runTool('sipp', args, { timeoutMs: ((opts.timeoutSec ?? 15) + 10) * 1000, cwd: dir, onSpawn: (kill) => t.after(kill) });
-    const log = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
-    return { run, messages: log ? readFileSync(join(dir, log), 'utf8') : '' };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const ok = (s: Sipp, what: string): void => assert.equal(s.run.code, 0, `${what}: ${s.run.stdout.slice(-2000)}${s.run.stderr}\n${s.messages.slice(-6000)}`);
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
-
-/** A UDP socket standing in for a phone's RTP port: counts what Ringside relays to it. */
-async function rtpSink(t: T): Promise<{ port: number; packets: () => number; payloadTypes: Set<number> }> {
-  const sock: Socket = createSocket('udp4');
-  let n = 0;
-  const payloadTypes = new Set<number>();
-  sock.on('message', (m) => {
-    n++;
-    if (m.length >= 12) payloadTypes.add(m[1]! & 0x7f);
-  });
-  const port = await new Promise<number>((r) => sock.bind(0, '127.0.0.1', () => r(sock.address().port)));
-  t.after(() => sock.close());
-  return { port, packets: () => n, payloadTypes };
-}
-
 async function setup(t: T) {
   const carrierPort = await freePort();
   const r = await startInProcess(t, config(carrierPort));
@@ -120,36 +56,12 @@ async function setup(t: T) {
   return { r, ws, carrierPort, target: `127.0.0.1:${r.sip.port}` };
 }
 
-/** Step 1 of a phone: REGISTER from `port` (see the header); returns once the binding is stored. */
-async function register(t: T, target: string, port: number, username: string, password: string): Promise<void> {
-  ok(await sipp(t, 'register.xml', target, { port, service: username, extra: ['-au', username, '-ap', password] }), 'REGISTER');
-}
-
-/** Step 2 of a phone: a UAS scenario on the registered port, in the background. `done` resolves when it
- *  exits (wrapped: an async function returning a promise would wait for it). */
-async function phoneAnswering(t: T, scenario: string, port: number, rtpPort: number, from = '127.0.0.1'): Promise<{ done: Promise<Sipp> }> {
-  const done = sipp(t, scenario, '', { from, port, keys: { rtp_port: String(rtpPort) } });
-  await sleep(300); // sipp is listening
-  return { done };
-}
-
 /** The session the account stream's first event belongs to, once its `*.end` arrived. */
 async function endedSession(ws: TestSocket, kind: 'incoming' | 'outgoing' | 'internal'): Promise<{ sessionId: string; topics: string[]; events: Record<string, unknown>[] }> {
   await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === `voice.${kind}.end`), 10_000, `voice.${kind}.end`);
   const events = ws.events('accountevent');
   return { sessionId: String(events[0]!.trackingId), topics: events.map(topic), events };
 }
-
-/** The session's facts (checked against the switch's order) and its teltel events from the log. */
-async function logged(r: Ringside, sessionId: string): Promise<{ facts: Fact[]; teltel: Record<string, unknown>[] }> {
-  const facts = await r.log.sessionFacts(sessionId);
-  assert.deepEqual(sessionProblems(facts), [], JSON.stringify(facts, null, 1));
-  const teltel = (await r.log.read(0, { dialects: ['teltel'], sessionId }, 100)).map((e) => e.payload);
-  return { facts, teltel };
-}
-
-const factTypes = (facts: Fact[]) => facts.map((f) => f.type);
-const teltelNames = (events: Record<string, unknown>[]) => events.map((e) => (e.event === 'RINGRESULT' ? `RINGRESULT:${String(e.state)}` : String(e.event)));
 
 test('inbound to a ring-all line: the registered phone answers, the caller hangs up; RTP is relayed', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);

@@ -5,59 +5,20 @@
  * and the REST API. Every child process is killed in `t.after`.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startInProcess, login } from '../../support/in-process.js';
 import { TestSocket } from '../../support/ws-client.js';
-import { freePort, runTool, type ToolRun } from '../../sip/support/sipp.js';
+import { freePort } from '../../sip/support/sipp.js';
+import { sleep } from '../../support/sipp-calls.js';
 import { sessionProblems } from '../../../src/events/session-checker.js';
 import type { Fact } from '../../../src/events/facts.js';
 import type { Ringside } from '../../../src/app/ringside.js';
 
 export { freePort };
-export const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
-export const CARRIER_IP = '127.0.0.2';
+// The sipp plumbing is shared with the texts and webhook tests.
+export { CALL_SCENARIOS as SCENARIOS, CARRIER_IP, sipp, ok, sleep, register, phoneAnswering, rtpSink, type Sipp } from '../../support/sipp-calls.js';
 
 export type T = Parameters<typeof startInProcess>[0];
 
-export interface Sipp {
-  run: ToolRun;
-  /** Everything sipp logged with -trace_msg. */
-  messages: string;
-}
-
-/** Runs one sipp scenario from test/switch/scenarios, killed in `t.after` if still running. */
-export async function sipp(t: T, scenario: string, target: string, opts: { from?: string; port?: number; service?: string; keys?: Record<string, string>; extra?: string[]; timeoutSec?: number } = {}): Promise<Sipp> {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-sipp-orig-'));
-  try {
-    const keys = Object.entries(opts.keys ?? {}).flatMap(([k, v]) => ['-key', k, v]);
-    const args = [
-      '-nostdin',
-      '-timeout', `${opts.timeoutSec ?? 15}s`,
-      '-timeout_error',
-      '-i', opts.from ?? '127.0.0.1',
-      '-mi', opts.from ?? '127.0.0.1',
-      ...(opts.port ? ['-p', String(opts.port)] : []),
-      '-sf', join(SCENARIOS, scenario),
-      '-m', '1',
-      '-trace_msg',
-      ...(opts.service ? ['-s', opts.service] : []),
-      ...keys,
-      ...(opts.extra ?? []),
-      ...(target ? [target] : []),
-    ];
-    const run = await runTool('sipp', args, { timeoutMs: ((opts.timeoutSec ?? 15) + 10) * 1000, cwd: dir, onSpawn: (kill) => t.after(kill) });
-    const log = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
-    return { run, messages: log ? readFileSync(join(dir, log), 'utf8') : '' };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-export const ok = (s: Sipp, what: string): void => assert.equal(s.run.code, 0, `${what}: ${s.run.stdout.slice(-2000)}${s.run.stderr}\n${s.messages.slice(-6000)}`);
-export const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 export const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
 
 /** Ringside with `config`, a WebSocket on the account stream (as `wsUser`), and a bearer token for REST. */
@@ -69,18 +30,6 @@ export async function setup(t: T, config: string, wsUser = { username: 'alice@de
   await ws.request({ type: 'authrequest', token }, 'authresponse');
   assert.equal((await ws.request({ type: 'startaccounteventrequest' }, 'startaccounteventresponse')).success, true);
   return { r, ws, token, target: `127.0.0.1:${r.sip.port}` };
-}
-
-/** Step 1 of a phone: REGISTER from `port`; returns once the binding is stored. */
-export async function register(t: T, target: string, port: number, username: string, password: string): Promise<void> {
-  ok(await sipp(t, 'register.xml', target, { port, service: username, extra: ['-au', username, '-ap', password] }), 'REGISTER');
-}
-
-/** Step 2 of a phone (or the carrier answering): a UAS scenario on `port`, in the background. */
-export async function phoneAnswering(t: T, scenario: string, port: number, rtpPort: number, from = '127.0.0.1', timeoutSec = 15): Promise<{ done: Promise<Sipp> }> {
-  const done = sipp(t, scenario, '', { from, port, keys: { rtp_port: String(rtpPort) }, timeoutSec });
-  await sleep(300); // sipp is listening
-  return { done };
 }
 
 /** The session's facts (checked against the switch's order) and its teltel events from the log. */
