@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
-import { startInProcess } from '../support/in-process.js';
+import { startInProcess, login } from '../support/in-process.js';
 import { freePort } from '../sip/support/sipp.js';
 import { CARRIER_IP, ok, phoneAnswering, register, sipp } from '../support/sipp-calls.js';
 import { Receiver, sleep, type Received } from './support.js';
@@ -233,5 +233,39 @@ test('internal call between two users\' phones (phase siptosip, decided in docs/
     { event: 'LEAVE', ...out, phase: 'siptosip', participants: 1, ...bob },
     { event: 'LEAVE', ...out, phase: 'siptosip', participants: 0, ...aliceSubject },
     { event: 'COMPLETED', ...out, phase: 'siptosip', participants: 0, hanged_by: 'sip', hanged_value: '102', hanged_user: 502, is_answered: true },
+  ]);
+});
+
+test('originate (click-to-call): type callback with leg and data.callback on every event (teltel §5.6)', { skip }, async (t) => {
+  const { r, receiver, target, carrierPort } = await setup(t);
+  const port = await freePort();
+  await register(t, target, port, '101', 'alice-sip-101');
+  const alicePhone = await phoneAnswering(t, 'uas-answers.xml', port, 9);
+  const far = await phoneAnswering(t, 'uas-answers-late-hangs-up.xml', carrierPort, 9, CARRIER_IP);
+  const token = await login(r, 'alice@demo.test', 'alice-pass');
+  const res = await fetch(`http://127.0.0.1:${r.httpPort}/voice/originate`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ caller: '1101', callee: '+15559990001', trace_id: 'crm-7781' }) });
+  assert.equal(res.status, 200);
+  ok(await alicePhone.done, 'Alice\'s phone');
+  ok(await far.done, 'carrier');
+  const cb = { type: 'callback', accountcode: '20481', direction: 'outbound' };
+  const data = { callback: { leg_1_phone_number: '1101', leg_1_caller_id: '+15559990001', leg_2_phone_number: '+15559990001', leg_2_caller_id: '+15550100', trace_id: 'crm-7781' } };
+  const op = { phase: 'localtosip', leg: 'operator' };
+  const contact = { phase: 'localtodid', leg: 'contact' };
+  const callee = { type: 'phone', number: '+15559990001' };
+  const aliceSubject = { subject_type: 'sip', subject: '101', subject_user: 501 };
+  const calleeSubject = { subject_type: 'phone', subject: '+15559990001' };
+  assert.deepEqual(stable(await delivered(receiver)), [
+    { event: 'START', ...cb, ...op, participants: 0, data },
+    { event: 'RING', ...cb, ...op, participants: 0, data: { ...data, dial_id: 'd1', target: alice } },
+    { event: 'RINGRESULT', ...cb, ...op, participants: 0, state: 'ANSWER', data: { ...data, dial_id: 'd1', target: alice } },
+    { event: 'READY', ...cb, ...op, participants: 0, ...aliceSubject, data },
+    { event: 'RING', ...cb, ...contact, participants: 0, data: { ...data, dial_id: 'd2', target: callee } },
+    { event: 'RINGRESULT', ...cb, ...contact, participants: 0, state: 'ANSWER', data: { ...data, dial_id: 'd2', target: callee } },
+    { event: 'READY', ...cb, ...contact, participants: 0, ...calleeSubject, data },
+    { event: 'JOIN', ...cb, ...op, participants: 1, ...aliceSubject, data },
+    { event: 'JOIN', ...cb, ...contact, participants: 2, ...calleeSubject, data },
+    { event: 'LEAVE', ...cb, ...contact, participants: 1, ...calleeSubject, data },
+    { event: 'LEAVE', ...cb, ...op, participants: 0, ...aliceSubject, data },
+    { event: 'COMPLETED', ...cb, ...contact, participants: 0, hanged_by: 'phone', hanged_value: '+15559990001', is_answered: true, data },
   ]);
 });
