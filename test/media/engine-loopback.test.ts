@@ -143,9 +143,13 @@ test('player: 50 packets/s, timestamps +160, no drift over 4 s', async (t) => {
   const dev = got.map((r) => r.at - t0 - ((r.packet.timestamp - ts0) >>> 0) / 8);
   const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const drift = median(dev.slice(-50)) - median(dev.slice(0, 50));
-  assert.ok(Math.abs(drift) < 3, `drift ${drift.toFixed(2)} ms over ${got.length} packets`);
+  // Frames are scheduled against absolute time, so drift stays bounded whatever the load; a relative
+  // schedule (setTimeout(20) after each frame) would accumulate ~1 ms per frame, 200 ms over 4 s. 20 ms
+  // leaves room for a loaded test machine (other test files run alongside) and still tells them apart.
+  assert.ok(Math.abs(drift) < 20, `drift ${drift.toFixed(2)} ms over ${got.length} packets`);
   const p95 = [...dev].map(Math.abs).sort((x, y) => x - y)[Math.floor(dev.length * 0.95)]!;
-  assert.ok(p95 < 40, `95th percentile deviation ${p95.toFixed(1)} ms`);
+  // Jitter as this (shared, same-process) receiver sees it: bounded, but a loaded machine stretches it.
+  assert.ok(p95 < 100, `95th percentile deviation ${p95.toFixed(1)} ms`);
   const pcm = decodeG711('PCMA', Buffer.concat(got.slice(10, 60).map((r) => r.packet.payload)));
   assert.ok(tonePower(pcm, 440) > 100 * tonePower(pcm, 1000));
 });
@@ -230,6 +234,8 @@ test('conference: each member hears the others and not itself; mute and hold app
   // Mute member 0, hold member 2.
   engine.setMuted(conf, eps[0]!.endpointId, true);
   engine.setHeld(conf, eps[2]!.endpointId, true);
+  // Let frames mixed before the change (the mixer runs 40 ms behind) arrive before counting from here.
+  await new Promise((r) => setTimeout(r, 300));
   const marks = phones.map((p) => p.received.length);
   await talk();
   await new Promise((r) => setTimeout(r, 100));
