@@ -11,20 +11,13 @@
  * - disposition: answered; else voicemail (a complete voicemail recording); else canceled (the session
  *   ended by `originator-cancel`); else missed.
  */
-import type { CallFact, HangupCause, LegCreated, Party, SessionStarted, SessionKind } from '../events/facts.js';
+import type { CallFact, HangupCause, LegCreated, Party, SessionStarted } from '../events/facts.js';
 import type { CallLegSummary, CallRecord } from '../store/store.js';
+import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../events/call-kinds.js';
 
 type Direction = CallRecord['direction'];
 
-const DIRECTION_OF: Partial<Record<SessionKind, Direction>> = {
-  inbound: 'incoming',
-  outbound: 'outgoing',
-  internal: 'internal',
-  originate: 'originate',
-  dialer: 'outgoing',
-};
 
-const ANSWERED_BY_JOIN: ReadonlySet<SessionKind> = new Set(['inbound', 'outbound', 'internal']);
 
 interface Part {
   id: string;
@@ -50,7 +43,7 @@ export function callRecords(facts: readonly CallFact[]): CallRecord[] {
   const userIds = new Set<string>([...(s.userIds ?? []), ...(s.user ? [s.user.id] : [])]);
   let main: Part | undefined;
   let callee: Part | undefined;
-  const kind = DIRECTION_OF[s.kind];
+  const kind = CALL_KIND_OF_SESSION[s.kind];
   if (kind) main = newPart(s.callId, kind, fromNumber(s), s.to.number, s.at, s.user?.id);
 
   for (const f of facts) {

@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, type DialOutcome } from './dial-results.js';
 import { SessionFacts } from './session-facts.js';
+import { codecOf, recordHangup, type Side } from './bridge.js';
 import type { FactSink } from '../events/fact-sink.js';
 
 /** One party to dial. */
@@ -73,12 +74,6 @@ interface Round {
   settled: boolean;
   timer?: NodeJS.Timeout;
   resolve: (winner: TargetLeg | undefined) => void;
-}
-
-interface Side {
-  legId: string;
-  party: Party;
-  session: InviteSession;
 }
 
 /** Media errors carry the SIP status to answer with (media/errors.ts: 488, 503). */
@@ -327,13 +322,9 @@ export class Call {
   }
 
   #codec(endpointId: string): { codec?: string } {
-    try {
-      const codec = this.#deps.media.endpointStats(endpointId).codec;
-      return codec ? { codec } : {};
-    } catch {
-      return {};
-    }
+    return codecOf(this.#deps.media, endpointId);
   }
+
 
   /** A leg answered but the caller is gone before Ringside answered it: hang that leg up. */
   #dropWinner(): void {
@@ -461,22 +452,8 @@ export class Call {
   /** One side ended: BYE the other (RFC 3261 §15.1.1) and close the session. */
   #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string): void {
     this.#phase = 'ended';
-    const other = sides.find((s) => s !== hanger)!;
-    const byRemote = reason === 'remote-bye';
-    this.#log.info({ legId: hanger.legId, reason }, 'hangup');
     if (this.#callerEndpoint) this.#deps.media.disconnect(this.#callerEndpoint);
-    this.#facts.record({ type: 'leg.left', legId: hanger.legId, conversationId });
-    this.#facts.record({ type: 'leg.left', legId: other.legId, conversationId });
-    const cause = byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
-    this.#facts.record({ type: 'leg.ended', legId: hanger.legId, by: byRemote ? 'remote' : 'local', cause });
-    if (other.session.state === 'confirmed') other.session.bye().catch((err: unknown) => this.#log.warn({ err, legId: other.legId }, 'BYE failed'));
-    this.#facts.record({ type: 'leg.ended', legId: other.legId, by: 'local', cause: 'normal' });
-    this.#facts.record({
-      type: 'session.ended',
-      hangupBy: byRemote ? hanger.party : this.#plan.localParty,
-      ...(byRemote ? { hangupLegId: hanger.legId } : {}),
-      cause,
-    });
+    recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
   }
 
   // ---- shutdown ----------------------------------------------------------------------------------

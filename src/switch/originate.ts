@@ -8,7 +8,7 @@
  * every device (first 2xx wins, the other forks are cancelled), as a forking proxy would; the facts see
  * one leg. Facts follow the originate sequence of test/support/random-sessions.ts exactly.
  */
-import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
+import type { CallFact, Party, SessionStarted, UserRef } from '../events/facts.js';
 import type { InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipStack } from '../sip/index.js';
 import type { MediaEngine } from '../media/media-engine.js';
 import type { PlayItem } from '../media/player.js';
@@ -17,6 +17,7 @@ import type { FactSink } from '../events/fact-sink.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, dialResultForInvite, type DialOutcome } from './dial-results.js';
 import { SessionFacts } from './session-facts.js';
+import { codecOf, recordHangup, type Side } from './bridge.js';
 
 /** One side of an originate: the party and every INVITE that reaches it (one per device; none = unreachable). */
 export interface OriginateTarget {
@@ -184,12 +185,6 @@ class ForkedLeg {
   }
 }
 
-interface Side {
-  legId: string;
-  party: Party;
-  session: InviteSession;
-}
-
 export class Originate {
   readonly sessionId = newSessionId();
   readonly done: Promise<void>;
@@ -344,32 +339,14 @@ export class Originate {
     this.#hangup(firstEnd.side, firstEnd.reason, sides, conversationId, aEndpoint);
   }
 
-  /** One side ended: BYE the other (RFC 3261 §15.1.1) and close the session (as in call.ts). */
+  /** One side ended: BYE the other and close the session (bridge.ts). */
   #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string, relayEndpoint: string): void {
-    const other = sides.find((s) => s !== hanger)!;
-    const byRemote = reason === 'remote-bye';
-    this.#log.info({ legId: hanger.legId, reason }, 'hangup');
     this.#deps.media.disconnect(relayEndpoint);
-    this.#facts.record({ type: 'leg.left', legId: hanger.legId, conversationId });
-    this.#facts.record({ type: 'leg.left', legId: other.legId, conversationId });
-    const cause: HangupCause = byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
-    this.#facts.record({ type: 'leg.ended', legId: hanger.legId, by: byRemote ? 'remote' : 'local', cause });
-    if (other.session.state === 'confirmed') other.session.bye().catch((err: unknown) => this.#log.warn({ err, legId: other.legId }, 'BYE failed'));
-    this.#facts.record({ type: 'leg.ended', legId: other.legId, by: 'local', cause: 'normal' });
-    this.#facts.record({
-      type: 'session.ended',
-      hangupBy: byRemote ? hanger.party : this.#plan.localParty,
-      ...(byRemote ? { hangupLegId: hanger.legId } : {}),
-      cause,
-    });
+    recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
   }
 
   #codec(endpointId: string): { codec?: string } {
-    try {
-      const codec = this.#deps.media.endpointStats(endpointId).codec;
-      return codec ? { codec } : {};
-    } catch {
-      return {};
-    }
+    return codecOf(this.#deps.media, endpointId);
   }
+
 }

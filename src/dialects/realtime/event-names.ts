@@ -3,6 +3,7 @@
  * events of §3.3, in topic form `category.subCategory.eventName` (§3.1). Clients must ignore any other name
  * (§2.3 Proposed), so Ringside emits only these.
  */
+import type { CallKind } from '../../events/call-kinds.js';
 
 export const VOICE_EVENT_NAMES = [
   'voice.incoming.start',
@@ -38,7 +39,7 @@ export const REALTIME_EVENT_NAMES = [...VOICE_EVENT_NAMES, ...MESSAGING_EVENT_NA
 export type RealtimeEventName = (typeof REALTIME_EVENT_NAMES)[number];
 
 /** The four kinds of call the voice vocabulary distinguishes; also each call's `direction` (spec realtime §4.2). */
-export type CallKind = 'incoming' | 'outgoing' | 'internal' | 'originate';
+export type { CallKind };
 
 export const CALL_KINDS: readonly CallKind[] = ['incoming', 'outgoing', 'internal', 'originate'];
 

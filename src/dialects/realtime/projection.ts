@@ -25,6 +25,7 @@ import type {
 } from '../../events/facts.js';
 import type { SessionProjector, WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
+import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../../events/call-kinds.js';
 import type { CallPart } from './call-part.js';
 import type { CallKind, RealtimeEventName } from './event-names.js';
 import { messageEvent, optOutEvent } from './messaging-payload.js';
@@ -51,21 +52,6 @@ interface Draft {
   /** The user streams that may carry it (WireEvent.userIds). */
   userIds: string[];
 }
-
-/**
- * The call a session kind starts with (spec realtime §3.2). Dialer sessions are the contact call, an
- * outgoing call; application sessions are decided by their first leg (see #legCreated).
- */
-const KIND_OF_SESSION: Partial<Record<SessionKind, CallKind>> = {
-  inbound: 'incoming',
-  outbound: 'outgoing',
-  internal: 'internal',
-  originate: 'originate',
-  dialer: 'outgoing',
-};
-
-/** Sessions whose call is answered when a leg other than the caller's joins the conversation. */
-const ANSWERED_BY_JOIN: ReadonlySet<SessionKind> = new Set(['inbound', 'outbound', 'internal']);
 
 /** Sessions whose call is answered when their first leg answers (Ringside dials it, or answers it). */
 const ANSWERED_BY_FIRST_LEG: ReadonlySet<SessionKind> = new Set(['originate', 'dialer', 'application']);
@@ -149,7 +135,7 @@ export class RealtimeProjector implements SessionProjector {
   /** spec realtime §3.2 `*.start`: the call reached the account / was placed / was originated. */
   #started(f: SessionStarted): Draft[] {
     if (this.#mode !== undefined || !isText(f.accountId) || !isText(f.callId) || !isParty(f.from) || !isParty(f.to)) return [];
-    const kind = KIND_OF_SESSION[f.kind];
+    const kind = CALL_KIND_OF_SESSION[f.kind];
     if (kind === undefined && f.kind !== 'application') return [];
     this.#mode = 'call';
     this.#sessionId = f.sessionId;
