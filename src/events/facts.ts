@@ -414,8 +414,3 @@ export type CallFact =
 export type Fact = CallFact | MessageFact | NumberOptedOut;
 
 export type FactType = Fact['type'];
-
-/** Facts that open a session and carry its account. */
-export function isSessionOpening(f: Fact): f is SessionStarted | MessageFact | NumberOptedOut {
-  return f.type === 'session.started' || f.type.startsWith('message.') || f.type.startsWith('number.');
-}
