@@ -28,7 +28,8 @@ import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { registerWebhookRoutes } from '../api/webhook-routes.js';
 import { registerEventHistoryRoutes } from '../api/event-history-routes.js';
-import { MediaEngine } from '../media/media-engine.js';
+import { MediaEngineClient } from '../media/media-engine-client.js';
+import type { MediaControl } from '../media/media-control.js';
 import { Switch } from '../switch/switch.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
@@ -51,7 +52,7 @@ export class Ringside {
     readonly publicUrl: string,
     readonly webhooks: WebhookEngine,
     readonly outbox: SqliteOutbox,
-    readonly media: MediaEngine,
+    readonly media: MediaControl,
     readonly calls: Switch,
   ) {}
 
@@ -93,8 +94,11 @@ export class Ringside {
       const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
       sip.enableMessaging(store, messaging, sipLogger);
       registerMessagingRoutes(http, { store, messaging, media });
-      const mediaEngine = new MediaEngine({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logger: logger.child({ component: 'media' }) });
+      // Media runs in a worker thread: relaying on this event loop delayed SIP and the API by hundreds of ms
+      // from a few hundred calls (docs/performance.md, "Media off the main thread").
+      const mediaEngine = await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level });
       opened.push(mediaEngine);
+      mediaEngine.on('exit', (code) => mediaEngine.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
       const calls = new Switch({ stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
       opened.push(calls);
       registerOriginateRoutes(http, { store, calls });

@@ -8,20 +8,22 @@ import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { TypedEmitter } from './typed-emitter.js';
 import { InvalidStateError } from './errors.js';
-import { openRecording, recordingPath, type RecordingResponse } from './recorder.js';
+import { openRecording, recordingPath, type RecordingInfo, type RecordingResponse } from './recorder.js';
+import type { EndpointStats, MediaControl } from './media-control.js';
 import type { MediaEngineEvents, PlayOptions } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
 import { deserializeError, type MediaArgs, type MediaMethod, type MediaResult, type MediaWorkerOptions, type RpcMessage, type RpcRequest } from './media-rpc.js';
 
 export type MediaEngineClientEvents = MediaEngineEvents & { exit: [code: number] };
 
-export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> {
+export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> implements MediaControl {
   readonly dataDir: string;
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
   readonly #playbacks = new Map<string, (o: PlaybackOutcome) => void>();
   #nextId = 1;
   #exited = false;
+  #closing = false;
 
   private constructor(worker: Worker, dataDir: string) {
     super();
@@ -117,8 +119,42 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> {
     return this.call('applyAnswer', ...a);
   }
 
+  endpointStats(endpointId: string): Promise<EndpointStats> {
+    return this.call('endpointStats', endpointId);
+  }
+
   connect(a: string, b: string): Promise<void> {
     return this.call('connect', a, b);
+  }
+
+  disconnect(endpointId: string): Promise<void> {
+    return this.call('disconnect', endpointId);
+  }
+
+  stopPlayback(endpointId: string): Promise<void> {
+    return this.call('stopPlayback', endpointId);
+  }
+
+  handleSipInfo(...a: MediaArgs<'handleSipInfo'>): Promise<string> {
+    return this.call('handleSipInfo', ...a);
+  }
+
+  sendDigits(...a: MediaArgs<'sendDigits'>): Promise<void> {
+    return this.call('sendDigits', ...a);
+  }
+
+  startRecording(...a: MediaArgs<'startRecording'>): Promise<{ recordingId: string; path: string }> {
+    return this.call('startRecording', ...a);
+  }
+
+  stopRecording(recordingId: string): Promise<RecordingInfo> {
+    return this.call('stopRecording', recordingId);
+  }
+
+  closeEndpoint(endpointId: string): Promise<void> {
+    // A worker that is gone has nothing left to close.
+    if (this.#exited) return Promise.resolve();
+    return this.call('closeEndpoint', endpointId);
   }
 
   /** Like MediaEngine.play; `done` settles on the worker's `playback-finished`. */
@@ -142,8 +178,14 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> {
     return openRecording(this.dataDir, recordingId, range);
   }
 
+  /** True once `close()` was called: an `exit` after that is the expected one. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
   /** Closes the engine (ports, recordings) and ends the worker. */
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.#exited) return;
     try {
       const id = this.#nextId++;

@@ -4,7 +4,7 @@
  */
 import type { HangupCause, Party } from '../events/facts.js';
 import type { InviteSession, SessionEndReason } from '../sip/index.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionFacts } from './session-facts.js';
 
@@ -36,9 +36,9 @@ export function recordHangup(facts: SessionFacts, log: Logger, localParty: Party
 }
 
 /** The codec an endpoint negotiated, for `leg.media-ready` (nothing when it is unknown). */
-export function codecOf(media: MediaEngine, endpointId: string): { codec?: string } {
+export async function codecOf(media: MediaControl, endpointId: string): Promise<{ codec?: string }> {
   try {
-    const codec = media.endpointStats(endpointId).codec;
+    const codec = (await media.endpointStats(endpointId)).codec;
     return codec ? { codec } : {};
   } catch {
     return {};

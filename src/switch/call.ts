@@ -11,7 +11,7 @@
  */
 import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
 import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipResponse, SipStack } from '../sip/index.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, type DialOutcome } from './dial-results.js';
@@ -49,7 +49,7 @@ export interface CallPlan {
 
 export interface CallDeps {
   stack: SipStack;
-  media: MediaEngine;
+  media: MediaControl;
   facts: FactSink;
   logger: Logger;
 }
@@ -153,10 +153,10 @@ export class Call {
       this.#endpoints.add(endpointId);
       this.#callerEndpoint = endpointId;
       const offer = this.#invite.offer.toString('utf8');
-      if (offer.trim() !== '') this.#callerSdp = this.#deps.media.createAnswer(endpointId, offer);
+      if (offer.trim() !== '') this.#callerSdp = await this.#deps.media.createAnswer(endpointId, offer);
       else {
         // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
-        this.#callerSdp = this.#deps.media.createOffer(endpointId);
+        this.#callerSdp = await this.#deps.media.createOffer(endpointId);
         this.#lateOffer = true;
       }
     } catch (err) {
@@ -230,13 +230,14 @@ export class Call {
       this.#endpoints.add(endpointId);
       leg.endpointId = endpointId;
       if (leg.abandoned) return this.#release(leg);
-      const offer = this.#deps.media.createOffer(endpointId);
+      const offer = await this.#deps.media.createOffer(endpointId);
+      if (leg.abandoned) return this.#release(leg);
       const invite = await this.#deps.stack.invite({ ...leg.target.request!, body: offer, contentType: 'application/sdp' });
       leg.invite = invite;
       leg.log.info({ to: leg.target.party.number, sipCallId: invite.callId }, 'dialling');
       if (leg.abandoned) invite.cancel();
       invite.onProgress((res) => this.#progress(leg, res));
-      this.#result(leg, await invite.result);
+      await this.#result(leg, await invite.result);
     } catch (err) {
       leg.log.warn({ err }, 'dialling failed');
       this.#fail(leg, UNREACHABLE);
@@ -257,24 +258,18 @@ export class Call {
     }
   }
 
-  #result(leg: TargetLeg, r: InviteResult): void {
+  async #result(leg: TargetLeg, r: InviteResult): Promise<void> {
     if (!r.ok) {
       leg.log.info({ status: r.response.status, reason: r.reason }, 'dialled leg failed');
       this.#fail(leg, dialResultForInvite(r));
       this.#release(leg);
       return;
     }
-    const round = this.#round;
-    if (leg.state !== 'dialling' || leg.abandoned || this.#phase !== 'ringing' || !round?.legs.includes(leg)) {
-      // RFC 3261 §9.1: a 2xx can cross our CANCEL (or arrive after the ring timeout): hang it up.
-      leg.log.info('answered too late; hanging up');
-      r.session.bye().catch(() => undefined);
-      this.#release(leg);
-      return;
-    }
-    leg.session = r.session;
+    if (this.#tooLate(leg, r.session)) return;
+    let codec: { codec?: string };
     try {
-      this.#deps.media.applyAnswer(leg.endpointId!, r.response.body.toString('utf8'));
+      await this.#deps.media.applyAnswer(leg.endpointId!, r.response.body.toString('utf8'));
+      codec = await codecOf(this.#deps.media, leg.endpointId!);
     } catch (err) {
       leg.log.warn({ err }, 'answer SDP unusable; hanging up the leg');
       r.session.bye().catch(() => undefined);
@@ -282,10 +277,14 @@ export class Call {
       this.#release(leg);
       return;
     }
+    // Things may have moved on while the media engine worked (another leg won, a timeout, a CANCEL).
+    if (this.#tooLate(leg, r.session)) return;
+    const round = this.#round!;
+    leg.session = r.session;
     leg.state = 'answered';
     leg.log.info('dialled leg answered');
     this.#facts.record({ type: 'leg.answered', legId: leg.legId });
-    this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...this.#codec(leg.endpointId!) });
+    this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...codec });
     // First 2xx wins: every other leg still ringing is cancelled.
     for (const other of round.legs) {
       if (other === leg || other.state !== 'dialling') continue;
@@ -294,6 +293,17 @@ export class Call {
     }
     this.#winner = leg;
     this.#endRound(round, leg);
+  }
+
+  /** RFC 3261 §9.1: a 2xx can cross our CANCEL (or arrive after the ring timeout, or after another leg
+   *  won): hang it up. */
+  #tooLate(leg: TargetLeg, session: InviteSession): boolean {
+    const round = this.#round;
+    if (leg.state === 'dialling' && !leg.abandoned && this.#phase === 'ringing' && round?.legs.includes(leg)) return false;
+    leg.log.info('answered too late; hanging up');
+    session.bye().catch(() => undefined);
+    this.#release(leg);
+    return true;
   }
 
   #abandon(leg: TargetLeg): void {
@@ -319,10 +329,6 @@ export class Call {
   #closeEndpoint(endpointId: string): void {
     if (!this.#endpoints.delete(endpointId)) return;
     this.#deps.media.closeEndpoint(endpointId).catch((err: unknown) => this.#log.warn({ err, endpointId }, 'closing a media endpoint failed'));
-  }
-
-  #codec(endpointId: string): { codec?: string } {
-    return codecOf(this.#deps.media, endpointId);
   }
 
 
@@ -418,7 +424,7 @@ export class Call {
       // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.
       const acked = await callerSession.confirmed;
       try {
-        if (acked && callerSession.remoteBody.length > 0) media.applyAnswer(this.#callerEndpoint!, callerSession.remoteBody.toString('utf8'));
+        if (acked && callerSession.remoteBody.length > 0) await media.applyAnswer(this.#callerEndpoint!, callerSession.remoteBody.toString('utf8'));
       } catch (err) {
         this.#log.warn({ err, legId: this.callerLegId }, 'the answer in the ACK is unusable');
       }
@@ -432,10 +438,10 @@ export class Call {
         return;
       }
     }
-    this.#facts.record({ type: 'leg.media-ready', legId: this.callerLegId, ...this.#codec(this.#callerEndpoint!) });
+    this.#facts.record({ type: 'leg.media-ready', legId: this.callerLegId, ...(await codecOf(media, this.#callerEndpoint!)) });
     const conversationId = newPrefixedId('conv');
     try {
-      media.connect(this.#callerEndpoint!, winner.endpointId!);
+      await media.connect(this.#callerEndpoint!, winner.endpointId!);
     } catch (err) {
       this.#log.error({ err }, 'connecting the media failed');
     }
@@ -452,7 +458,7 @@ export class Call {
   /** One side ended: BYE the other (RFC 3261 §15.1.1) and close the session. */
   #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string): void {
     this.#phase = 'ended';
-    if (this.#callerEndpoint) this.#deps.media.disconnect(this.#callerEndpoint);
+    if (this.#callerEndpoint) this.#deps.media.disconnect(this.#callerEndpoint).catch(() => undefined);
     recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
   }
 

@@ -10,7 +10,7 @@
  */
 import type { CallFact, Party, SessionStarted, UserRef } from '../events/facts.js';
 import type { InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipStack } from '../sip/index.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaControl } from '../media/media-control.js';
 import type { PlayItem } from '../media/player.js';
 import type { Logger } from '../log/logger.js';
 import type { FactSink } from '../events/fact-sink.js';
@@ -39,17 +39,13 @@ export interface OriginatePlan {
 
 export interface OriginateDeps {
   stack: SipStack;
-  media: MediaEngine;
+  media: MediaControl;
   facts: FactSink;
   logger: Logger;
 }
 
-/** What the first side hears while the second rings: the prompt library's ringback, else a 425 Hz tone. */
-function ringbackItem(media: MediaEngine): PlayItem {
-  if (media.prompts.names().includes('ringback')) return { prompt: 'ringback' };
-  // ITU-T E.180: 400–450 Hz, 1 s on, 4 s off.
-  return { tone: { frequencies: [425], durationMs: 5000, level: 0.3, cadenceMs: [1000, 4000] } };
-}
+/** What the first side hears while the second rings (a deployment may replace the prompt, prompts.ts). */
+const RINGBACK: PlayItem = { prompt: 'ringback' };
 
 const ABORTED: DialOutcome = { result: 'ABORT', cause: 'error' };
 const MEDIA_FAILED: DialOutcome = { result: 'CONGESTION', cause: 'congestion', sipStatus: 503 };
@@ -114,7 +110,7 @@ class ForkedLeg {
         return;
       }
       this.endpointId = endpointId;
-      offer = this.#deps.media.createOffer(endpointId);
+      offer = await this.#deps.media.createOffer(endpointId);
     } catch (err) {
       this.#log.warn({ err }, 'no media for the leg');
       this.#settle({ ok: false, outcome: MEDIA_FAILED });
@@ -147,13 +143,18 @@ class ForkedLeg {
           return;
         }
         try {
-          this.#deps.media.applyAnswer(this.endpointId!, r.response.body.toString('utf8'));
+          await this.#deps.media.applyAnswer(this.endpointId!, r.response.body.toString('utf8'));
         } catch (err) {
           this.#log.warn({ err }, 'answer SDP unusable; hanging up the fork');
           r.session.bye().catch(() => undefined);
           f.outcome = { result: 'CONGESTION', cause: 'error', sipStatus: 488 };
           f.done = true;
           return this.#check();
+        }
+        if (this.#settled) {
+          // Another fork won, or the leg was cancelled, while the answer was applied.
+          r.session.bye().catch(() => undefined);
+          return;
         }
         this.#settle({ ok: true, session: r.session });
         for (const other of this.#forks) if (other !== f && !other.done) other.invite?.cancel();
@@ -258,7 +259,7 @@ export class Originate {
     if (r.ok) {
       this.#log.info({ legId: leg.legId }, 'leg answered');
       this.#facts.record({ type: 'leg.answered', legId: leg.legId });
-      this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...this.#codec(leg.endpointId!) });
+      this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...(await codecOf(this.#deps.media, leg.endpointId!)) });
     } else {
       const o = r.outcome;
       this.#log.info({ legId: leg.legId, result: o.result, sipStatus: o.sipStatus }, 'leg failed');
@@ -289,7 +290,7 @@ export class Originate {
       return;
     }
     try {
-      const ringback = media.play(aEndpoint, ringbackItem(media), { loop: true });
+      const ringback = await media.play(aEndpoint, RINGBACK, { loop: true });
       void ringback.done.then((outcome) => this.#log.debug({ legId: a.legId, outcome }, 'ringback over'));
     } catch (err) {
       this.#log.warn({ err }, 'ringback failed; the first side hears silence');
@@ -305,11 +306,8 @@ export class Originate {
       b.cancel(CANCELLED);
     });
     const rb = await this.#dial(b);
-    try {
-      media.stopPlayback(aEndpoint);
-    } catch {
-      // The endpoint is gone with the first side: nothing to stop.
-    }
+    // The endpoint may be gone with the first side: then there is nothing to stop.
+    await media.stopPlayback(aEndpoint).catch(() => undefined);
     if (!rb.ok) {
       if (firstLeft !== undefined) {
         const byRemote = firstLeft === 'remote-bye';
@@ -326,7 +324,7 @@ export class Originate {
     const bSide: Side = { legId: b.legId, party: second.party, session: rb.session };
     const conversationId = newPrefixedId('conv');
     try {
-      media.connect(aEndpoint, b.endpointId!);
+      await media.connect(aEndpoint, b.endpointId!);
     } catch (err) {
       this.#log.error({ err }, 'connecting the media failed');
     }
@@ -341,12 +339,7 @@ export class Originate {
 
   /** One side ended: BYE the other and close the session (bridge.ts). */
   #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string, relayEndpoint: string): void {
-    this.#deps.media.disconnect(relayEndpoint);
+    this.#deps.media.disconnect(relayEndpoint).catch(() => undefined);
     recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
   }
-
-  #codec(endpointId: string): { codec?: string } {
-    return codecOf(this.#deps.media, endpointId);
-  }
-
 }

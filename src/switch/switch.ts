@@ -15,7 +15,7 @@ import type { FactSink } from '../events/fact-sink.js';
 import type { CallFact, LineRef, Party, UserRef } from '../events/facts.js';
 import type { AccountRecord, LineRecord, RingGroupRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
 import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type Registrar, type SipCredentialLookup, type SipStack } from '../sip/index.js';
-import type { MediaEngine } from '../media/media-engine.js';
+import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { newCallId } from '../util/ids.js';
 import { Call, type CallPlan, type DialRound, type DialTarget } from './call.js';
@@ -27,7 +27,7 @@ export interface SwitchOptions {
   stack: SipStack;
   registrar: Registrar;
   store: Store;
-  media: MediaEngine;
+  media: MediaControl;
   facts: FactSink;
   /** The SIP service's digest settings: devices authenticate INVITE exactly as they do REGISTER. */
   auth: { realm: string; algorithms: DigestAlgorithm[]; credentials: SipCredentialLookup };

@@ -1,0 +1,65 @@
+/**
+ * What the switch needs from the media engine, as one asynchronous interface. Two implementations:
+ * `MediaEngineClient` (the engine in a worker thread, what `ringside serve` runs: docs/media.md, "Where the
+ * media runs") and `inThreadMedia(engine)` (the engine on the caller's event loop: tests, tools, the demo).
+ * The switch is written once against this; every call may cross a thread, so every result is a promise.
+ */
+import type { MediaEngine, MediaEngineEvents, PlayOptions, RecordTarget } from './media-engine.js';
+import type { PlaybackOutcome, PlayItem } from './player.js';
+import type { Direction, AudioCodec } from './sdp-negotiator.js';
+import type { RecordingInfo, RecordingResponse } from './recorder.js';
+import type { RtpSessionStats } from './rtp-session.js';
+
+export type EndpointStats = RtpSessionStats & { codec: AudioCodec | null; direction: Direction | null };
+
+export type MediaListener<K extends keyof MediaEngineEvents> = (...args: MediaEngineEvents[K]) => void;
+
+export interface MediaControl {
+  allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }>;
+  /** SDP offer (`sendonly`/`inactive` put the leg on hold, RFC 3264 §8.4). */
+  createOffer(endpointId: string, direction?: Direction): Promise<string>;
+  /** Rejects with CodecMismatchError / SdpError (`sipStatus: 488`). */
+  createAnswer(endpointId: string, offer: string, direction?: Direction): Promise<string>;
+  applyAnswer(endpointId: string, answer: string): Promise<void>;
+  endpointStats(endpointId: string): Promise<EndpointStats>;
+  connect(a: string, b: string): Promise<void>;
+  disconnect(endpointId: string): Promise<void>;
+  play(endpointId: string, items: PlayItem | PlayItem[], opts?: PlayOptions): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }>;
+  stopPlayback(endpointId: string): Promise<void>;
+  handleSipInfo(endpointId: string, contentType: string, body: string): Promise<string>;
+  sendDigits(endpointId: string, digits: string, opts?: { durationMs?: number }): Promise<void>;
+  startRecording(target: RecordTarget, opts?: { recordingId?: string; maxDurationMs?: number }): Promise<{ recordingId: string; path: string }>;
+  stopRecording(recordingId: string): Promise<RecordingInfo>;
+  closeEndpoint(endpointId: string): Promise<void>;
+  recordingPath(recordingId: string): string;
+  openRecording(recordingId: string, range?: string): Promise<RecordingResponse>;
+  on<K extends keyof MediaEngineEvents>(event: K, listener: MediaListener<K>): unknown;
+  off<K extends keyof MediaEngineEvents>(event: K, listener: MediaListener<K>): unknown;
+  close(): Promise<void>;
+}
+
+/** The engine on this thread behind the asynchronous interface (a synchronous throw becomes a rejection). */
+export function inThreadMedia(engine: MediaEngine): MediaControl {
+  const run = async <T>(f: () => T | Promise<T>): Promise<T> => f();
+  return {
+    allocateEndpoint: (legId) => engine.allocateEndpoint(legId),
+    createOffer: (id, direction) => run(() => engine.createOffer(id, direction)),
+    createAnswer: (id, offer, direction) => run(() => engine.createAnswer(id, offer, direction)),
+    applyAnswer: (id, answer) => run(() => engine.applyAnswer(id, answer)),
+    endpointStats: (id) => run(() => engine.endpointStats(id)),
+    connect: (a, b) => run(() => engine.connect(a, b)),
+    disconnect: (id) => run(() => engine.disconnect(id)),
+    play: (id, items, opts) => run(() => engine.play(id, items, opts)),
+    stopPlayback: (id) => run(() => engine.stopPlayback(id)),
+    handleSipInfo: (id, contentType, body) => run(() => engine.handleSipInfo(id, contentType, body)),
+    sendDigits: (id, digits, opts) => run(() => engine.sendDigits(id, digits, opts)),
+    startRecording: (target, opts) => engine.startRecording(target, opts),
+    stopRecording: (id) => engine.stopRecording(id),
+    closeEndpoint: (id) => engine.closeEndpoint(id),
+    recordingPath: (id) => engine.recordingPath(id),
+    openRecording: (id, range) => engine.openRecording(id, range),
+    on: (event, listener) => engine.on(event, listener),
+    off: (event, listener) => engine.off(event, listener),
+    close: () => engine.close(),
+  };
+}
