@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `ringside` command. `serve` runs the platform; more commands (demo, tail) join as they land.
+ * The `ringside` command. `serve` runs the platform; `demo` tours it with simulated phones and a carrier;
+ * more commands (tail) join as they land.
  */
 import { Command, Option } from 'commander';
 import { runServe } from './serve-command.js';
+import { runDemo, type DemoOptions } from './demo-command.js';
 import { ENV } from '../app/settings.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -26,6 +28,18 @@ program
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
   .action(async (opts: Record<string, string | undefined>) => {
     process.exitCode = await runServe(opts);
+  });
+
+program
+  .command('demo')
+  .description('A scripted tour: simulated phones and a carrier make one call of each kind (real SIP and RTP over loopback) while the RealTime events are printed as a WebSocket client receives them (docs/demo.md).')
+  .addOption(new Option('--url <url>', 'HTTP base URL of a running Ringside with examples/demo.yaml').default('http://127.0.0.1:8080'))
+  .addOption(new Option('--sip <host:port>', "that Ringside's SIP address (UDP)").default('127.0.0.1:5060'))
+  .addOption(new Option('--carrier <host:port>', "where the simulated carrier listens: the demo trunk's address (ignored with --standalone, which picks a free port)").default('127.0.0.2:5090'))
+  .addOption(new Option('--standalone', 'start a Ringside of its own in this process (examples/demo.yaml, a temporary data directory, free ports) instead of using --url/--sip'))
+  .addOption(new Option('--log-level <level>', "Ringside's structured logs to stderr (fatal, error, warn, info, debug, trace); silent when absent"))
+  .action(async (opts: DemoOptions) => {
+    process.exitCode = await runDemo(opts);
   });
 
 await program.parseAsync(process.argv);
