@@ -98,6 +98,8 @@ function callView(c: CallRecord): Record<string, unknown> {
     disposition: c.disposition,
     is_missed_call: c.answeredAt === undefined,
     has_voicemail: c.hasVoicemail,
+    voicemail_url: c.voicemailUrl ?? null,
+    recording_url: c.recordingUrl ?? null,
     hangup_by: { kind: c.hangupBy.kind, number: c.hangupBy.number, user_id: c.hangupBy.userId ?? null },
     hangup_cause: c.cause,
     ...(c.callback

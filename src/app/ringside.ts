@@ -29,6 +29,7 @@ import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { registerWebhookRoutes } from '../api/webhook-routes.js';
 import { registerEventHistoryRoutes } from '../api/event-history-routes.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
+import { registerRecordingRoutes } from '../api/recording-routes.js';
 import type { MediaControl } from '../media/media-control.js';
 import { Switch } from '../switch/switch.js';
 import type { Logger } from '../log/logger.js';
@@ -99,7 +100,8 @@ export class Ringside {
       const mediaEngine = await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level });
       opened.push(mediaEngine);
       mediaEngine.on('exit', (code) => mediaEngine.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
-      const calls = new Switch({ stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
+      registerRecordingRoutes(http, mediaEngine);
+      const calls = new Switch({ recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`, stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
       opened.push(calls);
       registerOriginateRoutes(http, { store, calls });
       const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);

@@ -148,6 +148,10 @@ export interface CallRecord {
   billableSeconds: number;
   disposition: 'answered' | 'missed' | 'canceled' | 'voicemail';
   hasVoicemail: boolean;
+  /** Where the voicemail message is served, when one was left. */
+  voicemailUrl?: string;
+  /** Where the call's recording is served, when the call was recorded. */
+  recordingUrl?: string;
   /** The party whose hangup ended the session (`local` = Ringside) and the session's end cause. */
   hangupBy: { kind: 'phone' | 'sip' | 'local'; number: string; userId?: number };
   cause: string;

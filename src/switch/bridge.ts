@@ -6,7 +6,7 @@ import type { HangupCause, Party } from '../events/facts.js';
 import type { InviteSession, SessionEndReason } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
-import type { SessionFacts } from './session-facts.js';
+import type { FactDraft, SessionFacts } from './session-facts.js';
 
 /** One side of a two-party bridge. */
 export interface Side {
@@ -15,24 +15,29 @@ export interface Side {
   session: InviteSession;
 }
 
-/** One side ended: BYE the other (RFC 3261 §15.1.1) and record the end of the bridge and the session in
- *  the order facts.ts guarantees. The caller has already disconnected the media. */
-export function recordHangup(facts: SessionFacts, log: Logger, localParty: Party, hanger: Side, reason: SessionEndReason, sides: readonly Side[], conversationId: string): void {
-  const other = sides.find((s) => s !== hanger)!;
-  const byRemote = reason === 'remote-bye';
-  log.info({ legId: hanger.legId, reason }, 'hangup');
-  facts.record({ type: 'leg.left', legId: hanger.legId, conversationId });
+/**
+ * The bridge is over: one side hung up (`hanger`), or Ringside ends it (`hanger` undefined: the call's time
+ * limit). BYEs whoever is still up (RFC 3261 §15.1.1) and records the end of the bridge in the order facts.ts
+ * guarantees. Returns the `session.ended` to record once what must come before it (the recording) is done.
+ * The caller has already disconnected the media.
+ */
+export function recordHangup(facts: SessionFacts, log: Logger, localParty: Party, hanger: Side | undefined, reason: SessionEndReason, sides: readonly Side[], conversationId: string): FactDraft {
+  const first = hanger ?? sides[0]!;
+  const other = sides.find((s) => s !== first)!;
+  const byRemote = hanger !== undefined && reason === 'remote-bye';
+  log.info({ legId: hanger?.legId, reason: hanger ? reason : 'time-limit' }, 'hangup');
+  facts.record({ type: 'leg.left', legId: first.legId, conversationId });
   facts.record({ type: 'leg.left', legId: other.legId, conversationId });
-  const cause: HangupCause = byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
-  facts.record({ type: 'leg.ended', legId: hanger.legId, by: byRemote ? 'remote' : 'local', cause });
-  if (other.session.state === 'confirmed') other.session.bye().catch((err: unknown) => log.warn({ err, legId: other.legId }, 'BYE failed'));
+  const cause: HangupCause = !hanger || byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
+  for (const side of hanger ? [other] : sides) if (side.session.state === 'confirmed') side.session.bye().catch((err: unknown) => log.warn({ err, legId: side.legId }, 'BYE failed'));
+  facts.record({ type: 'leg.ended', legId: first.legId, by: byRemote ? 'remote' : 'local', cause });
   facts.record({ type: 'leg.ended', legId: other.legId, by: 'local', cause: 'normal' });
-  facts.record({
+  return {
     type: 'session.ended',
-    hangupBy: byRemote ? hanger.party : localParty,
-    ...(byRemote ? { hangupLegId: hanger.legId } : {}),
+    hangupBy: byRemote ? first.party : localParty,
+    ...(byRemote ? { hangupLegId: first.legId } : {}),
     cause,
-  });
+  };
 }
 
 /** The codec an endpoint negotiated, for `leg.media-ready` (nothing when it is unknown). */

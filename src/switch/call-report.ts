@@ -29,6 +29,8 @@ interface Part {
   userId?: string;
   answeredBy?: string;
   hasVoicemail: boolean;
+  voicemailUrl?: string;
+  recordingUrl?: string;
   legs: CallLegSummary[];
 }
 
@@ -109,9 +111,17 @@ export function callRecords(facts: readonly CallFact[]): CallRecord[] {
         break;
       }
       case 'recording.finished': {
-        if (f.purpose !== 'voicemail' || f.status !== 'complete') break;
+        if (f.status !== 'complete') break;
+        if (f.purpose === 'call') {
+          // A conversation's recording belongs to every part of the session that took part in it.
+          for (const part of [main, callee]) if (part) part.recordingUrl ??= f.url;
+          break;
+        }
         const part = (f.legId === undefined ? undefined : legs.get(f.legId)?.part) ?? main;
-        if (part) part.hasVoicemail = true;
+        if (part) {
+          part.hasVoicemail = true;
+          part.voicemailUrl = f.url;
+        }
         break;
       }
       default:
@@ -181,6 +191,8 @@ function record(s: SessionStarted, part: Part, endedAt: number, cause: HangupCau
   const answeredBy = numeric(part.answeredBy);
   if (answeredBy !== undefined) r.answeredByUserId = answeredBy;
   if (s.callback) r.callback = { ...s.callback };
+  if (part.voicemailUrl !== undefined) r.voicemailUrl = part.voicemailUrl;
+  if (part.recordingUrl !== undefined) r.recordingUrl = part.recordingUrl;
   return r;
 }
 

@@ -6,11 +6,14 @@
  * fail, the round's ring timeout passes, or the caller cancels. The first 2xx wins: the others are
  * cancelled (RFC 3261 §9.1), the caller is answered with an SDP answer from the media engine, and the two
  * RTP endpoints are connected (relay; the engine transcodes). A BYE from either side ends the other.
+ * Line options add steps: an answered leg may first have to accept the call or enter a PIN (leg-screen.ts);
+ * nobody answering may lead to voicemail (voicemail.ts); a bridged call may be recorded, is held and
+ * resumed by re-INVITE, and ends at the account's time limit.
  *
  * Every step is a fact, in the order facts.ts guarantees, recorded through SessionFacts.
  */
 import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
-import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipResponse, SipStack } from '../sip/index.js';
+import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SipResponse, SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
@@ -18,6 +21,9 @@ import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenU
 import { SessionFacts } from './session-facts.js';
 import { codecOf, recordHangup, type Side } from './bridge.js';
 import type { FactSink } from '../events/fact-sink.js';
+import { LegScreen, type ScreenOptions } from './leg-screen.js';
+import { takeVoicemail, type VoicemailBox } from './voicemail.js';
+import type { IncomingRequest } from '../sip/index.js';
 
 /** One party to dial. */
 export interface DialTarget {
@@ -45,6 +51,14 @@ export interface CallPlan {
   localParty: Party;
   /** Tell the caller the single refusal the target gave (outgoing/internal calls), not a generic 480. */
   passThrough: boolean;
+  /** An answered leg accepts the call (confirmation) or enters a PIN before it is connected. */
+  screen?: ScreenOptions;
+  /** Nobody answered (or the line goes straight to voicemail): the caller leaves a message. */
+  voicemail?: VoicemailBox;
+  /** Record the conversation (two channels: caller left, the other party right). */
+  record?: boolean;
+  /** The longest a bridged call may last; then Ringside hangs up both sides. */
+  timeLimitMs?: number;
 }
 
 export interface CallDeps {
@@ -52,14 +66,18 @@ export interface CallDeps {
   media: MediaControl;
   facts: FactSink;
   logger: Logger;
+  /** The URL a recording is served at (`recording.finished.url`, teltel `audio_url`). */
+  recordingUrl: (recordingId: string) => string;
 }
 
 interface TargetLeg {
   legId: string;
   target: DialTarget;
   log: Logger;
-  /** As the facts see it: dialling until answered or failed. */
-  state: 'dialling' | 'answered' | 'failed';
+  /** As the facts see it: dialling until answered (then maybe screening: confirmation or PIN) or failed;
+   *  `ended`: answered, but hung up before it was connected. */
+  state: 'dialling' | 'screening' | 'answered' | 'failed' | 'ended';
+  screen?: LegScreen;
   /** Ringside gave up on it: a late 2xx is hung up, the INVITE cancelled. */
   abandoned: boolean;
   ringing: boolean;
@@ -92,7 +110,7 @@ export class Call {
   readonly #plan: CallPlan;
   readonly #facts: SessionFacts;
   readonly #log: Logger;
-  #phase: 'ringing' | 'bridged' | 'ended' = 'ringing';
+  #phase: 'ringing' | 'bridged' | 'voicemail' | 'ended' = 'ringing';
   #legSeq = 0;
   #callerEndpoint?: string;
   #callerSdp?: string;
@@ -104,6 +122,9 @@ export class Call {
   readonly #failed: TargetLeg[] = [];
   readonly #endpoints = new Set<string>();
   #callerSession?: InviteSession;
+  /** Legs in the conversation, and those of them on hold (re-INVITE). */
+  readonly #joined = new Set<string>();
+  readonly #held = new Set<string>();
   #resolveDone!: () => void;
 
   constructor(deps: CallDeps, invite: IncomingInvite, plan: CallPlan) {
@@ -121,7 +142,7 @@ export class Call {
     return this.#facts.facts;
   }
 
-  get phase(): 'ringing' | 'bridged' | 'ended' {
+  get phase(): 'ringing' | 'bridged' | 'voicemail' | 'ended' {
     return this.#phase;
   }
 
@@ -171,7 +192,7 @@ export class Call {
       if (this.#phase !== 'ringing') return;
       if (winner) return this.#bridge(winner);
     }
-    if (this.#phase === 'ringing') this.#unanswered();
+    if (this.#phase === 'ringing') await this.#unanswered();
   }
 
   // ---- ringing -----------------------------------------------------------------------------------
@@ -212,7 +233,7 @@ export class Call {
   }
 
   #checkRound(r: Round): void {
-    if (!r.settled && r.legs.every((l) => l.state === 'failed')) this.#endRound(r, undefined);
+    if (!r.settled && r.legs.every((l) => l.state === 'failed' || l.state === 'ended')) this.#endRound(r, undefined);
   }
 
   #ringTimeout(r: Round): void {
@@ -285,14 +306,66 @@ export class Call {
     leg.log.info('dialled leg answered');
     this.#facts.record({ type: 'leg.answered', legId: leg.legId });
     this.#facts.record({ type: 'leg.media-ready', legId: leg.legId, ...codec });
-    // First 2xx wins: every other leg still ringing is cancelled.
+    r.session.onRequest((req) => this.#inDialog(leg.legId, leg.endpointId!, req));
+    if (this.#plan.screen) return this.#screen(leg, round, this.#plan.screen);
+    this.#win(leg, round);
+  }
+
+  /** First to answer (and to accept, when screened) wins: every other leg still ringing is cancelled, every
+   *  other leg still being screened is dropped. */
+  #win(leg: TargetLeg, round: Round): void {
+    leg.state = 'answered';
     for (const other of round.legs) {
-      if (other === leg || other.state !== 'dialling') continue;
-      this.#abandon(other);
-      this.#fail(other, CANCELLED);
+      if (other === leg) continue;
+      if (other.state === 'dialling') {
+        this.#abandon(other);
+        this.#fail(other, CANCELLED);
+      } else if (other.state === 'screening') this.#dropScreened(other, 'other-accepted', 'normal');
     }
     this.#winner = leg;
     this.#endRound(round, leg);
+  }
+
+  /** The answered leg must accept the call or enter a PIN first (leg-screen.ts); the others ring on. */
+  async #screen(leg: TargetLeg, round: Round, options: ScreenOptions): Promise<void> {
+    leg.state = 'screening';
+    const screen = new LegScreen(this.#deps.media, this.#facts, { legId: leg.legId, endpointId: leg.endpointId! }, options, leg.log);
+    leg.screen = screen;
+    void leg.session!.ended.then(() => {
+      if (leg.state !== 'screening') return;
+      // The answering party hung up before accepting.
+      screen.cancel('hangup');
+      this.#endScreened(leg, 'remote', 'normal');
+    });
+    const outcome = await screen.start();
+    if (leg.state !== 'screening') return;
+    if (outcome.ok) {
+      return this.#win(leg, round);
+    }
+    if (outcome.reason === 'no-pin') {
+      // Spec realtime §3.2 `voice.incoming.agentpin-timeout`: no PIN in time, the inbound call is dropped.
+      this.#dropScreened(leg, undefined, 'normal');
+      if (this.#phase === 'ringing') this.#refuseCaller(480, 'normal');
+      return;
+    }
+    this.#dropScreened(leg, undefined, 'rejected');
+  }
+
+  /** Ringside hangs up a leg that was being screened. */
+  #dropScreened(leg: TargetLeg, reason: 'hangup' | 'other-accepted' | undefined, cause: HangupCause): void {
+    if (leg.state !== 'screening') return;
+    if (reason) leg.screen?.cancel(reason);
+    if (leg.session?.state === 'confirmed') leg.session.bye().catch(() => undefined);
+    this.#endScreened(leg, 'local', cause);
+  }
+
+  #endScreened(leg: TargetLeg, by: 'remote' | 'local', cause: HangupCause): void {
+    leg.state = 'ended';
+    leg.log.info({ by, cause }, 'screened leg ended');
+    this.#facts.record({ type: 'leg.ended', legId: leg.legId, by, cause });
+    this.#release(leg);
+    const r = this.#round;
+    if (r?.legs.includes(leg)) this.#checkRound(r);
   }
 
   /** RFC 3261 §9.1: a 2xx can cross our CANCEL (or arrive after the ring timeout, or after another leg
@@ -356,6 +429,7 @@ export class Call {
     const r = this.#round;
     if (r) {
       for (const leg of r.legs) {
+        if (leg.state === 'screening') this.#dropScreened(leg, 'hangup', 'originator-cancel');
         if (leg.state !== 'dialling') continue;
         this.#abandon(leg);
         this.#fail(leg, CANCELLED);
@@ -373,6 +447,7 @@ export class Call {
     const r = this.#round;
     if (r) {
       for (const leg of r.legs) {
+        if (leg.state === 'screening') this.#dropScreened(leg, 'hangup', cause === 'normal' ? 'normal' : 'error');
         if (leg.state !== 'dialling') continue;
         this.#abandon(leg);
         this.#fail(leg, { result: 'ABORT', cause: 'error' });
@@ -391,8 +466,9 @@ export class Call {
     });
   }
 
-  /** Nobody answered: the `hangup` fallback (docs/switch.md). */
-  #unanswered(): void {
+  /** Nobody answered: voicemail when the line has it, else the `hangup` fallback (docs/switch.md). */
+  async #unanswered(): Promise<void> {
+    if (this.#plan.voicemail) return this.#voicemail(this.#plan.voicemail);
     const outcomes = this.#failed.map((l) => l.outcome!);
     const { status, cause } = callerStatusWhenUnanswered(outcomes, this.#plan.passThrough);
     // A single party's refusal relayed to the caller ended the call; anything else Ringside decided.
@@ -401,25 +477,29 @@ export class Call {
     this.#refuseCaller(status, cause, byParty ? { party: byParty.target.party, legId: byParty.legId } : undefined);
   }
 
-  // ---- bridged -----------------------------------------------------------------------------------
+  // ---- the caller answered: bridged or voicemail ---------------------------------------------------
 
-  async #bridge(winner: TargetLeg): Promise<void> {
-    this.#winner = undefined;
+  /**
+   * Answers the caller (200 with our SDP) and waits for the media to be ready. Returns the session, or
+   * undefined when the caller is gone (then the call's end is recorded; `winner` is hung up first).
+   */
+  async #answerCaller(phase: 'bridged' | 'voicemail', winner?: TargetLeg): Promise<InviteSession | undefined> {
     if (this.#invite.state !== 'pending') {
       // The caller's transaction ended under us (transport error, the stack's ring guard).
       this.#phase = 'ended';
-      this.#hangUpLate(winner);
+      if (winner) this.#hangUpLate(winner);
       this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'local', cause: 'error' });
       this.#facts.record({ type: 'session.ended', hangupBy: this.#plan.localParty, cause: 'error' });
-      return;
+      return undefined;
     }
     const media = this.#deps.media;
     const callerSession = this.#invite.accept({ body: this.#callerSdp! });
     this.#callerSession = callerSession;
     // From here a shutdown hangs up with BYE (abort), never with a final response.
-    this.#phase = 'bridged';
-    this.#log.info({ legId: this.callerLegId, winner: winner.legId }, 'caller answered');
+    this.#phase = phase;
+    this.#log.info({ legId: this.callerLegId, winner: winner?.legId, phase }, 'caller answered');
     this.#facts.record({ type: 'leg.answered', legId: this.callerLegId });
+    callerSession.onRequest((req) => this.#inDialog(this.callerLegId, this.#callerEndpoint!, req));
     if (this.#lateOffer) {
       // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.
       const acked = await callerSession.confirmed;
@@ -433,12 +513,20 @@ export class Call {
         this.#phase = 'ended';
         this.#log.warn({ legId: this.callerLegId }, 'the caller never confirmed the answer; hanging up');
         this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: acked ? 'remote' : 'local', cause: acked ? 'normal' : 'temporary-failure' });
-        this.#hangUpLate(winner, 'normal');
+        if (winner) this.#hangUpLate(winner, 'normal');
         this.#facts.record({ type: 'session.ended', hangupBy: acked ? this.#plan.caller.party : this.#plan.localParty, ...(acked ? { hangupLegId: this.callerLegId } : {}), cause: acked ? 'normal' : 'temporary-failure' });
-        return;
+        return undefined;
       }
     }
     this.#facts.record({ type: 'leg.media-ready', legId: this.callerLegId, ...(await codecOf(media, this.#callerEndpoint!)) });
+    return callerSession;
+  }
+
+  async #bridge(winner: TargetLeg): Promise<void> {
+    this.#winner = undefined;
+    const callerSession = await this.#answerCaller('bridged', winner);
+    if (!callerSession) return;
+    const media = this.#deps.media;
     const conversationId = newPrefixedId('conv');
     try {
       await media.connect(this.#callerEndpoint!, winner.endpointId!);
@@ -447,19 +535,97 @@ export class Call {
     }
     this.#facts.record({ type: 'leg.joined', legId: this.callerLegId, conversationId });
     this.#facts.record({ type: 'leg.joined', legId: winner.legId, conversationId });
+    this.#joined.add(this.callerLegId).add(winner.legId);
+    let recordingId: string | undefined;
+    if (this.#plan.record) {
+      try {
+        // Two channels: the caller left, the party who answered right (docs/media.md "Recorder").
+        recordingId = (await media.startRecording({ endpointIds: [this.#callerEndpoint!, winner.endpointId!] })).recordingId;
+        this.#log.info({ recordingId }, 'recording the call');
+      } catch (err) {
+        this.#log.error({ err }, 'the call could not be recorded');
+      }
+    }
     const sides: Side[] = [
       { legId: this.callerLegId, party: this.#plan.caller.party, session: callerSession },
       { legId: winner.legId, party: winner.target.party, session: winner.session! },
     ];
-    const first = await Promise.race(sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))));
-    this.#hangup(first.side, first.reason, sides, conversationId);
+    let limit: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<undefined>((resolve) => {
+      if (this.#plan.timeLimitMs !== undefined) limit = setTimeout(() => resolve(undefined), this.#plan.timeLimitMs);
+    });
+    const first = await Promise.race([...sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))), timeUp]);
+    if (limit) clearTimeout(limit);
+    if (!first) this.#log.info({ limitMs: this.#plan.timeLimitMs }, 'call time limit reached; hanging up both sides');
+    this.#phase = 'ended';
+    this.#joined.clear();
+    media.disconnect(this.#callerEndpoint!).catch(() => undefined);
+    const ended = recordHangup(this.#facts, this.#log, this.#plan.localParty, first?.side, first?.reason ?? 'local-bye', sides, conversationId);
+    if (recordingId !== undefined) await this.#finishRecording(recordingId, conversationId);
+    this.#facts.record(ended);
   }
 
-  /** One side ended: BYE the other (RFC 3261 §15.1.1) and close the session. */
-  #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string): void {
+  /** Stops the conversation's recording: `recording.finished` comes after its parties left (facts.ts). */
+  async #finishRecording(recordingId: string, conversationId: string): Promise<void> {
+    try {
+      const info = await this.#deps.media.stopRecording(recordingId);
+      this.#log.info({ recordingId, durationMs: info.durationMs, status: info.status }, 'call recorded');
+      this.#facts.record({ type: 'recording.finished', recordingId, conversationId, url: this.#deps.recordingUrl(recordingId), startedAt: info.startedAt, status: info.status, purpose: 'call' });
+    } catch (err) {
+      this.#log.error({ err, recordingId }, 'finishing the recording failed');
+    }
+  }
+
+  /** Nobody answered, or the line goes straight to voicemail: the caller leaves a message. */
+  async #voicemail(box: VoicemailBox): Promise<void> {
+    const session = await this.#answerCaller('voicemail');
+    if (!session) return;
+    const end = await takeVoicemail({ media: this.#deps.media, facts: this.#facts, log: this.#log, recordingUrl: this.#deps.recordingUrl }, { legId: this.callerLegId, endpointId: this.#callerEndpoint!, session }, box);
     this.#phase = 'ended';
-    if (this.#callerEndpoint) this.#deps.media.disconnect(this.#callerEndpoint).catch(() => undefined);
-    recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
+    const byCaller = end === 'caller' && (await session.ended) === 'remote-bye';
+    if (session.state === 'confirmed') session.bye().catch(() => undefined);
+    this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: byCaller ? 'remote' : 'local', cause: 'normal' });
+    this.#facts.record({ type: 'session.ended', hangupBy: byCaller ? this.#plan.caller.party : this.#plan.localParty, ...(byCaller ? { hangupLegId: this.callerLegId } : {}), cause: 'normal' });
+  }
+
+  // ---- requests inside a leg's dialog -------------------------------------------------------------
+
+  /**
+   * A request from an answered leg: INFO carries DTMF (RFC 6086 with `application/dtmf-relay` or
+   * `application/dtmf`); a re-INVITE changes the media, and `sendonly`/`inactive` is hold (RFC 3264 §8.4),
+   * `sendrecv` again is resume. Anything else gets the stack's default answer.
+   */
+  async #inDialog(legId: string, endpointId: string, req: IncomingRequest): Promise<void> {
+    const media = this.#deps.media;
+    if (req.method === 'INFO') {
+      const contentType = req.request.headers.get('content-type') ?? '';
+      if (!/^application\/dtmf/i.test(contentType)) return;
+      try {
+        await media.handleSipInfo(endpointId, contentType, req.request.body.toString('utf8'));
+        req.respond(200);
+      } catch (err) {
+        req.respond(sipStatusOf(err) === 415 ? 415 : 400, { reason: (err as Error).message.slice(0, 100) });
+      }
+      return;
+    }
+    if (req.method !== 'INVITE' || req.request.body.length === 0) return;
+    let answer: string;
+    try {
+      answer = await media.createAnswer(endpointId, req.request.body.toString('utf8'));
+    } catch (err) {
+      // RFC 3261 §14.2: an unacceptable re-offer is refused with 488; the session goes on unchanged.
+      req.respond(sipStatusOf(err) ?? 488);
+      return;
+    }
+    req.respond(200, { headers: { contact: this.#deps.stack.contact(req.source.protocol) }, body: answer, contentType: 'application/sdp' });
+    const direction = (await media.endpointStats(endpointId).catch(() => undefined))?.direction;
+    // We only receive (or nothing flows): the party put us on hold.
+    const held = direction === 'recvonly' || direction === 'inactive';
+    if (held === this.#held.has(legId) || !this.#joined.has(legId)) return;
+    if (held) this.#held.add(legId);
+    else this.#held.delete(legId);
+    this.#log.info({ legId, held }, held ? 'leg on hold' : 'leg resumed');
+    this.#facts.record({ type: 'leg.held', legId, held });
   }
 
   // ---- shutdown ----------------------------------------------------------------------------------
@@ -467,7 +633,7 @@ export class Call {
   /** Ends the call now (Ringside is stopping): ringing calls are refused 503, bridged ones hung up. */
   abort(): void {
     if (this.#phase === 'ringing') this.#refuseCaller(503, 'error');
-    else if (this.#phase === 'bridged' && this.#callerSession?.state === 'confirmed') this.#callerSession.bye().catch(() => undefined);
+    else if ((this.#phase === 'bridged' || this.#phase === 'voicemail') && this.#callerSession?.state === 'confirmed') this.#callerSession.bye().catch(() => undefined);
   }
 
   async #finish(): Promise<void> {

@@ -340,6 +340,6 @@ export class Originate {
   /** One side ended: BYE the other and close the session (bridge.ts). */
   #hangup(hanger: Side, reason: SessionEndReason, sides: Side[], conversationId: string, relayEndpoint: string): void {
     this.#deps.media.disconnect(relayEndpoint).catch(() => undefined);
-    recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId);
+    this.#facts.record(recordHangup(this.#facts, this.#log, this.#plan.localParty, hanger, reason, sides, conversationId));
   }
 }

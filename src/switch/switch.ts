@@ -32,6 +32,8 @@ export interface SwitchOptions {
   /** The SIP service's digest settings: devices authenticate INVITE exactly as they do REGISTER. */
   auth: { realm: string; algorithms: DigestAlgorithm[]; credentials: SipCredentialLookup };
   logger: Logger;
+  /** The URL a recording is served at (call recordings and voicemail, teltel `audio_url`). */
+  recordingUrl: (recordingId: string) => string;
   /** How long outgoing and internal calls ring before Ringside gives up (default 60 s); also each side
    *  of an originate, unless the request says otherwise. */
   outgoingRingSeconds?: number;
@@ -68,6 +70,11 @@ class OriginateRefused extends Error {
     super(message);
   }
 }
+
+/** Call confirmation: the key that accepts, and how long the answering party has to press it after the
+ *  prompt (docs/compatibility.md). */
+const CONFIRM_DIGIT = '1';
+const CONFIRM_WAIT_MS = 10_000;
 
 const userRef = (u: UserRecord): UserRef => ({ id: String(u.id), name: u.name, username: u.email, pin: u.pin });
 
@@ -115,7 +122,7 @@ export class Switch {
       return;
     }
     if (!plan || invite.state !== 'pending') return;
-    const call = new Call({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log }, invite, plan);
+    const call = new Call({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log, recordingUrl: this.#o.recordingUrl }, invite, plan);
     this.#track(call);
   }
 
@@ -305,7 +312,35 @@ export class Switch {
       rounds: ringing.rounds,
       localParty: { kind: 'local', number: did },
       passThrough: false,
+      ...(line ? this.#lineOptions(account, line) : {}),
+      timeLimitMs: account.limits.incomingCallSeconds * 1000,
     };
+  }
+
+  /** A line's call options (docs/switch.md): confirmation or agent PIN, voicemail, recording. */
+  #lineOptions(account: AccountRecord, line: LineRecord): Pick<CallPlan, 'screen' | 'voicemail' | 'record'> {
+    const options: Pick<CallPlan, 'screen' | 'voicemail' | 'record'> = {};
+    if (line.agentPinEntry) {
+      // A valid PIN also accepts the call, so agent PIN entry takes the place of confirmation when both are on.
+      const store = this.#o.store;
+      options.screen = {
+        kind: 'agent-pin',
+        entry: account.agentPin.entry,
+        maxPrompts: account.agentPin.maxPrompts,
+        waitMs: account.agentPin.waitSeconds * 1000,
+        findUser: async (pin) => {
+          const u = await store.findUserByPin(account.id, pin);
+          return u ? userRef(u) : undefined;
+        },
+      };
+    } else if (line.confirmCalls) options.screen = { kind: 'confirm', acceptDigit: CONFIRM_DIGIT, waitMs: CONFIRM_WAIT_MS };
+    const wantsVoicemail = line.ring.strategy === 'voicemail' || line.ring.fallback === 'voicemail';
+    if (wantsVoicemail && line.voicemail.enabled) {
+      const mailbox = line.voicemail.mailboxUser ?? line.ring.users[0];
+      options.voicemail = { ...(mailbox !== undefined ? { mailboxUserId: String(mailbox) } : {}), maxMs: line.voicemail.maxSeconds * 1000 };
+    }
+    if (line.record) options.record = true;
+    return options;
   }
 
   /** The line's ring strategy as dial rounds, and the users it concerns. */
@@ -328,8 +363,10 @@ export class Switch {
       memberIds = group?.members ?? [];
       groupTimeoutMs = (group?.timeoutSeconds ?? ring.timeoutSeconds) * 1000;
     } else if (ring.strategy === 'voicemail') {
-      // Straight to voicemail is not built yet: nobody rings, the caller gets the hangup fallback (480).
-      memberIds = [];
+      // Straight to voicemail: nobody rings (the call plan's voicemail takes the call); the call concerns
+      // the mailbox's owner.
+      const mailbox = line.voicemail.mailboxUser ?? ring.users[0];
+      return { rounds: [], userIds: mailbox !== undefined ? [String(mailbox)] : [] };
     }
     const users: UserRecord[] = [];
     for (const id of memberIds) {
@@ -425,6 +462,7 @@ export class Switch {
         rounds: targets.length > 0 ? [{ targets, timeoutMs: ringMs }] : [],
         localParty: { kind: 'local', number: 'local' },
         passThrough: true,
+        timeLimitMs: account.limits.outgoingCallSeconds * 1000,
       };
     }
     const numbers = (await store.listNumbers(account.id)).map((n) => n.number);
@@ -452,6 +490,9 @@ export class Switch {
       rounds: [{ targets: [this.#trunkTarget(dialled.number, callerId, trunk)], timeoutMs: ringMs }],
       localParty: { kind: 'local', number: callerId },
       passThrough: true,
+      // The line of the number presented decides recording, as for inbound calls on it.
+      ...(line?.record ? { record: true } : {}),
+      timeLimitMs: account.limits.outgoingCallSeconds * 1000,
     };
   }
 
