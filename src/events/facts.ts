@@ -13,6 +13,8 @@
  *   caller leg: Ringside dials `contact`/`operator` legs; the first one created is the one dialled first.
  * - A dialled leg: `leg.created` → [`leg.ringing`] → `leg.answered` → … → `leg.ended`, or → `leg.failed`.
  *   The caller's leg: `leg.created` → [`leg.answered` when Ringside answers it] → … → `leg.ended`.
+ *   In a session that continues a blind transfer (`transferOf`), the caller's leg arrives answered with
+ *   its media in place: no `leg.answered`/`leg.media-ready` for it (spec teltel §5.8).
  * - `leg.media-ready` follows `leg.answered`; `leg.joined` needs media; `leg.left` follows `leg.joined`;
  *   a joined leg leaves before it ends; every leg has ended before `session.ended`.
  * - Call confirmation / agent PIN: after the leg's `leg.answered` and before its `leg.joined`:

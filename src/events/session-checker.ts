@@ -26,6 +26,7 @@ export function sessionProblems(facts: readonly Fact[]): string[] {
   const legs = new Map<string, LegState>();
   const gated = new Set<string>();
   let ended = false;
+  const transferred = first.type === 'session.started' && first.transferOf !== undefined;
   const need = (i: number, type: string, legId: string, ok: LegState[]) => {
     const st = legs.get(legId);
     if (!st) problems.push(`#${i} ${type}: unknown leg ${legId}`);
@@ -39,7 +40,8 @@ export function sessionProblems(facts: readonly Fact[]): string[] {
         break;
       case 'leg.created':
         if (legs.has(f.legId)) problems.push(`#${i} leg ${f.legId} created twice`);
-        legs.set(f.legId, 'created');
+        // A transferred caller arrives answered, its media carried over from the session it left.
+        legs.set(f.legId, transferred && f.role === 'caller' ? 'media' : 'created');
         break;
       case 'leg.ringing':
         need(i, f.type, f.legId, ['created']);

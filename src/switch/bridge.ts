@@ -18,10 +18,19 @@ export interface Side {
 /**
  * The bridge is over: one side hung up (`hanger`), or Ringside ends it (`hanger` undefined: the call's time
  * limit). BYEs whoever is still up (RFC 3261 §15.1.1) and records the end of the bridge in the order facts.ts
- * guarantees. Returns the `session.ended` to record once what must come before it (the recording) is done.
+ * guarantees (`byeOther: false`: the other side stays up, moved by a transfer). Returns the `session.ended` to record once what must come before it (the recording) is done.
  * The caller has already disconnected the media.
  */
-export function recordHangup(facts: SessionFacts, log: Logger, localParty: Party, hanger: Side | undefined, reason: SessionEndReason, sides: readonly Side[], conversationId: string): FactDraft {
+export function recordHangup(
+  facts: SessionFacts,
+  log: Logger,
+  localParty: Party,
+  hanger: Side | undefined,
+  reason: SessionEndReason,
+  sides: readonly Side[],
+  conversationId: string,
+  options: { byeOther?: boolean } = {},
+): FactDraft {
   const first = hanger ?? sides[0]!;
   const other = sides.find((s) => s !== first)!;
   const byRemote = hanger !== undefined && reason === 'remote-bye';
@@ -29,7 +38,8 @@ export function recordHangup(facts: SessionFacts, log: Logger, localParty: Party
   facts.record({ type: 'leg.left', legId: first.legId, conversationId });
   facts.record({ type: 'leg.left', legId: other.legId, conversationId });
   const cause: HangupCause = !hanger || byRemote || reason === 'local-bye' || reason === 'stack-closed' ? 'normal' : 'temporary-failure';
-  for (const side of hanger ? [other] : sides) if (side.session.state === 'confirmed') side.session.bye().catch((err: unknown) => log.warn({ err, legId: side.legId }, 'BYE failed'));
+  const toHangUp = hanger ? (options.byeOther === false ? [] : [other]) : sides;
+  for (const side of toHangUp) if (side.session.state === 'confirmed') side.session.bye().catch((err: unknown) => log.warn({ err, legId: side.legId }, 'BYE failed'));
   facts.record({ type: 'leg.ended', legId: first.legId, by: byRemote ? 'remote' : 'local', cause });
   facts.record({ type: 'leg.ended', legId: other.legId, by: 'local', cause: 'normal' });
   return {

@@ -20,6 +20,7 @@ import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, type DialOutcome } from './dial-results.js';
 import { SessionFacts } from './session-facts.js';
 import { codecOf, recordHangup, type Side } from './bridge.js';
+import type { FactDraft } from './session-facts.js';
 import type { FactSink } from '../events/fact-sink.js';
 import { LegScreen, type ScreenOptions } from './leg-screen.js';
 import { takeVoicemail, type VoicemailBox } from './voicemail.js';
@@ -44,7 +45,8 @@ export interface DialRound {
 
 export interface CallPlan {
   start: Omit<SessionStarted, 'type' | 'sessionId' | 'at'>;
-  caller: { party: Party; user?: UserRef };
+  /** `direction` is `in` unless the caller is a transferred party Ringside had dialled. */
+  caller: { party: Party; user?: UserRef; direction?: 'in' | 'out' };
   /** Tried in order until a target answers. */
   rounds: DialRound[];
   /** Ringside as a party, for hangups it decides (the DID on inbound calls, spec teltel §6 rule 7). */
@@ -68,6 +70,28 @@ export interface CallDeps {
   logger: Logger;
   /** The URL a recording is served at (`recording.finished.url`, teltel `audio_url`). */
   recordingUrl: (recordingId: string) => string;
+  /** Blind transfer (REFER): the plan of the session that continues the call with `target` (the Refer-To
+   *  user), or undefined when that names nobody; and how to run it. Without these, REFER gets 603. */
+  transfer?: {
+    plan: (request: TransferRequest) => Promise<CallPlan | undefined>;
+    start: (plan: CallPlan, caller: TransferredCaller) => void;
+  };
+}
+
+/** A REFER in a bridged call: who asked, for whom, and to go where. */
+export interface TransferRequest {
+  sessionId: string;
+  plan: CallPlan;
+  /** The Refer-To URI's user part: an extension, PIN or number. */
+  target: string;
+  /** The party being moved (the other side of the transferor). */
+  transferee: { party: Party; user?: UserRef; direction: 'in' | 'out' };
+}
+
+/** The caller of a session that continues a transferred call: already answered, with media in place. */
+export interface TransferredCaller {
+  session: InviteSession;
+  endpointId: string;
 }
 
 interface TargetLeg {
@@ -106,7 +130,9 @@ export class Call {
   /** Resolves when the call is over and its facts are recorded. */
   readonly done: Promise<void>;
   readonly #deps: CallDeps;
-  readonly #invite: IncomingInvite;
+  /** The caller's INVITE, still to be answered; or the party a transfer moved here (answered already). */
+  readonly #invite?: IncomingInvite;
+  readonly #transferred?: TransferredCaller;
   readonly #plan: CallPlan;
   readonly #facts: SessionFacts;
   readonly #log: Logger;
@@ -125,13 +151,18 @@ export class Call {
   /** Legs in the conversation, and those of them on hold (re-INVITE). */
   readonly #joined = new Set<string>();
   readonly #held = new Set<string>();
+  /** While bridged: both sides, and what a transfer needs to move one of them. */
+  #bridged?: { side: Side; endpointId: string; user?: UserRef; direction: 'in' | 'out' }[];
+  /** Set while bridged: a REFER moved the other party away; ends the bridge without hanging it up. */
+  #transferOut?: (transferor: Side) => void;
   #resolveDone!: () => void;
 
-  constructor(deps: CallDeps, invite: IncomingInvite, plan: CallPlan) {
+  constructor(deps: CallDeps, caller: IncomingInvite | TransferredCaller, plan: CallPlan) {
     this.#deps = deps;
-    this.#invite = invite;
+    if ('endpointId' in caller) this.#transferred = caller;
+    else this.#invite = caller;
     this.#plan = plan;
-    this.#log = deps.logger.child({ sessionId: this.sessionId, callId: plan.start.callId, sipCallId: invite.request.callId });
+    this.#log = deps.logger.child({ sessionId: this.sessionId, callId: plan.start.callId, sipCallId: this.#invite?.request.callId ?? this.#transferred?.session.callId });
     this.#facts = new SessionFacts(this.sessionId, deps.facts, this.#log);
     this.callerLegId = this.#nextLegId();
     this.done = new Promise((r) => (this.#resolveDone = r));
@@ -166,14 +197,28 @@ export class Call {
     const { start, caller } = this.#plan;
     this.#log.info({ kind: start.kind, from: start.from.number, to: start.to.number, line: start.line?.id }, 'call started');
     this.#facts.record({ type: 'session.started', ...start });
-    this.#facts.record({ type: 'leg.created', legId: this.callerLegId, role: 'caller', party: caller.party, direction: 'in', ...(caller.user ? { user: caller.user } : {}) });
-    this.#invite.onCancel(() => this.#callerCancelled());
+    this.#facts.record({ type: 'leg.created', legId: this.callerLegId, role: 'caller', party: caller.party, direction: caller.direction ?? 'in', ...(caller.user ? { user: caller.user } : {}) });
+    if (this.#transferred) await this.#takeTransferred(this.#transferred);
+    else await this.#takeInvite(this.#invite!);
+    for (const round of this.#plan.rounds) {
+      if (this.#phase !== 'ringing') return;
+      const winner = await this.#ringRound(round);
+      // The caller may have left meanwhile (then #dropWinner hung the winner up).
+      if (this.#phase !== 'ringing') return;
+      if (winner) return this.#bridge(winner);
+    }
+    if (this.#phase === 'ringing') await this.#unanswered();
+  }
+
+  /** The caller's INVITE: its media endpoint and the SDP to answer it with. */
+  async #takeInvite(invite: IncomingInvite): Promise<void> {
+    invite.onCancel(() => this.#callerCancelled());
     if (this.#phase !== 'ringing') return;
     try {
       const { endpointId } = await this.#deps.media.allocateEndpoint(this.callerLegId);
       this.#endpoints.add(endpointId);
       this.#callerEndpoint = endpointId;
-      const offer = this.#invite.offer.toString('utf8');
+      const offer = invite.offer.toString('utf8');
       if (offer.trim() !== '') this.#callerSdp = await this.#deps.media.createAnswer(endpointId, offer);
       else {
         // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
@@ -183,16 +228,19 @@ export class Call {
     } catch (err) {
       this.#log.warn({ err, legId: this.callerLegId }, 'caller media refused');
       if (this.#phase === 'ringing') this.#refuseCaller(sipStatusOf(err) ?? 503, 'error');
-      return;
     }
-    for (const round of this.#plan.rounds) {
-      if (this.#phase !== 'ringing') return;
-      const winner = await this.#ringRound(round);
-      // The caller may have left meanwhile (then #dropWinner hung the winner up).
-      if (this.#phase !== 'ringing') return;
-      if (winner) return this.#bridge(winner);
-    }
-    if (this.#phase === 'ringing') await this.#unanswered();
+  }
+
+  /** A transferred party: answered already, its media endpoint carried over; it hears ringback while the
+   *  transfer target rings, and hanging up cancels the targets as a CANCEL would. */
+  async #takeTransferred(t: TransferredCaller): Promise<void> {
+    this.#callerEndpoint = t.endpointId;
+    this.#endpoints.add(t.endpointId);
+    this.#callerSession = t.session;
+    t.session.onRequest((req) => this.#inDialog(this.callerLegId, t.endpointId, req));
+    void t.session.ended.then(() => this.#callerCancelled());
+    if (t.session.state !== 'confirmed') return this.#callerCancelled();
+    await this.#deps.media.play(t.endpointId, { prompt: 'ringback' }, { loop: true }).catch((err: unknown) => this.#log.warn({ err }, 'no ringback for the transferred party'));
   }
 
   // ---- ringing -----------------------------------------------------------------------------------
@@ -273,7 +321,7 @@ export class Call {
       this.#facts.record({ type: 'leg.ringing', legId: leg.legId });
     }
     // The caller hears ringback from its own phone: one 180 when the first target alerts.
-    if (!this.#ringSent && this.#phase === 'ringing' && this.#invite.state === 'pending') {
+    if (!this.#ringSent && this.#phase === 'ringing' && this.#invite?.state === 'pending') {
       this.#ringSent = true;
       this.#invite.progress(180);
     }
@@ -455,7 +503,9 @@ export class Call {
       this.#endRound(r, undefined);
     }
     this.#dropWinner();
-    if (this.#invite.state === 'pending') this.#invite.reject(status);
+    if (this.#invite?.state === 'pending') this.#invite.reject(status);
+    // A transferred party has no INVITE to refuse: it is hung up.
+    if (this.#transferred?.session.state === 'confirmed') this.#transferred.session.bye().catch(() => undefined);
     this.#log.info({ status, legId: this.callerLegId }, 'caller refused');
     this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'local', cause });
     this.#facts.record({
@@ -484,7 +534,13 @@ export class Call {
    * undefined when the caller is gone (then the call's end is recorded; `winner` is hung up first).
    */
   async #answerCaller(phase: 'bridged' | 'voicemail', winner?: TargetLeg): Promise<InviteSession | undefined> {
-    if (this.#invite.state !== 'pending') {
+    if (this.#transferred) {
+      // Answered in the session it came from: its media is ready as it is (spec teltel §5.8, no READY).
+      this.#phase = phase;
+      await this.#deps.media.stopPlayback(this.#transferred.endpointId).catch(() => undefined);
+      return this.#transferred.session;
+    }
+    if (this.#invite?.state !== 'pending') {
       // The caller's transaction ended under us (transport error, the stack's ring guard).
       this.#phase = 'ended';
       if (winner) this.#hangUpLate(winner);
@@ -550,17 +606,30 @@ export class Call {
       { legId: this.callerLegId, party: this.#plan.caller.party, session: callerSession },
       { legId: winner.legId, party: winner.target.party, session: winner.session! },
     ];
+    this.#bridged = [
+      { side: sides[0]!, endpointId: this.#callerEndpoint!, ...(this.#plan.caller.user ? { user: this.#plan.caller.user } : {}), direction: this.#plan.caller.direction ?? 'in' },
+      { side: sides[1]!, endpointId: winner.endpointId!, ...(winner.target.user ? { user: winner.target.user } : {}), direction: 'out' },
+    ];
     let limit: NodeJS.Timeout | undefined;
     const timeUp = new Promise<undefined>((resolve) => {
       if (this.#plan.timeLimitMs !== undefined) limit = setTimeout(() => resolve(undefined), this.#plan.timeLimitMs);
     });
-    const first = await Promise.race([...sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))), timeUp]);
+    const transferred = new Promise<{ transferor: Side }>((resolve) => (this.#transferOut = (transferor) => resolve({ transferor })));
+    const first = await Promise.race([...sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))), timeUp, transferred]);
     if (limit) clearTimeout(limit);
+    this.#transferOut = undefined;
+    this.#bridged = undefined;
     if (!first) this.#log.info({ limitMs: this.#plan.timeLimitMs }, 'call time limit reached; hanging up both sides');
     this.#phase = 'ended';
     this.#joined.clear();
     media.disconnect(this.#callerEndpoint!).catch(() => undefined);
-    const ended = recordHangup(this.#facts, this.#log, this.#plan.localParty, first?.side, first?.reason ?? 'local-bye', sides, conversationId);
+    let ended: FactDraft;
+    if (first && 'transferor' in first) {
+      // Blind transfer: the transferor leaves (Ringside hangs it up after the NOTIFY); the other party goes
+      // on in the session the transfer started (spec teltel §5.8).
+      ended = recordHangup(this.#facts, this.#log, this.#plan.localParty, first.transferor, 'remote-bye', sides, conversationId, { byeOther: false });
+      if (first.transferor.session.state === 'confirmed') first.transferor.session.bye().catch(() => undefined);
+    } else ended = recordHangup(this.#facts, this.#log, this.#plan.localParty, first?.side, first?.reason ?? 'local-bye', sides, conversationId);
     if (recordingId !== undefined) await this.#finishRecording(recordingId, conversationId);
     this.#facts.record(ended);
   }
@@ -608,6 +677,7 @@ export class Call {
       }
       return;
     }
+    if (req.method === 'REFER') return this.#refer(legId, req);
     if (req.method !== 'INVITE' || req.request.body.length === 0) return;
     let answer: string;
     try {
@@ -626,6 +696,46 @@ export class Call {
     else this.#held.delete(legId);
     this.#log.info({ legId, held }, held ? 'leg on hold' : 'leg resumed');
     this.#facts.record({ type: 'leg.held', legId, held });
+  }
+
+  /**
+   * RFC 3515 REFER from a bridged party: a blind transfer of the other party to the Refer-To target. Ringside
+   * accepts it (202), reports success at once (NOTIFY with a 200 sipfrag, §2.4.5: completing it is now
+   * Ringside's job), hangs up the transferor, and continues the call in a new session that dials the target.
+   */
+  async #refer(legId: string, req: IncomingRequest): Promise<void> {
+    const transfer = this.#deps.transfer;
+    const bridged = this.#bridged;
+    const from = bridged?.find((b) => b.side.legId === legId);
+    const to = bridged?.find((b) => b.side.legId !== legId);
+    if (!transfer || !from || !to || this.#phase !== 'bridged') {
+      req.respond(603, { reason: 'Transfer Not Possible Now' });
+      return;
+    }
+    const target = /^\s*(?:[^<]*<)?\s*(?:sips?|tel):([^@;>?]+)/i.exec(req.request.headers.get('refer-to') ?? '')?.[1];
+    if (!target) {
+      req.respond(400, { reason: 'Missing or Bad Refer-To' });
+      return;
+    }
+    const dialled = decodeURIComponent(target);
+    const plan = await transfer.plan({ sessionId: this.sessionId, plan: this.#plan, target: dialled, transferee: { party: to.side.party, ...(to.user ? { user: to.user } : {}), direction: to.direction } });
+    if (!plan) {
+      this.#log.info({ legId, target: dialled }, 'transfer to nobody refused');
+      req.respond(404, { reason: 'Transfer Target Not Found' });
+      return;
+    }
+    if (this.#bridged !== bridged || to.side.session.state !== 'confirmed') {
+      req.respond(481);
+      return;
+    }
+    req.respond(202);
+    this.#log.info({ transferor: legId, transferee: to.side.legId, target: dialled }, 'blind transfer');
+    from.side.session.notifyReferStatus('SIP/2.0 200 OK', true).catch((err: unknown) => this.#log.warn({ err, legId }, 'NOTIFY of the transfer failed'));
+    // The transferee's media endpoint moves to the new session (which closes it at its end).
+    this.#endpoints.delete(to.endpointId);
+    this.#deps.media.disconnect(to.endpointId).catch(() => undefined);
+    this.#transferOut?.(from.side);
+    transfer.start(plan, { session: to.side.session, endpointId: to.endpointId });
   }
 
   // ---- shutdown ----------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type Re
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { newCallId } from '../util/ids.js';
-import { Call, type CallPlan, type DialRound, type DialTarget } from './call.js';
+import { Call, type CallDeps, type CallPlan, type DialRound, type DialTarget, type TransferRequest } from './call.js';
 import { carrierNumber, classifyDialled, outgoingCallerId, trunkForSource, uriUser } from './dial-plan.js';
 import { Originate, type OriginateTarget } from './originate.js';
 import { callRecords } from './call-report.js';
@@ -122,8 +122,68 @@ export class Switch {
       return;
     }
     if (!plan || invite.state !== 'pending') return;
-    const call = new Call({ stack: this.#o.stack, media: this.#o.media, facts: this.#o.facts, logger: this.#log, recordingUrl: this.#o.recordingUrl }, invite, plan);
-    this.#track(call);
+    this.#track(new Call(this.#callDeps(), invite, plan));
+  }
+
+  #callDeps(): CallDeps {
+    return {
+      stack: this.#o.stack,
+      media: this.#o.media,
+      facts: this.#o.facts,
+      logger: this.#log,
+      recordingUrl: this.#o.recordingUrl,
+      transfer: {
+        plan: (req) => this.#transferPlan(req),
+        start: (plan, caller) => {
+          if (this.#closed) return void caller.session.bye().catch(() => undefined);
+          this.#track(new Call(this.#callDeps(), caller, plan));
+        },
+      },
+    };
+  }
+
+  // ---- blind transfer (REFER from a bridged party) --------------------------------------------------
+
+  /**
+   * The session that continues a transferred call (spec teltel §5.8: a new session with the same call id,
+   * type `transfer`): the transferee is its caller, already answered; the target is an extension or PIN
+   * (that user's devices ring) or an external number (through the trunk). Undefined when it names nobody.
+   */
+  async #transferPlan(req: TransferRequest): Promise<CallPlan | undefined> {
+    const store = this.#o.store;
+    const a = req.plan;
+    const account = await store.getAccount(a.start.accountId);
+    if (!account) return undefined;
+    const t = req.transferee;
+    const dialled = classifyDialled(req.target);
+    const userIds = [...(a.start.userIds ?? [])];
+    let to: Party;
+    let targets: DialTarget[];
+    if (dialled.kind === 'extension') {
+      const user = (await store.findUserByExtension(account.id, dialled.digits)) ?? (await store.findUserByPin(account.id, dialled.digits));
+      if (!user) return undefined;
+      to = deviceParty(user);
+      if (!userIds.includes(String(user.id))) userIds.push(String(user.id));
+      const from = `${t.party.name ? `${quoted(t.party.name)} ` : ''}<sip:${t.party.number}@${this.#o.stack.publicHost}>`;
+      targets = user.available ? await this.#deviceTargets(user, from) : [];
+    } else if (dialled.kind === 'external') {
+      const trunk = await this.#trunkOf(account);
+      if (!trunk) return undefined;
+      // A phone keeps showing its own number (as forwards do); a device's transfer shows the account's.
+      const numbers = (await store.listNumbers(account.id)).map((n) => n.number);
+      const callerId = t.party.kind === 'phone' ? t.party.number : (outgoingCallerId({}, numbers, account.defaultCallerId) ?? t.party.number);
+      to = { kind: 'phone', number: dialled.number };
+      targets = [this.#trunkTarget(dialled.number, callerId, trunk, t.party.name)];
+    } else return undefined;
+    return {
+      start: { ...a.start, callId: newCallId(), from: t.party, to, userIds, transferOf: { sessionId: req.sessionId, callId: a.start.callId } },
+      caller: { party: t.party, ...(t.user ? { user: t.user } : {}), direction: t.direction },
+      rounds: targets.length > 0 ? [{ targets, timeoutMs: (this.#o.outgoingRingSeconds ?? 60) * 1000 }] : [],
+      localParty: a.localParty,
+      passThrough: false,
+      ...(a.record ? { record: true } : {}),
+      ...(a.timeLimitMs !== undefined ? { timeLimitMs: a.timeLimitMs } : {}),
+    };
   }
 
   /** Runs a call or originate to its end, then writes its report entries. */

@@ -258,3 +258,35 @@ test('call time limit: Ringside hangs up both sides when the account limit is re
   assert.ok(over - answered >= 1900 && over - answered < 4000, `ended ${over - answered} ms after the bridge`);
   assert.ok(Date.now() - started < 15_000);
 });
+
+test('blind transfer: the phone that answered REFERs the caller to extension 102; a new session connects them', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  const port = await freePort();
+  await register(t, target, port, '101', 'alice-sip-101');
+  const dir = scenarioDir(t, { 'transferor.xml': answeringScenario({ steps: [{ pauseMs: 800 }], referTo: 'sip:102@127.0.0.1' }) });
+  const alice = sipp(t, 'transferor.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
+  await sleep(300);
+  const bob = await phone(t, target, '102', []);
+  ok(await carrierCalls(t, target, '+15550105', { steps: [{ pauseMs: 5000 }] }), 'caller');
+  ok(await alice, 'alice (transferor)');
+  ok(await bob.done, 'bob (transfer target)');
+  await ws.until((f) => f.filter((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end').length >= 2, 15_000, 'two voice.incoming.end');
+  const events = ws.events('accountevent');
+  const sessions = [...new Set(events.map((e) => String(e.trackingId)))];
+  assert.equal(sessions.length, 2, 'the transfer continues in a second session');
+  const [a, b] = [await logged(r, sessions[0]!), await logged(r, sessions[1]!)];
+  const startB = b.facts[0] as Extract<Fact, { type: 'session.started' }>;
+  const startA = a.facts[0] as Extract<Fact, { type: 'session.started' }>;
+  assert.deepEqual(startB.transferOf, { sessionId: sessions[0], callId: startA.callId });
+  assert.equal(startB.to.number, '102');
+  // Session A: Alice leaves first (she transferred), the caller leaves it too but stays up.
+  const endA = a.facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
+  assert.equal(endA.hangupBy.userId, '501');
+  assert.deepEqual(factTypes(b.facts), ['session.started', 'leg.created', 'leg.created', 'leg.ringing', 'leg.answered', 'leg.media-ready', 'leg.joined', 'leg.joined', 'leg.left', 'leg.left', 'leg.ended', 'leg.ended', 'recording.finished', 'session.ended']);
+  assert.ok(factTypes(a.facts).includes('recording.finished'), 'the line records: each session has its recording');
+  const endB = b.facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
+  assert.equal(endB.hangupBy.number, '+15557654321', 'the caller hung up at the end');
+  assert.equal(b.teltel[0]!.type, 'transfer');
+  assert.equal(b.teltel[0]!.call_id, a.teltel[0]!.call_id, 'teltel: same call_id, new session (spec §5.8)');
+  assert.deepEqual(teltelNames(b.teltel), ['START', 'RING', 'RINGRESULT:ANSWER', 'READY', 'JOIN', 'JOIN', 'LEAVE', 'LEAVE', 'COMPLETED']);
+});

@@ -167,8 +167,41 @@ const OK_TO_LAST = `  <send>
  * call): rings, answers with PCMU + telephone-event, runs `steps` (DTMF, audio), then waits for Ringside's
  * BYE.
  */
-export function answeringScenario(o: { steps?: Step[] }): string {
-  return wrap(`  <recv request="INVITE" crlf="true"/>
+export function answeringScenario(o: { steps?: Step[]; referTo?: string }): string {
+  // A blind transfer (REFER, RFC 3515) sent from this side of the dialog needs the INVITE's addresses.
+  const capture = o.referTo
+    ? `>
+    <action>
+      <ereg regexp="sips?:[^>;]*" search_in="hdr" header="Contact:" check_it="true" assign_to="peer_contact"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="From:" check_it="true" assign_to="peer_from"/>
+      <ereg regexp="[^ ].*" search_in="hdr" header="To:" check_it="true" assign_to="peer_to"/>
+    </action>
+  </recv>`
+    : '/>';
+  const refer = o.referTo
+    ? `  <send retrans="500">
+    <![CDATA[
+
+      REFER [$peer_contact] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$peer_to];tag=[pid]SIPpTag01[call_number]
+      To: [$peer_from]
+      Call-ID: [call_id]
+      CSeq: 1 REFER
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Refer-To: <${o.referTo}>
+      Referred-By: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="202"/>
+  <recv request="NOTIFY"/>
+${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}
+`
+    : '';
+  return wrap(`  <recv request="INVITE" crlf="true"${capture}
   <send>
     <![CDATA[
 
@@ -213,7 +246,7 @@ export function answeringScenario(o: { steps?: Step[] }): string {
   <recv request="ACK" crlf="true"/>
 ${o.steps?.length ? '' : '  <recv request="ACK" optional="true"/>'}
 ${playSteps(o.steps ?? [], { cseq: 0 })}
-  <recv request="BYE"/>
+${refer}  <recv request="BYE"/>
 ${OK_TO_LAST}`);
 }
 
