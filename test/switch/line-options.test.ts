@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import type { Fact } from '../../src/events/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
+import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
 import { answeringScenario, carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
@@ -34,7 +34,7 @@ accounts:
     defaultCallerId: "+15550100"
     agentPin: ${o.agentPin ?? '{ entry: pound, waitSeconds: 3, maxPrompts: 2 }'}
     ${o.limits ? `limits: ${o.limits}` : ''}
-    numbers: [{ number: "+15550100" }, { number: "+15550101" }, { number: "+15550102" }, { number: "+15550103" }, { number: "+15550104" }, { number: "+15550105" }]
+    numbers: [{ number: "+15550100" }, { number: "+15550101" }, { number: "+15550102" }, { number: "+15550103" }, { number: "+15550104" }, { number: "+15550105" }, { number: "+15550106" }]
     users:
       - { id: 501, name: Alice, email: alice@demo.test, password: alice-pass, role: admin, extension: "101", pin: "1357", sip: { username: "101", password: alice-sip-101 } }
       - { id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "2580", sip: { username: "102", password: bob-sip-102 } }
@@ -45,6 +45,9 @@ accounts:
       - { id: support, name: Support, number: "+15550103", ring: { strategy: forward, forwardTo: ["+15557770001"], timeoutSeconds: 15, fallback: hangup }, agentPinEntry: true }
       - { id: after-hours, name: After Hours, number: "+15550104", ring: { strategy: voicemail }, voicemail: { enabled: true, mailboxUser: 501, maxSeconds: 20 } }
       - { id: recorded, name: Recorded, number: "+15550105", ring: { strategy: ring-all, users: [501], timeoutSeconds: 15, fallback: hangup }, record: true }
+      - { id: group, name: Group, number: "+15550106", ring: { strategy: ring-group, ringGroup: everyone, timeoutSeconds: 30, fallback: hangup } }
+    ringGroups:
+      - { id: everyone, name: Everyone, number: "100", strategy: ring-all, members: [501, 502], timeoutSeconds: 15 }
 `;
 }
 
@@ -119,6 +122,37 @@ test('call confirmation: one phone presses a wrong key and is dropped, the other
   assert.deepEqual(ofType(facts, 'confirm.rejected').map((f) => [f.legId, f.reason]), [[legOf('501'), 'wrong-key']]);
   assert.deepEqual(ofType(facts, 'confirm.accepted').map((f) => f.legId), [legOf('502')]);
   assert.deepEqual(ofType(facts, 'leg.ended').find((f) => f.legId === legOf('501'))!.cause, 'rejected');
+});
+
+test('call confirmation by SIP INFO (application/dtmf-relay): the key is taken as an RFC 4733 one would be', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  const alice = await phone(t, target, '101', [{ pauseMs: 800 }, { info: '1' }]);
+  ok(await carrierCalls(t, target, '+15550101', { steps: [{ pauseMs: 1000 }] }), 'carrier');
+  ok(await alice.done, 'phone');
+  const { sessionId, topics } = await ended(ws);
+  assert.deepEqual(topics, ['voice.incoming.start', 'voice.callconfirm.start', 'voice.callconfirm.acceptcall', 'voice.incoming.answer', 'voice.incoming.end']);
+  const { facts } = await logged(r, sessionId);
+  assert.equal(ofType(facts, 'confirm.accepted')[0]!.digit, '1');
+});
+
+test('a ring-group line: every member\'s phone rings; the one who answers gets the call, the other is cancelled', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  const alicePort = await freePort();
+  await register(t, target, alicePort, '101', 'alice-sip-101');
+  const alice = await phoneAnswering(t, 'uas-rings.xml', alicePort, await freePort(), '127.0.0.1', 25);
+  const bob = await phone(t, target, '102', []);
+  ok(await carrierCalls(t, target, '+15550106', { steps: [{ pauseMs: 1500 }] }), 'carrier');
+  ok(await alice.done, 'alice (rings, cancelled)');
+  ok(await bob.done, 'bob (answers)');
+  const { sessionId, topics, events } = await ended(ws);
+  assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
+  assert.equal(events[0]!.lineId, 'group');
+  assert.equal(events[1]!.userId, '502');
+  const { facts, teltel } = await logged(r, sessionId);
+  assert.deepEqual((facts[0] as Extract<Fact, { type: 'session.started' }>).userIds, ['501', '502']);
+  assert.deepEqual(ofType(facts, 'leg.failed').map((f) => [f.result, f.sipStatus]), [['CANCEL', 487]]);
+  const names = teltelNames(teltel);
+  assert.deepEqual([names.filter((n) => n === 'RING').length, names.filter((n) => n.startsWith('RINGRESULT')).sort()], [2, ['RINGRESULT:ANSWER', 'RINGRESULT:CANCEL']]);
 });
 
 test('agent PIN entry: the forwarded party enters PIN then #; the call is connected and is that user\'s', { skip }, async (t) => {

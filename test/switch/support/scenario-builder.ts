@@ -16,7 +16,13 @@ export const PCAPS = '/usr/share/sip-tester';
 export const dtmfPcap = (digit: string): string => `${PCAPS}/dtmf_2833_${digit === '#' ? 'pound' : digit === '*' ? 'star' : digit}.pcap`;
 
 /** Steps after the call is up: play digits or audio, wait, put the other side on hold or take it off. */
-export type Step = { digits: string; gapMs?: number } | { audio: 'g711a' } | { pauseMs: number } | { reinvite: 'sendonly' | 'sendrecv' };
+export type Step =
+  | { digits: string; gapMs?: number }
+  | { audio: 'g711a' }
+  | { pauseMs: number }
+  | { reinvite: 'sendonly' | 'sendrecv' }
+  /** A digit by SIP INFO (`application/dtmf-relay`, RFC 6086), from the answering side. */
+  | { info: string };
 
 const SDP_OFFER = (direction = 'sendrecv') => `v=0
       o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
@@ -38,6 +44,29 @@ function playSteps(steps: Step[], uac: { cseq: number }): string {
       if ('digits' in s)
         // No pause after the last digit: a BYE arriving during a pause would be unexpected to sipp.
         return [...s.digits].map((d) => `  <nop><action><exec play_pcap_audio="${dtmfPcap(d)}"/></action></nop>`).join(`\n  <pause milliseconds="${s.gapMs ?? 400}"/>\n`);
+      if ('info' in s) {
+        const cseq = ++uac.cseq;
+        return `  <send retrans="500">
+    <![CDATA[
+
+      INFO [$peer_contact] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: [$peer_to];tag=[pid]SIPpTag01[call_number]
+      To: [$peer_from]
+      Call-ID: [call_id]
+      CSeq: ${cseq} INFO
+      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Type: application/dtmf-relay
+      Content-Length: [len]
+
+      Signal=${s.info}
+      Duration=160
+
+    ]]>
+  </send>
+  <recv response="200"/>`;
+      }
       const cseq = ++uac.cseq;
       return `  <send retrans="500">
     <![CDATA[
@@ -168,8 +197,11 @@ const OK_TO_LAST = `  <send>
  * BYE.
  */
 export function answeringScenario(o: { steps?: Step[]; referTo?: string }): string {
-  // A blind transfer (REFER, RFC 3515) sent from this side of the dialog needs the INVITE's addresses.
-  const capture = o.referTo
+  // Requests sent from this side of the dialog (INFO, a blind transfer's REFER, RFC 3515) need the INVITE's
+  // addresses, and take CSeq numbers in order.
+  const uas = { cseq: 0 };
+  const steps = playSteps(o.steps ?? [], uas);
+  const capture = o.referTo || o.steps?.some((st) => 'info' in st)
     ? `>
     <action>
       <ereg regexp="sips?:[^>;]*" search_in="hdr" header="Contact:" check_it="true" assign_to="peer_contact"/>
@@ -187,7 +219,7 @@ export function answeringScenario(o: { steps?: Step[]; referTo?: string }): stri
       From: [$peer_to];tag=[pid]SIPpTag01[call_number]
       To: [$peer_from]
       Call-ID: [call_id]
-      CSeq: 1 REFER
+      CSeq: ${uas.cseq + 1} REFER
       Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
       Refer-To: <${o.referTo}>
       Referred-By: <sip:sipp@[local_ip]:[local_port]>
@@ -245,7 +277,7 @@ ${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}
   <recv request="INVITE" optional="true"/>
   <recv request="ACK" crlf="true"/>
 ${o.steps?.length ? '' : '  <recv request="ACK" optional="true"/>'}
-${playSteps(o.steps ?? [], { cseq: 0 })}
+${steps}
 ${refer}  <recv request="BYE"/>
 ${OK_TO_LAST}`);
 }
