@@ -81,8 +81,9 @@ export interface SipStackCounters {
 }
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, REFER, NOTIFY, REGISTER';
-/** Option tags we support (§19.2); Require with anything else gets 420 (§8.2.2.3). */
-const SUPPORTED = new Set<string>(['replaces', 'norefersub']);
+/** Option tags we support (§19.2); Require with anything else gets 420 (§8.2.2.3). Not `replaces`
+ *  (RFC 3891): the switch does no attended transfer, so it must not be promised. */
+const SUPPORTED = new Set<string>(['norefersub']);
 
 /**
  * The user-agent core (RFC 3261 §8, §17 dispatch) on a UDP+TCP transport: the one object the switch uses.

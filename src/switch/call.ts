@@ -712,7 +712,13 @@ export class Call {
       req.respond(603, { reason: 'Transfer Not Possible Now' });
       return;
     }
-    const target = /^\s*(?:[^<]*<)?\s*(?:sips?|tel):([^@;>?]+)/i.exec(req.request.headers.get('refer-to') ?? '')?.[1];
+    const referTo = req.request.headers.get('refer-to') ?? '';
+    if (/[?&]replaces=/i.test(referTo)) {
+      // An attended transfer (RFC 3891 Replaces in the Refer-To): not supported, so not half-done as blind.
+      req.respond(603, { reason: 'Attended Transfer Not Supported' });
+      return;
+    }
+    const target = /^\s*(?:[^<]*<)?\s*(?:sips?|tel):([^@;>?]+)/i.exec(referTo)?.[1];
     if (!target) {
       req.respond(400, { reason: 'Missing or Bad Refer-To' });
       return;

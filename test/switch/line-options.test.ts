@@ -324,3 +324,19 @@ test('blind transfer: the phone that answered REFERs the caller to extension 102
   assert.equal(b.teltel[0]!.call_id, a.teltel[0]!.call_id, 'teltel: same call_id, new session (spec §5.8)');
   assert.deepEqual(teltelNames(b.teltel), ['START', 'RING', 'RINGRESULT:ANSWER', 'READY', 'JOIN', 'JOIN', 'LEAVE', 'LEAVE', 'COMPLETED']);
 });
+
+test('attended transfer (Refer-To with Replaces) is refused 603; the call goes on until the caller hangs up', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  const port = await freePort();
+  await register(t, target, port, '101', 'alice-sip-101');
+  const referTo = 'sip:102@127.0.0.1?Replaces=abc%40127.0.0.1%3Bto-tag%3D1%3Bfrom-tag%3D2';
+  const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ steps: [{ pauseMs: 500 }], referTo, referRefused: 603 }) });
+  const alice = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
+  await sleep(300);
+  ok(await carrierCalls(t, target, '+15550105', { steps: [{ pauseMs: 2500 }] }), 'caller');
+  ok(await alice, 'alice');
+  const { sessionId, topics } = await ended(ws);
+  assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
+  const { facts } = await logged(r, sessionId);
+  assert.equal((facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.number, '+15557654321');
+});

@@ -196,7 +196,9 @@ const OK_TO_LAST = `  <send>
  * call): rings, answers with PCMU + telephone-event, runs `steps` (DTMF, audio), then waits for Ringside's
  * BYE.
  */
-export function answeringScenario(o: { steps?: Step[]; referTo?: string }): string {
+/** `referTo`: after the steps, this side REFERs the other party there (a blind transfer); Ringside accepts
+ *  (202, NOTIFY) unless `referRefused` names the status it must answer instead. */
+export function answeringScenario(o: { steps?: Step[]; referTo?: string; referRefused?: number }): string {
   // Requests sent from this side of the dialog (INFO, a blind transfer's REFER, RFC 3515) need the INVITE's
   // addresses, and take CSeq numbers in order.
   const uas = { cseq: 0 };
@@ -228,9 +230,7 @@ export function answeringScenario(o: { steps?: Step[]; referTo?: string }): stri
 
     ]]>
   </send>
-  <recv response="202"/>
-  <recv request="NOTIFY"/>
-${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}
+${o.referRefused ? `  <recv response="${o.referRefused}"/>` : `  <recv response="202"/>\n  <recv request="NOTIFY"/>\n${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}`}
 `
     : '';
   return wrap(`  <recv request="INVITE" crlf="true"${capture}
