@@ -1,3 +1,4 @@
+import { ALLOW, SUPPORTED, SUPPORTED_HEADER } from './user-agent/capabilities.js';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger.js';
 import { DigestClient } from './auth/digest-client.js';
@@ -80,10 +81,6 @@ export interface SipStackCounters {
   strayResponses: number;
 }
 
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, INFO, UPDATE, REFER, NOTIFY, REGISTER';
-/** Option tags we support (§19.2); Require with anything else gets 420 (§8.2.2.3). Not `replaces`
- *  (RFC 3891): the switch does no attended transfer, so it must not be promised. */
-const SUPPORTED = new Set<string>(['norefersub']);
 
 /**
  * The user-agent core (RFC 3261 §8, §17 dispatch) on a UDP+TCP transport: the one object the switch uses.
@@ -276,7 +273,7 @@ export class SipStack implements UserAgentCore {
     h.append('user-agent', this.#userAgent);
     if (method === 'INVITE') {
       h.append('allow', ALLOW);
-      h.append('supported', [...SUPPORTED].join(', '));
+      h.append('supported', SUPPORTED_HEADER);
     }
     for (const [k, v] of Object.entries(o.headers ?? {})) h.set(k, v);
     const body = o.body === undefined ? Buffer.alloc(0) : typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
@@ -420,7 +417,7 @@ export class SipStack implements UserAgentCore {
     const handler = this.#handlers.get(method);
     if (!handler) {
       if (method === 'OPTIONS') {
-        incoming.respond(200, { headers: { allow: ALLOW, accept: 'application/sdp', supported: [...SUPPORTED].join(', ') } });
+        incoming.respond(200, { headers: { allow: ALLOW, accept: 'application/sdp', supported: SUPPORTED_HEADER } });
       } else {
         incoming.respond(405, { headers: { allow: ALLOW } });
       }

@@ -50,6 +50,8 @@ for (const transport of ['udp', 'tcp'] as TransportProtocol[]) {
     const result = await call.result;
     assert.ok(result.ok, 'call answered');
     assert.deepEqual(progress, [180]);
+    assert.match(result.response.headers.get('allow') ?? '', /\bREFER\b/, 'the 2xx carries Allow (RFC 3261 §13.3.1.4)');
+    assert.equal(result.response.headers.get('supported'), 'norefersub');
     assert.equal(result.session.remoteBody.toString(), SDP);
     assert.equal(await bSession!.confirmed, true, 'ACK reached the UAS');
     const info = await result.session.info('Signal=5\r\nDuration=160\r\n', 'application/dtmf-relay');

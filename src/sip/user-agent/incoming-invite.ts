@@ -1,3 +1,4 @@
+import { ALLOW, SUPPORTED_HEADER } from './capabilities.js';
 import { InvalidStateError } from '../errors.js';
 import { Dialog } from '../dialog/dialog.js';
 import { InviteSession } from '../dialog/invite-session.js';
@@ -88,7 +89,8 @@ export class IncomingInvite {
   accept(options: AnswerOptions = {}): InviteSession {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     this.#state = 'accepted';
-    const res = this.#response(200, options);
+    // §13.3.1.4: the 2xx SHOULD say what else the dialog may carry.
+    const res = this.#response(200, { ...options, headers: { allow: ALLOW, supported: SUPPORTED_HEADER, ...(options.headers ?? {}) } });
     const dialog = Dialog.fromUas(this.request, res);
     const session = new InviteSession(this.#core, dialog, this.source.protocol, res.body, this.request.body, this.source);
     this.#tx.respond(res);
