@@ -14,7 +14,7 @@
  */
 import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
 import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SipResponse, SipStack } from '../sip/index.js';
-import type { MediaControl } from '../media/media-control.js';
+import type { MediaControl, MediaListener } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, type DialOutcome } from './dial-results.js';
@@ -592,6 +592,13 @@ export class Call {
     this.#facts.record({ type: 'leg.joined', legId: this.callerLegId, conversationId });
     this.#facts.record({ type: 'leg.joined', legId: winner.legId, conversationId });
     this.#joined.add(this.callerLegId).add(winner.legId);
+    // Digits pressed in the conversation are facts (the voice API's gather reads them; docs/switch.md).
+    const legOf = new Map([[this.#callerEndpoint!, this.callerLegId], [winner.endpointId!, winner.legId]]);
+    const onDigit: MediaListener<'dtmf'> = (e) => {
+      const legId = legOf.get(e.endpointId);
+      if (legId && this.#joined.has(legId)) this.#facts.record({ type: 'dtmf', legId, digit: e.digit, durationMs: e.durationMs, via: e.via });
+    };
+    media.on('dtmf', onDigit);
     let recordingId: string | undefined;
     if (this.#plan.record) {
       try {
@@ -618,6 +625,7 @@ export class Call {
     const first = await Promise.race([...sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))), timeUp, transferred]);
     if (limit) clearTimeout(limit);
     this.#transferOut = undefined;
+    media.off('dtmf', onDigit);
     this.#bridged = undefined;
     if (!first) this.#log.info({ limitMs: this.#plan.timeLimitMs }, 'call time limit reached; hanging up both sides');
     this.#phase = 'ended';

@@ -243,12 +243,13 @@ test('voicemail as the fallback: nobody can take the call; the caller hangs up d
 test('recording: the conversation is recorded in two channels; teltel COMPLETED carries its audio_url', { skip }, async (t) => {
   const { r, ws, target } = await start(t);
   const alice = await phone(t, target, '101', []);
-  ok(await carrierCalls(t, target, '+15550105', { steps: [{ audio: 'g711a' }, { pauseMs: 3000 }] }), 'carrier');
+  ok(await carrierCalls(t, target, '+15550105', { steps: [{ audio: 'g711a' }, { pauseMs: 2500 }, { digits: '5' }, { pauseMs: 800 }] }), 'carrier');
   ok(await alice.done, 'phone');
   const { sessionId } = await ended(ws);
   const { facts, teltel } = await logged(r, sessionId);
   const rec = ofType(facts, 'recording.finished')[0]!;
   assert.equal(rec.purpose, 'call');
+  assert.deepEqual(ofType(facts, 'dtmf').map((f) => [f.legId, f.digit, f.via]), [[ofType(facts, 'leg.created')[0]!.legId, '5', 'rfc4733']], 'the caller pressed 5 in the conversation');
   assert.equal(rec.conversationId, ofType(facts, 'leg.joined')[0]!.conversationId);
   const types = factTypes(facts);
   assert.ok(types.lastIndexOf('leg.left') < types.indexOf('recording.finished') && types.indexOf('recording.finished') === types.length - 2);
@@ -339,4 +340,27 @@ test('attended transfer (Refer-To with Replaces) is refused 603; the call goes o
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   assert.equal((facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.number, '+15557654321');
+});
+
+test('bad requests inside a bridged call are refused and the call goes on: bad DTMF INFO 400, REFER without Refer-To 400, to nobody 404', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  const alice = await phone(t, target, '101', []);
+  const carrier = await carrierCalls(t, target, '+15550105', {
+    steps: [
+      { pauseMs: 300 },
+      { request: 'INFO', contentType: 'application/dtmf-relay', body: 'Signal=Q', expect: 400 },
+      { request: 'REFER', expect: 400 },
+      { request: 'REFER', headers: ['Refer-To: <sip:999@127.0.0.1>'], expect: 404 },
+      { request: 'OPTIONS', expect: 200 },
+      { pauseMs: 500 },
+    ],
+  });
+  ok(carrier, 'caller');
+  ok(await alice.done, 'phone');
+  const { sessionId, topics } = await ended(ws);
+  assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
+  const { facts } = await logged(r, sessionId);
+  assert.equal((facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.number, '+15557654321', 'the caller hung up at the end, as planned');
+  assert.equal(ofType(facts, 'dtmf').length, 0);
+  assert.equal((await fetch(`http://127.0.0.1:${r.httpPort}/health`)).status, 200);
 });

@@ -22,7 +22,9 @@ export type Step =
   | { pauseMs: number }
   | { reinvite: 'sendonly' | 'sendrecv' }
   /** A digit by SIP INFO (`application/dtmf-relay`, RFC 6086), from the answering side. */
-  | { info: string };
+  | { info: string }
+  /** From the calling side: any in-dialog request (e.g. a malformed one) and the status it must get. */
+  | { request: 'INFO' | 'REFER' | 'OPTIONS'; headers?: string[]; body?: string; contentType?: string; expect: number };
 
 const SDP_OFFER = (direction = 'sendrecv') => `v=0
       o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
@@ -66,6 +68,28 @@ function playSteps(steps: Step[], uac: { cseq: number }): string {
     ]]>
   </send>
   <recv response="200"/>`;
+      }
+      if ('request' in s) {
+        const cseq = ++uac.cseq;
+        const body = s.body ?? '';
+        return `  <send retrans="500">
+    <![CDATA[
+
+      ${s.request} [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: ${cseq} ${s.request}
+      Contact: <sip:[from]@[local_ip]:[local_port]>
+      [routes]
+      Max-Forwards: 70
+${(s.headers ?? []).map((h) => `      ${h}\n`).join('')}${s.contentType ? `      Content-Type: ${s.contentType}\n` : ''}      Content-Length: [len]
+
+${body ? `      ${body}\n` : ''}
+    ]]>
+  </send>
+  <recv response="${s.expect}"/>`;
       }
       const cseq = ++uac.cseq;
       return `  <send retrans="500">
