@@ -21,27 +21,20 @@ import type { Fact } from '../../src/events/facts.js';
 import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, reportEntry, setup, sipp, teltelNames, topic, type T } from './support/harness.js';
 import { BaresipPhone, carrierMedia, waitFor } from './support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
+import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 
 const skip = missingTool('sipp', 'sip-tester') || missingTool('baresip', 'baresip');
 
 /** The calls test's account (test/switch/calls.test.ts), with one line ringing Alice for up to 20 s. */
 function config(carrierPort: number): string {
-  return `
-trunks:
-  - { name: carrier, host: ${CARRIER_IP}, port: ${carrierPort} }
-accounts:
-  - id: demo
-    accountcode: demo
-    name: Demo
-    trunk: carrier
-    defaultCallerId: "+15550100"
+  return callConfig(carrierPort, `
     numbers: [{ number: "+15550100" }, { number: "+15550101" }]
     users:
-      - { id: 501, name: Alice, email: alice@demo.test, password: alice-pass, role: admin, extension: "101", pin: "1101", sip: { username: "101", password: alice-sip-101 } }
-      - { id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "1102", phoneNumber: "+15550101", sip: { username: "102", password: bob-sip-102 } }
+      - ${ALICE}
+      - ${BOB_WITH_NUMBER}
     lines:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 20, fallback: hangup } }
-`;
+`);
 }
 
 const PHONE_HZ = 440;

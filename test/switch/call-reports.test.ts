@@ -9,27 +9,20 @@ import { missingTool } from '../support/tools.js';
 import { login } from '../support/in-process.js';
 import { CARRIER_IP, freePort, logged, ok, phoneAnswering, register, reportEntry, rest, setup, sipp, today, topic, type T } from './support/harness.js';
 import type { TestSocket } from '../support/ws-client.js';
+import { callConfig, ALICE } from '../support/call-config.js';
 
 const skip = missingTool('sipp', 'sip-tester');
 
 function config(carrierPort: number): string {
-  return `
-trunks:
-  - { name: carrier, host: ${CARRIER_IP}, port: ${carrierPort} }
-accounts:
-  - id: demo
-    accountcode: demo
-    name: Demo
-    trunk: carrier
-    defaultCallerId: "+15550100"
+  return callConfig(carrierPort, `
     numbers: [{ number: "+15550100" }]
     users:
-      - { id: 501, name: Alice, email: alice@demo.test, password: alice-pass, role: admin, extension: "101", pin: "1101", sip: { username: "101", password: alice-sip-101 } }
+      - ${ALICE}
       - { id: 503, name: Carol, email: carol@demo.test, password: carol-pass, role: user, extension: "103", pin: "1103", ownRecordsOnly: true }
       - { id: 504, name: Dave, email: dave@demo.test, password: dave-pass, role: user, extension: "104", pin: "1104", ownRecordsOnly: true }
     lines:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501, 503], timeoutSeconds: 2, fallback: hangup } }
-`;
+`);
 }
 
 async function ended(ws: TestSocket, n: number): Promise<Record<string, unknown>[]> {

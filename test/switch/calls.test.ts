@@ -21,29 +21,22 @@ import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
 import type { Fact } from '../../src/events/facts.js';
 import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, rtpSink, sipp, teltelNames, topic, type T } from './support/harness.js';
+import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 const skip = missingTool('sipp', 'sip-tester');
 
 function config(carrierPort: number): string {
-  return `
-trunks:
-  - { name: carrier, host: ${CARRIER_IP}, port: ${carrierPort} }
-accounts:
-  - id: demo
-    accountcode: demo
-    name: Demo
-    trunk: carrier
-    defaultCallerId: "+15550100"
+  return callConfig(carrierPort, `
     numbers: [{ number: "+15550100" }, { number: "+15550101" }, { number: "+15550102" }, { number: "+15550103" }]
     users:
-      - { id: 501, name: Alice, email: alice@demo.test, password: alice-pass, role: admin, extension: "101", pin: "1101", sip: { username: "101", password: alice-sip-101 } }
-      - { id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "1102", phoneNumber: "+15550101", sip: { username: "102", password: bob-sip-102 } }
+      - ${ALICE}
+      - ${BOB_WITH_NUMBER}
       - { id: 503, name: Carol, email: carol@demo.test, password: carol-pass, role: user, extension: "103", pin: "1103" }
     lines:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501, 503], timeoutSeconds: 3, fallback: hangup } }
       - { id: sales, name: Sales, number: "+15550101", ring: { strategy: forward, forwardTo: ["+15557770001"], timeoutSeconds: 10, fallback: hangup } }
       - { id: team, name: Team, number: "+15550102", ring: { strategy: ring-all, users: [501, 502], timeoutSeconds: 10, fallback: hangup } }
       - { id: support, name: Support, number: "+15550103", ring: { strategy: round-robin, users: [501, 502], timeoutSeconds: 4, fallback: hangup } }
-`;
+`);
 }
 
 async function setup(t: T) {

@@ -14,6 +14,7 @@ import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, 
 import { answeringScenario, carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
+import { callConfig } from '../support/call-config.js';
 
 const skip = missingTool('sipp', 'sip-tester') || missingTool('espeak-ng', 'espeak-ng');
 
@@ -23,15 +24,7 @@ interface Options {
 }
 
 function config(carrierPort: number, o: Options = {}): string {
-  return `
-trunks:
-  - { name: carrier, host: ${CARRIER_IP}, port: ${carrierPort} }
-accounts:
-  - id: demo
-    accountcode: demo
-    name: Demo
-    trunk: carrier
-    defaultCallerId: "+15550100"
+  return callConfig(carrierPort, `
     agentPin: ${o.agentPin ?? '{ entry: pound, waitSeconds: 3, maxPrompts: 2 }'}
     ${o.limits ? `limits: ${o.limits}` : ''}
     numbers: [{ number: "+15550100" }, { number: "+15550101" }, { number: "+15550102" }, { number: "+15550103" }, { number: "+15550104" }, { number: "+15550105" }, { number: "+15550106" }]
@@ -48,7 +41,7 @@ accounts:
       - { id: group, name: Group, number: "+15550106", ring: { strategy: ring-group, ringGroup: everyone, timeoutSeconds: 30, fallback: hangup } }
     ringGroups:
       - { id: everyone, name: Everyone, number: "100", strategy: ring-all, members: [501, 502], timeoutSeconds: 15 }
-`;
+`);
 }
 
 async function start(t: T, o: Options = {}) {

@@ -13,6 +13,7 @@ import { freePort } from '../sip/support/sipp.js';
 import { CARRIER_IP, ok, phoneAnswering, register, sipp } from '../support/sipp-calls.js';
 import { Receiver, sleep, type Received } from './support.js';
 import { verifySignature } from '../../src/delivery/webhooks/signature.js';
+import { callConfig, ALICE, BOB } from '../support/call-config.js';
 
 const skip = missingTool('sipp', 'sip-tester');
 const HERE = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
@@ -20,25 +21,17 @@ const SECRET = 'call-centre-secret';
 const CALLER = '+15557654321';
 
 function config(carrierPort: number, hook: string): string {
-  return `
-trunks:
-  - { name: carrier, host: ${CARRIER_IP}, port: ${carrierPort} }
-accounts:
-  - id: demo
-    accountcode: "20481"
-    name: Demo
-    trunk: carrier
-    defaultCallerId: "+15550100"
+  return callConfig(carrierPort, `
     numbers: [{ number: "+15550100" }, { number: "+15550102" }]
     users:
-      - { id: 501, name: Alice, email: alice@demo.test, password: alice-pass, role: admin, extension: "101", pin: "1101", sip: { username: "101", password: alice-sip-101 } }
-      - { id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "1102", sip: { username: "102", password: bob-sip-102 } }
+      - ${ALICE}
+      - ${BOB}
     lines:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 3, fallback: hangup } }
       - { id: team, name: Team, number: "+15550102", ring: { strategy: ring-all, users: [501, 502], timeoutSeconds: 10, fallback: hangup } }
     webhooks:
       - { id: callcentre, url: "${hook}", dialect: teltel, secret: "${SECRET}" }
-`;
+`, { accountcode: '"20481"' });
 }
 
 type T = Parameters<typeof startInProcess>[0];
