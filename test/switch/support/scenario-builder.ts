@@ -38,7 +38,60 @@ const SDP_OFFER = (direction = 'sendrecv') => `v=0
       a=fmtp:101 0-15
       a=${direction}`;
 
-function playSteps(steps: Step[], uac: { cseq: number }): string {
+interface RequestSpec {
+  method: string;
+  cseq: number;
+  /** Request-URI; in the dialog by default. */
+  uri?: string;
+  /** ACKs go once; requests are retransmitted until answered. */
+  once?: boolean;
+  headers?: string[];
+  contentType?: string;
+  body?: string;
+}
+
+function message(first: string, lines: string[], r: RequestSpec): string {
+  const all = [first, ...lines, ...(r.headers ?? []), ...(r.contentType ? [`Content-Type: ${r.contentType}`] : []), `Content-Length: ${r.body ? '[len]' : '0'}`];
+  return `  <send${r.once ? '' : ' retrans="500"'}>
+    <![CDATA[
+
+${all.map((l) => `      ${l}`).join('\n')}
+
+${r.body ? `      ${r.body}\n` : ''}
+    ]]>
+  </send>`;
+}
+
+/** A request from the calling side (the carrier, sipp's UAC): its INVITE, or one inside the dialog. */
+function uacRequest(r: RequestSpec): string {
+  const inDialog = r.uri === undefined;
+  return message(`${r.method} ${r.uri ?? '[next_url]'} SIP/2.0`, [
+    'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+    'From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]',
+    `To: <sip:[service]@[remote_ip]:[remote_port]>${inDialog || r.method === 'ACK' ? '[peer_tag_param]' : ''}`,
+    'Call-ID: [call_id]',
+    `CSeq: ${r.cseq} ${r.method}`,
+    ...(r.method === 'ACK' || r.method === 'BYE' ? [] : ['Contact: <sip:[from]@[local_ip]:[local_port]>']),
+    ...(inDialog ? ['[routes]'] : []),
+    'Max-Forwards: 70',
+  ], r);
+}
+
+/** A request from the answering side inside its dialog: addressed with what its INVITE carried (the
+ *  `peer_*` variables the INVITE's `<recv>` captures). */
+function uasRequest(r: RequestSpec): string {
+  return message(`${r.method} [$peer_contact] SIP/2.0`, [
+    'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]',
+    'From: [$peer_to];tag=[pid]SIPpTag01[call_number]',
+    'To: [$peer_from]',
+    'Call-ID: [call_id]',
+    `CSeq: ${r.cseq} ${r.method}`,
+    'Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>',
+    'Max-Forwards: 70',
+  ], r);
+}
+
+function playSteps(steps: Step[], side: { cseq: number }): string {
   return steps
     .map((s) => {
       if ('pauseMs' in s) return `  <pause milliseconds="${s.pauseMs}"/>`;
@@ -46,88 +99,13 @@ function playSteps(steps: Step[], uac: { cseq: number }): string {
       if ('digits' in s)
         // No pause after the last digit: a BYE arriving during a pause would be unexpected to sipp.
         return [...s.digits].map((d) => `  <nop><action><exec play_pcap_audio="${dtmfPcap(d)}"/></action></nop>`).join(`\n  <pause milliseconds="${s.gapMs ?? 400}"/>\n`);
-      if ('info' in s) {
-        const cseq = ++uac.cseq;
-        return `  <send retrans="500">
-    <![CDATA[
-
-      INFO [$peer_contact] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: [$peer_to];tag=[pid]SIPpTag01[call_number]
-      To: [$peer_from]
-      Call-ID: [call_id]
-      CSeq: ${cseq} INFO
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Max-Forwards: 70
-      Content-Type: application/dtmf-relay
-      Content-Length: [len]
-
-      Signal=${s.info}
-      Duration=160
-
-    ]]>
-  </send>
-  <recv response="200"/>`;
-      }
-      if ('request' in s) {
-        const cseq = ++uac.cseq;
-        const body = s.body ?? '';
-        return `  <send retrans="500">
-    <![CDATA[
-
-      ${s.request} [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ${s.request}
-      Contact: <sip:[from]@[local_ip]:[local_port]>
-      [routes]
-      Max-Forwards: 70
-${(s.headers ?? []).map((h) => `      ${h}\n`).join('')}${s.contentType ? `      Content-Type: ${s.contentType}\n` : ''}      Content-Length: [len]
-
-${body ? `      ${body}\n` : ''}
-    ]]>
-  </send>
-  <recv response="${s.expect}"/>`;
-      }
-      const cseq = ++uac.cseq;
-      return `  <send retrans="500">
-    <![CDATA[
-
-      INVITE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} INVITE
-      Contact: <sip:[from]@[local_ip]:[local_port]>
-      [routes]
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      ${SDP_OFFER(s.reinvite)}
-
-    ]]>
-  </send>
+      const cseq = ++side.cseq;
+      if ('info' in s) return `${uasRequest({ method: 'INFO', cseq, contentType: 'application/dtmf-relay', body: `Signal=${s.info}\n      Duration=160` })}\n  <recv response="200"/>`;
+      if ('request' in s) return `${uacRequest({ method: s.request, cseq, ...(s.headers ? { headers: s.headers } : {}), ...(s.contentType ? { contentType: s.contentType } : {}), ...(s.body ? { body: s.body } : {}) })}\n  <recv response="${s.expect}"/>`;
+      return `${uacRequest({ method: 'INVITE', cseq, contentType: 'application/sdp', body: SDP_OFFER(s.reinvite) })}
   <recv response="100" optional="true"/>
   <recv response="200"/>
-  <send>
-    <![CDATA[
-
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${cseq} ACK
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>`;
+${uacRequest({ method: 'ACK', cseq, once: true })}`;
     })
     .join('\n');
 }
@@ -139,64 +117,15 @@ ${body ? `      ${body}\n` : ''}
  */
 export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; refused?: number }): string {
   const uac = { cseq: 1 };
-  const invite = `  <send retrans="500">
-    <![CDATA[
-
-      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>
-      Call-ID: [call_id]
-      CSeq: 1 INVITE
-      Contact: <sip:[from]@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      ${SDP_OFFER()}
-
-    ]]>
-  </send>
+  const uri = 'sip:[service]@[remote_ip]:[remote_port]';
+  const invite = `${uacRequest({ method: 'INVITE', cseq: 1, uri, contentType: 'application/sdp', body: SDP_OFFER() })}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>`;
-  if (o.refused) return wrap(`${invite}\n  <recv response="${o.refused}"/>\n  <send>\n    <![CDATA[\n\n      ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0\n      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]\n      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]\n      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]\n      Call-ID: [call_id]\n      CSeq: 1 ACK\n      Max-Forwards: 70\n      Content-Length: 0\n\n    ]]>\n  </send>`);
-  const answered = `  <recv response="200" rtd="true" rrs="true"/>
-  <send>
-    <![CDATA[
-
-      ACK [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: 1 ACK
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>`;
+  // RFC 3261 §17.1.1.3: the ACK of a non-2xx goes to the INVITE's Request-URI, outside any dialog.
+  if (o.refused) return wrap(`${invite}\n  <recv response="${o.refused}"/>\n${uacRequest({ method: 'ACK', cseq: 1, uri, once: true })}`);
+  const answered = `  <recv response="200" rtd="true" rrs="true"/>\n${uacRequest({ method: 'ACK', cseq: 1, once: true })}`;
   const steps = playSteps(o.steps ?? [], uac);
-  const end =
-    (o.end ?? 'bye') === 'bye'
-      ? `  <send retrans="500">
-    <![CDATA[
-
-      BYE [next_url] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: "Pat Caller" <sip:[from]@[local_ip]>;tag=[pid]SIPpTag00[call_number]
-      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-      Call-ID: [call_id]
-      CSeq: ${uac.cseq + 1} BYE
-      [routes]
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
-  <recv response="200" crlf="true"/>`
-      : `  <recv request="BYE"/>
-${OK_TO_LAST}`;
+  const end = (o.end ?? 'bye') === 'bye' ? `${uacRequest({ method: 'BYE', cseq: uac.cseq + 1 })}\n  <recv response="200" crlf="true"/>` : `  <recv request="BYE"/>\n${OK_TO_LAST}`;
   return wrap(`${invite}\n${answered}\n${steps}\n${end}`);
 }
 
@@ -237,23 +166,7 @@ export function answeringScenario(o: { steps?: Step[]; referTo?: string; referRe
   </recv>`
     : '/>';
   const refer = o.referTo
-    ? `  <send retrans="500">
-    <![CDATA[
-
-      REFER [$peer_contact] SIP/2.0
-      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-      From: [$peer_to];tag=[pid]SIPpTag01[call_number]
-      To: [$peer_from]
-      Call-ID: [call_id]
-      CSeq: ${uas.cseq + 1} REFER
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Refer-To: <${o.referTo}>
-      Referred-By: <sip:sipp@[local_ip]:[local_port]>
-      Max-Forwards: 70
-      Content-Length: 0
-
-    ]]>
-  </send>
+    ? `${uasRequest({ method: 'REFER', cseq: uas.cseq + 1, headers: [`Refer-To: <${o.referTo}>`, 'Referred-By: <sip:sipp@[local_ip]:[local_port]>'] })}
 ${o.referRefused ? `  <recv response="${o.referRefused}"/>` : `  <recv response="202"/>\n  <recv request="NOTIFY"/>\n${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}`}
 `
     : '';
