@@ -1,22 +1,20 @@
 /**
- * sipp calls Ringside (through the test-only fake switch) and plays the RFC 4733 pcaps shipped with sipp;
- * the media engine must report exactly the digits those pcaps hold, as decoded here by our own pcap reader
- * and RFC 4733 parser.
+ * sipp, as the carrier, calls Ringside and once connected to a registered phone plays the RFC 4733 pcaps
+ * shipped with sipp; the switch must report exactly the digits those pcaps hold (as decoded here by our own
+ * pcap reader and RFC 4733 parser) as `dtmf` facts on the caller's leg, each once, with its duration.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTool } from '../support/tools.js';
-import { MediaEngine } from '../../src/media/media-engine.js';
 import { parseRtpPacket } from '../../src/media/rtp-packet.js';
 import { DtmfDetector } from '../../src/media/dtmf-rfc4733.js';
-import { FakeSwitchSip } from './support/fake-switch-sip.js';
+import type { Fact } from '../../src/events/facts.js';
 import { readPcapUdp } from './support/pcap.js';
-import { runSipp, uacScenario } from './support/sipp.js';
-import { waitFor } from './support/udp-phone.js';
+import { callConfig, ALICE } from '../support/call-config.js';
+import { CARRIER_IP, freePort, logged, ok, register, setup, sipp, sleep, topic } from '../switch/support/harness.js';
+import { answeringScenario, carrierScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 
 const PCAP_DIR = '/usr/share/sip-tester';
 const NAMES = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'star', 'pound'];
@@ -33,36 +31,36 @@ function digitsInPcap(path: string): string[] {
   return out;
 }
 
-test('digits played by sipp from dtmf_2833_*.pcap are reported exactly', { skip: missingTool('sipp', 'sip-tester') || (!existsSync(PCAP_DIR) && 'no sipp pcaps') }, async (t) => {
-  const pcaps = NAMES.map((n) => join(PCAP_DIR, `dtmf_2833_${n}.pcap`));
-  const expected = pcaps.flatMap(digitsInPcap);
+test('digits played by sipp from dtmf_2833_*.pcap into a call are reported exactly', { skip: missingTool('sipp', 'sip-tester') || (!existsSync(PCAP_DIR) && 'no sipp pcaps') }, async (t) => {
+  const expected = NAMES.flatMap((n) => digitsInPcap(join(PCAP_DIR, `dtmf_2833_${n}.pcap`)));
   assert.equal(expected.join(''), '1234567890*#', 'the pcaps hold one digit each');
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'rs-sipp-dtmf-'));
-  const engine = new MediaEngine({ rtpPorts: '30000-39999', bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', dataDir });
-  const sip = await FakeSwitchSip.open();
-  t.after(async () => {
-    sip.close();
-    await engine.close();
-    await rm(dataDir, { recursive: true, force: true });
+  const carrierPort = await freePort();
+  const { r, ws, target } = await setup(t, callConfig(carrierPort, `
+    numbers: [{ number: "+15550100" }]
+    users:
+      - ${ALICE}
+    lines:
+      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 10, fallback: hangup } }
+`));
+  const phonePort = await freePort();
+  await register(t, target, phonePort, '101', 'alice-sip-101');
+  const dir = scenarioDir(t, {
+    'phone.xml': answeringScenario({}),
+    'carrier.xml': carrierScenario({ steps: [{ pauseMs: 500 }, { digits: expected.join(''), gapMs: 450 }, { pauseMs: 800 }] }),
   });
-  const ep = await engine.allocateEndpoint('sipp-leg');
-  sip.onInvite = (offer) => engine.createAnswer(ep.endpointId, offer);
-  const digits: string[] = [];
-  engine.on('dtmf', (e) => {
-    assert.equal(e.via, 'rfc4733');
-    assert.equal(e.durationMs, 280); // 2240 timestamp units in the pcaps' end packets
-    digits.push(e.digit);
-  });
-
-  const xml = uacScenario({
-    payloads: '0 101',
-    rtpmaps: ['rtpmap:0 PCMU/8000', 'rtpmap:101 telephone-event/8000', 'fmtp:101 0-15'],
-    pcaps: pcaps.map((path) => ({ path, pauseMs: 450 })),
-  });
-  const r = await runSipp(xml, sip.port);
-  assert.equal(r.code, 0, `sipp failed: ${r.output.slice(-1500)}\nSIP: ${sip.log.join(' | ')}`);
-  await waitFor(() => digits.length >= expected.length, 2000, 'all digits');
-  assert.deepEqual(digits, expected);
-  assert.equal(sip.byes.size, 1);
+  const phone = sipp(t, 'phone.xml', '', { dir, port: phonePort, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
+  await sleep(300);
+  ok(await sipp(t, 'carrier.xml', target, { dir, from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' }, timeoutSec: 25 }), 'carrier');
+  ok(await phone, 'phone');
+  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 10_000, 'voice.incoming.end');
+  const { facts } = await logged(r, String(ws.events('accountevent')[0]!.trackingId));
+  const callerLeg = (facts.find((f) => f.type === 'leg.created') as Extract<Fact, { type: 'leg.created' }>).legId;
+  const digits = facts.filter((f): f is Extract<Fact, { type: 'dtmf' }> => f.type === 'dtmf');
+  assert.deepEqual(digits.map((d) => d.digit), expected);
+  for (const d of digits) {
+    assert.equal(d.legId, callerLeg);
+    assert.equal(d.via, 'rfc4733');
+    assert.equal(d.durationMs, 280); // 2240 timestamp units in the pcaps' end packets
+  }
 });

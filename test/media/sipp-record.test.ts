@@ -1,53 +1,53 @@
 /**
- * sipp streams g711a.pcap (A-law speech, 30 ms packets) into a call; the media engine records the leg.
- * The recording must contain that audio: cross-correlation against the pcap's own decoded payload, and
- * the length of the non-silent part matching the stream.
+ * sipp, as the carrier, calls Ringside's straight-to-voicemail line and after the greeting streams
+ * g711a.pcap (A-law speech, 30 ms packets); the media engine (in its worker, as `serve` runs it) records
+ * the message. The message must contain that audio: cross-correlation against the pcap's own decoded
+ * payload, the length of the non-silent part matching the stream, and the same level.
  */
 import { test } from 'node:test';
 import { measureWithRetries } from '../support/retry.js';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { missingTool } from '../support/tools.js';
-import { MediaEngine } from '../../src/media/media-engine.js';
 import { parseRtpPacket } from '../../src/media/rtp-packet.js';
 import { decodeG711 } from '../../src/media/g711.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
-import { FakeSwitchSip } from './support/fake-switch-sip.js';
+import type { Fact } from '../../src/events/facts.js';
 import { readPcapUdp } from './support/pcap.js';
-import { runSipp, uacScenario } from './support/sipp.js';
 import { bestCorrelation, rms } from './support/audio-analysis.js';
+import { callConfig, ALICE } from '../support/call-config.js';
+import { CARRIER_IP, freePort, logged, ok, setup, sipp, topic } from '../switch/support/harness.js';
+import { carrierScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
 
-test('audio streamed by sipp from g711a.pcap is in the recording', { skip: missingTool('sipp', 'sip-tester') || (!existsSync(PCAP) && 'no g711a.pcap') }, async (t) => {
+test('audio streamed by sipp from g711a.pcap is in the recording (a voicemail message)', { skip: missingTool('sipp', 'sip-tester') || missingTool('espeak-ng', 'espeak-ng') || (!existsSync(PCAP) && 'no g711a.pcap') }, async (t) => {
   const packets = readPcapUdp(PCAP).map((d) => parseRtpPacket(d.payload)!).filter((p) => p && p.payloadType === 8);
   const source = decodeG711('PCMA', Buffer.concat(packets.map((p) => p.payload)));
   const sourceMs = source.length / 8;
 
-  await measureWithRetries(t, 3, async (attempt) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'rs-sipp-rec-'));
-    const engine = new MediaEngine({ rtpPorts: '40000-49999', bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', dataDir });
-    const sip = await FakeSwitchSip.open();
-    t.after(async () => {
-      sip.close();
-      await engine.close();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const ep = await engine.allocateEndpoint('sipp-leg');
-    sip.onInvite = (offer) => engine.createAnswer(ep.endpointId, offer);
-    const rec = await engine.startRecording({ endpointId: ep.endpointId }, { recordingId: `sipp-g711a-${attempt}` });
+  await measureWithRetries(t, 3, async () => {
+    const carrierPort = await freePort();
+    const { r, ws, target } = await setup(t, callConfig(carrierPort, `
+    numbers: [{ number: "+15550100" }, { number: "+15550103" }]
+    users:
+      - ${ALICE}
+    lines:
+      - { id: after-hours, name: After Hours, number: "+15550103", ring: { strategy: voicemail }, voicemail: { mailboxUser: 501, maxSeconds: 30 } }
+`));
+    // The greeting and beep last ~5 s (rendered by espeak-ng at the first call): speak after 8 s.
+    const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 8000 }, { audio: 'g711a' }, { pauseMs: Math.ceil(sourceMs) + 700 }] }) });
+    ok(await sipp(t, 'carrier.xml', target, { dir, from: CARRIER_IP, service: '+15550103', keys: { from: '+15557654321' }, timeoutSec: 30 }), 'carrier');
+    await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 10_000, 'voice.incoming.end');
+    const { facts } = await logged(r, String(ws.events('accountevent')[0]!.trackingId));
+    const ready = facts.find((f): f is Extract<Fact, { type: 'leg.media-ready' }> => f.type === 'leg.media-ready')!;
+    assert.equal(ready.codec, 'PCMA');
+    const rec = facts.find((f): f is Extract<Fact, { type: 'recording.finished' }> => f.type === 'recording.finished')!;
+    assert.equal(rec.status, 'complete');
+    const res = await fetch(rec.url);
+    assert.equal(res.status, 200);
 
-    const xml = uacScenario({ payloads: '8', rtpmaps: ['rtpmap:8 PCMA/8000'], pcaps: [{ path: PCAP, pauseMs: Math.ceil(sourceMs) + 500 }] });
-    const r = await runSipp(xml, sip.port);
-    assert.equal(r.code, 0, `sipp failed: ${r.output.slice(-1500)}`);
-    assert.equal(engine.endpointStats(ep.endpointId).codec, 'PCMA');
-    const info = await engine.stopRecording(rec.recordingId);
-    assert.equal(info.status, 'complete');
-
-    const w = parseWav(await readFile(rec.path));
+    const w = parseWav(Buffer.from(await res.arrayBuffer()));
     assert.equal(w.channels, 1);
     const recorded = wavSamples(w);
     // Non-silent span of the recording ≈ the stream's length.
