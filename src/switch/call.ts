@@ -148,10 +148,10 @@ export class Call {
   readonly #failed: TargetLeg[] = [];
   readonly #endpoints = new Set<string>();
   #callerSession?: InviteSession;
-  /** Legs in the conversation, and those of them on hold (re-INVITE). */
-  readonly #joined = new Set<string>();
+  /** Legs of the conversation on hold (re-INVITE). */
   readonly #held = new Set<string>();
-  /** While bridged: both sides, and what a transfer needs to move one of them. */
+  /** While bridged (from both `leg.joined` to the hangup): both sides, and what a transfer needs to move one
+   *  of them. */
   #bridged?: { side: Side; endpointId: string; user?: UserRef; direction: 'in' | 'out' }[];
   /** Set while bridged: a REFER moved the other party away; ends the bridge without hanging it up. */
   #transferOut?: (transferor: Side) => void;
@@ -469,22 +469,29 @@ export class Call {
 
   // ---- the caller ends or is refused -------------------------------------------------------------
 
+  /** The call will not be connected: legs still ringing fail with `ringing` (their INVITE cancelled),
+   *  legs being screened are hung up (ended with `screened`), a winner not yet bridged is hung up. */
+  #giveUp(ringing: DialOutcome, screened: HangupCause): void {
+    const r = this.#round;
+    if (r) {
+      for (const leg of r.legs) {
+        if (leg.state === 'screening') this.#dropScreened(leg, 'hangup', screened);
+        else if (leg.state === 'dialling') {
+          this.#abandon(leg);
+          this.#fail(leg, ringing);
+        }
+      }
+      this.#endRound(r, undefined);
+    }
+    this.#dropWinner();
+  }
+
   /** RFC 3261 §9.2: the caller's CANCEL (the stack already answered 487): cancel every target. */
   #callerCancelled(): void {
     if (this.#phase !== 'ringing') return;
     this.#phase = 'ended';
     this.#log.info({ legId: this.callerLegId }, 'caller cancelled');
-    const r = this.#round;
-    if (r) {
-      for (const leg of r.legs) {
-        if (leg.state === 'screening') this.#dropScreened(leg, 'hangup', 'originator-cancel');
-        if (leg.state !== 'dialling') continue;
-        this.#abandon(leg);
-        this.#fail(leg, CANCELLED);
-      }
-      this.#endRound(r, undefined);
-    }
-    this.#dropWinner();
+    this.#giveUp(CANCELLED, 'originator-cancel');
     this.#facts.record({ type: 'leg.ended', legId: this.callerLegId, by: 'remote', cause: 'originator-cancel' });
     this.#facts.record({ type: 'session.ended', hangupBy: this.#plan.caller.party, hangupLegId: this.callerLegId, cause: 'originator-cancel' });
   }
@@ -492,17 +499,7 @@ export class Call {
   /** Ringside refuses the call before anyone answered. */
   #refuseCaller(status: number, cause: HangupCause, hangup?: { party: Party; legId: string }): void {
     this.#phase = 'ended';
-    const r = this.#round;
-    if (r) {
-      for (const leg of r.legs) {
-        if (leg.state === 'screening') this.#dropScreened(leg, 'hangup', cause === 'normal' ? 'normal' : 'error');
-        if (leg.state !== 'dialling') continue;
-        this.#abandon(leg);
-        this.#fail(leg, { result: 'ABORT', cause: 'error' });
-      }
-      this.#endRound(r, undefined);
-    }
-    this.#dropWinner();
+    this.#giveUp({ result: 'ABORT', cause: 'error' }, cause === 'normal' ? 'normal' : 'error');
     if (this.#invite?.state === 'pending') this.#invite.reject(status);
     // A transferred party has no INVITE to refuse: it is hung up.
     if (this.#transferred?.session.state === 'confirmed') this.#transferred.session.bye().catch(() => undefined);
@@ -591,12 +588,19 @@ export class Call {
     }
     this.#facts.record({ type: 'leg.joined', legId: this.callerLegId, conversationId });
     this.#facts.record({ type: 'leg.joined', legId: winner.legId, conversationId });
-    this.#joined.add(this.callerLegId).add(winner.legId);
+    const sides: Side[] = [
+      { legId: this.callerLegId, party: this.#plan.caller.party, session: callerSession },
+      { legId: winner.legId, party: winner.target.party, session: winner.session! },
+    ];
+    this.#bridged = [
+      { side: sides[0]!, endpointId: this.#callerEndpoint!, ...(this.#plan.caller.user ? { user: this.#plan.caller.user } : {}), direction: this.#plan.caller.direction ?? 'in' },
+      { side: sides[1]!, endpointId: winner.endpointId!, ...(winner.target.user ? { user: winner.target.user } : {}), direction: 'out' },
+    ];
+    const transferred = new Promise<{ transferor: Side }>((resolve) => (this.#transferOut = (transferor) => resolve({ transferor })));
     // Digits pressed in the conversation are facts (the voice API's gather reads them; docs/switch.md).
-    const legOf = new Map([[this.#callerEndpoint!, this.callerLegId], [winner.endpointId!, winner.legId]]);
     const onDigit: MediaListener<'dtmf'> = (e) => {
-      const legId = legOf.get(e.endpointId);
-      if (legId && this.#joined.has(legId)) this.#facts.record({ type: 'dtmf', legId, digit: e.digit, durationMs: e.durationMs, via: e.via });
+      const legId = this.#bridged?.find((b) => b.endpointId === e.endpointId)?.side.legId;
+      if (legId) this.#facts.record({ type: 'dtmf', legId, digit: e.digit, durationMs: e.durationMs, via: e.via });
     };
     media.on('dtmf', onDigit);
     let recordingId: string | undefined;
@@ -609,19 +613,10 @@ export class Call {
         this.#log.error({ err }, 'the call could not be recorded');
       }
     }
-    const sides: Side[] = [
-      { legId: this.callerLegId, party: this.#plan.caller.party, session: callerSession },
-      { legId: winner.legId, party: winner.target.party, session: winner.session! },
-    ];
-    this.#bridged = [
-      { side: sides[0]!, endpointId: this.#callerEndpoint!, ...(this.#plan.caller.user ? { user: this.#plan.caller.user } : {}), direction: this.#plan.caller.direction ?? 'in' },
-      { side: sides[1]!, endpointId: winner.endpointId!, ...(winner.target.user ? { user: winner.target.user } : {}), direction: 'out' },
-    ];
     let limit: NodeJS.Timeout | undefined;
     const timeUp = new Promise<undefined>((resolve) => {
       if (this.#plan.timeLimitMs !== undefined) limit = setTimeout(() => resolve(undefined), this.#plan.timeLimitMs);
     });
-    const transferred = new Promise<{ transferor: Side }>((resolve) => (this.#transferOut = (transferor) => resolve({ transferor })));
     const first = await Promise.race([...sides.map((side) => side.session.ended.then((reason) => ({ side, reason }))), timeUp, transferred]);
     if (limit) clearTimeout(limit);
     this.#transferOut = undefined;
@@ -629,7 +624,6 @@ export class Call {
     this.#bridged = undefined;
     if (!first) this.#log.info({ limitMs: this.#plan.timeLimitMs }, 'call time limit reached; hanging up both sides');
     this.#phase = 'ended';
-    this.#joined.clear();
     media.disconnect(this.#callerEndpoint!).catch(() => undefined);
     let ended: FactDraft;
     if (first && 'transferor' in first) {
@@ -699,7 +693,7 @@ export class Call {
     const direction = (await media.endpointStats(endpointId).catch(() => undefined))?.direction;
     // We only receive (or nothing flows): the party put us on hold.
     const held = direction === 'recvonly' || direction === 'inactive';
-    if (held === this.#held.has(legId) || !this.#joined.has(legId)) return;
+    if (held === this.#held.has(legId) || !this.#bridged?.some((b) => b.side.legId === legId)) return;
     if (held) this.#held.add(legId);
     else this.#held.delete(legId);
     this.#log.info({ legId, held }, held ? 'leg on hold' : 'leg resumed');
