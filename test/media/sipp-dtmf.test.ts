@@ -13,7 +13,7 @@ import { DtmfDetector } from '../../src/media/dtmf-rfc4733.js';
 import type { Fact } from '../../src/events/facts.js';
 import { readPcapUdp } from './support/pcap.js';
 import { callConfig, ALICE } from '../support/call-config.js';
-import { CARRIER_IP, freePort, logged, ok, register, setup, sipp, sleep, topic } from '../switch/support/harness.js';
+import { CARRIER_IP, endedSession, freePort, logged, ok, register, setup, sipp, sleep } from '../switch/support/harness.js';
 import { answeringScenario, carrierScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 
 const PCAP_DIR = '/usr/share/sip-tester';
@@ -53,8 +53,8 @@ test('digits played by sipp from dtmf_2833_*.pcap into a call are reported exact
   await sleep(300);
   ok(await sipp(t, 'carrier.xml', target, { dir, from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' }, timeoutSec: 25 }), 'carrier');
   ok(await phone, 'phone');
-  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 10_000, 'voice.incoming.end');
-  const { facts } = await logged(r, String(ws.events('accountevent')[0]!.trackingId));
+  const { sessionId } = await endedSession(ws, 'incoming', 10_000);
+  const { facts } = await logged(r, sessionId);
   const callerLeg = (facts.find((f) => f.type === 'leg.created') as Extract<Fact, { type: 'leg.created' }>).legId;
   const digits = facts.filter((f): f is Extract<Fact, { type: 'dtmf' }> => f.type === 'dtmf');
   assert.deepEqual(digits.map((d) => d.digit), expected);

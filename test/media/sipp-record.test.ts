@@ -16,7 +16,7 @@ import type { Fact } from '../../src/events/facts.js';
 import { readPcapUdp } from './support/pcap.js';
 import { bestCorrelation, rms } from './support/audio-analysis.js';
 import { callConfig, ALICE } from '../support/call-config.js';
-import { CARRIER_IP, freePort, logged, ok, setup, sipp, topic } from '../switch/support/harness.js';
+import { CARRIER_IP, endedSession, freePort, logged, ok, setup, sipp } from '../switch/support/harness.js';
 import { carrierScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 
 const PCAP = '/usr/share/sip-tester/g711a.pcap';
@@ -38,8 +38,8 @@ test('audio streamed by sipp from g711a.pcap is in the recording (a voicemail me
     // The greeting and beep last ~5 s (rendered by espeak-ng at the first call): speak after 8 s.
     const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 8000 }, { audio: 'g711a' }, { pauseMs: Math.ceil(sourceMs) + 700 }] }) });
     ok(await sipp(t, 'carrier.xml', target, { dir, from: CARRIER_IP, service: '+15550103', keys: { from: '+15557654321' }, timeoutSec: 30 }), 'carrier');
-    await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 10_000, 'voice.incoming.end');
-    const { facts } = await logged(r, String(ws.events('accountevent')[0]!.trackingId));
+    const { sessionId } = await endedSession(ws, 'incoming', 10_000);
+    const { facts } = await logged(r, sessionId);
     const ready = facts.find((f): f is Extract<Fact, { type: 'leg.media-ready' }> => f.type === 'leg.media-ready')!;
     assert.equal(ready.codec, 'PCMA');
     const rec = facts.find((f): f is Extract<Fact, { type: 'recording.finished' }> => f.type === 'recording.finished')!;

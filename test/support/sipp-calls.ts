@@ -11,7 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runTool, type ToolRun } from '../sip/support/sipp.js';
+import { freePort, runTool, type ToolRun } from '../sip/support/sipp.js';
 
 export const CARRIER_IP = '127.0.0.2';
 /** The call scenarios (test/switch/scenarios). */
@@ -93,4 +93,12 @@ export async function phoneAnswering(t: T, scenario: string, port: number, rtpPo
   const done = sipp(t, scenario, '', { from, port, keys: { rtp_port: String(rtpPort) }, timeoutSec });
   await sleep(300); // sipp is listening
   return { done };
+}
+
+/** Both steps of a phone: a free port, REGISTER from it as `username`, then `scenario` answering there
+ *  (its SDP names `rtpPort`; 9, the discard port, when the test does not listen). */
+export async function registeredPhone(t: T, target: string, username: string, password: string, scenario: string, rtpPort = 9): Promise<{ port: number; done: Promise<Sipp> }> {
+  const port = await freePort();
+  await register(t, target, port, username, password);
+  return { port, ...(await phoneAnswering(t, scenario, port, rtpPort)) };
 }

@@ -16,9 +16,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
-import type { TestSocket } from '../support/ws-client.js';
 import type { Fact } from '../../src/events/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, reportEntry, setup, sipp, teltelNames, topic, type T } from './support/harness.js';
+import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, reportEntry, setup, sipp, teltelNames, topic, type T } from './support/harness.js';
 import { BaresipPhone, carrierMedia, waitFor } from './support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
@@ -48,13 +47,6 @@ async function start(t: T) {
   await waitFor(async () => (await s.r.store.loadSipBindings('501')).length === 1, 15_000, 'baresip registered as Alice', () => phone.output.slice(-3000));
   const media = await carrierMedia(t, CARRIER_IP, CARRIER_HZ);
   return { ...s, carrierPort, phone, media };
-}
-
-/** The session of the account stream's first event, once its `*.end` arrived. */
-async function endedSession(ws: TestSocket, kind: 'incoming' | 'outgoing') {
-  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === `voice.${kind}.end`), 15_000, `voice.${kind}.end`);
-  const events = ws.events('accountevent');
-  return { sessionId: String(events[0]!.trackingId), topics: events.map(topic), events };
 }
 
 /** The fields of a realtime event that say which call, which line, which user and which leg. */

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import { login } from '../support/in-process.js';
-import { CARRIER_IP, freePort, logged, ok, phoneAnswering, register, reportEntry, rest, setup, sipp, today, topic, type T } from './support/harness.js';
+import { CARRIER_IP, freePort, logged, ok, registeredPhone, reportEntry, rest, setup, sipp, today, topic, type T } from './support/harness.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE } from '../support/call-config.js';
 
@@ -37,9 +37,7 @@ async function start(t: T) {
 
 test('inbound call answered: a report entry under the call\'s uniqueId, as the end event says', { skip }, async (t) => {
   const { r, ws, token, target } = await start(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-answers.xml', phonePort, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml');
   ok(await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } }), 'carrier');
   ok(await phone.done, 'phone');
   const [end] = await ended(ws, 1);
@@ -68,9 +66,7 @@ test('inbound call answered: a report entry under the call\'s uniqueId, as the e
 
 test('inbound call nobody answers: missed; the list mixes calls and texts by time; own-records users see theirs', { skip }, async (t) => {
   const { r, ws, token, target } = await start(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-rings.xml', phonePort, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
   // A text stored before the call: the list is ordered by time.
   await r.store.putMessage({ id: 'msg-1', accountId: 'demo', direction: 'incoming', medium: 'sms', from: '+15557654321', to: '+15550100', body: 'hi', components: [], status: 'received', via: 'carrier-http', createdAt: Date.now() - 1000 });
   ok(await sipp(t, 'carrier-call-unanswered.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } }), 'carrier');

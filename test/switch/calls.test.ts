@@ -20,7 +20,7 @@ import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
 import type { Fact } from '../../src/events/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, rtpSink, sipp, teltelNames, topic, type T } from './support/harness.js';
+import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, registeredPhone, rtpSink, sipp, teltelNames, topic, type T } from './support/harness.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 const skip = missingTool('sipp', 'sip-tester');
 
@@ -49,26 +49,17 @@ async function setup(t: T) {
   return { r, ws, carrierPort, target: `127.0.0.1:${r.sip.port}` };
 }
 
-/** The session the account stream's first event belongs to, once its `*.end` arrived. */
-async function endedSession(ws: TestSocket, kind: 'incoming' | 'outgoing' | 'internal'): Promise<{ sessionId: string; topics: string[]; events: Record<string, unknown>[] }> {
-  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === `voice.${kind}.end`), 10_000, `voice.${kind}.end`);
-  const events = ws.events('accountevent');
-  return { sessionId: String(events[0]!.trackingId), topics: events.map(topic), events };
-}
-
 test('inbound to a ring-all line: the registered phone answers, the caller hangs up; RTP is relayed', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
   const media = await rtpSink(t);
-  const phone = await phoneAnswering(t, 'uas-answers.xml', phonePort, media.port);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml', media.port);
   const carrier = await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } });
   ok(carrier, 'carrier');
   ok(await phone.done, 'phone');
   assert.ok(media.packets() > 20, `the carrier's audio reached the phone through Ringside (${media.packets()} packets)`);
   assert.deepEqual([...media.payloadTypes], [0], 'transcoded PCMA → PCMU, the phone\'s codec');
 
-  const { sessionId, topics, events } = await endedSession(ws, 'incoming');
+  const { sessionId, topics, events } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   assert.equal(events[0]!.from, '+15557654321');
   assert.equal(events[0]!.to, '+15550100');
@@ -101,28 +92,24 @@ test('inbound to a ring-all line: the registered phone answers, the caller hangs
 
 test('inbound with a late offer (no SDP in the INVITE): Ringside offers in the 200, the ACK answers', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
   const media = await rtpSink(t);
-  const phone = await phoneAnswering(t, 'uas-answers.xml', phonePort, media.port);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml', media.port);
   ok(await sipp(t, 'carrier-call-late-offer.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } }), 'carrier');
   ok(await phone.done, 'phone');
   assert.ok(media.packets() > 20, `the carrier's audio reached the phone (${media.packets()} packets)`);
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   await logged(r, sessionId);
 });
 
 test('inbound: the phone hangs up first; Ringside BYEs the carrier', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
   const media = await rtpSink(t);
-  const phone = await phoneAnswering(t, 'uas-answers-hangs-up.xml', phonePort, media.port);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers-hangs-up.xml', media.port);
   const carrier = await sipp(t, 'carrier-call-waits-bye.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } });
   ok(carrier, 'carrier');
   ok(await phone.done, 'phone');
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
@@ -133,16 +120,13 @@ test('inbound: the phone hangs up first; Ringside BYEs the carrier', { skip }, a
 
 test('ring-all: the first phone to answer wins, the other is cancelled', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const [alicePort, bobPort] = [await freePort(), await freePort()];
-  await register(t, target, alicePort, '101', 'alice-sip-101');
-  await register(t, target, bobPort, '102', 'bob-sip-102');
   const media = await rtpSink(t);
-  const alice = await phoneAnswering(t, 'uas-rings.xml', alicePort, 9);
-  const bob = await phoneAnswering(t, 'uas-answers.xml', bobPort, media.port);
+  const alice = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
+  const bob = await registeredPhone(t, target, '102', 'bob-sip-102', 'uas-answers.xml', media.port);
   ok(await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550102', keys: { from: '+15557654321' } }), 'carrier');
   ok(await alice.done, 'Alice\'s phone (cancelled)');
   ok(await bob.done, 'Bob\'s phone (answered)');
-  const { sessionId, topics, events } = await endedSession(ws, 'incoming');
+  const { sessionId, topics, events } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   assert.equal(events[1]!.userId, '502', 'Bob answered');
   const { facts, teltel } = await logged(r, sessionId);
@@ -154,18 +138,15 @@ test('ring-all: the first phone to answer wins, the other is cancelled', { skip 
 
 test('round-robin: one user at a time, each for a share of the ring timeout', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const [alicePort, bobPort] = [await freePort(), await freePort()];
-  await register(t, target, alicePort, '101', 'alice-sip-101');
-  await register(t, target, bobPort, '102', 'bob-sip-102');
   const media = await rtpSink(t);
-  const alice = await phoneAnswering(t, 'uas-rings.xml', alicePort, 9);
-  const bob = await phoneAnswering(t, 'uas-answers.xml', bobPort, media.port);
+  const alice = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
+  const bob = await registeredPhone(t, target, '102', 'bob-sip-102', 'uas-answers.xml', media.port);
   const started = Date.now();
   ok(await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550103', keys: { from: '+15557654321' } }), 'carrier');
   ok(await alice.done, 'Alice\'s phone (rang 2 s, cancelled)');
   ok(await bob.done, 'Bob\'s phone (answered)');
   assert.ok(Date.now() - started >= 2000, 'Alice rang for half of the 4 s first');
-  const { sessionId, events } = await endedSession(ws, 'incoming');
+  const { sessionId, events } = await endedSession(ws, 'incoming', 10_000);
   assert.equal(events[1]!.userId, '502');
   const { facts, teltel } = await logged(r, sessionId);
   const callees = facts.filter((f) => f.type === 'leg.created' && f.role === 'callee').map((f) => (f as Extract<Fact, { type: 'leg.created' }>).party.userId);
@@ -173,7 +154,7 @@ test('round-robin: one user at a time, each for a share of the ring timeout', { 
   assert.deepEqual(teltelNames(teltel), ['START', 'RING', 'RINGRESULT:NOANSWER', 'RING', 'RINGRESULT:ANSWER', 'READY', 'READY', 'JOIN', 'JOIN', 'LEAVE', 'LEAVE', 'COMPLETED']);
 
   // The next call starts one user further along: Bob rings first and answers; Alice is not rung.
-  const bobAgain = await phoneAnswering(t, 'uas-answers.xml', bobPort, media.port);
+  const bobAgain = await phoneAnswering(t, 'uas-answers.xml', bob.port, media.port);
   ok(await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550103', keys: { from: '+15557654321' } }), 'carrier, second call');
   ok(await bobAgain.done, 'Bob\'s phone, second call');
   await ws.until((f) => f.filter((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end').length === 2, 10_000, 'second end');
@@ -185,16 +166,14 @@ test('round-robin: one user at a time, each for a share of the ring timeout', { 
 
 test('closing the switch hangs up the calls in progress: BYE to both sides, hung up by Ringside', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-answers.xml', phonePort, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml');
   const carrier = sipp(t, 'carrier-call-waits-bye.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } });
   await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.answer'), 10_000, 'answer');
   assert.equal(r.calls.activeCalls, 1);
   await r.calls.close();
   ok(await carrier, 'carrier got a BYE');
   ok(await phone.done, 'phone got a BYE');
-  const { sessionId } = await endedSession(ws, 'incoming');
+  const { sessionId } = await endedSession(ws, 'incoming', 10_000);
   const { facts, teltel } = await logged(r, sessionId);
   const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
   assert.deepEqual(end.hangupBy, { kind: 'local', number: '+15550100' });
@@ -204,15 +183,13 @@ test('closing the switch hangs up the calls in progress: BYE to both sides, hung
 
 test('inbound, nobody answers: ring timeout cancels the phone, the caller gets 480, NOANSWER', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-rings.xml', phonePort, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
   const started = Date.now();
   const carrier = await sipp(t, 'carrier-call-unanswered.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } });
   ok(carrier, 'carrier');
   ok(await phone.done, 'phone');
   assert.ok(Date.now() - started >= 2900, 'rang for the line\'s 3 s');
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const failed = facts.filter((f) => f.type === 'leg.failed').map((f) => (f as Extract<Fact, { type: 'leg.failed' }>).result);
@@ -227,13 +204,11 @@ test('inbound, nobody answers: ring timeout cancels the phone, the caller gets 4
 
 test('inbound, the caller cancels while the phone rings: the phone is cancelled too', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const phonePort = await freePort();
-  await register(t, target, phonePort, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-rings.xml', phonePort, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
   const carrier = await sipp(t, 'carrier-call-cancels.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: '+15557654321' } });
   ok(carrier, 'carrier');
   ok(await phone.done, 'phone');
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const failed = facts.filter((f) => f.type === 'leg.failed').map((f) => (f as Extract<Fact, { type: 'leg.failed' }>).result);
@@ -246,15 +221,12 @@ test('inbound, the caller cancels while the phone rings: the phone is cancelled 
 
 test('inbound, every phone is busy: BUSY legs, 486 to the caller', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const [alicePort, bobPort] = [await freePort(), await freePort()];
-  await register(t, target, alicePort, '101', 'alice-sip-101');
-  await register(t, target, bobPort, '102', 'bob-sip-102');
-  const alice = await phoneAnswering(t, 'uas-busy.xml', alicePort, 9);
-  const bob = await phoneAnswering(t, 'uas-busy.xml', bobPort, 9);
+  const alice = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-busy.xml');
+  const bob = await registeredPhone(t, target, '102', 'bob-sip-102', 'uas-busy.xml');
   ok(await sipp(t, 'carrier-call-busy.xml', target, { from: CARRIER_IP, service: '+15550102', keys: { from: '+15557654321' } }), 'carrier');
   ok(await alice.done, 'Alice\'s phone');
   ok(await bob.done, 'Bob\'s phone');
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const failed = facts.filter((f) => f.type === 'leg.failed') as Extract<Fact, { type: 'leg.failed' }>[];
@@ -280,7 +252,7 @@ test('inbound to a forward line: Ringside calls the forward number through the t
   ok(f, 'forward target');
   assert.match(f.messages, /INVITE sip:\+15557770001@127\.0\.0\.2/);
   assert.match(f.messages, /From: "Pat Caller" <sip:\+15557654321@/, 'the original caller\'s number');
-  const { sessionId, topics } = await endedSession(ws, 'incoming');
+  const { sessionId, topics } = await endedSession(ws, 'incoming', 10_000);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const callee = facts.find((x) => x.type === 'leg.created' && x.role === 'callee') as Extract<Fact, { type: 'leg.created' }>;
@@ -298,7 +270,7 @@ test('outgoing from a registered phone through the trunk: digest, caller ID, ans
   ok(c, 'carrier');
   assert.match(c.messages, /INVITE sip:\+15557654321@127\.0\.0\.2/);
   assert.match(c.messages, /From: <sip:\+15550101@/, 'Bob\'s own number is an account number: his caller ID');
-  const { sessionId, topics, events } = await endedSession(ws, 'outgoing');
+  const { sessionId, topics, events } = await endedSession(ws, 'outgoing', 10_000);
   assert.deepEqual(topics, ['voice.outgoing.start', 'voice.outgoing.answer', 'voice.outgoing.end']);
   assert.equal(events[0]!.userId, '502');
   assert.equal(events[0]!.to, '+15557654321');
@@ -320,7 +292,7 @@ test('outgoing, the carrier says busy: the phone gets 486, BUSY', { skip }, asyn
   const c = await far.done;
   ok(c, 'carrier');
   assert.match(c.messages, /From: <sip:\+15550100@/, 'Alice has no own number: the account default');
-  const { sessionId, topics } = await endedSession(ws, 'outgoing');
+  const { sessionId, topics } = await endedSession(ws, 'outgoing', 10_000);
   assert.deepEqual(topics, ['voice.outgoing.start', 'voice.outgoing.end']);
   const { facts, teltel } = await logged(r, sessionId);
   const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
@@ -337,15 +309,13 @@ test('a phone with wrong credentials cannot call out (403), and nothing is recor
 
 test('internal call: a phone dials an extension, the other user\'s phone answers', { skip }, async (t) => {
   const { r, ws, target } = await setup(t);
-  const alicePort = await freePort();
-  await register(t, target, alicePort, '101', 'alice-sip-101');
   const media = await rtpSink(t);
-  const alice = await phoneAnswering(t, 'uas-answers.xml', alicePort, media.port);
+  const alice = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml', media.port);
   ok(await sipp(t, 'device-calls.xml', target, { service: '102', keys: { dial: '101' }, extra: ['-au', '102', '-ap', 'bob-sip-102'] }), 'Bob\'s phone');
   const a = await alice.done;
   ok(a, 'Alice\'s phone');
   assert.match(a.messages, /From: "Bob" <sip:102@/);
-  const { sessionId, topics, events } = await endedSession(ws, 'internal');
+  const { sessionId, topics, events } = await endedSession(ws, 'internal', 10_000);
   assert.deepEqual(topics, ['voice.internal.start', 'voice.internal.answer', 'voice.internal.end']);
   assert.equal(events[0]!.from, '102');
   assert.equal(events[0]!.to, '101');

@@ -10,9 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import type { Fact } from '../../src/events/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
+import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
 import { answeringScenario, carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
-import type { TestSocket } from '../support/ws-client.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
 import { callConfig } from '../support/call-config.js';
 
@@ -75,12 +74,6 @@ async function forwardAnswered(t: T, carrierPort: number, steps: Step[]) {
   return { done };
 }
 
-async function ended(ws: TestSocket): Promise<{ sessionId: string; topics: string[]; events: Record<string, unknown>[] }> {
-  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 15_000, 'voice.incoming.end');
-  const events = ws.events('accountevent');
-  return { sessionId: String(events[0]!.trackingId), topics: events.map(topic), events };
-}
-
 const ofType = <K extends Fact['type']>(facts: Fact[], type: K) => facts.filter((f): f is Extract<Fact, { type: K }> => f.type === type);
 
 test('call confirmation: the phone answers, hears the prompt, presses 1; the parties are connected', { skip }, async (t) => {
@@ -88,7 +81,7 @@ test('call confirmation: the phone answers, hears the prompt, presses 1; the par
   const alice = await phone(t, target, '101', [{ pauseMs: 800 }, { digits: '1' }]);
   ok(await carrierCalls(t, target, '+15550101', { steps: [{ audio: 'g711a' }, { pauseMs: 1500 }] }), 'carrier');
   ok(await alice.done, 'phone');
-  const { sessionId, topics, events } = await ended(ws);
+  const { sessionId, topics, events } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.callconfirm.start', 'voice.callconfirm.acceptcall', 'voice.incoming.answer', 'voice.incoming.end']);
   assert.equal(events[3]!.userId, '501');
   const { facts, teltel } = await logged(r, sessionId);
@@ -106,7 +99,7 @@ test('call confirmation: one phone presses a wrong key and is dropped, the other
   ok(await carrierCalls(t, target, '+15550102', { steps: [{ pauseMs: 1000 }] }), 'carrier');
   ok(await alice.done, 'alice');
   ok(await bob.done, 'bob');
-  const { sessionId, topics, events } = await ended(ws);
+  const { sessionId, topics, events } = await endedSession(ws);
   assert.deepEqual([...topics].sort(), ['voice.callconfirm.acceptcall', 'voice.callconfirm.rejectcall', 'voice.callconfirm.start', 'voice.callconfirm.start', 'voice.incoming.answer', 'voice.incoming.end', 'voice.incoming.start']);
   assert.ok(topics.indexOf('voice.callconfirm.rejectcall') < topics.indexOf('voice.callconfirm.acceptcall'));
   assert.equal(events.find((e) => topic(e) === 'voice.incoming.answer')!.userId, '502', 'Bob accepted');
@@ -122,7 +115,7 @@ test('call confirmation by SIP INFO (application/dtmf-relay): the key is taken a
   const alice = await phone(t, target, '101', [{ pauseMs: 800 }, { info: '1' }]);
   ok(await carrierCalls(t, target, '+15550101', { steps: [{ pauseMs: 1000 }] }), 'carrier');
   ok(await alice.done, 'phone');
-  const { sessionId, topics } = await ended(ws);
+  const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.callconfirm.start', 'voice.callconfirm.acceptcall', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   assert.equal(ofType(facts, 'confirm.accepted')[0]!.digit, '1');
@@ -137,7 +130,7 @@ test('a ring-group line: every member\'s phone rings; the one who answers gets t
   ok(await carrierCalls(t, target, '+15550106', { steps: [{ pauseMs: 1500 }] }), 'carrier');
   ok(await alice.done, 'alice (rings, cancelled)');
   ok(await bob.done, 'bob (answers)');
-  const { sessionId, topics, events } = await ended(ws);
+  const { sessionId, topics, events } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   assert.equal(events[0]!.lineId, 'group');
   assert.equal(events[1]!.userId, '502');
@@ -153,7 +146,7 @@ test('agent PIN entry: the forwarded party enters PIN then #; the call is connec
   const agent = await forwardAnswered(t, carrierPort, [{ pauseMs: 800 }, { digits: '2580#' }]);
   ok(await carrierCalls(t, target, '+15550103', { steps: [{ pauseMs: 1000 }] }), 'caller');
   ok(await agent.done, 'forwarded party');
-  const { sessionId, topics, events } = await ended(ws);
+  const { sessionId, topics, events } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.agentpin-prompt', 'voice.incoming.agentpin-valid', 'voice.incoming.answer', 'voice.incoming.end']);
   const valid = events[2]!;
   assert.equal(valid.pinEntered, '2580');
@@ -169,7 +162,7 @@ test('agent PIN entry: a wrong PIN (ended by silence), the prompt again, then th
   const agent = await forwardAnswered(t, carrierPort, [{ pauseMs: 800 }, { digits: '1349' }, { pauseMs: 2500 }, { digits: '2580' }]);
   ok(await carrierCalls(t, target, '+15550103', { steps: [{ pauseMs: 1000 }] }), 'caller');
   ok(await agent.done, 'forwarded party');
-  const { sessionId, topics } = await ended(ws);
+  const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.agentpin-prompt', 'voice.incoming.agentpin-prompt', 'voice.incoming.agentpin-valid', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   assert.deepEqual(ofType(facts, 'agentpin.prompted').map((f) => f.attempt), [1, 2]);
@@ -181,7 +174,7 @@ test('agent PIN entry: no PIN after every prompt: the call is dropped (480 to th
   const agent = await forwardAnswered(t, carrierPort, []);
   ok(await carrierCalls(t, target, '+15550103', { refused: 480 }), 'caller');
   ok(await agent.done, 'forwarded party');
-  const { sessionId, topics } = await ended(ws);
+  const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.agentpin-prompt', 'voice.incoming.agentpin-prompt', 'voice.incoming.agentpin-timeout', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
@@ -195,7 +188,7 @@ test('straight to voicemail: greeting, beep, the caller speaks; the message is s
   const { r, ws, target, token } = await start(t);
   // The greeting and beep last ~5 s: the caller starts talking after them (sipp's g711a.pcap, 4.7 s).
   ok(await carrierCalls(t, target, '+15550104', { steps: [{ pauseMs: 6500 }, { audio: 'g711a' }, { pauseMs: 4000 }] }), 'caller');
-  const { sessionId, topics, events } = await ended(ws);
+  const { sessionId, topics, events } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.end'], 'platform voicemail is no answer (spec realtime §3.4)');
   const end = events[1]!;
   assert.equal(end.hasVoicemail, true);
@@ -225,7 +218,7 @@ test('straight to voicemail: greeting, beep, the caller speaks; the message is s
 test('voicemail as the fallback: nobody can take the call; the caller hangs up during the greeting', { skip }, async (t) => {
   const { r, ws, target } = await start(t);
   ok(await carrierCalls(t, target, '+15550100', { steps: [{ pauseMs: 1500 }] }), 'caller');
-  const { sessionId, events } = await ended(ws);
+  const { sessionId, events } = await endedSession(ws);
   assert.equal(events.at(-1)!.hasVoicemail, false, 'no message was left');
   const { facts } = await logged(r, sessionId);
   assert.deepEqual(factTypes(facts), ['session.started', 'leg.created', 'leg.created', 'leg.failed', 'leg.answered', 'leg.media-ready', 'voicemail.started', 'leg.ended', 'session.ended']);
@@ -238,7 +231,7 @@ test('recording: the conversation is recorded in two channels; teltel COMPLETED 
   const alice = await phone(t, target, '101', []);
   ok(await carrierCalls(t, target, '+15550105', { steps: [{ audio: 'g711a' }, { pauseMs: 2500 }, { digits: '5' }, { pauseMs: 800 }] }), 'carrier');
   ok(await alice.done, 'phone');
-  const { sessionId } = await ended(ws);
+  const { sessionId } = await endedSession(ws);
   const { facts, teltel } = await logged(r, sessionId);
   const rec = ofType(facts, 'recording.finished')[0]!;
   assert.equal(rec.purpose, 'call');
@@ -264,7 +257,7 @@ test('hold and resume: re-INVITEs with sendonly then sendrecv are answered recvo
   ok(carrier, 'carrier');
   ok(await alice.done, 'phone');
   assert.match(carrier.messages, /a=recvonly/, 'Ringside answered the hold offer with recvonly (RFC 3264 §8.4)');
-  const { sessionId } = await ended(ws);
+  const { sessionId } = await endedSession(ws);
   const { facts } = await logged(r, sessionId);
   const callerLeg = ofType(facts, 'leg.created')[0]!.legId;
   assert.deepEqual(ofType(facts, 'leg.held').map((f) => [f.legId, f.held]), [[callerLeg, true], [callerLeg, false]]);
@@ -276,7 +269,7 @@ test('call time limit: Ringside hangs up both sides when the account limit is re
   const started = Date.now();
   ok(await carrierCalls(t, target, '+15550105', { end: 'wait-bye' }), 'carrier');
   ok(await alice.done, 'phone');
-  const { sessionId } = await ended(ws);
+  const { sessionId } = await endedSession(ws);
   const { facts } = await logged(r, sessionId);
   const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
   assert.equal(end.hangupBy.kind, 'local');
@@ -329,7 +322,7 @@ test('attended transfer (Refer-To with Replaces) is refused 603; the call goes o
   await sleep(300);
   ok(await carrierCalls(t, target, '+15550105', { steps: [{ pauseMs: 2500 }] }), 'caller');
   ok(await alice, 'alice');
-  const { sessionId, topics } = await ended(ws);
+  const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   assert.equal((facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.number, '+15557654321');
@@ -350,7 +343,7 @@ test('bad requests inside a bridged call are refused and the call goes on: bad D
   });
   ok(carrier, 'caller');
   ok(await alice.done, 'phone');
-  const { sessionId, topics } = await ended(ws);
+  const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);
   assert.equal((facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.number, '+15557654321', 'the caller hung up at the end, as planned');

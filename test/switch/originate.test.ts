@@ -11,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import type { Fact } from '../../src/events/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, rest, setup, teltelNames, today, topic, type T } from './support/harness.js';
+import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, registeredPhone, reportEntry, rest, setup, teltelNames, today, topic, type T } from './support/harness.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 
@@ -67,10 +67,8 @@ const legsCreated = (facts: Fact[]) => facts.filter((f): f is Extract<Fact, { ty
 
 test('originate: the user\'s phone (by PIN) answers, hears ringback, the carrier callee answers and hangs up', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
   const aliceMedia = await rtpSink(t);
-  const alice = await phoneAnswering(t, 'uas-answers.xml', alicePort, aliceMedia.port);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers.xml', aliceMedia.port);
   // The callee rings 1.2 s before it answers: Alice hears ringback meanwhile.
   const far = await phoneAnswering(t, 'uas-answers-late-hangs-up.xml', s.carrierPort, 9, CARRIER_IP);
   // Ringback is checked at the media engine: the RTP a phone receives can be stolen by latching when another
@@ -147,9 +145,7 @@ test('originate: the user\'s phone (by PIN) answers, hears ringback, the carrier
 
 test('originate: the caller\'s phone hangs up; a pin names the user whose number the callee sees', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-answers-hangs-up.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers-hangs-up.xml');
   const far = await phoneAnswering(t, 'uas-answers.xml', s.carrierPort, 9, CARRIER_IP);
   const sessionId = await originate(s, { caller: '101', callee: '+15557654321', pin: '1102' });
   ok(await alice.done, 'Alice\'s phone');
@@ -198,9 +194,7 @@ test('originate: a number first (contact), then a user\'s phone by extension (op
 
 test('originate: the caller is busy: originate.start then originate.end, nothing else dialled', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-busy.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-busy.xml');
   const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
   ok(await alice.done, 'Alice\'s phone');
   const { topics, events } = await originateEvents(s.ws, sessionId);
@@ -221,9 +215,7 @@ test('originate: the caller is busy: originate.start then originate.end, nothing
 
 test('originate: the caller never answers: cancelled after the ring timeout, NOANSWER', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-rings.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-rings.xml');
   const started = Date.now();
   const sessionId = await originate(s, { caller: '1101', callee: '5557654321', timeout: 2 });
   ok(await alice.done, 'Alice\'s phone (cancelled)');
@@ -238,9 +230,7 @@ test('originate: the caller never answers: cancelled after the ring timeout, NOA
 
 test('originate: the callee is busy: Ringside hangs up the caller', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-answers.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers.xml');
   const far = await phoneAnswering(t, 'uas-busy.xml', s.carrierPort, 9, CARRIER_IP);
   const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
   ok(await far.done, 'carrier (busy)');
@@ -264,9 +254,7 @@ test('originate: the callee is busy: Ringside hangs up the caller', { skip }, as
 
 test('originate: the caller hangs up while the callee rings: the callee is cancelled', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-answers-hangs-up.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers-hangs-up.xml');
   const far = await phoneAnswering(t, 'uas-rings.xml', s.carrierPort, 9, CARRIER_IP);
   const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
   ok(await alice.done, 'Alice\'s phone hung up');
@@ -288,9 +276,7 @@ test('originate: the caller hangs up while the callee rings: the callee is cance
 
 test('originate: stopping the switch hangs up both sides of a bridged originate', { skip }, async (t) => {
   const s = await start(t);
-  const alicePort = await freePort();
-  await register(t, s.target, alicePort, '101', 'alice-sip-101');
-  const alice = await phoneAnswering(t, 'uas-answers.xml', alicePort, 9);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers.xml');
   const far = await phoneAnswering(t, 'uas-answers.xml', s.carrierPort, 9, CARRIER_IP);
   const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
   await s.ws.until((f) => f.some((e) => e.trackingId === sessionId && topic(e) === 'voice.outgoing.answer'), 10_000, 'voice.outgoing.answer');

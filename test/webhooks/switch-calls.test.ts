@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { freePort } from '../sip/support/sipp.js';
-import { CARRIER_IP, ok, phoneAnswering, register, sipp } from '../support/sipp-calls.js';
+import { CARRIER_IP, ok, phoneAnswering, register, registeredPhone, sipp } from '../support/sipp-calls.js';
 import { Receiver, sleep, type Received } from './support.js';
 import { verifySignature } from '../../src/delivery/webhooks/signature.js';
 import { callConfig, ALICE, BOB } from '../support/call-config.js';
@@ -92,9 +92,7 @@ const alice = { type: 'sip', number: '101', user: 501 };
 
 test('answered inbound call, the caller hangs up (teltel §5.1)', { skip }, async (t) => {
   const { receiver, target } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-answers.xml', port, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml');
   ok(await sipp(t, 'carrier-call-hangs-up.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } }), 'carrier');
   ok(await phone.done, 'phone');
   assert.deepEqual(stable(await delivered(receiver)), [
@@ -113,9 +111,7 @@ test('answered inbound call, the caller hangs up (teltel §5.1)', { skip }, asyn
 
 test('inbound call nobody answers (teltel §5.2)', { skip }, async (t) => {
   const { receiver, target } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-rings.xml', port, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
   ok(await sipp(t, 'carrier-call-unanswered.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } }), 'carrier');
   ok(await phone.done, 'phone');
   assert.deepEqual(stable(await delivered(receiver)), [
@@ -128,9 +124,7 @@ test('inbound call nobody answers (teltel §5.2)', { skip }, async (t) => {
 
 test('inbound call to a busy phone', { skip }, async (t) => {
   const { receiver, target } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-busy.xml', port, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-busy.xml');
   ok(await sipp(t, 'carrier-call-busy.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } }), 'carrier');
   ok(await phone.done, 'phone');
   assert.deepEqual(stable(await delivered(receiver)), [
@@ -143,9 +137,7 @@ test('inbound call to a busy phone', { skip }, async (t) => {
 
 test('the caller hangs up while the phone rings (teltel §5.10)', { skip }, async (t) => {
   const { receiver, target } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const phone = await phoneAnswering(t, 'uas-rings.xml', port, 9);
+  const phone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-rings.xml');
   ok(await sipp(t, 'carrier-call-cancels.xml', target, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } }), 'carrier');
   ok(await phone.done, 'phone');
   const events = stable(await delivered(receiver));
@@ -207,9 +199,7 @@ test('outbound call from a phone, answered, the callee hangs up (teltel §5.5)',
 
 test('internal call between two users\' phones (phase siptosip, decided in docs/compatibility.md)', { skip }, async (t) => {
   const { receiver, target } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const alicePhone = await phoneAnswering(t, 'uas-answers.xml', port, 9);
+  const alicePhone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml');
   ok(await sipp(t, 'device-calls.xml', target, { service: '102', keys: { dial: '101' }, extra: ['-au', '102', '-ap', 'bob-sip-102'] }), 'Bob\'s phone');
   ok(await alicePhone.done, 'Alice\'s phone');
   const out = { accountcode: '20481', direction: 'outbound', type: 'standard' };
@@ -231,9 +221,7 @@ test('internal call between two users\' phones (phase siptosip, decided in docs/
 
 test('originate (click-to-call): type callback with leg and data.callback on every event (teltel §5.6)', { skip }, async (t) => {
   const { r, receiver, target, carrierPort } = await setup(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const alicePhone = await phoneAnswering(t, 'uas-answers.xml', port, 9);
+  const alicePhone = await registeredPhone(t, target, '101', 'alice-sip-101', 'uas-answers.xml');
   const far = await phoneAnswering(t, 'uas-answers-late-hangs-up.xml', carrierPort, 9, CARRIER_IP);
   const token = await login(r, 'alice@demo.test', 'alice-pass');
   const res = await fetch(`http://127.0.0.1:${r.httpPort}/voice/originate`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ caller: '1101', callee: '+15559990001', trace_id: 'crm-7781' }) });

@@ -15,7 +15,7 @@ import type { Ringside } from '../../../src/app/ringside.js';
 
 export { freePort };
 // The sipp plumbing is shared with the texts and webhook tests.
-export { CALL_SCENARIOS as SCENARIOS, CARRIER_IP, sipp, ok, sleep, register, phoneAnswering, rtpSink, type Sipp } from '../../support/sipp-calls.js';
+export { CALL_SCENARIOS as SCENARIOS, CARRIER_IP, sipp, ok, sleep, register, registeredPhone, phoneAnswering, rtpSink, type Sipp } from '../../support/sipp-calls.js';
 
 export type T = Parameters<typeof startInProcess>[0];
 
@@ -38,6 +38,14 @@ export async function logged(r: Ringside, sessionId: string): Promise<{ facts: F
   assert.deepEqual(sessionProblems(facts), [], JSON.stringify(facts, null, 1));
   const teltel = (await r.log.read(0, { dialects: ['teltel'], sessionId }, 100)).map((e) => e.payload);
   return { facts, teltel };
+}
+
+/** The session of the account stream's first event, once its `voice.<kind>.end` arrived (within
+ *  `timeoutMs`): its id (`trackingId`), the topics received and the events. */
+export async function endedSession(ws: TestSocket, kind: 'incoming' | 'outgoing' | 'internal' = 'incoming', timeoutMs = 15_000): Promise<{ sessionId: string; topics: string[]; events: Record<string, unknown>[] }> {
+  await ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === `voice.${kind}.end`), timeoutMs, `voice.${kind}.end`);
+  const events = ws.events('accountevent');
+  return { sessionId: String(events[0]!.trackingId), topics: events.map(topic), events };
 }
 
 export const factTypes = (facts: Fact[]) => facts.map((f) => f.type);

@@ -50,15 +50,14 @@ interface RequestSpec {
   body?: string;
 }
 
-function message(first: string, lines: string[], r: RequestSpec): string {
+function message(first: string, lines: string[], r: Pick<RequestSpec, 'once' | 'headers' | 'contentType' | 'body'>): string {
   const all = [first, ...lines, ...(r.headers ?? []), ...(r.contentType ? [`Content-Type: ${r.contentType}`] : []), `Content-Length: ${r.body ? '[len]' : '0'}`];
   return `  <send${r.once ? '' : ' retrans="500"'}>
     <![CDATA[
 
 ${all.map((l) => `      ${l}`).join('\n')}
 
-${r.body ? `      ${r.body}\n` : ''}
-    ]]>
+${r.body ? `      ${r.body}\n\n` : ''}    ]]>
   </send>`;
 }
 
@@ -129,20 +128,33 @@ export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; r
   return wrap(`${invite}\n${answered}\n${steps}\n${end}`);
 }
 
-const OK_TO_LAST = `  <send>
-    <![CDATA[
+/** A response to the last request received. `answer`: the INVITE's 180/200, with our To tag and Contact;
+ *  a 200 to the INVITE is retransmitted until its ACK (`sdp` given). */
+function reply(status: string, o: { answer?: boolean; sdp?: string } = {}): string {
+  return message(`SIP/2.0 ${status}`, [
+    '[last_Via:]',
+    '[last_From:]',
+    `[last_To:]${o.answer ? ';tag=[pid]SIPpTag01[call_number]' : ''}`,
+    '[last_Call-ID:]',
+    '[last_CSeq:]',
+    ...(o.answer ? ['Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>'] : []),
+  ], o.sdp ? { contentType: 'application/sdp', body: o.sdp } : { once: true });
+}
 
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Content-Length: 0
-
-    ]]>
-  </send>
+/** The last 200 of a call (to a BYE), then a short wait for retransmissions. */
+const OK_TO_LAST = `${reply('200 OK')}
   <timewait milliseconds="300"/>`;
+
+/** The answering side's SDP: PCMU and telephone-event. */
+const SDP_ANSWER = `v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [media_port] RTP/AVP 0 101
+      a=rtpmap:0 PCMU/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15`;
 
 /**
  * A party Ringside calls (a registered phone on 127.0.0.1, or the carrier on 127.0.0.2 taking a forwarded
@@ -167,50 +179,13 @@ export function answeringScenario(o: { steps?: Step[]; referTo?: string; referRe
     : '/>';
   const refer = o.referTo
     ? `${uasRequest({ method: 'REFER', cseq: uas.cseq + 1, headers: [`Refer-To: <${o.referTo}>`, 'Referred-By: <sip:sipp@[local_ip]:[local_port]>'] })}
-${o.referRefused ? `  <recv response="${o.referRefused}"/>` : `  <recv response="202"/>\n  <recv request="NOTIFY"/>\n${OK_TO_LAST.replace('\n  <timewait milliseconds="300"/>', '')}`}
+${o.referRefused ? `  <recv response="${o.referRefused}"/>` : `  <recv response="202"/>\n  <recv request="NOTIFY"/>\n${reply('200 OK')}`}
 `
     : '';
   return wrap(`  <recv request="INVITE" crlf="true"${capture}
-  <send>
-    <![CDATA[
-
-      SIP/2.0 180 Ringing
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Length: 0
-
-    ]]>
-  </send>
+${reply('180 Ringing', { answer: true })}
   <pause milliseconds="200"/>
-  <send retrans="500">
-    <![CDATA[
-
-      SIP/2.0 200 OK
-      [last_Via:]
-      [last_From:]
-      [last_To:];tag=[pid]SIPpTag01[call_number]
-      [last_Call-ID:]
-      [last_CSeq:]
-      Contact: <sip:sipp@[local_ip]:[local_port];transport=[transport]>
-      Content-Type: application/sdp
-      Content-Length: [len]
-
-      v=0
-      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
-      s=-
-      c=IN IP[media_ip_type] [media_ip]
-      t=0 0
-      m=audio [media_port] RTP/AVP 0 101
-      a=rtpmap:0 PCMU/8000
-      a=rtpmap:101 telephone-event/8000
-      a=fmtp:101 0-15
-
-    ]]>
-  </send>
+${reply('200 OK', { answer: true, sdp: SDP_ANSWER })}
   <recv request="INVITE" optional="true"/>
   <recv request="ACK" crlf="true"/>
 ${o.steps?.length ? '' : '  <recv request="ACK" optional="true"/>'}
