@@ -164,7 +164,7 @@ export class Switch {
       if (!user) return undefined;
       to = deviceParty(user);
       if (!userIds.includes(String(user.id))) userIds.push(String(user.id));
-      const from = `${t.party.name ? `${quoted(t.party.name)} ` : ''}<sip:${t.party.number}@${this.#o.stack.publicHost}>`;
+      const from = this.#presenting(t.party.number, t.party.name);
       targets = user.available ? await this.#deviceTargets(user, from) : [];
     } else if (dialled.kind === 'external') {
       const trunk = await this.#trunkOf(account);
@@ -264,7 +264,7 @@ export class Switch {
         const t = this.#trunkTarget(p.number, accountCallerId!, trunk);
         return { party, callerId: accountCallerId!, requests: t.request ? [t.request] : [], ringTimeoutMs: ringMs };
       }
-      const from = `${other.name ? `${quoted(other.name)} ` : ''}<sip:${other.number}@${this.#o.stack.publicHost}>`;
+      const from = this.#presenting(other.number, other.name);
       const users = p.kind === 'user' ? [p.user] : await this.#groupMembers(account, p.group);
       const requests = [];
       for (const u of users) for (const t of await this.#deviceTargets(u, from)) if (t.request) requests.push(t.request);
@@ -407,7 +407,7 @@ export class Switch {
   async #lineRounds(account: AccountRecord, line: LineRecord, caller: Party): Promise<{ rounds: DialRound[]; userIds: string[] }> {
     const ring = line.ring;
     const timeoutMs = ring.timeoutSeconds * 1000;
-    const from = `${caller.name ? `${quoted(caller.name)} ` : ''}<sip:${caller.number}@${this.#o.stack.publicHost}>`;
+    const from = this.#presenting(caller.number, caller.name);
     if (ring.strategy === 'forward') {
       // Forwarded calls present the original caller's number (docs/switch.md, "Caller ID").
       const trunk = await this.#trunkOf(account);
@@ -460,13 +460,18 @@ export class Switch {
     return contacts.map((c): DialTarget => ({ ...base, request: { to: c.aor, requestUri: c.uri, from, destination: c.destination } }));
   }
 
+  /** A From header showing `number` (and `name`, when known) at Ringside's own host. */
+  #presenting(number: string, name?: string): string {
+    return `${name ? `${quoted(name)} ` : ''}<sip:${number}@${this.#o.stack.publicHost}>`;
+  }
+
   /** An external number through the trunk, presenting `callerId` (and a display name when known). */
   #trunkTarget(number: string, callerId: string, trunk: TrunkRecord | undefined, name?: string): DialTarget {
     const target: DialTarget = { party: { kind: 'phone', number }, callerId };
     if (trunk)
       target.request = {
         to: `sip:${number}@${trunk.host}:${trunk.port}`,
-        from: `${name ? `${quoted(name)} ` : ''}<sip:${callerId}@${this.#o.stack.publicHost}>`,
+        from: this.#presenting(callerId, name),
         transport: trunk.transport,
         ...(trunk.auth ? { credentials: { username: trunk.auth.username, password: trunk.auth.password } } : {}),
       };
@@ -514,7 +519,7 @@ export class Switch {
         this.#log.info({ sipCallId: req.callId, dialled: dialled.digits }, 'no user with that extension or PIN: 404');
         return void invite.reject(404);
       }
-      const from = `${quoted(user.name)} <sip:${caller.number}@${this.#o.stack.publicHost}>`;
+      const from = this.#presenting(caller.number, user.name);
       const targets = callee.available ? await this.#deviceTargets(callee, from) : [];
       return {
         start: { accountId: account.id, accountcode: account.accountcode, kind: 'internal', callId: newCallId(), from: caller, to: deviceParty(callee), userIds: [me.id, String(callee.id)], user: me },
