@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventLog } from '../src/events/sqlite-event-log.js';
-import type { LoggedEvent } from '../src/events/event-log.js';
-import type { Fact } from '../src/events/facts.js';
+import { SqliteEventLog } from '../src/events/log/sqlite-event-log.js';
+import type { LoggedEvent } from '../src/events/log/event-log.js';
+import type { Fact } from '../src/events/model/facts.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ringside-bench-log-'));
 const rows: string[][] = [];

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { Ringside } from '../src/app/ringside.js';
 import { resolveSettings } from '../src/app/settings.js';
 import { silentLogger } from '../src/log/logger.js';
-import { CallScript, phone, sip } from '../src/events/call-script.js';
+import { CallScript, phone, sip } from '../test/support/call-script.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ringside-bench-fanout-'));
 writeFileSync(

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startInProcess, login } from './support/in-process.js';
 import { TestSocket } from './support/ws-client.js';
-import { CallScript, phone, sip } from '../src/events/call-script.js';
+import { CallScript, phone, sip } from './support/call-script.js';
 import type { Ringside } from '../src/app/ringside.js';
 
 const CONFIG = `

@@ -15,7 +15,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { EventFilter, EventLog, LogEntry, Subscription } from '../events/event-log.js';
+import type { EventFilter, EventLog, LogEntry, Subscription } from '../events/log/event-log.js';
 import type { Store } from '../store/store.js';
 import { hasElevatedRole, type Principal } from './authenticate.js';
 import { authHook, fail, principalOf, strictSchema } from './webhook-routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
-import type { EventLog } from '../events/event-log.js';
+import type { EventLog } from '../events/log/event-log.js';
 import type { FactRecorder } from '../dialects/fact-recorder.js';
 
 /** `GET /health`: liveness plus what an operator checks first (provisioning counts, log position). */

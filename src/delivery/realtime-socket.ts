@@ -8,7 +8,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import type { EventLog, LogEntry, Subscription } from '../events/event-log.js';
+import type { EventLog, LogEntry, Subscription } from '../events/log/event-log.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
 import { hasElevatedRole, principalForToken, type Principal } from '../auth/principal.js';

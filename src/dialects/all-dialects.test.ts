@@ -9,7 +9,7 @@ import { teltelSchemas } from './teltel/index.js';
 import { bandwidthSchemas } from './bandwidth/index.js';
 import { WireSchemaValidator } from './schema-validator.js';
 import { FactRecorder } from './fact-recorder.js';
-import { SqliteEventLog } from '../events/sqlite-event-log.js';
+import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import { randomSession } from '../../test/support/random-sessions.js';
 
 const schemas = { realtime: realtimeSchemas, teltel: teltelSchemas, bandwidth: bandwidthSchemas };

@@ -3,12 +3,12 @@
  * that emits that dialect's wire events. Projections are pure: the same facts give the same events,
  * ids included, so replay and redelivery reproduce identical payloads (ARCHITECTURE.md, "The log").
  */
-import type { Fact } from '../events/facts.js';
-import type { LoggedEvent } from '../events/event-log.js';
+import type { Fact } from '../events/model/facts.js';
+import type { LoggedEvent } from '../events/log/event-log.js';
 
 export type DialectName = 'realtime' | 'teltel' | 'bandwidth';
 
-/** A projected event: the log's event shape (events/event-log.ts) with the dialect named exactly. */
+/** A projected event: the log's event shape (events/log/event-log.ts) with the dialect named exactly. */
 export interface WireEvent extends LoggedEvent {
   dialect: DialectName;
 }

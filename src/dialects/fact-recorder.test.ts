@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventLog } from '../events/sqlite-event-log.js';
+import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import { FactRecorder } from './fact-recorder.js';
 import type { Dialect, WireEvent } from './dialect.js';
 import { eventId } from './event-id.js';
-import { CallScript, phone, sip } from '../events/call-script.js';
+import { CallScript, phone, sip } from '../../test/support/call-script.js';
 
 /** A minimal dialect for testing the recorder itself: one event per fact, numbered per session.
  *  (The real dialects have their own tests; this isolates ordering, ids and restore.) */

@@ -4,8 +4,8 @@
  * Facts of one session are recorded strictly in order; after a restart a session's projectors are
  * rebuilt by replaying its facts from the log, so ids and payloads continue exactly where they were.
  */
-import type { EventLog, LogEntry } from '../events/event-log.js';
-import type { Fact } from '../events/facts.js';
+import type { EventLog, LogEntry } from '../events/log/event-log.js';
+import type { Fact } from '../events/model/facts.js';
 import type { Logger } from '../log/logger.js';
 import type { Dialect, DialectOptions, SessionProjector, WireEvent } from './dialect.js';
 

@@ -4,8 +4,8 @@
  * account-wide list (`number.opted-out`, same session, after the text itself). Carriers and devices are
  * reached through small interfaces so this layer knows nothing of SIP or HTTP.
  */
-import type { FactSink } from '../events/fact-sink.js';
-import type { LineRef, MessageFact, UserRef } from '../events/facts.js';
+import type { FactSink } from '../events/model/fact-sink.js';
+import type { LineRef, MessageFact, UserRef } from '../events/model/facts.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountRecord, MessageRecord, NumberRecord, Store, UserRecord } from '../store/store.js';
 import { newCallId, newSessionId } from '../util/ids.js';

@@ -2,7 +2,7 @@
  * What every bridged session does when one side hangs up, and the codec a leg negotiated; shared by
  * inbound/outgoing/internal calls (call.ts) and originate (originate.ts).
  */
-import type { HangupCause, Party } from '../events/facts.js';
+import type { HangupCause, Party } from '../events/model/facts.js';
 import type { InviteSession, SessionEndReason } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';

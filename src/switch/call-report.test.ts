@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomSession } from '../../test/support/random-sessions.js';
 import { RealtimeProjector } from '../dialects/realtime/index.js';
-import type { CallFact } from '../events/facts.js';
-import { CallScript, local, phone, sip } from '../events/call-script.js';
+import type { CallFact } from '../events/model/facts.js';
+import { CallScript, local, phone, sip } from '../../test/support/call-script.js';
 import { callRecords } from './call-report.js';
 
 const wire = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().slice(0, 19) + '+00:00');

@@ -11,9 +11,9 @@
  * - disposition: answered; else voicemail (a complete voicemail recording); else canceled (the session
  *   ended by `originator-cancel`); else missed.
  */
-import type { CallFact, HangupCause, LegCreated, Party, SessionStarted } from '../events/facts.js';
+import type { CallFact, HangupCause, LegCreated, Party, SessionStarted } from '../events/model/facts.js';
 import type { CallLegSummary, CallRecord } from '../store/store.js';
-import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../events/call-kinds.js';
+import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../dialects/call-kinds.js';
 
 type Direction = CallRecord['direction'];
 

@@ -12,7 +12,7 @@
  *
  * Every step is a fact, in the order facts.ts guarantees, recorded through SessionFacts.
  */
-import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/facts.js';
+import type { CallFact, HangupCause, Party, SessionStarted, UserRef } from '../events/model/facts.js';
 import type { IncomingInvite, InviteResult, InviteSession, OutgoingInvite, OutgoingRequestOptions, SipResponse, SipStack } from '../sip/index.js';
 import type { MediaControl, MediaListener } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
@@ -21,7 +21,7 @@ import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenU
 import { SessionFacts } from './session-facts.js';
 import { codecOf, recordHangup, type Side } from './bridge.js';
 import type { FactDraft } from './session-facts.js';
-import type { FactSink } from '../events/fact-sink.js';
+import type { FactSink } from '../events/model/fact-sink.js';
 import { LegScreen, type ScreenOptions } from './leg-screen.js';
 import { takeVoicemail, type VoicemailBox } from './voicemail.js';
 import type { IncomingRequest } from '../sip/index.js';

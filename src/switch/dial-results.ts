@@ -18,7 +18,7 @@
  * | user with no registered device                | CHANUNAVAIL | temporary-failure |
  * | no response at all / transport failure        | CHANUNAVAIL | temporary-failure |
  */
-import type { DialResult, HangupCause } from '../events/facts.js';
+import type { DialResult, HangupCause } from '../events/model/facts.js';
 
 export type FailedDialResult = Exclude<DialResult, 'ANSWER'>;
 

@@ -4,7 +4,7 @@
  * prompts, reads the leg's digits (RFC 4733 or SIP INFO, both arrive as the media engine's `dtmf`), and
  * records the confirm/agent-PIN facts in the order facts.ts guarantees. The caller keeps hearing ringback.
  */
-import type { UserRef } from '../events/facts.js';
+import type { UserRef } from '../events/model/facts.js';
 import type { MediaControl, MediaListener } from '../media/media-control.js';
 import type { PlayItem } from '../media/player.js';
 import type { Logger } from '../log/logger.js';

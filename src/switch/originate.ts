@@ -8,12 +8,12 @@
  * every device (first 2xx wins, the other forks are cancelled), as a forking proxy would; the facts see
  * one leg. Facts follow the originate sequence of test/support/random-sessions.ts exactly.
  */
-import type { CallFact, Party, SessionStarted, UserRef } from '../events/facts.js';
+import type { CallFact, Party, SessionStarted, UserRef } from '../events/model/facts.js';
 import type { InviteSession, OutgoingInvite, OutgoingRequestOptions, SessionEndReason, SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { PlayItem } from '../media/player.js';
 import type { Logger } from '../log/logger.js';
-import type { FactSink } from '../events/fact-sink.js';
+import type { FactSink } from '../events/model/fact-sink.js';
 import { newPrefixedId, newSessionId } from '../util/ids.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, dialResultForInvite, type DialOutcome } from './dial-results.js';
 import { SessionFacts } from './session-facts.js';

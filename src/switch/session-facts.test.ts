@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SessionFacts } from './session-facts.js';
 import { silentLogger } from '../log/logger.js';
-import type { Fact } from '../events/facts.js';
+import type { Fact } from '../events/model/facts.js';
 
 test('facts are recorded one after another, in order, with times that never go back', async () => {
   const seen: Fact[] = [];

@@ -3,8 +3,8 @@
  * and records them through the FactSink strictly one after another, in the order the switch emits them
  * (facts.ts header). Recording never throws into the call: a failure is logged and the call goes on.
  */
-import type { CallFact } from '../events/facts.js';
-import type { FactSink } from '../events/fact-sink.js';
+import type { CallFact } from '../events/model/facts.js';
+import type { FactSink } from '../events/model/fact-sink.js';
 import type { Logger } from '../log/logger.js';
 
 /** A fact as the switch writes it: the session and time are filled in here. */

@@ -11,8 +11,8 @@
  * It also places originate calls (`originate`, spec realtime §5.3: Ringside dials both sides) and writes
  * every finished session's report entries (call-report.ts) to the store.
  */
-import type { FactSink } from '../events/fact-sink.js';
-import type { CallFact, LineRef, Party, UserRef } from '../events/facts.js';
+import type { FactSink } from '../events/model/fact-sink.js';
+import type { CallFact, LineRef, Party, UserRef } from '../events/model/facts.js';
 import type { AccountRecord, LineRecord, RingGroupRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
 import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type Registrar, type SipCredentialLookup, type SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';

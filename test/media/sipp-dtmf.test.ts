@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { missingTool } from '../support/tools.js';
 import { parseRtpPacket } from '../../src/media/rtp-packet.js';
 import { DtmfDetector } from '../../src/media/dtmf-rfc4733.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { readPcapUdp } from './support/pcap.js';
 import { callConfig, ALICE } from '../support/call-config.js';
 import { CARRIER_IP, endedSession, freePort, logged, ok, register, setup, sipp, sleep } from '../switch/support/harness.js';

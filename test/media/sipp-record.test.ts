@@ -12,7 +12,7 @@ import { missingTool } from '../support/tools.js';
 import { parseRtpPacket } from '../../src/media/rtp-packet.js';
 import { decodeG711 } from '../../src/media/g711.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { readPcapUdp } from './support/pcap.js';
 import { bestCorrelation, rms } from './support/audio-analysis.js';
 import { callConfig, ALICE } from '../support/call-config.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipStack } from '../../src/sip/sip-stack.js';
-import { ManualClock } from '../../src/sip/transaction/manual-clock.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { OutboundRegistration } from '../../src/sip/registration/outbound-registration.js';
 import { DigestAuthenticator } from '../../src/sip/auth/digest-authenticator.js';
 

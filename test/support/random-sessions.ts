@@ -4,8 +4,8 @@
  * (see the header of src/events/facts.ts). Dialect invariants are checked over thousands of these.
  */
 import fc from 'fast-check';
-import { CallScript, local, phone, sip } from '../../src/events/call-script.js';
-import type { DialResult, Fact, LineRef, Party, SessionKind, UserRef } from '../../src/events/facts.js';
+import { CallScript, local, phone, sip } from './call-script.js';
+import type { DialResult, Fact, LineRef, Party, SessionKind, UserRef } from '../../src/events/model/facts.js';
 
 /** Deterministic PRNG (mulberry32), so a failing seed replays exactly. */
 export class Rng {

@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, reportEntry, setup, sipp, teltelNames, topic, type T } from './support/harness.js';
 import { BaresipPhone, carrierMedia, waitFor } from './support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';

@@ -19,7 +19,7 @@ import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, registeredPhone, rtpSink, sipp, teltelNames, topic, type T } from './support/harness.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 const skip = missingTool('sipp', 'sip-tester');

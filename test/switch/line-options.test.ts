@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
 import { answeringScenario, carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';

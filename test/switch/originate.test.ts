@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
-import type { Fact } from '../../src/events/facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, registeredPhone, reportEntry, rest, setup, teltelNames, today, topic, type T } from './support/harness.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';

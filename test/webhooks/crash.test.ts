@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { SqliteEventLog } from '../../src/events/sqlite-event-log.js';
+import { SqliteEventLog } from '../../src/events/log/sqlite-event-log.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { Receiver, sequencesBySession, tempDir, wireEvent } from './support.js';

@@ -4,7 +4,7 @@
  * is meant to be killed with SIGKILL.
  */
 import { join } from 'node:path';
-import { SqliteEventLog } from '../../src/events/sqlite-event-log.js';
+import { SqliteEventLog } from '../../src/events/log/sqlite-event-log.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { WebhookEngine } from '../../src/delivery/webhooks/webhook-engine.js';

@@ -12,7 +12,7 @@ import { registerWebhookRoutes } from '../../src/api/webhook-routes.js';
 import { registerEventHistoryRoutes, type EventHistoryDeps } from '../../src/api/event-history-routes.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { SqliteEventLog } from '../../src/events/sqlite-event-log.js';
+import { SqliteEventLog } from '../../src/events/log/sqlite-event-log.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { WebhookEngine } from '../../src/delivery/webhooks/webhook-engine.js';

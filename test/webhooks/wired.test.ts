@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startInProcess } from '../support/in-process.js';
 import { Receiver, sleep } from './support.js';
 import { verifySignature } from '../../src/delivery/webhooks/signature.js';
-import { CallScript, phone, sip } from '../../src/events/call-script.js';
+import { CallScript, phone, sip } from '../support/call-script.js';
 
 test('a config-file teltel subscription receives a call\'s events in order, signed, once each', async (t) => {
   const receiver = await Receiver.start(t);

@@ -22,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { EventLog, LogEntry, Subscription } from '../../events/event-log.js';
+import type { EventLog, LogEntry, Subscription } from '../../events/log/event-log.js';
 import type { Store, WebhookRecord } from '../../store/store.js';
 import type { AttemptRecord, NewOutboxRow, OutboxRow, WebhookOutbox } from '../../store/sqlite-outbox.js';
 import { silentLogger, type Logger } from '../../log/logger.js';

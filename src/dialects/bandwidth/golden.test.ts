@@ -6,8 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallScript, phone } from '../../events/call-script.js';
-import type { Fact, MessageFact, SessionStarted } from '../../events/facts.js';
+import { CallScript, phone } from '../../../test/support/call-script.js';
+import type { Fact, MessageFact, SessionStarted } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { WireSchemaValidator } from '../schema-validator.js';
 import { bandwidthDialect, bandwidthSchemas } from './index.js';

@@ -1,4 +1,4 @@
-import type { HangupCause } from '../../events/facts.js';
+import type { HangupCause } from '../../events/model/facts.js';
 
 /** Hangup `cause` values the voice API documents (spec bandwidth §2.5), including the Python SDK's extras. */
 export const hangupCauses = [

@@ -1,4 +1,4 @@
-import type { MessageFact } from '../../events/facts.js';
+import type { MessageFact } from '../../events/model/facts.js';
 import { isoMillisZ } from '../timestamps.js';
 import type { VoiceApiUrls } from './urls.js';
 

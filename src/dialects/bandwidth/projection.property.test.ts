@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { arbitrarySession } from '../../../test/support/random-sessions.js';
-import type { Fact } from '../../events/facts.js';
+import type { Fact } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
 import { WireSchemaValidator } from '../schema-validator.js';

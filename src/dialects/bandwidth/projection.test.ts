@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallScript, phone } from '../../events/call-script.js';
-import type { Fact } from '../../events/facts.js';
+import { CallScript, phone } from '../../../test/support/call-script.js';
+import type { Fact } from '../../events/model/facts.js';
 import { WireSchemaValidator } from '../schema-validator.js';
 import { bandwidthDialect, bandwidthSchemas } from './index.js';
 import { bandwidthInvariantProblems } from './invariants.js';

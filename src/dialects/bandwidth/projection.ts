@@ -22,7 +22,7 @@ import type {
   SessionEnded,
   SessionStarted,
   TranscriptionFinished,
-} from '../../events/facts.js';
+} from '../../events/model/facts.js';
 import type { DialectOptions, SessionProjector, WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
 import { isoMillisZ } from '../timestamps.js';

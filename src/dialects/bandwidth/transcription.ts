@@ -1,4 +1,4 @@
-import type { TranscriptionFinished } from '../../events/facts.js';
+import type { TranscriptionFinished } from '../../events/model/facts.js';
 import type { VoiceApiUrls } from './urls.js';
 
 /** spec bandwidth §2.12: the callback carries only the first 1026 characters; `textUrl` has the rest. */

@@ -1,4 +1,4 @@
-import type { HangupCause } from '../../events/facts.js';
+import type { HangupCause } from '../../events/model/facts.js';
 import type { CallKind } from './event-names.js';
 
 /**

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallScript, local, phone, sip } from '../../events/call-script.js';
-import type { Fact, LineRef, UserRef } from '../../events/facts.js';
+import { CallScript, local, phone, sip } from '../../../test/support/call-script.js';
+import type { Fact, LineRef, UserRef } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
 import { WireSchemaValidator } from '../schema-validator.js';

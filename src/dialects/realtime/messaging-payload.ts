@@ -1,4 +1,4 @@
-import type { MessageFact, NumberOptedOut } from '../../events/facts.js';
+import type { MessageFact, NumberOptedOut } from '../../events/model/facts.js';
 import type { RealtimeEventName } from './event-names.js';
 import { envelope } from './voice-payload.js';
 

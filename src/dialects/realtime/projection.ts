@@ -22,10 +22,10 @@ import type {
   SessionEnded,
   SessionKind,
   SessionStarted,
-} from '../../events/facts.js';
+} from '../../events/model/facts.js';
 import type { SessionProjector, WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
-import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../../events/call-kinds.js';
+import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../call-kinds.js';
 import type { CallPart } from './call-part.js';
 import type { CallKind, RealtimeEventName } from './event-names.js';
 import { messageEvent, optOutEvent } from './messaging-payload.js';

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { arbitrarySession } from '../../../test/support/random-sessions.js';
-import type { Fact, SessionKind } from '../../events/facts.js';
+import type { Fact, SessionKind } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { WireSchemaValidator } from '../schema-validator.js';
 import { CALL_KINDS, type CallKind } from './event-names.js';

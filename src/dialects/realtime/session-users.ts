@@ -1,4 +1,4 @@
-import type { Party, UserRef } from '../../events/facts.js';
+import type { Party, UserRef } from '../../events/model/facts.js';
 
 /** `userData` as it goes on the wire (spec realtime §4.2): the id, plus pin/name/username when known. */
 export interface UserData {

@@ -1,4 +1,4 @@
-import type { HangupCause, LineRef, SessionStarted } from '../../events/facts.js';
+import type { HangupCause, LineRef, SessionStarted } from '../../events/model/facts.js';
 import { isoSecondsOffset } from '../timestamps.js';
 import { dispositionOf, wholeSeconds, type CallPart } from './call-part.js';
 import { topicParts, type RealtimeEventName } from './event-names.js';

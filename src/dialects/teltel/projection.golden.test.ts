@@ -1,13 +1,13 @@
 /**
  * Golden tests: every timeline of spec teltel §5 (5.1–5.10 with their variants) and the seven example
- * payloads of §3, projected from CallScript fact sequences (spec-timelines.ts). Every event is validated
+ * payloads of §3, projected from CallScript fact sequences (test/support/teltel-spec-timelines.ts). Every event is validated
  * against its schema and the §6 invariants inside project().
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventId } from '../event-id.js';
-import { lines, project, seenNames } from './test-support.js';
-import * as T from './spec-timelines.js';
+import { lines, project, seenNames } from '../../../test/support/teltel-projection-check.js';
+import * as T from '../../../test/support/teltel-spec-timelines.js';
 import { TELTEL_EVENT_NAMES } from './wire-values.js';
 
 const id = (sessionId: string, n: number) => eventId(sessionId, 'teltel', n);

@@ -7,10 +7,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { arbitrarySession } from '../../../test/support/random-sessions.js';
-import type { Fact, SessionStarted } from '../../events/facts.js';
+import type { Fact, SessionStarted } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { teltelProblems } from './invariants.js';
-import { projectAll, validator } from './test-support.js';
+import { projectAll, validator } from '../../../test/support/teltel-projection-check.js';
 
 const RUNS = { numRuns: 3000 };
 

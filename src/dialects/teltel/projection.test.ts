@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallScript, local, phone, sip } from '../../events/call-script.js';
-import type { Fact } from '../../events/facts.js';
+import { CallScript, local, phone, sip } from '../../../test/support/call-script.js';
+import type { Fact } from '../../events/model/facts.js';
 import { teltelDialect, teltelSchemas } from './index.js';
-import { lines, project, projectAll, validator } from './test-support.js';
-import { inboundAnswered } from './spec-timelines.js';
+import { lines, project, projectAll, validator } from '../../../test/support/teltel-projection-check.js';
+import { inboundAnswered } from '../../../test/support/teltel-spec-timelines.js';
 
 const ACCOUNT = { accountId: 'acc-1', accountcode: '20481' };
 const CALLER = phone('37120000001');

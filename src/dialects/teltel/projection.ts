@@ -15,7 +15,7 @@ import type {
   Party,
   SessionEnded,
   SessionStarted,
-} from '../../events/facts.js';
+} from '../../events/model/facts.js';
 import type { SessionProjector, WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
 import { isoMillisZ } from '../timestamps.js';

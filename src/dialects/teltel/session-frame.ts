@@ -2,7 +2,7 @@
  * What stays the same on every teltel event of one session (spec teltel §6 rule 2): call id, direction,
  * type/subtype, the initiator end of `phase`, whether `leg` is shown, and the constant part of `data`.
  */
-import type { PartyKind, SessionStarted } from '../../events/facts.js';
+import type { PartyKind, SessionStarted } from '../../events/model/facts.js';
 import { phaseOf, type CallType, type Direction, type Phase, type PhaseEnd } from './wire-values.js';
 
 export interface SessionFrame {

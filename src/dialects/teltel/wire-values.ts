@@ -2,7 +2,7 @@
  * The small value vocabularies of the teltel dialect and the mappings from canonical values onto them.
  * Kept apart from the projector so the schemas (schemas.ts) and the projector share one list of each enum.
  */
-import type { DialResult, HangupCause, PartyKind } from '../../events/facts.js';
+import type { DialResult, HangupCause, PartyKind } from '../../events/model/facts.js';
 
 /** Event names, in the order spec teltel §3 lists them. */
 export const TELTEL_EVENT_NAMES = ['START', 'RING', 'RINGRESULT', 'READY', 'JOIN', 'LEAVE', 'COMPLETED'] as const;

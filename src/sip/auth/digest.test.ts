@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SipHeaders } from '../message/headers.js';
 import { createResponse } from '../message/message-factory.js';
 import { SipRequest } from '../message/sip-message.js';
-import { ManualClock } from '../transaction/manual-clock.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 import { DigestAuthenticator } from './digest-authenticator.js';
 import { DigestClient } from './digest-client.js';
 import { digestResponse, parseAuthHeader } from './digest.js';

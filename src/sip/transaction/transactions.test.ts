@@ -5,7 +5,7 @@ import { SipHeaders } from '../message/headers.js';
 import { SipRequest, SipResponse, type SipMessage } from '../message/sip-message.js';
 import type { Destination } from '../transport/transport-types.js';
 import { DEFAULT_TIMERS } from './clock.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../../test/support/manual-clock.js';
 import { TransactionLayer } from './transaction-layer.js';
 import type { ClientTransactionUser } from './transaction-user.js';
 

@@ -9,8 +9,8 @@ import { startInProcess, login } from '../../support/in-process.js';
 import { TestSocket } from '../../support/ws-client.js';
 import { freePort } from '../../sip/support/sipp.js';
 import { sleep } from '../../support/sipp-calls.js';
-import { sessionProblems } from '../../../src/events/session-checker.js';
-import type { Fact } from '../../../src/events/facts.js';
+import { sessionProblems } from '../../support/session-checker.js';
+import type { Fact } from '../../../src/events/model/facts.js';
 import type { Ringside } from '../../../src/app/ringside.js';
 
 export { freePort };

@@ -5,7 +5,7 @@
  * live subscribers are told, in position order.
  */
 import Database from 'better-sqlite3';
-import type { Fact } from './facts.js';
+import type { Fact } from '../model/facts.js';
 import { matches, type AppendBatch, type EventFilter, type EventLog, type LogEntry, type SubscribeOptions, type Subscription } from './event-log.js';
 import { LogClosedError } from './errors.js';
 

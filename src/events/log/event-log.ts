@@ -4,7 +4,7 @@
  * position; readers resume from a position (cursor) and tail live. SQLite implements it for the embedded
  * default (sqlite-event-log.ts); NATS JetStream is the scale-out implementation of the same interface.
  */
-import type { Fact } from './facts.js';
+import type { Fact } from '../model/facts.js';
 
 /** A projected wire event as the log keeps it (the shape dialects produce; see dialects/dialect.ts). */
 export interface LoggedEvent {

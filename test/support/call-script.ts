@@ -11,7 +11,7 @@ import type {
   Party,
   SessionStarted,
   UserRef,
-} from './facts.js';
+} from '../../src/events/model/facts.js';
 
 type StartFields = Omit<SessionStarted, 'type' | 'sessionId' | 'at'>;
 type Without<F> = F extends CallFact ? Omit<F, 'sessionId' | 'at'> : never;

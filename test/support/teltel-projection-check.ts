@@ -4,12 +4,12 @@
  * `EVENT phase [leg] P=participants subject/attributes`), so golden tests read like the spec.
  */
 import assert from 'node:assert/strict';
-import type { Fact } from '../../events/facts.js';
-import type { WireEvent } from '../dialect.js';
-import { WireSchemaValidator } from '../schema-validator.js';
-import { teltelDialect } from './index.js';
-import { teltelProblems } from './invariants.js';
-import { teltelSchemas } from './schemas.js';
+import type { Fact } from '../../src/events/model/facts.js';
+import type { WireEvent } from '../../src/dialects/dialect.js';
+import { WireSchemaValidator } from '../../src/dialects/schema-validator.js';
+import { teltelDialect } from '../../src/dialects/teltel/index.js';
+import { teltelProblems } from '../../src/dialects/teltel/invariants.js';
+import { teltelSchemas } from '../../src/dialects/teltel/schemas.js';
 
 export const validator = new WireSchemaValidator(teltelSchemas);
 

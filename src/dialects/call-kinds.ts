@@ -3,7 +3,7 @@
  * are the contact's outgoing call; application sessions are decided by their first leg) and when that call
  * counts as answered. Shared by the realtime projection and the call reports, which must agree.
  */
-import type { SessionKind } from './facts.js';
+import type { SessionKind } from '../events/model/facts.js';
 
 export type CallKind = 'incoming' | 'outgoing' | 'internal' | 'originate';
 

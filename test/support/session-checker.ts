@@ -2,7 +2,7 @@
  * Checks that one session's facts respect the order the switch guarantees (header of facts.ts).
  * The event log runs it on appends in tests; the property generator is checked against it.
  */
-import type { Fact } from './facts.js';
+import type { Fact } from '../../src/events/model/facts.js';
 
 type LegState = 'created' | 'answered' | 'media' | 'joined' | 'left' | 'ended';
 

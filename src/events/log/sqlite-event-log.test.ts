@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventLog } from './sqlite-event-log.js';
 import type { LogEntry, LoggedEvent } from './event-log.js';
-import type { Fact } from './facts.js';
+import type { Fact } from '../model/facts.js';
 
 function tempFile(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-log-'));

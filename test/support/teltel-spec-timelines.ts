@@ -3,8 +3,8 @@
  * spec names. Golden tests project them; the times and ids of some are chosen so that the example payloads
  * of spec teltel §3 fall out of them.
  */
-import { CallScript, local, phone, sip } from '../../events/call-script.js';
-import type { CallFact } from '../../events/facts.js';
+import { CallScript, local, phone, sip } from './call-script.js';
+import type { CallFact } from '../../src/events/model/facts.js';
 
 export const CALLER = phone('37120000001');
 export const DID = phone('37167000000');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sessionProblems } from './session-checker.js';
-import { arbitrarySession } from '../../test/support/random-sessions.js';
+import { arbitrarySession } from './random-sessions.js';
 import { CallScript, phone, sip } from './call-script.js';
 
 test('random sessions from the simulated switch respect the fact order', () => {
