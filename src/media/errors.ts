@@ -37,7 +37,7 @@ export class PortsExhaustedError extends MediaError {
 }
 
 /** The object was used in a state that does not allow the operation (closed, not negotiated, busy). */
-export class InvalidStateError extends MediaError {}
+export { InvalidStateError } from '../util/errors.js';
 
 /** An id that names nothing (endpoint, conference, recording, prompt). */
 export class NotFoundError extends MediaError {}

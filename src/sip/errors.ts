@@ -30,10 +30,7 @@ export class SipTransportError extends Error {
   }
 }
 
-/** An operation called in a state that does not allow it (e.g. accepting an INVITE twice). */
-export class InvalidStateError extends Error {
-  override readonly name = 'InvalidStateError';
-}
+export { InvalidStateError } from '../util/errors.js';
 
 /** A request could not be built (bad URI, missing header). */
 export class SipRequestError extends Error {
