@@ -50,7 +50,7 @@ async function setup(name: string, perOrigin: number) {
   const store = new SqliteStore(join(dir, `${name}-ringside.db`));
   const outbox = new SqliteOutbox(join(dir, `${name}-ringside.db`));
   await store.putWebhook({ id: 'bench', accountId: 'acme', source: 'api', url: `http://127.0.0.1:${port}/hook`, secret: 'bench-secret-1', dialect: 'teltel', method: 'POST', events: [] });
-  const engine = new WebhookEngine({ log, store, outbox, maxConcurrentPerOrigin: perOrigin, startAt: 'beginning' });
+  const engine = new WebhookEngine({ events: log, store, outbox, maxConcurrentPerOrigin: perOrigin, startAt: 'beginning' });
   return {
     log,
     engine,

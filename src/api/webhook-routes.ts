@@ -9,7 +9,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, FastifySchemaCompiler } from 'fastify';
 import type { Store, WebhookRecord } from '../store/store.js';
-import type { OutboxRow } from '../store/sqlite-outbox.js';
+import type { OutboxRow } from '../store/webhook-outbox.js';
 import type { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { redact } from '../delivery/webhooks/request-builder.js';
 import { allDialects } from '../dialects/all-dialects.js';

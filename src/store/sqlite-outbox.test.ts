@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteOutbox, type NewOutboxRow } from './sqlite-outbox.js';
+import { SqliteOutbox } from './sqlite-outbox.js';
+import type { NewOutboxRow } from './webhook-outbox.js';
 
 function tempFile(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-outbox-'));

@@ -262,7 +262,7 @@ test('bounded: per-origin concurrency and in-memory window hold with a large bac
   for (let seq = 0; seq < 10; seq++) await h.append(sessions.map((s) => wireEvent(s, seq)));
   await h.append(range(60).map((seq) => wireEvent('big', seq)));
   // Start on a backlog fed from the beginning: 360 rows, window 40.
-  h.engine = new WebhookEngine({ log: h.log, store: h.store, outbox: h.outbox, ...FAST, maxConcurrentPerOrigin: 3, windowPerSubscription: 40, maxQueuedPerSession: 5, startAt: 'beginning' });
+  h.engine = new WebhookEngine({ events: h.log, store: h.store, outbox: h.outbox, ...FAST, maxConcurrentPerOrigin: 3, windowPerSubscription: 40, maxQueuedPerSession: 5, startAt: 'beginning' });
   await h.engine.start();
   let maxRows = 0;
   const probe = setInterval(() => (maxRows = Math.max(maxRows, h.engine.stats.rowsInMemory)), 2);

@@ -14,7 +14,7 @@ if (!dir) throw new Error('usage: engine-runner.ts DATA_DIR');
 const log = new SqliteEventLog(join(dir, 'events.db'));
 const store = new SqliteStore(join(dir, 'ringside.db'));
 const outbox = new SqliteOutbox(join(dir, 'ringside.db'));
-const engine = new WebhookEngine({ log, store, outbox, startAt: 'beginning', initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 2000, maxConcurrentPerOrigin: 4 });
+const engine = new WebhookEngine({ events: log, store, outbox, startAt: 'beginning', initialDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 2000, maxConcurrentPerOrigin: 4 });
 await engine.start();
 process.stdout.write('running\n');
 process.on('SIGTERM', () => {

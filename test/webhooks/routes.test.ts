@@ -57,7 +57,7 @@ async function api(t: { after(fn: () => unknown): void }, history: Partial<Event
   await store.replaceProvisioning(parseConfig(CONFIG));
   const log = new SqliteEventLog(join(dir, 'events.db'));
   const outbox = new SqliteOutbox(join(dir, 'ringside.db'));
-  const engine = new WebhookEngine({ log, store, outbox, ...FAST });
+  const engine = new WebhookEngine({ events: log, store, outbox, ...FAST });
   await engine.start();
   const app = createHttpServer({ logger: silentLogger() });
   registerWebhookRoutes(app, { store, engine });

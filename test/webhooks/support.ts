@@ -191,7 +191,7 @@ export async function harness(t: T, options: Partial<WebhookEngineOptions> = {},
   const log = new SqliteEventLog(join(dir, 'events.db'));
   const store = new SqliteStore(join(dir, 'ringside.db'));
   const outbox = new SqliteOutbox(join(dir, 'ringside.db'));
-  const opts = { log, store, outbox, ...FAST, ...options };
+  const opts = { events: log, store, outbox, ...FAST, ...options };
   const h: Harness = {
     dir,
     log,

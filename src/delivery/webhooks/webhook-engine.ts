@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { EventLog, LogEntry, Subscription } from '../../events/log/event-log.js';
 import type { Store, WebhookRecord } from '../../store/store.js';
-import type { AttemptRecord, NewOutboxRow, OutboxRow, WebhookOutbox } from '../../store/sqlite-outbox.js';
+import type { AttemptRecord, NewOutboxRow, OutboxRow, WebhookOutbox } from '../../store/webhook-outbox.js';
 import { silentLogger, type Logger } from '../../log/logger.js';
 import { packageInfo } from '../../util/package-info.js';
 import { buildRequest, originOf, redact, InvalidTargetError, type BuiltRequest, type DeliveryEvent } from './request-builder.js';
@@ -33,9 +33,12 @@ import { HttpSender, type SendResult } from './http-sender.js';
 import { OriginLimiter } from './origin-limiter.js';
 
 export interface WebhookEngineOptions extends Partial<RetryOptions> {
-  log: EventLog;
+  /** The event log the outbox is fed from. */
+  events: EventLog;
+  /** Where the subscriptions are (listWebhooks). */
   store: Store;
   outbox: WebhookOutbox;
+  /** Where the engine reports what it does (pino); silent by default. */
   logger?: Logger;
   /** Per request (primary and fallback each), default 10 000 ms (spec teltel §1, bandwidth §1.2). */
   requestTimeoutMs?: number;
@@ -117,7 +120,7 @@ export class WebhookEngine {
 
   constructor(options: WebhookEngineOptions) {
     this.#o = {
-      log: options.log,
+      events: options.events,
       store: options.store,
       outbox: options.outbox,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
@@ -151,12 +154,12 @@ export class WebhookEngine {
     if (this.#stopping) throw new Error('a stopped WebhookEngine cannot be started again; make a new one');
     if (this.#running) return;
     this.#running = true;
-    const { log, outbox } = this.#o;
+    const { events, outbox } = this.#o;
     // Subscribe before the first read so no append between the two goes unnoticed.
-    this.#subscription = log.subscribe({ filter: {}, onEntry: () => this.#signal() });
+    this.#subscription = events.subscribe({ filter: {}, onEntry: () => this.#signal() });
     let fed = await outbox.feedPosition();
     if (fed === undefined) {
-      fed = this.#o.startAt === 'beginning' ? 0 : await log.lastPosition();
+      fed = this.#o.startAt === 'beginning' ? 0 : await events.lastPosition();
       await outbox.feed([], fed);
     }
     this.#fed = fed;
@@ -261,7 +264,7 @@ export class WebhookEngine {
     while (!this.#stopping) {
       this.#woken = false;
       try {
-        const page = await this.#o.log.read(this.#fed, {}, this.#o.feedPageSize);
+        const page = await this.#o.events.read(this.#fed, {}, this.#o.feedPageSize);
         if (page.length === 0) {
           if (!this.#woken && !this.#stopping) await new Promise<void>((r) => (this.#wake = r));
           continue;

@@ -43,6 +43,14 @@ test('limits: over 64 KiB and over the header count cap are refused', () => {
   assert.doesNotThrow(() => parseMessage(base(many), { maxMessageBytes: 65536, maxHeaders: 400 }));
 });
 
+test('SipLimitError names itself and is still a SipParseError (the transport treats it as malformed)', () => {
+  const err = new SipLimitError('more than 256 header fields');
+  assert.equal(err.name, 'SipLimitError');
+  assert.ok(err instanceof SipParseError);
+  assert.equal(new SipParseError('x').name, 'SipParseError');
+  assert.throws(() => parseMessage(base('', 'x'.repeat(70_000))), { name: 'SipLimitError' });
+});
+
 test('bad Content-Length and missing header end are parse errors carrying the partial message', () => {
   try {
     parseMessage(Buffer.from(base().toString().replace('l: 0', 'l: 12')));

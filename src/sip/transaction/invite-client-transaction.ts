@@ -1,24 +1,18 @@
 import type { SipTransportError } from '../errors.js';
 import { SipHeaders } from '../message/headers.js';
 import { SipRequest, type SipResponse } from '../message/sip-message.js';
-import type { Destination } from '../transport/transport-types.js';
-import { Transaction, type TransactionContext } from './transaction.js';
-import type { ClientTransactionUser } from './transaction-user.js';
+import { ClientTransaction, type ClientTransactionParts } from './client-transaction.js';
 
 /**
  * INVITE client transaction (RFC 3261 §17.1.1, Figure 5, with the Accepted state of RFC 6026 §7.2).
  */
-export class InviteClientTransaction extends Transaction {
-  readonly request: SipRequest;
-  #tu: ClientTransactionUser;
+export class InviteClientTransaction extends ClientTransaction {
   #ack?: SipRequest;
   #interval: number;
 
-  constructor(request: SipRequest, destination: Destination, ctx: TransactionContext, tu: ClientTransactionUser, key: string) {
-    super(key, ctx, destination, 'calling');
-    this.request = request;
-    this.#tu = tu;
-    this.#interval = ctx.timers.T1;
+  constructor(parts: ClientTransactionParts) {
+    super(parts, 'calling');
+    this.#interval = parts.ctx.timers.T1;
   }
 
   /** §17.1.1.2: send the INVITE; Timer A (unreliable only) and Timer B = 64*T1 start in Calling. */
@@ -39,8 +33,7 @@ export class InviteClientTransaction extends Transaction {
   /** §17.1.1.2: Timer B fires in Calling → the TU is told of a timeout (treated as 408); Terminated. */
   #timerB(): void {
     if (this.state !== 'calling') return;
-    this.setState('terminated');
-    this.#tu.onRequestTimeout();
+    this.timedOut();
   }
 
   receiveResponse(res: SipResponse): void {
@@ -52,14 +45,14 @@ export class InviteClientTransaction extends Transaction {
         if (s < 200) {
           // §17.1.1.2: a provisional response moves Calling → Proceeding; retransmissions stop.
           this.setState('proceeding');
-          this.#tu.receiveResponse(res);
+          this.user.receiveResponse(res);
         } else if (s < 300) {
           // RFC 6026 §7.2: a 2xx moves to Accepted; Timer M = 64*T1 keeps the transaction to pass on
           // 2xx retransmissions (from other forks too) so the TU can ACK them.
           this.clearTimer('B');
           this.setState('accepted');
-          this.setTimer('M', 64 * this.ctx.timers.T1, () => this.#terminate());
-          this.#tu.receiveResponse(res);
+          this.setTimer('M', 64 * this.ctx.timers.T1, () => this.end());
+          this.user.receiveResponse(res);
         } else {
           // §17.1.1.2: 300-699 → Completed; the transaction sends the ACK itself (§17.1.1.3) and starts
           // Timer D (32 s unreliable, 0 reliable) to absorb retransmitted finals.
@@ -67,9 +60,9 @@ export class InviteClientTransaction extends Transaction {
           this.setState('completed');
           this.#ack = buildNon2xxAck(this.request, res);
           this.transmit(this.#ack);
-          this.#tu.receiveResponse(res);
-          if (this.reliable) this.#terminate();
-          else this.setTimer('D', 32_000, () => this.#terminate());
+          this.user.receiveResponse(res);
+          if (this.reliable) this.end();
+          else this.setTimer('D', 32_000, () => this.end());
         }
         return;
       case 'completed':
@@ -78,24 +71,16 @@ export class InviteClientTransaction extends Transaction {
         return;
       case 'accepted':
         // RFC 6026 §7.2: 2xx retransmissions go to the TU; anything else is discarded.
-        if (s >= 200 && s < 300) this.#tu.receiveResponse(res);
+        if (s >= 200 && s < 300) this.user.receiveResponse(res);
         return;
       default:
         return;
     }
   }
 
-  #terminate(): void {
-    this.setState('terminated');
-    this.#tu.onTerminated?.();
-  }
-
   protected onSendError(error: SipTransportError): void {
-    // §17.1.4: a transport failure terminates the transaction and is reported (treated as 503).
-    if (this.state === 'calling') {
-      this.setState('terminated');
-      this.#tu.onTransportError(error);
-    }
+    // §17.1.4: only the INVITE itself failing counts (in Calling); a failed ACK is left to Timer D.
+    if (this.state === 'calling') this.transportFailed(error);
   }
 }
 

@@ -1,44 +1,15 @@
-import type { SipTransportError } from '../errors.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
-import type { Destination } from '../transport/transport-types.js';
-import { Transaction, type TransactionContext } from './transaction.js';
-import type { ServerTransactionUser } from './transaction-user.js';
+import { ServerTransaction, type ServerTransactionParts } from './server-transaction.js';
 
 /**
  * INVITE server transaction (RFC 3261 §17.2.1, Figure 7, with the Accepted state of RFC 6026 §7.1).
  */
-export class InviteServerTransaction extends Transaction {
-  readonly request: SipRequest;
-  #tu: ServerTransactionUser;
-  #last?: SipResponse;
+export class InviteServerTransaction extends ServerTransaction {
   #interval: number;
-  #sendResponse: (res: SipResponse) => Promise<void>;
 
-  constructor(
-    request: SipRequest,
-    source: Destination,
-    ctx: TransactionContext,
-    tu: ServerTransactionUser,
-    key: string,
-    sendResponse: (res: SipResponse) => Promise<void>,
-  ) {
-    super(key, ctx, source, 'proceeding');
-    this.request = request;
-    this.#tu = tu;
-    this.#interval = ctx.timers.T1;
-    this.#sendResponse = sendResponse;
-  }
-
-  set user(tu: ServerTransactionUser) {
-    this.#tu = tu;
-  }
-
-  get lastResponse(): SipResponse | undefined {
-    return this.#last;
-  }
-
-  protected override transmit(res: SipResponse): void {
-    this.#sendResponse(res).catch((err: SipTransportError) => this.onSendError(err));
+  constructor(parts: ServerTransactionParts) {
+    super(parts, 'proceeding');
+    this.#interval = parts.ctx.timers.T1;
   }
 
   /**
@@ -53,26 +24,25 @@ export class InviteServerTransaction extends Transaction {
         this.clearTimer('G');
         this.clearTimer('H');
         this.setState('confirmed');
-        if (this.reliable) this.#terminate();
-        else this.setTimer('I', this.ctx.timers.T4, () => this.#terminate());
+        if (this.reliable) this.end();
+        else this.setTimer('I', this.ctx.timers.T4, () => this.end());
       }
       return;
     }
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.#last) this.transmit(this.#last);
+    this.resendLastResponse();
   }
 
   /** Passes a response from the TU down (§17.2.1). */
   respond(res: SipResponse): void {
     const s = res.status;
     if (this.state !== 'proceeding') return;
-    this.#last = res;
-    this.transmit(res);
+    this.sendResponse(res);
     if (s < 200) return;
     if (s < 300) {
       // RFC 6026 §7.1: 2xx → Accepted; Timer L = 64*T1 absorbs INVITE retransmissions while the TU
       // retransmits the 2xx itself (§13.3.1.4).
       this.setState('accepted');
-      this.setTimer('L', 64 * this.ctx.timers.T1, () => this.#terminate());
+      this.setTimer('L', 64 * this.ctx.timers.T1, () => this.end());
       return;
     }
     // §17.2.1: 300-699 → Completed; Timer G retransmits (unreliable) with min(2^n*T1, T2); Timer H = 64*T1
@@ -80,31 +50,21 @@ export class InviteServerTransaction extends Transaction {
     this.setState('completed');
     if (!this.reliable) this.setTimer('G', this.#interval, () => this.#timerG());
     this.setTimer('H', 64 * this.ctx.timers.T1, () => {
-      this.#terminate();
-      this.#tu.onAckTimeout?.();
+      this.end();
+      this.user.onAckTimeout?.();
     });
   }
 
   #timerG(): void {
-    if (this.state !== 'completed' || !this.#last) return;
-    this.transmit(this.#last);
+    const last = this.lastResponse;
+    if (this.state !== 'completed' || !last) return;
+    this.transmit(last);
     this.#interval = Math.min(2 * this.#interval, this.ctx.timers.T2);
     this.setTimer('G', this.#interval, () => this.#timerG());
   }
 
   /** §9.2: a CANCEL matched this INVITE; the TU decides (normally 487 if no final response was sent). */
   cancel(req: SipRequest): void {
-    this.#tu.onCancel?.(req);
-  }
-
-  #terminate(): void {
-    this.setState('terminated');
-    this.#tu.onTerminated?.();
-  }
-
-  protected onSendError(error: SipTransportError): void {
-    // §17.2.4: transport failure → inform the TU, transaction Terminated.
-    this.#terminate();
-    this.#tu.onTransportError?.(error);
+    this.user.onCancel?.(req);
   }
 }

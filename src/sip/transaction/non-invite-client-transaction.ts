@@ -1,31 +1,22 @@
 import type { SipTransportError } from '../errors.js';
-import type { SipRequest, SipResponse } from '../message/sip-message.js';
-import type { Destination } from '../transport/transport-types.js';
-import { Transaction, type TransactionContext } from './transaction.js';
-import type { ClientTransactionUser } from './transaction-user.js';
+import type { SipResponse } from '../message/sip-message.js';
+import { ClientTransaction, type ClientTransactionParts } from './client-transaction.js';
 
 /** Non-INVITE client transaction (RFC 3261 §17.1.2, Figure 6). */
-export class NonInviteClientTransaction extends Transaction {
-  readonly request: SipRequest;
-  #tu: ClientTransactionUser;
+export class NonInviteClientTransaction extends ClientTransaction {
   #interval: number;
 
-  constructor(request: SipRequest, destination: Destination, ctx: TransactionContext, tu: ClientTransactionUser, key: string) {
-    super(key, ctx, destination, 'trying');
-    this.request = request;
-    this.#tu = tu;
-    this.#interval = ctx.timers.T1;
+  constructor(parts: ClientTransactionParts) {
+    super(parts, 'trying');
+    this.#interval = parts.ctx.timers.T1;
   }
 
   /** §17.1.2.2: send; Timer E = T1 (unreliable) and Timer F = 64*T1 start in Trying. */
   start(): void {
     this.transmit(this.request);
     if (!this.reliable) this.setTimer('E', this.#interval, () => this.#timerE());
-    this.setTimer('F', 64 * this.ctx.timers.T1, () => {
-      // §17.1.2.2: Timer F in Trying or Proceeding → timeout (treated as 408), Terminated.
-      this.setState('terminated');
-      this.#tu.onRequestTimeout();
-    });
+    // §17.1.2.2: Timer F in Trying or Proceeding → timeout (treated as 408), Terminated.
+    this.setTimer('F', 64 * this.ctx.timers.T1, () => this.timedOut());
   }
 
   /** §17.1.2.2: Timer E retransmits with min(2^n*T1, T2) in Trying, and every T2 in Proceeding. */
@@ -40,27 +31,20 @@ export class NonInviteClientTransaction extends Transaction {
     if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs retransmissions
     if (res.status < 200) {
       this.setState('proceeding');
-      this.#tu.receiveResponse(res);
+      this.user.receiveResponse(res);
       return;
     }
     // §17.1.2.2: final → Completed; Timer K = T4 (0 on reliable) absorbs retransmitted responses.
     this.clearTimer('E');
     this.clearTimer('F');
     this.setState('completed');
-    this.#tu.receiveResponse(res);
-    if (this.reliable) this.#terminate();
-    else this.setTimer('K', this.ctx.timers.T4, () => this.#terminate());
-  }
-
-  #terminate(): void {
-    this.setState('terminated');
-    this.#tu.onTerminated?.();
+    this.user.receiveResponse(res);
+    if (this.reliable) this.end();
+    else this.setTimer('K', this.ctx.timers.T4, () => this.end());
   }
 
   protected onSendError(error: SipTransportError): void {
-    if (this.state === 'trying' || this.state === 'proceeding') {
-      this.setState('terminated');
-      this.#tu.onTransportError(error);
-    }
+    // §17.1.4: while the request is still being (re)sent.
+    if (this.state === 'trying' || this.state === 'proceeding') this.transportFailed(error);
   }
 }

@@ -1,15 +1,14 @@
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { Destination } from '../transport/transport-types.js';
+import type { ClientTransaction } from './client-transaction.js';
 import { InviteClientTransaction } from './invite-client-transaction.js';
 import { InviteServerTransaction } from './invite-server-transaction.js';
 import { NonInviteClientTransaction } from './non-invite-client-transaction.js';
 import { NonInviteServerTransaction } from './non-invite-server-transaction.js';
+import type { ServerTransaction } from './server-transaction.js';
 import type { TransactionContext } from './transaction.js';
 import { cancelTargetKey, clientKey, serverKey } from './transaction-keys.js';
 import type { ClientTransactionUser, ServerTransactionUser } from './transaction-user.js';
-
-export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
-export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
 /**
  * Holds the live transactions and matches messages to them (RFC 3261 §17.1.3, §17.2.3). A terminated
@@ -39,8 +38,8 @@ export class TransactionLayer {
     const key = clientKey(req);
     const tx =
       req.method === 'INVITE'
-        ? new InviteClientTransaction(req, dest, this.#ctx, tu, key)
-        : new NonInviteClientTransaction(req, dest, this.#ctx, tu, key);
+        ? new InviteClientTransaction({ request: req, destination: dest, ctx: this.#ctx, user: tu, key })
+        : new NonInviteClientTransaction({ request: req, destination: dest, ctx: this.#ctx, user: tu, key });
     this.#clients.set(key, tx);
     tx.onTerminated(() => {
       if (this.#clients.get(key) === tx) this.#clients.delete(key);
@@ -72,11 +71,8 @@ export class TransactionLayer {
   /** Creates a server transaction for a new request (never ACK). */
   createServer(req: SipRequest, source: Destination, tu: ServerTransactionUser): ServerTransaction {
     const key = serverKey(req);
-    const send = (res: SipResponse): Promise<void> => this.#sendResponse(res, source);
-    const tx =
-      req.method === 'INVITE'
-        ? new InviteServerTransaction(req, source, this.#ctx, tu, key, send)
-        : new NonInviteServerTransaction(req, source, this.#ctx, tu, key, send);
+    const parts = { request: req, destination: source, ctx: this.#ctx, user: tu, key, sendResponse: (res: SipResponse): Promise<void> => this.#sendResponse(res, source) };
+    const tx = req.method === 'INVITE' ? new InviteServerTransaction(parts) : new NonInviteServerTransaction(parts);
     this.#servers.set(key, tx);
     tx.onTerminated(() => {
       if (this.#servers.get(key) === tx) this.#servers.delete(key);

@@ -1,5 +1,5 @@
 import { SipTransportError } from '../errors.js';
-import type { SipMessage } from '../message/sip-message.js';
+import type { SipMessage, SipRequest } from '../message/sip-message.js';
 import type { Destination } from '../transport/transport-types.js';
 import type { Clock, TimerHandle, TimerSettings } from './clock.js';
 
@@ -10,14 +10,28 @@ export interface TransactionContext {
   send(message: SipMessage, dest: Destination): Promise<void>;
 }
 
+/** What every transaction is made of; the transaction layer supplies it (transaction-layer.ts). */
+export interface TransactionParts {
+  /** The request that creates the transaction: sent by a client, received by a server. */
+  request: SipRequest;
+  /** A client's next hop for the request; a server's request source, where responses go (§18.2.2). */
+  destination: Destination;
+  ctx: TransactionContext;
+  /** The matching key (§17.1.3, §17.2.3; transaction-keys.ts). */
+  key: string;
+}
+
 export type TransactionState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
 /**
- * Common machinery: a key, a state, named timers (cancelled on every state change that ends them and on
- * termination) and a send that reports transport failures.
+ * The root of the four transactions (RFC 3261 §17): the request that created it, its key (§17.1.3,
+ * §17.2.3), a state, named timers (cancelled on every state change that ends them and on termination) and
+ * a send that reports transport failures. What the two sides share beyond this lives in
+ * ClientTransaction (§17.1) and ServerTransaction (§17.2).
  */
 export abstract class Transaction {
   readonly key: string;
+  readonly request: SipRequest;
   protected readonly ctx: TransactionContext;
   /** Where messages of this transaction go (request destination, or the request's source for servers). */
   readonly destination: Destination;
@@ -25,10 +39,11 @@ export abstract class Transaction {
   #timers = new Map<string, TimerHandle>();
   #onTerminated: Array<() => void> = [];
 
-  protected constructor(key: string, ctx: TransactionContext, destination: Destination, state: TransactionState) {
-    this.key = key;
-    this.ctx = ctx;
-    this.destination = destination;
+  protected constructor(parts: TransactionParts, state: TransactionState) {
+    this.key = parts.key;
+    this.request = parts.request;
+    this.ctx = parts.ctx;
+    this.destination = parts.destination;
     this.#state = state;
   }
 

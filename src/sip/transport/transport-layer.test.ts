@@ -1,10 +1,11 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { silentLogger } from '../../log/logger.js';
 import { TransportLayer, responseDestination, stampVia } from './transport-layer.js';
 import { parseMessage } from '../message/parser.js';
+import { serializeMessage } from '../message/serializer.js';
 import { parseVia } from '../message/via.js';
 import type { SipRequest } from '../message/sip-message.js';
 
@@ -12,6 +13,19 @@ const req = (via: string) =>
   parseMessage(
     Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nVia: ${via}\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`),
   ) as SipRequest;
+
+/** A UDP socket that collects what the layer sends it; both are closed after the test. */
+async function udpPeer(t: TestContext, layer: TransportLayer): Promise<{ sock: Socket; got: string[] }> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  t.after(async () => {
+    await new Promise<void>((r) => sock.close(() => r()));
+    await layer.close();
+  });
+  const got: string[] = [];
+  sock.on('message', (d) => got.push(d.toString()));
+  return { sock, got };
+}
 
 test('received and rport are stamped on requests (§18.2.1, RFC 3581 §4)', () => {
   const r = req('SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1;rport');
@@ -34,14 +48,7 @@ test('response routing (§18.2.2 with RFC 3581)', () => {
 
 test('malformed requests get 400 when answerable, else are dropped and counted (UDP and TCP)', async (t) => {
   const layer = await TransportLayer.listen({ host: '127.0.0.1', port: 0, protocols: ['udp', 'tcp'], logger: silentLogger() });
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  t.after(async () => {
-    await new Promise<void>((r) => sock.close(() => r()));
-    await layer.close();
-  });
-  const got: string[] = [];
-  sock.on('message', (d) => got.push(d.toString()));
+  const { sock, got } = await udpPeer(t, layer);
   const badCseq = 'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1\r\nFrom: <sip:x@y>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n';
   sock.send(badCseq, layer.port, '127.0.0.1');
   sock.send('garbage\r\n\r\n', layer.port, '127.0.0.1');
@@ -60,6 +67,18 @@ test('malformed requests get 400 when answerable, else are dropped and counted (
   c.write('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n');
   await closed;
   assert.equal(layer.counters.tcpFramingErrors, 1);
+});
+
+test('an over-limit request (SipLimitError) is counted as malformed and dropped, not answered', async (t) => {
+  const layer = await TransportLayer.listen({ host: '127.0.0.1', port: 0, protocols: ['udp'], logger: silentLogger(), limits: { maxMessageBytes: 65_536, maxHeaders: 4 } });
+  const { sock, got } = await udpPeer(t, layer);
+  // Six header fields against a limit of four: refused before the headers are read, so nothing to echo.
+  sock.send(serializeMessage(req('SIP/2.0/UDP 127.0.0.1;branch=z9hG4bK1')), layer.port, '127.0.0.1');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(got, []);
+  assert.equal(layer.counters.malformed, 1);
+  assert.equal(layer.counters.dropped, 1);
+  assert.equal(layer.counters.badRequestAnswered, 0);
 });
 
 test('TCP: pipelined requests on one connection all arrive; idle connections are closed', async (t) => {

@@ -1,8 +1,7 @@
 import { InvalidStateError } from '../errors.js';
 import { createResponse, type ResponseOptions } from '../message/message-factory.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
-import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
-import type { NonInviteServerTransaction } from '../transaction/non-invite-server-transaction.js';
+import type { ServerTransaction } from '../transaction/server-transaction.js';
 import type { Destination } from '../transport/transport-types.js';
 
 /**
@@ -13,11 +12,11 @@ export class IncomingRequest {
   readonly request: SipRequest;
   /** Where it came from (after `received`/`rport` processing: the real source address). */
   readonly source: Destination;
-  readonly #tx: NonInviteServerTransaction | InviteServerTransaction;
+  readonly #tx: ServerTransaction;
   #final?: SipResponse;
   readonly #toTag?: string;
 
-  constructor(request: SipRequest, source: Destination, tx: NonInviteServerTransaction | InviteServerTransaction, toTag?: string) {
+  constructor(request: SipRequest, source: Destination, tx: ServerTransaction, toTag?: string) {
     this.request = request;
     this.source = source;
     this.#tx = tx;
