@@ -30,8 +30,9 @@ export const BANS = {
   // "delivery/ knows nothing of SIP" (nor of the call engine or media it runs on).
   delivery: ['sip', 'media', 'switch', 'dialer', 'messaging'],
   // "media/ knows nothing of SIP either: the switch maps media errors to SIP responses."
-  media: ['sip'],
-  sip: ['media'],
+  // The SIP stack and the media engine stand alone: no provisioning, no facts (their users map both).
+  media: ['sip', 'store', 'config', 'events/model'],
+  sip: ['media', 'store', 'config', 'events/model'],
   // Texts and calls are separate engines: a text never needs the call engine, nor the call engine texts.
   switch: ['messaging'],
   messaging: ['switch', 'dialer'],
