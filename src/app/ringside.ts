@@ -12,6 +12,7 @@ import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import type { EventLog } from '../events/log/event-log.js';
 import { FactRecorder } from '../dialects/fact-recorder.js';
 import { allDialects } from '../dialects/all-dialects.js';
+import { ReportWriter } from '../dialects/reports/report-writer.js';
 import { createHttpServer } from '../api/http-server.js';
 import { registerHealthRoutes } from '../api/health-routes.js';
 import { registerAuthRoutes } from '../api/auth-routes.js';
@@ -55,6 +56,7 @@ export class Ringside {
     readonly outbox: SqliteOutbox,
     readonly media: MediaControl,
     readonly calls: Switch,
+    readonly reports: ReportWriter,
   ) {}
 
   static async start(settings: Settings, logger: Logger, options: { realtime?: RealtimeSocketOptions } = {}): Promise<Ringside> {
@@ -76,12 +78,15 @@ export class Ringside {
       opened.push(log);
       const outbox = new SqliteOutbox(join(dataDir, 'ringside.db'));
       opened.push(outbox);
-      const webhooks = new WebhookEngine({ log, store, outbox, logger: logger.child({ component: 'webhooks' }) });
+      const webhooks = new WebhookEngine({ events: log, store, outbox, logger: logger.child({ component: 'webhooks' }) });
       const http = createHttpServer({ logger });
       opened.push({ close: () => http.close() });
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
       const dialectOptions = { publicUrl: '' };
-      const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }));
+      // Report entries are a projection too: written when a session's end is durable in the log.
+      const reports = new ReportWriter(store, logger.child({ component: 'reports' }));
+      opened.push(reports);
+      const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }), [reports]);
       registerHealthRoutes(http, { store, log, recorder });
       registerAuthRoutes(http, store);
       registerReportRoutes(http, store);
@@ -112,7 +117,7 @@ export class Ringside {
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
-      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl, webhooks, outbox, mediaEngine, calls);
+      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl, webhooks, outbox, mediaEngine, calls, reports);
       logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await log.lastPosition() }, 'ringside started');
       return ringside;
     } catch (err) {
@@ -136,6 +141,8 @@ export class Ringside {
     await this.webhooks.stop();
     await this.outbox.close();
     await this.log.close();
+    // Every report entry whose session ended is written before the store closes.
+    await this.reports.close();
     await this.store.close();
     this.logger.info('ringside stopped');
   }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import { FactRecorder } from './fact-recorder.js';
 import type { Dialect, WireEvent } from './dialect.js';
+import type { FactObserver } from './fact-observer.js';
 import { eventId } from './event-id.js';
 import { CallScript, phone, sip } from '../../test/support/call-script.js';
 
@@ -84,4 +85,49 @@ test('facts of different sessions in one call are refused', async (t) => {
   t.after(() => log.close());
   const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
   await assert.rejects(rec.record(call('a')[0]!, call('b')[0]!), /one session/);
+});
+
+test('observers get each fact once it is in the log, in order; after a restart the log is replayed to them first', async (t) => {
+  const file = setup(t);
+  const facts = call('s4');
+  const seen: string[] = [];
+  const durable: Promise<boolean>[] = [];
+  const observer = (log: SqliteEventLog): FactObserver => ({
+    open: (sessionId) => ({
+      replay: (f) => void seen.push(`replay ${sessionId} ${f.type}`),
+      recorded: (f) => {
+        seen.push(`recorded ${sessionId} ${f.type}`);
+        durable.push(log.sessionFacts(sessionId).then((logged) => logged.some((l) => l.type === f.type && l.at === f.at)));
+      },
+    }),
+  });
+  const log1 = new SqliteEventLog(file);
+  const rec1 = new FactRecorder(log1, [echo], { publicUrl: 'http://x' }, undefined, [observer(log1)]);
+  await Promise.all(facts.slice(0, 2).map((f) => rec1.record(f)));
+  assert.deepEqual(await Promise.all(durable), [true, true]);
+  await log1.close();
+  const log2 = new SqliteEventLog(file);
+  t.after(() => log2.close());
+  const rec2 = new FactRecorder(log2, [echo], { publicUrl: 'http://x' }, undefined, [observer(log2)]);
+  await rec2.record(...facts.slice(2));
+  assert.deepEqual(seen, [
+    ...facts.slice(0, 2).map((f) => `recorded s4 ${f.type}`),
+    ...facts.slice(0, 2).map((f) => `replay s4 ${f.type}`),
+    ...facts.slice(2).map((f) => `recorded s4 ${f.type}`),
+  ]);
+});
+
+test('an observer that throws fails neither the record nor the other observers', async (t) => {
+  const log = new SqliteEventLog(setup(t));
+  t.after(() => log.close());
+  const got: string[] = [];
+  const bug = (): never => {
+    throw new Error('observer bug');
+  };
+  const broken: FactObserver = { open: () => ({ replay: bug, recorded: bug }) };
+  const working: FactObserver = { open: () => ({ replay: () => undefined, recorded: (f) => void got.push(f.type) }) };
+  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' }, undefined, [broken, working]);
+  const [start] = call('s5');
+  assert.equal((await rec.record(start!)).length, 1);
+  assert.deepEqual(got, ['session.started']);
 });

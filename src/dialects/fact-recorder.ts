@@ -1,16 +1,20 @@
 /**
  * Where facts enter the log: each fact is projected by every dialect (one projector per session and
  * dialect), and the fact and its wire events are appended together, durably, before anyone is told.
- * Facts of one session are recorded strictly in order; after a restart a session's projectors are
- * rebuilt by replaying its facts from the log, so ids and payloads continue exactly where they were.
+ * Then the observers (fact-observer.ts: the report writer) get the fact, in the same order.
+ * Facts of one session are recorded strictly in order; after a restart a session's projectors and
+ * observers are rebuilt by replaying its facts from the log, so ids and payloads continue exactly where
+ * they were.
  */
 import type { EventLog, LogEntry } from '../events/log/event-log.js';
 import type { Fact } from '../events/model/facts.js';
 import type { Logger } from '../log/logger.js';
 import type { Dialect, DialectOptions, SessionProjector, WireEvent } from './dialect.js';
+import type { FactObserver, SessionObserver } from './fact-observer.js';
 
 interface SessionState {
   projectors: SessionProjector[];
+  observers: SessionObserver[];
   /** Tail of this session's recording chain: the next record waits for it. */
   chain: Promise<unknown>;
 }
@@ -23,6 +27,7 @@ export class FactRecorder {
     readonly dialects: readonly Dialect[],
     readonly options: DialectOptions,
     readonly logger?: Logger,
+    readonly observers: readonly FactObserver[] = [],
   ) {}
 
   /** Records facts (all of one session, in order) and resolves with the logged wire events. */
@@ -33,7 +38,11 @@ export class FactRecorder {
     if (facts.some((f) => f.sessionId !== sessionId)) return Promise.reject(new Error('record() takes facts of one session'));
     let state = this.#sessions.get(sessionId);
     if (!state) {
-      state = { projectors: this.dialects.map((d) => d.createProjector(this.options)), chain: Promise.resolve() };
+      state = {
+        projectors: this.dialects.map((d) => d.createProjector(this.options)),
+        observers: this.observers.map((o) => o.open(sessionId)),
+        chain: Promise.resolve(),
+      };
       state.chain = this.#restore(state, sessionId, first);
       this.#sessions.set(sessionId, state);
     }
@@ -42,6 +51,8 @@ export class FactRecorder {
       const events: WireEvent[] = [];
       for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
       const entries = await this.log.append({ facts, events });
+      // Observers see only what is durable, in the session's order.
+      for (const f of facts) this.#observe(s, f, 'recorded');
       if (facts.some(endsSession)) this.#sessions.delete(sessionId);
       return entries;
     });
@@ -60,7 +71,10 @@ export class FactRecorder {
     // A session we hold no state for: replay what the log has of it (after a restart, or the opt-out
     // that follows its text in a messaging session).
     const earlier = await this.log.sessionFacts(sessionId);
-    for (const f of earlier) for (const p of state.projectors) this.#project(p, f);
+    for (const f of earlier) {
+      for (const p of state.projectors) this.#project(p, f);
+      this.#observe(state, f, 'replay');
+    }
   }
 
   #project(p: SessionProjector, f: Fact): WireEvent[] {
@@ -70,6 +84,17 @@ export class FactRecorder {
       // A projection bug must never lose the fact or crash the process: log it and keep going.
       this.logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'projection failed');
       return [];
+    }
+  }
+
+  #observe(state: SessionState, f: Fact, how: keyof SessionObserver): void {
+    for (const o of state.observers) {
+      try {
+        o[how](f);
+      } catch (err) {
+        // An observer breaking its contract must not fail a fact that is already logged.
+        this.logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'fact observer failed');
+      }
     }
   }
 }

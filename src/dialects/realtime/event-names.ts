@@ -3,7 +3,7 @@
  * events of §3.3, in topic form `category.subCategory.eventName` (§3.1). Clients must ignore any other name
  * (§2.3 Proposed), so Ringside emits only these.
  */
-import type { CallKind } from '../call-kinds.js';
+import type { CallKind } from '../session-calls.js';
 
 export const VOICE_EVENT_NAMES = [
   'voice.incoming.start',

@@ -20,29 +20,20 @@ import type {
   Party,
   RecordingFinished,
   SessionEnded,
-  SessionKind,
   SessionStarted,
 } from '../../events/model/facts.js';
 import type { SessionProjector, WireEvent } from '../dialect.js';
 import { eventId } from '../event-id.js';
-import { ANSWERED_BY_JOIN, CALL_KIND_OF_SESSION } from '../call-kinds.js';
-import type { CallPart } from './call-part.js';
-import type { CallKind, RealtimeEventName } from './event-names.js';
+import { legUserId, SessionCalls, type CallLeg, type SessionCall } from '../session-calls.js';
+import type { RealtimeEventName } from './event-names.js';
 import { messageEvent, optOutEvent } from './messaging-payload.js';
 import { SessionUsers } from './session-users.js';
 import { endFields, voicePayload, type VoiceSubject } from './voice-payload.js';
 
-interface LegState {
-  created: LegCreated;
-  /** 0 for the first leg created in the session: the caller's leg, or the party an originate/dialer dials first. */
-  order: number;
-  /** The call this leg belongs to. */
-  part: CallPart;
-  answered: boolean;
+/** Where a leg's call confirmation and agent PIN stand: each has one start and at most one outcome. */
+interface LegScreens {
   confirm: 'none' | 'prompted' | 'done';
   pin: 'none' | 'prompted' | 'done';
-  /** The user owning the PIN entered on this leg (spec realtime §3.2 `voice.incoming.agentpin-valid`). */
-  pinUserId?: string;
 }
 
 /** An event before it gets its id. */
@@ -53,22 +44,16 @@ interface Draft {
   userIds: string[];
 }
 
-/** Sessions whose call is answered when their first leg answers (Ringside dials it, or answers it). */
-const ANSWERED_BY_FIRST_LEG: ReadonlySet<SessionKind> = new Set(['originate', 'dialer', 'application']);
-
 export class RealtimeProjector implements SessionProjector {
   #sessionId: string | undefined;
   #mode: 'call' | 'messaging' | undefined;
   /** Events emitted so far: the next event's index for its deterministic id. */
   #emitted = 0;
-  #session: SessionStarted | undefined;
+  /** The session's calls (session-calls.ts), once it started. */
+  #calls: SessionCalls | undefined;
   #ended = false;
   readonly #users = new SessionUsers();
-  readonly #legs = new Map<string, LegState>();
-  /** The session's own call. */
-  #main: CallPart | undefined;
-  /** Originate only: the call to the callee, an `outgoing` call (spec realtime §3.2 `voice.originate.answer`). */
-  #callee: CallPart | undefined;
+  readonly #screens = new Map<string, LegScreens>();
 
   apply(fact: Fact): WireEvent[] {
     let drafts: Draft[];
@@ -135,126 +120,75 @@ export class RealtimeProjector implements SessionProjector {
   /** spec realtime §3.2 `*.start`: the call reached the account / was placed / was originated. */
   #started(f: SessionStarted): Draft[] {
     if (this.#mode !== undefined || !isText(f.accountId) || !isText(f.callId) || !isParty(f.from) || !isParty(f.to)) return [];
-    const kind = CALL_KIND_OF_SESSION[f.kind];
-    if (kind === undefined && f.kind !== 'application') return [];
+    const calls = SessionCalls.of(f);
+    if (!calls) return [];
     this.#mode = 'call';
     this.#sessionId = f.sessionId;
-    this.#session = f;
+    this.#calls = calls;
     // Every user the call concerns from the start may follow it on their user stream (spec realtime §2.3).
     this.#users.add(f.user);
     for (const id of f.userIds ?? []) this.#users.add(id);
     // Application sessions wait for their first leg to tell whether the call is incoming or outgoing.
-    return kind === undefined ? [] : [this.#startMain(f, kind)];
+    return calls.main ? [this.#start(calls.main)] : [];
   }
 
-  #startMain(s: SessionStarted, kind: CallKind): Draft {
-    const main: CallPart = {
-      kind,
-      uniqueId: s.callId,
-      from: fromNumber(s),
-      to: s.to.number,
-      destination: s.to.number,
-      startedAt: s.at,
-      hasVoicemail: false,
-      ended: false,
-    };
-    if (s.user !== undefined) main.userId = s.user.id;
-    this.#main = main;
-    return this.#voice(main, `voice.${kind}.start`, s.at, { userId: main.userId, destination: main.destination });
+  /** spec realtime §3.2 `*.start`; the originate callee's `voice.outgoing.start` comes when its leg is
+   *  created, "after voice.originate.start", under the callee call's own report id. */
+  #start(call: SessionCall): Draft {
+    return this.#voice(call, `voice.${call.kind}.start`, call.startedAt, { userId: call.userId, destination: call.to });
   }
 
   #legCreated(f: LegCreated): Draft[] {
-    const s = this.#live();
-    if (!s || !isText(f.legId) || !isParty(f.party) || this.#legs.has(f.legId)) return [];
+    const calls = this.#live();
+    if (!calls || !isText(f.legId) || !isParty(f.party)) return [];
+    const created = calls.legCreated(f);
+    if (!created) return [];
     this.#users.add(f.user);
     this.#users.addParty(f.party);
-    const drafts: Draft[] = [];
-    const order = this.#legs.size;
-    // Application sessions: the first leg calling in makes an incoming call, one Ringside dials an
-    // outgoing call; the start keeps the session's start time.
-    if (!this.#main) drafts.push(this.#startMain(s, f.direction === 'in' ? 'incoming' : 'outgoing'));
-    let part = this.#main!;
-    if (s.kind === 'originate' && order > 0) {
-      // spec realtime §3.2 `voice.outgoing.start`: "the callee leg of a REST originate began (after
-      // voice.originate.start)"; its uniqueId is the callee call's own report id.
-      if (!this.#callee) {
-        const first = [...this.#legs.values()].find((l) => l.order === 0);
-        const callee: CallPart = {
-          kind: 'outgoing',
-          uniqueId: f.legId,
-          from: f.callerId ?? s.callback?.leg2CallerId ?? first?.created.party.number ?? part.from,
-          to: f.party.number,
-          destination: f.party.number,
-          startedAt: f.at,
-          hasVoicemail: false,
-          ended: false,
-        };
-        // The originate's user_id/pin associates the callee's record with that user too (spec realtime §5.3).
-        if (s.user !== undefined) callee.userId = s.user.id;
-        this.#callee = callee;
-        drafts.push(this.#voice(callee, 'voice.outgoing.start', f.at, { userId: callee.userId, destination: callee.destination }));
-      }
-      part = this.#callee;
-    }
-    this.#legs.set(f.legId, { created: f, order, part, answered: false, confirm: 'none', pin: 'none' });
-    return drafts;
+    this.#screens.set(f.legId, { confirm: 'none', pin: 'none' });
+    return created.started ? [this.#start(created.started)] : [];
   }
 
-  /** Originate, dialer and application calls are answered when their first leg answers
-   *  (spec realtime §3.2 `voice.originate.answer`: "the originating caller has answered (it could be voicemail)"). */
+  /** Originate, dialer and application calls are answered when their first leg answers (session-calls.ts). */
   #legAnswered(f: LegAnswered): Draft[] {
-    const s = this.#live();
-    const leg = this.#legs.get(f.legId);
-    if (!s || !leg || leg.answered) return [];
-    leg.answered = true;
-    if (ANSWERED_BY_FIRST_LEG.has(s.kind) && leg.order === 0 && leg.part === this.#main && leg.part.answeredAt === undefined)
-      return [this.#answer(leg.part, leg, f.at)];
-    return [];
+    const leg = this.#live()?.legAnswered(f);
+    return leg ? [this.#answer(leg, f.at)] : [];
   }
 
-  /**
-   * Incoming, outgoing and internal calls (and the originate callee) are answered when a called party is
-   * connected: after call confirmation or a valid agent PIN (spec realtime §3.4 (P) "after confirm/PIN
-   * succeeds"). A platform voicemail or announcement answers only the caller's leg, so it is no answer.
-   */
+  /** Incoming, outgoing and internal calls (and the originate callee) are answered when a called party is
+   *  connected (session-calls.ts). */
   #legJoined(f: LegJoined): Draft[] {
-    const s = this.#live();
-    const leg = this.#legs.get(f.legId);
-    if (!s || !leg || leg.part.answeredAt !== undefined) return [];
-    const mainAnswer = ANSWERED_BY_JOIN.has(s.kind) && leg.created.role !== 'caller' && leg.part === this.#main;
-    const calleeAnswer = s.kind === 'originate' && leg.part === this.#callee;
-    return mainAnswer || calleeAnswer ? [this.#answer(leg.part, leg, f.at)] : [];
+    const leg = this.#live()?.legJoined(f);
+    return leg ? [this.#answer(leg, f.at)] : [];
   }
 
   /**
    * `*.answer` carries the answering user (spec realtime §3.4 (P) "carries the answering userId"; for agent
    * PIN the PIN's owner, §3.2) and `destination` = that user's PIN, else the party that answered (§4.1 example).
-   * The answerer becomes the call's user when the call had none, or when a PIN associated it (§3.2).
    */
-  #answer(part: CallPart, leg: LegState, at: number): Draft {
-    part.answeredAt = at;
-    const answerer = leg.pinUserId ?? legUserId(leg.created);
-    if (answerer !== undefined && (part.userId === undefined || leg.pinUserId !== undefined)) part.userId = answerer;
-    return this.#voice(part, `voice.${part.kind}.answer`, at, {
-      userId: answerer ?? part.userId,
-      destination: this.#destination(answerer, leg.created.party),
+  #answer(leg: CallLeg, at: number): Draft {
+    const call = leg.call;
+    return this.#voice(call, `voice.${call.kind}.answer`, at, {
+      userId: call.answeredBy ?? call.userId,
+      destination: this.#destination(call.answeredBy, leg.created.party),
       legId: leg.created.legId,
     });
   }
 
   /** spec realtime §3.2 `voice.callconfirm.*`: one start per prompted leg, then at most one outcome. */
   #confirm(f: ConfirmPrompted | ConfirmAccepted | ConfirmRejected): Draft[] {
-    const leg = this.#legs.get(f.legId);
-    if (!this.#live() || !leg) return [];
+    const screened = this.#screened(f.legId);
+    if (!screened) return [];
+    const { leg, screens } = screened;
     let name: RealtimeEventName;
     if (f.type === 'confirm.prompted') {
-      if (leg.confirm !== 'none') return [];
-      leg.confirm = 'prompted';
+      if (screens.confirm !== 'none') return [];
+      screens.confirm = 'prompted';
       name = 'voice.callconfirm.start';
     } else {
       // An outcome without a start, or a second outcome, is out of order: nothing to say.
-      if (leg.confirm !== 'prompted') return [];
-      leg.confirm = 'done';
+      if (screens.confirm !== 'prompted') return [];
+      screens.confirm = 'done';
       name = f.type === 'confirm.accepted' ? 'voice.callconfirm.acceptcall' : 'voice.callconfirm.rejectcall';
     }
     return [this.#legEvent(leg, name, f.at)];
@@ -266,23 +200,24 @@ export class RealtimeProjector implements SessionProjector {
    * on any other call the PIN still decides who answered but emits nothing.
    */
   #agentPin(f: AgentPinPrompted | AgentPinValid | AgentPinTimeout): Draft[] {
-    const leg = this.#legs.get(f.legId);
-    if (!this.#live() || !leg || leg.pin === 'done') return [];
-    const incoming = leg.part.kind === 'incoming';
+    const screened = this.#screened(f.legId);
+    if (!screened || screened.screens.pin === 'done') return [];
+    const { leg, screens } = screened;
+    const incoming = leg.call.kind === 'incoming';
     if (f.type === 'agentpin.prompted') {
-      leg.pin = 'prompted';
+      screens.pin = 'prompted';
       return incoming ? [this.#legEvent(leg, 'voice.incoming.agentpin-prompt', f.at)] : [];
     }
-    if (leg.pin !== 'prompted') return [];
+    if (screens.pin !== 'prompted') return [];
     if (f.type === 'agentpin.valid' && (!isText(f.user?.id) || !isText(f.pin))) return [];
-    leg.pin = 'done';
+    screens.pin = 'done';
     if (f.type === 'agentpin.timeout') return incoming ? [this.#legEvent(leg, 'voice.incoming.agentpin-timeout', f.at)] : [];
     this.#users.add(f.user);
-    leg.pinUserId = f.user.id;
+    this.#calls!.pinValid(f.legId, f.user.id);
     if (!incoming) return [];
     return [
       this.#voice(
-        leg.part,
+        leg.call,
         'voice.incoming.agentpin-valid',
         f.at,
         { userId: f.user.id, destination: this.#users.pin(f.user.id) ?? f.pin, legId: f.legId },
@@ -291,30 +226,21 @@ export class RealtimeProjector implements SessionProjector {
     ];
   }
 
-  /** `hasVoicemail` (spec realtime §4.2, §3.4 "hasVoicemail=true if a voicemail was left"): a complete
-   *  voicemail recording, credited to the call of the recorded leg. */
+  /** `hasVoicemail` on the call's `end` (session-calls.ts). */
   #recording(f: RecordingFinished): void {
-    if (!this.#live() || f.purpose !== 'voicemail' || f.status !== 'complete') return;
-    const part = (f.legId === undefined ? undefined : this.#legs.get(f.legId)?.part) ?? this.#main;
-    if (part) part.hasVoicemail = true;
+    this.#live()?.recordingFinished(f);
   }
 
   /** spec realtime §3.2 `*.end`; for originate the callee's `voice.outgoing.end` comes first, then
    *  `voice.originate.end` (§3.4 (P) "outgoing.end first, then originate.end"). */
   #sessionEnded(f: SessionEnded): Draft[] {
-    const s = this.#live();
-    if (!s) return [];
+    const calls = this.#live();
+    if (!calls) return [];
     this.#ended = true;
-    const drafts: Draft[] = [];
-    // An application session that ended before any leg was created: Ringside never dialled, an outgoing call.
-    if (!this.#main) drafts.push(this.#startMain(s, 'outgoing'));
-    for (const part of [this.#callee, this.#main]) {
-      if (!part || part.ended) continue;
-      part.ended = true;
-      drafts.push(
-        this.#voice(part, `voice.${part.kind}.end`, f.at, { userId: part.userId, destination: part.destination }, endFields(part, f.at, f.cause)),
-      );
-    }
+    const { calls: ending, started } = calls.ended();
+    const drafts = started ? [this.#start(started)] : [];
+    for (const call of ending.reverse())
+      drafts.push(this.#voice(call, `voice.${call.kind}.end`, f.at, { userId: call.userId, destination: call.to }, endFields(call, f.at, f.cause)));
     return drafts;
   }
 
@@ -329,23 +255,30 @@ export class RealtimeProjector implements SessionProjector {
   }
 
   /** A callconfirm/agent-PIN event about one leg: its user, if it has one, and the party it reaches. */
-  #legEvent(leg: LegState, name: RealtimeEventName, at: number): Draft {
+  #legEvent(leg: CallLeg, name: RealtimeEventName, at: number): Draft {
     const userId = legUserId(leg.created);
-    return this.#voice(leg.part, name, at, { userId, destination: this.#destination(userId, leg.created.party), legId: leg.created.legId });
+    return this.#voice(leg.call, name, at, { userId, destination: this.#destination(userId, leg.created.party), legId: leg.created.legId });
   }
 
   #destination(userId: string | undefined, party: Party): string {
     return (userId === undefined ? undefined : this.#users.pin(userId)) ?? party.number;
   }
 
-  #voice(part: CallPart, name: RealtimeEventName, at: number, subject: VoiceSubject, extra: Record<string, unknown> = {}): Draft {
-    const payload = { ...voicePayload(this.#session!, this.#users, part, name, at, subject), ...extra };
+  #voice(call: SessionCall, name: RealtimeEventName, at: number, subject: VoiceSubject, extra: Record<string, unknown> = {}): Draft {
+    const payload = { ...voicePayload(this.#calls!.session, this.#users, call, name, at, subject), ...extra };
     return { name, payload, userIds: this.#users.ids() };
   }
 
-  /** The session, while it is open. */
-  #live(): SessionStarted | undefined {
-    return this.#ended ? undefined : this.#session;
+  /** The session's calls, while it is open. */
+  #live(): SessionCalls | undefined {
+    return this.#ended ? undefined : this.#calls;
+  }
+
+  /** A leg of the open session and its screens. */
+  #screened(legId: string): { leg: CallLeg; screens: LegScreens } | undefined {
+    const leg = this.#live()?.leg(legId);
+    const screens = this.#screens.get(legId);
+    return leg && screens ? { leg, screens } : undefined;
   }
 }
 
@@ -362,17 +295,4 @@ const isParty = (p: unknown): p is Party => typeof p === 'object' && p !== null 
 
 function isMessage(f: MessageFact | NumberOptedOut): f is MessageFact {
   return f.type === 'message.received' || f.type === 'message.sent';
-}
-
-function legUserId(leg: LegCreated): string | undefined {
-  return leg.user?.id ?? leg.party.userId;
-}
-
-/**
- * `from` of the session's call (spec realtime §4.2: numbers, or extension for devices). Originate and
- * dialer sessions start from Ringside itself (`local`), so the caller id the dialled party sees stands in.
- */
-function fromNumber(s: SessionStarted): string {
-  if (s.from.kind !== 'local') return s.from.number;
-  return s.callback?.leg1CallerId ?? s.line?.number ?? s.from.number;
 }

@@ -1,6 +1,7 @@
 import type { HangupCause, LineRef, SessionStarted } from '../../events/model/facts.js';
 import { isoSecondsOffset } from '../timestamps.js';
-import { dispositionOf, wholeSeconds, type CallPart } from './call-part.js';
+import { callSeconds, dispositionOf } from '../call-outcome.js';
+import type { SessionCall } from '../session-calls.js';
 import { topicParts, type RealtimeEventName } from './event-names.js';
 import type { SessionUsers } from './session-users.js';
 
@@ -45,7 +46,7 @@ export function userFields(users: SessionUsers, userId: string | undefined): Rec
 export function voicePayload(
   session: SessionStarted,
   users: SessionUsers,
-  part: CallPart,
+  call: SessionCall,
   name: RealtimeEventName,
   at: number,
   subject: VoiceSubject,
@@ -53,12 +54,12 @@ export function voicePayload(
   return {
     ...envelope(name, at, session.accountId),
     trackingId: session.sessionId,
-    uniqueId: part.uniqueId,
+    uniqueId: call.id,
     callType: 'voicecall',
     isCall: true,
-    direction: part.kind,
-    from: part.from,
-    to: part.to,
+    direction: call.kind,
+    from: call.from,
+    to: call.to,
     destination: subject.destination,
     hasVoicemail: false,
     isMissedCall: false,
@@ -69,16 +70,15 @@ export function voicePayload(
 }
 
 /** The timing and outcome fields of an `end` event (spec realtime §4.2). */
-export function endFields(part: CallPart, endedAt: number, cause: HangupCause): Record<string, unknown> {
-  const answered = part.answeredAt !== undefined;
+export function endFields(call: SessionCall, endedAt: number, cause: HangupCause): Record<string, unknown> {
+  const answered = call.answeredAt !== undefined;
   return {
-    startTimestamp: isoSecondsOffset(part.startedAt),
-    ...(answered ? { answerTimestamp: isoSecondsOffset(part.answeredAt!) } : {}),
+    startTimestamp: isoSecondsOffset(call.startedAt),
+    ...(answered ? { answerTimestamp: isoSecondsOffset(call.answeredAt!) } : {}),
     endTimestamp: isoSecondsOffset(endedAt),
-    duration: wholeSeconds(part.startedAt, endedAt),
-    billableSeconds: answered ? wholeSeconds(part.answeredAt!, endedAt) : 0,
-    disposition: dispositionOf(part, cause),
+    ...callSeconds(call, endedAt),
+    disposition: dispositionOf(call, cause),
     isMissedCall: !answered,
-    hasVoicemail: part.hasVoicemail,
+    hasVoicemail: call.hasVoicemail,
   };
 }

@@ -6,11 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomSession } from '../../test/support/random-sessions.js';
-import { RealtimeProjector } from '../dialects/realtime/index.js';
-import type { CallFact } from '../events/model/facts.js';
-import { CallScript, local, phone, sip } from '../../test/support/call-script.js';
-import { callRecords } from './call-report.js';
+import { randomSession } from '../../../test/support/random-sessions.js';
+import { RealtimeProjector } from '../realtime/index.js';
+import { CallScript, local, phone, sip } from '../../../test/support/call-script.js';
+import { CallReports, callRecords } from './call-reports.js';
 
 const wire = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().slice(0, 19) + '+00:00');
 
@@ -21,7 +20,7 @@ test('report entries match the realtime *.end events of 3000 random sessions', (
     if (facts[0]?.type !== 'session.started') continue;
     const projector = new RealtimeProjector();
     const ends = facts.flatMap((f) => projector.apply(f)).filter((e) => e.name.endsWith('.end')).map((e) => e.payload);
-    const records = callRecords(facts as CallFact[]);
+    const records = callRecords(facts);
     assert.deepEqual(records.map((r) => r.id).sort(), ends.map((e) => String(e.uniqueId)).sort(), `seed ${seed}`);
     for (const e of ends) {
       const r = records.find((x) => x.id === e.uniqueId)!;
@@ -96,4 +95,14 @@ test('an unfinished session has no report entry', () => {
   const s = new CallScript('s2');
   s.start({ accountId: 'demo', accountcode: 'demo', kind: 'inbound', callId: 'c2', from: phone('+15557654321'), to: phone('+15550100') });
   assert.deepEqual(callRecords(s.facts), []);
+});
+
+test('entries come at session.ended and only then; facts after the end change nothing', () => {
+  const s = new CallScript('s3');
+  s.start({ accountId: 'demo', accountcode: 'demo', kind: 'inbound', callId: 'c3', from: phone('+15557654321'), to: phone('+15550100') });
+  s.leg('s3.1', 'caller', phone('+15557654321')).ended('s3.1', 'remote').end(phone('+15557654321'));
+  const reports = new CallReports();
+  const yielded = s.facts.map((f) => reports.apply(f).map((r) => r.id));
+  assert.deepEqual(yielded, [...s.facts.slice(0, -1).map(() => []), ['c3']]);
+  assert.deepEqual(reports.apply(s.facts.at(-1)!), []);
 });
