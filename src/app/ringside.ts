@@ -86,7 +86,7 @@ export class Ringside {
       // Report entries are a projection too: written when a session's end is durable in the log.
       const reports = new ReportWriter(store, logger.child({ component: 'reports' }));
       opened.push(reports);
-      const recorder = new FactRecorder(log, allDialects, dialectOptions, logger.child({ component: 'recorder' }), [reports]);
+      const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions, logger: logger.child({ component: 'recorder' }), observers: [reports] });
       registerHealthRoutes(http, { store, log, recorder });
       registerAuthRoutes(http, store);
       registerReportRoutes(http, store);

@@ -25,7 +25,7 @@ test('random sessions recorded through all dialects land in the log, each event 
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const log = new SqliteEventLog(join(dir, 'events.db'), { synchronous: 'NORMAL' });
   t.after(() => log.close());
-  const recorder = new FactRecorder(log, allDialects, { publicUrl: 'http://127.0.0.1:8080' });
+  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://127.0.0.1:8080' } });
   const validators = Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, new WireSchemaValidator(v)]));
   // Sessions interleaved fact by fact, as concurrent calls are recorded.
   const sessions = Array.from({ length: 300 }, (_, i) => randomSession(i * 7919));

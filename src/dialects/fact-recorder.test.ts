@@ -45,7 +45,7 @@ function call(id: string) {
 test('facts recorded one by one keep their order and get numbered events', async (t) => {
   const log = new SqliteEventLog(setup(t));
   t.after(() => log.close());
-  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
   const facts = call('s1');
   const all = await Promise.all(facts.map((f) => rec.record(f)));
   assert.deepEqual(all.flat().map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
@@ -56,12 +56,12 @@ test('after a restart the projector is rebuilt from the log and ids continue', a
   const file = setup(t);
   const facts = call('s2');
   const log1 = new SqliteEventLog(file);
-  const rec1 = new FactRecorder(log1, [echo], { publicUrl: 'http://x' });
+  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
   for (const f of facts.slice(0, 3)) await rec1.record(f);
   await log1.close();
   const log2 = new SqliteEventLog(file);
   t.after(() => log2.close());
-  const rec2 = new FactRecorder(log2, [echo], { publicUrl: 'http://x' });
+  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
   const rest = [];
   for (const f of facts.slice(3)) rest.push(...(await rec2.record(f)));
   assert.deepEqual(rest.map((e) => e.payload.i), [3, 4, 5]);
@@ -72,7 +72,7 @@ test('after a restart the projector is rebuilt from the log and ids continue', a
 test('a projection that throws loses neither the fact nor the process', async (t) => {
   const log = new SqliteEventLog(setup(t));
   t.after(() => log.close());
-  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
   const [start] = call('s3');
   await rec.record(start!);
   const out = await rec.record({ type: 'dtmf', sessionId: 's3', at: 5, legId: 'L1', digit: 'X', durationMs: 100, via: 'rfc4733' });
@@ -83,7 +83,7 @@ test('a projection that throws loses neither the fact nor the process', async (t
 test('facts of different sessions in one call are refused', async (t) => {
   const log = new SqliteEventLog(setup(t));
   t.after(() => log.close());
-  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' });
+  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
   await assert.rejects(rec.record(call('a')[0]!, call('b')[0]!), /one session/);
 });
 
@@ -102,13 +102,13 @@ test('observers get each fact once it is in the log, in order; after a restart t
     }),
   });
   const log1 = new SqliteEventLog(file);
-  const rec1 = new FactRecorder(log1, [echo], { publicUrl: 'http://x' }, undefined, [observer(log1)]);
+  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [observer(log1)] });
   await Promise.all(facts.slice(0, 2).map((f) => rec1.record(f)));
   assert.deepEqual(await Promise.all(durable), [true, true]);
   await log1.close();
   const log2 = new SqliteEventLog(file);
   t.after(() => log2.close());
-  const rec2 = new FactRecorder(log2, [echo], { publicUrl: 'http://x' }, undefined, [observer(log2)]);
+  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [observer(log2)] });
   await rec2.record(...facts.slice(2));
   assert.deepEqual(seen, [
     ...facts.slice(0, 2).map((f) => `recorded s4 ${f.type}`),
@@ -126,7 +126,7 @@ test('an observer that throws fails neither the record nor the other observers',
   };
   const broken: FactObserver = { open: () => ({ replay: bug, recorded: bug }) };
   const working: FactObserver = { open: () => ({ replay: () => undefined, recorded: (f) => void got.push(f.type) }) };
-  const rec = new FactRecorder(log, [echo], { publicUrl: 'http://x' }, undefined, [broken, working]);
+  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [broken, working] });
   const [start] = call('s5');
   assert.equal((await rec.record(start!)).length, 1);
   assert.deepEqual(got, ['session.started']);

@@ -19,16 +19,32 @@ interface SessionState {
   chain: Promise<unknown>;
 }
 
+export interface FactRecorderOptions {
+  /** Where facts and their wire events are appended. */
+  events: EventLog;
+  dialects: readonly Dialect[];
+  /** Read when a session's projectors are created (the public URL is fixed once the server listens). */
+  dialectOptions: DialectOptions;
+  logger?: Logger;
+  /** Told each fact once it is durable (the report writer). */
+  observers?: readonly FactObserver[];
+}
+
 export class FactRecorder {
   readonly #sessions = new Map<string, SessionState>();
+  readonly #events: EventLog;
+  readonly #dialects: readonly Dialect[];
+  readonly #dialectOptions: DialectOptions;
+  readonly #logger?: Logger;
+  readonly #observers: readonly FactObserver[];
 
-  constructor(
-    readonly log: EventLog,
-    readonly dialects: readonly Dialect[],
-    readonly options: DialectOptions,
-    readonly logger?: Logger,
-    readonly observers: readonly FactObserver[] = [],
-  ) {}
+  constructor(options: FactRecorderOptions) {
+    this.#events = options.events;
+    this.#dialects = options.dialects;
+    this.#dialectOptions = options.dialectOptions;
+    if (options.logger) this.#logger = options.logger;
+    this.#observers = options.observers ?? [];
+  }
 
   /** Records facts (all of one session, in order) and resolves with the logged wire events. */
   record(...facts: Fact[]): Promise<LogEntry[]> {
@@ -39,8 +55,8 @@ export class FactRecorder {
     let state = this.#sessions.get(sessionId);
     if (!state) {
       state = {
-        projectors: this.dialects.map((d) => d.createProjector(this.options)),
-        observers: this.observers.map((o) => o.open(sessionId)),
+        projectors: this.#dialects.map((d) => d.createProjector(this.#dialectOptions)),
+        observers: this.#observers.map((o) => o.open(sessionId)),
         chain: Promise.resolve(),
       };
       state.chain = this.#restore(state, sessionId, first);
@@ -50,7 +66,7 @@ export class FactRecorder {
     const run = s.chain.then(async () => {
       const events: WireEvent[] = [];
       for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
-      const entries = await this.log.append({ facts, events });
+      const entries = await this.#events.append({ facts, events });
       // Observers see only what is durable, in the session's order.
       for (const f of facts) this.#observe(s, f, 'recorded');
       if (facts.some(endsSession)) this.#sessions.delete(sessionId);
@@ -70,7 +86,7 @@ export class FactRecorder {
     if (first.type === 'session.started') return;
     // A session we hold no state for: replay what the log has of it (after a restart, or the opt-out
     // that follows its text in a messaging session).
-    const earlier = await this.log.sessionFacts(sessionId);
+    const earlier = await this.#events.sessionFacts(sessionId);
     for (const f of earlier) {
       for (const p of state.projectors) this.#project(p, f);
       this.#observe(state, f, 'replay');
@@ -82,7 +98,7 @@ export class FactRecorder {
       return p.apply(f);
     } catch (err) {
       // A projection bug must never lose the fact or crash the process: log it and keep going.
-      this.logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'projection failed');
+      this.#logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'projection failed');
       return [];
     }
   }
@@ -93,7 +109,7 @@ export class FactRecorder {
         o[how](f);
       } catch (err) {
         // An observer breaking its contract must not fail a fact that is already logged.
-        this.logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'fact observer failed');
+        this.#logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'fact observer failed');
       }
     }
   }

@@ -43,7 +43,7 @@ test('a call session gets its entries when it ends; a text session writes none',
     await store.close();
   });
   const writer = new ReportWriter(store);
-  const recorder = new FactRecorder(log, allDialects, { publicUrl: 'http://x' }, undefined, [writer]);
+  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
   const facts = answeredCall('s1');
   // As the switch does: one record() per fact, without waiting in between.
   await Promise.all(facts.slice(0, -1).map((f) => recorder.record(f)));
@@ -66,13 +66,13 @@ test('a session that spans a restart gets the entry it would have had without on
   t.after(() => store.close());
   const facts = answeredCall('s2');
   const log1 = new SqliteEventLog(join(dir, 'events.db'));
-  const rec1 = new FactRecorder(log1, allDialects, { publicUrl: 'http://x' }, undefined, [new ReportWriter(store)]);
+  const rec1 = new FactRecorder({ events: log1, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [new ReportWriter(store)] });
   for (const f of facts.slice(0, 6)) await rec1.record(f);
   await log1.close();
   const log2 = new SqliteEventLog(join(dir, 'events.db'));
   t.after(() => log2.close());
   const writer = new ReportWriter(store);
-  const rec2 = new FactRecorder(log2, allDialects, { publicUrl: 'http://x' }, undefined, [writer]);
+  const rec2 = new FactRecorder({ events: log2, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
   for (const f of facts.slice(6)) await rec2.record(f);
   await writer.close();
   const entry = await store.getReportEntry('acc', 's2.c');
@@ -90,7 +90,7 @@ test('a failed write is logged with its session; the facts are still recorded an
   // A store that refuses every write: the real one cannot be made to fail on demand.
   const failing = { putCall: () => Promise.reject(new Error('disk full')) };
   const writer = new ReportWriter(failing, createLogger({ level: 'error', destination: out }));
-  const recorder = new FactRecorder(log, allDialects, { publicUrl: 'http://x' }, undefined, [writer]);
+  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
   const facts = answeredCall('s3');
   for (const f of facts) await recorder.record(f);
   await writer.flush();
