@@ -1,11 +1,14 @@
 /**
- * The HTTP server every API family and the WebSocket API mount on. Errors leave as JSON that names the
- * problem; a route family may answer in its own dialect's error shape through its own handler.
+ * The HTTP server every API family (api/index.ts) and the WebSocket API mount on. Its error handler is the
+ * one place that writes an error answer (shared/api-error.ts): a route's `ApiError` as thrown, fastify's
+ * own errors and anything else thrown in the words the APIs use, and every 5xx that is not an `ApiError`
+ * as an internal error (logged, never shown).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { Logger } from '../log/logger.js';
+import { ApiError, apiErrorSchema } from './shared/api-error.js';
 
 /** fastify's own error codes, in the words the APIs use. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -34,15 +37,20 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   void app.register(formbody);
   // Multipart bodies (send-MMS, carrier webhooks) are read by the routes that take them, with limits.
   void app.register(multipart);
-  app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send({ success: false, error: 'not_found', message: `no route for ${req.method} ${req.url.split('?')[0]}` });
-  });
+  // The error body's schema, which every route's `response` refers to (`errorReplies`).
+  app.addSchema(apiErrorSchema);
+  app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err.statusCode, err.code, err.message);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
     const error = status >= 500 ? 'internal_error' : err.validation ? 'bad_request' : (FASTIFY_CODES[err.code ?? ''] ?? (err.code ?? 'bad_request').toLowerCase());
     const message = status >= 500 ? 'internal error; see the server log' : err.message;
-    void reply.code(status).send({ success: false, error, message });
+    return sendError(reply, status, error, message);
   });
   return app;
+}
+
+function sendError(reply: FastifyReply, status: number, error: string, message: string): void {
+  void reply.code(status).send({ success: false, error, message });
 }

@@ -14,12 +14,8 @@ import { FactRecorder } from '../dialects/fact-recorder.js';
 import { allDialects } from '../dialects/all-dialects.js';
 import { ReportWriter } from '../dialects/reports/report-writer.js';
 import { createHttpServer } from '../api/http-server.js';
-import { registerHealthRoutes } from '../api/health-routes.js';
-import { registerAuthRoutes } from '../api/auth-routes.js';
+import { ringsideApi } from '../api/index.js';
 import { RealtimeSocketServer, type RealtimeSocketOptions } from '../delivery/realtime-socket.js';
-import { registerMessagingRoutes } from '../api/messaging-routes.js';
-import { registerReportRoutes } from '../api/report-routes.js';
-import { registerOriginateRoutes } from '../api/originate-routes.js';
 import { MessagingService } from '../messaging/messaging-service.js';
 import { MmsMediaStore } from '../messaging/mms-media-store.js';
 import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
@@ -27,10 +23,7 @@ import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
-import { registerWebhookRoutes } from '../api/webhook-routes.js';
-import { registerEventHistoryRoutes } from '../api/event-history-routes.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
-import { registerRecordingRoutes } from '../api/recording-routes.js';
 import type { MediaControl } from '../media/media-control.js';
 import { Switch } from '../switch/switch.js';
 import type { Logger } from '../log/logger.js';
@@ -87,11 +80,6 @@ export class Ringside {
       const reports = new ReportWriter(store, logger.child({ component: 'reports' }));
       opened.push(reports);
       const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions, logger: logger.child({ component: 'recorder' }), observers: [reports] });
-      registerHealthRoutes(http, { store, log, recorder });
-      registerAuthRoutes(http, store);
-      registerReportRoutes(http, store);
-      registerWebhookRoutes(http, { store, engine: webhooks });
-      registerEventHistoryRoutes(http, { store, log });
       const server = await store.serverConfig();
       const sipLogger = logger.child({ component: 'sip' });
       const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger);
@@ -99,17 +87,16 @@ export class Ringside {
       const media = new MmsMediaStore(join(dataDir, 'media'));
       const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
       sip.enableMessaging(store, messaging, sipLogger);
-      registerMessagingRoutes(http, { store, messaging, media });
       // Media runs in a worker thread: relaying on this event loop delayed SIP and the API by hundreds of ms
       // from a few hundred calls (docs/performance.md, "Media off the main thread").
       const mediaEngine = await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level });
       opened.push(mediaEngine);
       mediaEngine.on('exit', (code) => mediaEngine.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
-      registerRecordingRoutes(http, mediaEngine);
       const calls = new Switch({ recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`, stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
       opened.push(calls);
-      registerOriginateRoutes(http, { store, calls });
-      const realtime = new RealtimeSocketServer(http.server, store, log, logger.child({ component: 'realtime-ws' }), options.realtime);
+      // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
+      await http.register(ringsideApi, { store, events: log, recorder, webhooks, messaging, mmsMedia: media, calls, recordings: mediaEngine });
+      const realtime = new RealtimeSocketServer({ server: http.server, store, events: log, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime });
       opened.push(realtime);
       await webhooks.start();
       opened.push({ close: () => webhooks.stop() });

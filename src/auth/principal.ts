@@ -1,11 +1,22 @@
 /**
  * Who a request or socket acts for, and what they may see. Shared by the REST APIs and the WebSocket API.
  */
-import type { ApiCredentialRecord, Store, UserRecord } from '../store/store.js';
+import type { ApiCredentialRecord, Store, TrunkRecord, UserRecord } from '../store/store.js';
 
+/** Someone acting in one account: a user (bearer token or Basic login) or voice-API credentials. */
 export type Principal =
   | { kind: 'user'; user: UserRecord; accountId: string; via: 'bearer' | 'basic' }
   | { kind: 'api'; credential: ApiCredentialRecord; accountId: string };
+
+/** A carrier delivering texts over HTTP, known by its trunk (docs/messaging.md, "In from a carrier"). It
+ *  acts in no account: the number a text is addressed to decides that. */
+export interface CarrierPrincipal {
+  kind: 'carrier';
+  trunk: TrunkRecord;
+}
+
+/** Whoever a REST request was authenticated as. */
+export type RequestPrincipal = Principal | CarrierPrincipal;
 
 /** Resolves a bearer token from `POST /auth/login` (REST `Authorization: Bearer`, WebSocket `authrequest`). */
 export async function principalForToken(token: string, store: Store): Promise<Principal | undefined> {

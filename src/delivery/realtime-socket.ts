@@ -18,6 +18,7 @@ export const CLOSE_SLOW_CONSUMER = 4008;
 export const CLOSE_NO_PONG = 4009;
 export const CLOSE_SHUTDOWN = 1001;
 
+/** Tuning of the socket server (Ringside.start passes them through; tests shorten them). */
 export interface RealtimeSocketOptions {
   /** Server ping interval; a client that misses two pongs is closed (spec realtime §2.3 Proposed). */
   pingIntervalMs?: number;
@@ -25,6 +26,15 @@ export interface RealtimeSocketOptions {
   maxBufferedBytes?: number;
   /** Largest frame a client may send. */
   maxFrameBytes?: number;
+}
+
+export interface RealtimeSocketServerOptions extends RealtimeSocketOptions {
+  /** The HTTP server whose upgrades at `/` become sockets. */
+  server: Server;
+  store: Store;
+  /** The event log the streams are fed from. */
+  events: EventLog;
+  logger: Logger;
 }
 
 type StreamKind = 'user' | 'account';
@@ -50,15 +60,16 @@ export class RealtimeSocketServer {
   readonly #clients = new Set<Client>();
   readonly #pinger: NodeJS.Timeout;
   readonly #maxBuffered: number;
+  readonly #store: Store;
+  readonly #events: EventLog;
+  readonly #logger: Logger;
   #nextId = 0;
 
-  constructor(
-    server: Server,
-    private readonly store: Store,
-    private readonly log: EventLog,
-    private readonly logger: Logger,
-    options: RealtimeSocketOptions = {},
-  ) {
+  constructor(options: RealtimeSocketServerOptions) {
+    const { server } = options;
+    this.#store = options.store;
+    this.#events = options.events;
+    this.#logger = options.logger;
     this.#maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -84,13 +95,13 @@ export class RealtimeSocketServer {
     ws.on('pong', () => (client.missedPongs = 0));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       this.#onFrame(client, data, isBinary).catch((err: unknown) => {
-        this.logger.error({ err, client: client.id }, 'realtime socket request failed');
+        this.#logger.error({ err, client: client.id }, 'realtime socket request failed');
         this.#send(client, { type: 'error', success: false, error: 'internal_error', message: 'internal error; see the server log' });
       });
     });
     ws.on('close', () => this.#drop(client));
     ws.on('error', (err) => {
-      this.logger.warn({ err: err.message, client: client.id }, 'realtime socket error');
+      this.#logger.warn({ err: err.message, client: client.id }, 'realtime socket error');
       this.#drop(client);
     });
   }
@@ -130,12 +141,12 @@ export class RealtimeSocketServer {
     if (client.authenticating) return this.#send(client, { type: 'authresponse', success: false, error: 'busy', message: 'an authrequest is already being checked' });
     client.authenticating = true;
     try {
-      const principal = await principalForToken(token, this.store);
+      const principal = await principalForToken(token, this.#store);
       if (!principal) return this.#send(client, { type: 'authresponse', success: false, error: 'invalid_token', message: 'the token is unknown or expired; log in again or refresh it' });
       // Re-authenticating as someone else ends the previous identity's streams.
       if (client.principal && client.principal.kind === 'user' && principal.kind === 'user' && client.principal.user.id !== principal.user.id) this.#closeStreams(client);
       client.principal = principal;
-      this.logger.info({ client: client.id, userId: principal.kind === 'user' ? principal.user.id : undefined, accountId: principal.accountId }, 'realtime socket authenticated');
+      this.#logger.info({ client: client.id, userId: principal.kind === 'user' ? principal.user.id : undefined, accountId: principal.accountId }, 'realtime socket authenticated');
       this.#send(client, { type: 'authresponse', success: true });
     } finally {
       client.authenticating = false;
@@ -155,7 +166,7 @@ export class RealtimeSocketServer {
     let after: number | undefined;
     if (lastEventId !== undefined) {
       if (typeof lastEventId !== 'string') return this.#send(client, { type: responseType, success: false, error: 'bad_request', message: '"lastEventId" must be a string' });
-      after = await this.log.positionOf(lastEventId);
+      after = await this.#events.positionOf(lastEventId);
       if (after === undefined) return this.#send(client, { type: responseType, success: false, error: 'unknown_event_id', message: `no event with id '${lastEventId}'` });
     }
     if (client.streams[kind] || client.ws.readyState !== client.ws.OPEN) return this.#send(client, { type: responseType, success: true });
@@ -164,7 +175,7 @@ export class RealtimeSocketServer {
     // The account is fixed by the filter, so an account never sees another account's events.
     const filter = kind === 'user' && p.kind === 'user' ? { accountId: p.accountId, dialects: ['realtime'], userId: String(p.user.id) } : { accountId: p.accountId, dialects: ['realtime'] };
     const options = { filter, onEntry: (e: LogEntry) => this.#deliver(client, eventType, e) };
-    client.streams[kind] = this.log.subscribe(after === undefined ? options : { ...options, after });
+    client.streams[kind] = this.#events.subscribe(after === undefined ? options : { ...options, after });
   }
 
   #deliver(client: Client, eventType: string, e: LogEntry): void {
@@ -175,7 +186,7 @@ export class RealtimeSocketServer {
     const ws = client.ws;
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > this.#maxBuffered) {
-      this.logger.warn({ client: client.id, buffered: ws.bufferedAmount }, 'realtime socket closed: slow consumer');
+      this.#logger.warn({ client: client.id, buffered: ws.bufferedAmount }, 'realtime socket closed: slow consumer');
       this.#closeStreams(client);
       ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer limit exceeded; reconnect with lastEventId');
       return;

@@ -8,8 +8,8 @@ import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createHttpServer } from '../../src/api/http-server.js';
-import { registerWebhookRoutes } from '../../src/api/webhook-routes.js';
-import { registerEventHistoryRoutes, type EventHistoryDeps } from '../../src/api/event-history-routes.js';
+import { adminApi } from '../../src/api/admin/admin-api.js';
+import type { EventStreamOptions } from '../../src/api/admin/event-history-routes.js';
 import { parseConfig } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { SqliteEventLog } from '../../src/events/log/sqlite-event-log.js';
@@ -51,7 +51,7 @@ interface Api {
   call(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
 }
 
-async function api(t: { after(fn: () => unknown): void }, history: Partial<EventHistoryDeps> = {}): Promise<Api> {
+async function api(t: { after(fn: () => unknown): void }, history: EventStreamOptions = {}): Promise<Api> {
   const dir = tempDir(t);
   const store = new SqliteStore(join(dir, 'ringside.db'));
   await store.replaceProvisioning(parseConfig(CONFIG));
@@ -60,8 +60,8 @@ async function api(t: { after(fn: () => unknown): void }, history: Partial<Event
   const engine = new WebhookEngine({ events: log, store, outbox, ...FAST });
   await engine.start();
   const app = createHttpServer({ logger: silentLogger() });
-  registerWebhookRoutes(app, { store, engine });
-  registerEventHistoryRoutes(app, { store, log, keepAliveMs: 100, ...history });
+  // The admin family alone, as api/index.ts mounts it (health's open-session count is not under test here).
+  await app.register(adminApi, { store, events: log, recorder: { openSessions: 0 }, webhooks: engine, eventStream: { keepAliveMs: 100, ...history } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   t.after(async () => {

@@ -1,0 +1,83 @@
+/**
+ * Credentials → who a request acts for, for each scheme the REST APIs take (spec realtime §5.1, bandwidth
+ * §0, docs/messaging.md "In from a carrier"). No HTTP framework here: the API's auth plugin hands over the
+ * `Authorization` header and the peer address, and turns a refusal into its error reply.
+ */
+import type { Store } from '../store/store.js';
+import { principalForToken, type CarrierPrincipal, type Principal } from './principal.js';
+
+/**
+ * - `bearer`: `Authorization: Bearer <token from POST /auth/login>`.
+ * - `basic-user`: `Authorization: Basic base64(email:password)`, a user's login.
+ * - `basic-api`: `Authorization: Basic base64(token:secret)`, voice-API credentials (account-wide).
+ * - `carrier`: a trunk's `auth` credentials as Basic, else a request from one of the trunk's addresses.
+ */
+export type AuthScheme = 'bearer' | 'basic-user' | 'basic-api' | 'carrier';
+export type AccountScheme = Exclude<AuthScheme, 'carrier'>;
+
+/** What every account-facing REST route accepts. */
+export const ACCOUNT_SCHEMES: readonly AccountScheme[] = ['bearer', 'basic-user', 'basic-api'];
+
+/** Every refusal is a 401 naming what was wrong; the role check (403) is the caller's. */
+export interface AuthRefusal {
+  ok: false;
+  status: 401;
+  error: string;
+  message: string;
+}
+export type Identified<P> = { ok: true; principal: P } | AuthRefusal;
+
+const refuse = (error: string, message: string): AuthRefusal => ({ ok: false, status: 401, error, message });
+
+/** `Scheme value`: the scheme lowercased, and the value when the header has one. */
+function parseAuthorization(header: string): { scheme: string; value?: string } {
+  const space = header.indexOf(' ');
+  if (space < 0) return { scheme: header.toLowerCase() };
+  return { scheme: header.slice(0, space).toLowerCase(), value: header.slice(space + 1).trim() };
+}
+
+/** base64(name:secret), split at the first colon; undefined without one. */
+function basicPair(value: string): { name: string; secret: string } | undefined {
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : { name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+}
+
+/** A user or voice-API credentials, by the schemes a route accepts. */
+export async function identifyAccount(authorization: string | undefined, schemes: readonly AccountScheme[], store: Store): Promise<Identified<Principal>> {
+  if (!authorization) return refuse('not_authenticated', 'missing Authorization header (Bearer token or Basic credentials)');
+  const { scheme, value = '' } = parseAuthorization(authorization);
+  if (scheme === 'bearer' && schemes.includes('bearer')) {
+    const principal = await principalForToken(value, store);
+    if (!principal) return refuse('invalid_token', 'the bearer token is unknown or expired; log in again or refresh it');
+    return { ok: true, principal };
+  }
+  if (scheme === 'basic' && (schemes.includes('basic-user') || schemes.includes('basic-api'))) {
+    const pair = basicPair(value);
+    if (!pair) return refuse('bad_credentials', 'Basic credentials must be base64(user:password)');
+    const user = schemes.includes('basic-user') ? await store.findUserByEmail(pair.name) : undefined;
+    if (user && (await store.verifyUserPassword(user, pair.secret))) return { ok: true, principal: { kind: 'user', user, accountId: user.accountId, via: 'basic' } };
+    // A login name that is a user's is never also tried as an API token.
+    const credential = user || !schemes.includes('basic-api') ? undefined : await store.findApiCredential(pair.name);
+    if (credential && (await store.verifyApiSecret(credential, pair.secret))) return { ok: true, principal: { kind: 'api', credential, accountId: credential.accountId } };
+    return refuse('invalid_credentials', 'user name or password is wrong');
+  }
+  return refuse('not_authenticated', `unsupported Authorization scheme '${scheme}'`);
+}
+
+/** A carrier: its trunk's credentials (Basic), or else the address it calls from. */
+export async function identifyCarrier(authorization: string | undefined, remoteAddress: string | undefined, store: Store): Promise<Identified<CarrierPrincipal>> {
+  const trunks = await store.listTrunks();
+  const header = authorization === undefined ? undefined : parseAuthorization(authorization);
+  if (header?.scheme === 'basic' && header.value !== undefined) {
+    // Trunk passwords are never empty (config schema), so credentials without a colon match none.
+    const pair = basicPair(header.value);
+    const trunk = pair && trunks.find((t) => t.auth && t.auth.username === pair.name && t.auth.password === pair.secret);
+    if (trunk) return { ok: true, principal: { kind: 'carrier', trunk } };
+    return refuse('invalid_credentials', 'unknown carrier credentials');
+  }
+  const ip = remoteAddress?.replace(/^::ffff:/, '');
+  const trunk = trunks.find((t) => (t.inboundAddresses.length ? t.inboundAddresses : [t.host]).includes(ip ?? ''));
+  if (trunk) return { ok: true, principal: { kind: 'carrier', trunk } };
+  return refuse('not_authenticated', `texts are accepted from a carrier trunk's address or with its credentials; ${ip} is neither`);
+}
