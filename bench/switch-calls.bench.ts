@@ -57,7 +57,7 @@ await new Promise<void>((resolve) => {
 const rows: string[] = [];
 async function round(rate: number, calls: number): Promise<void> {
   received.clear();
-  const before = await r.log.lastPosition();
+  const before = await r.events.lastPosition();
   const t0 = Date.now();
   const run = await runTool('sipp', ['-nostdin', '-i', '127.0.0.2', '-sn', 'uac', '-s', '+15550100', '-r', String(rate), '-m', String(calls), '-d', '1000', '-timeout', '120s', '-timeout_error', target], { timeoutMs: 180_000, cwd: dir });
   const seconds = (Date.now() - t0) / 1000;
@@ -66,9 +66,9 @@ async function round(rate: number, calls: number): Promise<void> {
   await new Promise((res) => setTimeout(res, 1500));
   // Latency: each session's start/answer/end fact time → arrival of its realtime event.
   const lat: number[] = [];
-  const entries = await r.log.read(before, { dialects: ['realtime'] }, 1_000_000);
+  const entries = await r.events.read(before, { dialects: ['realtime'] }, 1_000_000);
   for (const sessionId of new Set(entries.map((e) => e.sessionId))) {
-    const facts = await r.log.sessionFacts(sessionId);
+    const facts = await r.events.sessionFacts(sessionId);
     const start = facts.find((f) => f.type === 'session.started');
     const joined = facts.filter((f) => f.type === 'leg.joined')[1];
     const end = facts.find((f) => f.type === 'session.ended');

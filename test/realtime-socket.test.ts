@@ -158,7 +158,7 @@ test('a slow consumer is closed with 4008 instead of growing memory', async (t) 
   (s.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
   const big = 'x'.repeat(64 * 1024);
   for (let i = 0; i < 400; i++)
-    await r.log.append({ facts: [], events: [{ dialect: 'realtime', name: 'voice.incoming.start', id: `big-${i}`, sessionId: 'big', accountId: 'demo', userIds: [], payload: { category: 'voice', filler: big } }] });
+    await r.events.append({ facts: [], events: [{ dialect: 'realtime', name: 'voice.incoming.start', id: `big-${i}`, sessionId: 'big', accountId: 'demo', userIds: [], payload: { category: 'voice', filler: big } }] });
   (s.ws as unknown as { _socket: { resume(): void } })._socket.resume();
   await s.until(() => s.closed !== undefined, 10_000, 'close');
   assert.equal(s.closed?.code, 4008);

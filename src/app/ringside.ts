@@ -1,6 +1,9 @@
 /**
- * The composition root: opens the store and the event log under the data dir, loads provisioning, wires
- * the dialects and starts the servers; `stop()` closes them in reverse order.
+ * The composition root: opens the store and the event log under the data dir, loads provisioning, builds
+ * every service (recorder and reports, webhooks, SIP, texts, media, the switch), mounts the API once, and
+ * starts listening. Everything started goes on one list, in start order; `stop()` (and a failed start)
+ * closes that list in reverse, so what a service needs while it stops (the log and the report writer for
+ * the switch's last facts, SIP and media for its BYEs) is still open.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -22,6 +25,7 @@ import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
 import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
+import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
 import type { MediaControl } from '../media/media-control.js';
@@ -33,32 +37,85 @@ export class StartError extends Error {
   override readonly name = 'StartError';
 }
 
-export class Ringside {
-  private constructor(
-    readonly settings: Settings,
-    readonly logger: Logger,
-    readonly store: Store,
-    readonly log: EventLog,
-    readonly recorder: FactRecorder,
-    readonly http: FastifyInstance,
-    readonly realtime: RealtimeSocketServer,
-    readonly sip: SipService,
-    readonly messaging: MessagingService,
-    readonly publicUrl: string,
-    readonly webhooks: WebhookEngine,
-    readonly outbox: SqliteOutbox,
-    readonly media: MediaControl,
-    readonly calls: Switch,
-    readonly reports: ReportWriter,
-  ) {}
+/** Something started that must be closed at stop. */
+interface Running {
+  name: string;
+  close(): Promise<void>;
+}
 
-  static async start(settings: Settings, logger: Logger, options: { realtime?: RealtimeSocketOptions } = {}): Promise<Ringside> {
+/** Every service of a running Ringside. */
+export interface RingsideServices {
+  settings: Settings;
+  logger: Logger;
+  store: Store;
+  /** The durable event log (facts and wire events). */
+  events: EventLog;
+  recorder: FactRecorder;
+  reports: ReportWriter;
+  outbox: WebhookOutbox;
+  webhooks: WebhookEngine;
+  sip: SipService;
+  messaging: MessagingService;
+  media: MediaControl;
+  calls: Switch;
+  http: FastifyInstance;
+  realtime: RealtimeSocketServer;
+  /** The base URL events and links name (recordings, MMS components). */
+  publicUrl: string;
+}
+
+export interface RingsideStartOptions {
+  realtime?: RealtimeSocketOptions;
+}
+
+export class Ringside implements RingsideServices {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly events: EventLog;
+  readonly recorder: FactRecorder;
+  readonly reports: ReportWriter;
+  readonly outbox: WebhookOutbox;
+  readonly webhooks: WebhookEngine;
+  readonly sip: SipService;
+  readonly messaging: MessagingService;
+  readonly media: MediaControl;
+  readonly calls: Switch;
+  readonly http: FastifyInstance;
+  readonly realtime: RealtimeSocketServer;
+  readonly publicUrl: string;
+  readonly #running: readonly Running[];
+
+  private constructor(services: RingsideServices, running: readonly Running[]) {
+    this.settings = services.settings;
+    this.logger = services.logger;
+    this.store = services.store;
+    this.events = services.events;
+    this.recorder = services.recorder;
+    this.reports = services.reports;
+    this.outbox = services.outbox;
+    this.webhooks = services.webhooks;
+    this.sip = services.sip;
+    this.messaging = services.messaging;
+    this.media = services.media;
+    this.calls = services.calls;
+    this.http = services.http;
+    this.realtime = services.realtime;
+    this.publicUrl = services.publicUrl;
+    this.#running = running;
+  }
+
+  static async start(settings: Settings, logger: Logger, options: RingsideStartOptions = {}): Promise<Ringside> {
     const dataDir = resolve(settings.dataDir);
     for (const d of [dataDir, join(dataDir, 'recordings'), join(dataDir, 'media')]) mkdirSync(d, { recursive: true });
     const config = settings.configFile === undefined ? undefined : loadConfigFile(settings.configFile);
-    const store = new SqliteStore(join(dataDir, 'ringside.db'));
-    const opened: { close(): Promise<void> }[] = [store];
+    const running: Running[] = [];
+    const started = <T extends { close(): Promise<void> }>(name: string, service: T): T => {
+      running.push({ name, close: () => service.close() });
+      return service;
+    };
     try {
+      const store = started('store', new SqliteStore(join(dataDir, 'ringside.db')));
       let counts: ProvisioningCounts;
       if (config) counts = await store.replaceProvisioning(config);
       else {
@@ -66,49 +123,63 @@ export class Ringside {
         if (counts.accounts === 0) throw new StartError(`no provisioning in ${dataDir}: start once with --config FILE (see examples/demo.yaml)`);
       }
       logger.info({ configFile: settings.configFile ?? null, dataDir, ...counts }, config ? 'provisioning loaded' : 'provisioning kept from the store');
+      const server = await store.serverConfig();
 
-      const log = new SqliteEventLog(join(dataDir, 'events.db'));
-      opened.push(log);
-      const outbox = new SqliteOutbox(join(dataDir, 'ringside.db'));
-      opened.push(outbox);
-      const webhooks = new WebhookEngine({ events: log, store, outbox, logger: logger.child({ component: 'webhooks' }) });
-      const http = createHttpServer({ logger });
-      opened.push({ close: () => http.close() });
+      const events = started('event log', new SqliteEventLog(join(dataDir, 'events.db')));
+      const outbox = started('webhook outbox', new SqliteOutbox(join(dataDir, 'ringside.db')));
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
       const dialectOptions = { publicUrl: '' };
       // Report entries are a projection too: written when a session's end is durable in the log.
-      const reports = new ReportWriter(store, logger.child({ component: 'reports' }));
-      opened.push(reports);
-      const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions, logger: logger.child({ component: 'recorder' }), observers: [reports] });
-      const server = await store.serverConfig();
+      const reports = started('report writer', new ReportWriter(store, logger.child({ component: 'reports' })));
+      const recorder = new FactRecorder({ events, dialects: allDialects, dialectOptions, logger: logger.child({ component: 'recorder' }), observers: [reports] });
+      const webhooks = new WebhookEngine({ events, store, outbox, logger: logger.child({ component: 'webhooks' }) });
+      await webhooks.start();
+      running.push({ name: 'webhooks', close: () => webhooks.stop() });
+
       const sipLogger = logger.child({ component: 'sip' });
-      const sip = await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger);
-      opened.push(sip);
-      const media = new MmsMediaStore(join(dataDir, 'media'));
-      const messaging = new MessagingService(store, recorder, media, new SipTextCarrier(sip.stack, store), new SipDeviceDelivery(sip.stack, sip.registrar), logger.child({ component: 'messaging' }));
+      const sip = started('sip', await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger));
+      const mmsMedia = new MmsMediaStore(join(dataDir, 'media'));
+      const messaging = new MessagingService({
+        store,
+        facts: recorder,
+        media: mmsMedia,
+        carrier: new SipTextCarrier(sip.stack, store),
+        devices: new SipDeviceDelivery(sip.stack, sip.registrar),
+        logger: logger.child({ component: 'messaging' }),
+      });
       sip.enableMessaging(store, messaging, sipLogger);
       // Media runs in a worker thread: relaying on this event loop delayed SIP and the API by hundreds of ms
       // from a few hundred calls (docs/performance.md, "Media off the main thread").
-      const mediaEngine = await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level });
-      opened.push(mediaEngine);
-      mediaEngine.on('exit', (code) => mediaEngine.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
-      const calls = new Switch({ recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`, stack: sip.stack, registrar: sip.registrar, store, media: mediaEngine, facts: recorder, auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials }, logger: logger.child({ component: 'switch' }) });
-      opened.push(calls);
+      const media = started('media', await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level }));
+      media.on('exit', (code) => media.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
+      const calls = started(
+        'switch',
+        new Switch({
+          stack: sip.stack,
+          registrar: sip.registrar,
+          store,
+          media,
+          facts: recorder,
+          auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials },
+          logger: logger.child({ component: 'switch' }),
+          recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`,
+        }),
+      );
+
       // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
-      await http.register(ringsideApi, { store, events: log, recorder, webhooks, messaging, mmsMedia: media, calls, recordings: mediaEngine });
-      const realtime = new RealtimeSocketServer({ server: http.server, store, events: log, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime });
-      opened.push(realtime);
-      await webhooks.start();
-      opened.push({ close: () => webhooks.stop() });
+      // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
+      const http = started('http', createHttpServer({ logger }));
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, recordings: media });
+      const realtime = started('realtime', new RealtimeSocketServer({ server: http.server, store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
-      const ringside = new Ringside(settings, logger, store, log, recorder, http, realtime, sip, messaging, dialectOptions.publicUrl, webhooks, outbox, mediaEngine, calls, reports);
-      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await log.lastPosition() }, 'ringside started');
-      return ringside;
+      const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl };
+      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await events.lastPosition() }, 'ringside started');
+      return new Ringside(services, running);
     } catch (err) {
-      for (const o of opened.reverse()) await o.close().catch(() => undefined);
+      await closeAll(running, logger);
       throw err;
     }
   }
@@ -120,17 +191,18 @@ export class Ringside {
 
   async stop(): Promise<void> {
     this.logger.info('ringside stopping');
-    await this.realtime.close();
-    await this.http.close();
-    await this.calls.close();
-    await this.sip.close();
-    await this.media.close();
-    await this.webhooks.stop();
-    await this.outbox.close();
-    await this.log.close();
-    // Every report entry whose session ended is written before the store closes.
-    await this.reports.close();
-    await this.store.close();
+    await closeAll(this.#running, this.logger);
     this.logger.info('ringside stopped');
+  }
+}
+
+/** Closes what was started, last first; a failure is logged and the rest still close. */
+async function closeAll(running: readonly Running[], logger: Logger): Promise<void> {
+  for (const r of [...running].reverse()) {
+    try {
+      await r.close();
+    } catch (err) {
+      logger.error({ err, service: r.name }, 'closing a service failed');
+    }
   }
 }

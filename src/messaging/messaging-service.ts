@@ -45,16 +45,37 @@ export interface SendRequest {
   requested: 'sms' | 'mms';
 }
 
+export interface MessagingServiceOptions {
+  store: Store;
+  facts: FactSink;
+  /** Where MMS components are kept. */
+  media: MmsMediaStore;
+  /** Texts out to the PSTN. */
+  carrier: TextCarrier;
+  /** Texts to users' registered phones (SIP MESSAGE); without it inbound texts are stored and reported only. */
+  devices?: DeviceTextDelivery;
+  logger: Logger;
+  now?: () => number;
+}
+
 export class MessagingService {
-  constructor(
-    private readonly store: Store,
-    private readonly facts: FactSink,
-    private readonly media: MmsMediaStore,
-    private readonly carrier: TextCarrier,
-    private readonly devices: DeviceTextDelivery | undefined,
-    private readonly logger: Logger,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly store: Store;
+  private readonly facts: FactSink;
+  private readonly media: MmsMediaStore;
+  private readonly carrier: TextCarrier;
+  private readonly devices: DeviceTextDelivery | undefined;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+
+  constructor(options: MessagingServiceOptions) {
+    this.store = options.store;
+    this.facts = options.facts;
+    this.media = options.media;
+    this.carrier = options.carrier;
+    this.devices = options.devices;
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+  }
 
   /** A text from a carrier to one of our numbers. Returns the stored message, or throws MessagingError. */
   async receive(text: InboundText): Promise<MessageRecord> {

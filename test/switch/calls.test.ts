@@ -239,7 +239,7 @@ test('inbound, every phone is busy: BUSY legs, 486 to the caller', { skip }, asy
 test('inbound to a number Ringside does not have: 404, no session', { skip }, async (t) => {
   const { r, target } = await setup(t);
   ok(await sipp(t, 'carrier-call-unknown-number.xml', target, { from: CARRIER_IP, service: '+15559999999', keys: { from: '+15557654321' } }), 'carrier');
-  assert.deepEqual(await r.log.read(0, {}, 10), []);
+  assert.deepEqual(await r.events.read(0, {}, 10), []);
 });
 
 test('inbound to a forward line: Ringside calls the forward number through the trunk', { skip }, async (t) => {
@@ -304,7 +304,7 @@ test('outgoing, the carrier says busy: the phone gets 486, BUSY', { skip }, asyn
 test('a phone with wrong credentials cannot call out (403), and nothing is recorded', { skip }, async (t) => {
   const { r, target } = await setup(t);
   ok(await sipp(t, 'device-calls-refused.xml', target, { service: '101', keys: { dial: '+15557654321' }, extra: ['-au', '101', '-ap', 'wrong'] }), 'phone');
-  assert.deepEqual(await r.log.read(0, {}, 10), []);
+  assert.deepEqual(await r.events.read(0, {}, 10), []);
 });
 
 test('internal call: a phone dials an extension, the other user\'s phone answers', { skip }, async (t) => {

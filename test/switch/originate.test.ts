@@ -346,5 +346,5 @@ accounts:
   const token = await login(r, 'dana@solo.test', 'dana-pass');
   const res = await rest(r, token, 'POST', '/voice/originate', { caller: '1601', callee: '5557654321' });
   assert.deepEqual([res.status, res.body.success, res.body.error], [503, false, 'no_trunk']);
-  assert.deepEqual(await r.log.read(0, {}, 10), [], 'nothing recorded');
+  assert.deepEqual(await r.events.read(0, {}, 10), [], 'nothing recorded');
 });

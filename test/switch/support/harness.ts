@@ -34,9 +34,9 @@ export async function setup(t: T, config: string, wsUser = { username: 'alice@de
 
 /** The session's facts (checked against the switch's order) and its teltel events from the log. */
 export async function logged(r: Ringside, sessionId: string): Promise<{ facts: Fact[]; teltel: Record<string, unknown>[] }> {
-  const facts = await r.log.sessionFacts(sessionId);
+  const facts = await r.events.sessionFacts(sessionId);
   assert.deepEqual(sessionProblems(facts), [], JSON.stringify(facts, null, 1));
-  const teltel = (await r.log.read(0, { dialects: ['teltel'], sessionId }, 100)).map((e) => e.payload);
+  const teltel = (await r.events.read(0, { dialects: ['teltel'], sessionId }, 100)).map((e) => e.payload);
   return { facts, teltel };
 }
 
