@@ -1,6 +1,6 @@
 /**
- * Named media errors. Each carries what the caller needs to act: the switch maps `CodecMismatchError`
- * to a 488 Not Acceptable Here (RFC 3261 21.4.26, RFC 3264 6), `PortsExhaustedError` to a 503.
+ * Named media errors. Each carries what the caller needs to act; what they mean to a SIP peer is the
+ * switch's business (src/switch/media-sip-status.ts), not the media layer's.
  */
 export class MediaError extends Error {
   constructor(message: string) {
@@ -9,9 +9,8 @@ export class MediaError extends Error {
   }
 }
 
-/** No codec in common between the remote SDP and ours (answer with 488, RFC 3264 6). */
+/** No codec in common between the remote SDP and ours (RFC 3264 6). */
 export class CodecMismatchError extends MediaError {
-  readonly sipStatus = 488;
   constructor(
     readonly offered: string[],
     readonly supported: string[],
@@ -21,13 +20,10 @@ export class CodecMismatchError extends MediaError {
 }
 
 /** The remote SDP could not be used (syntax, no audio stream, unsupported transport). */
-export class SdpError extends MediaError {
-  readonly sipStatus = 488;
-}
+export class SdpError extends MediaError {}
 
 /** Every RTP port pair in the configured range is taken. */
 export class PortsExhaustedError extends MediaError {
-  readonly sipStatus = 503;
   constructor(
     readonly min: number,
     readonly max: number,

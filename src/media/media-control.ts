@@ -18,7 +18,7 @@ export interface MediaControl {
   allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }>;
   /** SDP offer (`sendonly`/`inactive` put the leg on hold, RFC 3264 §8.4). */
   createOffer(endpointId: string, direction?: Direction): Promise<string>;
-  /** Rejects with CodecMismatchError / SdpError (`sipStatus: 488`). */
+  /** Rejects with CodecMismatchError / SdpError. */
   createAnswer(endpointId: string, offer: string, direction?: Direction): Promise<string>;
   applyAnswer(endpointId: string, answer: string): Promise<void>;
   endpointStats(endpointId: string): Promise<EndpointStats>;

@@ -162,7 +162,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return this.#ep(endpointId).createOffer(direction);
   }
 
-  /** SDP answer to the leg's offer. Throws CodecMismatchError / SdpError, both `sipStatus: 488`. */
+  /** SDP answer to the leg's offer. Throws CodecMismatchError / SdpError. */
   createAnswer(endpointId: string, offer: string, direction: Direction = 'sendrecv'): string {
     return this.#ep(endpointId).createAnswer(offer, direction);
   }

@@ -71,7 +71,7 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err), fields: {} };
 }
 
-/** Rebuilds the named error class (so `instanceof CodecMismatchError` and `sipStatus` work on this side). */
+/** Rebuilds the named error class (so `instanceof CodecMismatchError` and the error's fields work on this side). */
 export function deserializeError(e: SerializedError): Error {
   const ctor = (errors as Record<string, unknown>)[e.name];
   let err: Error;

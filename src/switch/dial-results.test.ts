@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, dialResultForStatus } from './dial-results.js';
+import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, callerStatusWhenUnanswered, dialResultForInvite, dialResultForStatus, outcomeOfForks } from './dial-results.js';
 
 test('SIP final statuses map to dial results and causes (docs/switch.md table)', () => {
   const table: [number, string, string][] = [
@@ -45,4 +45,14 @@ test('what the caller hears when nobody answered', () => {
   assert.deepEqual(callerStatusWhenUnanswered([dialResultForStatus(603)], true), { status: 603, cause: 'rejected' });
   assert.deepEqual(callerStatusWhenUnanswered([RING_TIMEOUT], true), { status: 480, cause: 'no-answer' });
   assert.deepEqual(callerStatusWhenUnanswered([NOT_REGISTERED], true), { status: 480, cause: 'no-answer' });
+});
+
+test('a forked leg whose forks all failed: BUSY only if all were busy, else a no-answer, else the first real refusal', () => {
+  const busy = dialResultForStatus(486);
+  const declined = dialResultForStatus(404);
+  assert.deepEqual(outcomeOfForks([busy, busy]), busy);
+  assert.deepEqual(outcomeOfForks([busy, RING_TIMEOUT, declined]), RING_TIMEOUT);
+  assert.deepEqual(outcomeOfForks([UNREACHABLE, busy]), busy, 'a device that never answered says less than one that refused');
+  assert.deepEqual(outcomeOfForks([UNREACHABLE, UNREACHABLE]), UNREACHABLE);
+  assert.deepEqual(outcomeOfForks([declined]), declined, 'one fork: its own outcome');
 });

@@ -61,6 +61,9 @@ export const RING_TIMEOUT: DialOutcome = { result: 'NOANSWER', cause: 'no-answer
 /** The caller hung up while the leg was ringing, or another leg answered first: Ringside cancelled it. */
 export const CANCELLED: DialOutcome = { result: 'CANCEL', cause: 'originator-cancel', sipStatus: 487 };
 
+/** Ringside abandoned the leg itself: it refused the call or is stopping (spec teltel §4, ABORT). */
+export const ABORTED: DialOutcome = { result: 'ABORT', cause: 'error' };
+
 /** The user has no live registration, so there is nothing to ring. */
 export const NOT_REGISTERED: DialOutcome = { result: 'CHANUNAVAIL', cause: 'temporary-failure' };
 
@@ -88,4 +91,18 @@ export function callerStatusWhenUnanswered(failures: readonly DialOutcome[], pas
   if (passThrough && only?.sipStatus !== undefined && only.sipStatus >= 400 && only.sipStatus !== 487 && only.sipStatus !== 408)
     return { status: only.sipStatus, cause: only.cause };
   return { status: 480, cause: 'no-answer' };
+}
+
+/**
+ * The outcome of a leg whose INVITE was forked to several devices (ring-plan.ts), when every fork failed:
+ * busy everywhere is BUSY; else a no-answer; else the first real refusal (a fork that was never reachable
+ * says less than one that answered with a status); else the first.
+ */
+export function outcomeOfForks(outcomes: readonly DialOutcome[]): DialOutcome {
+  return (
+    outcomes.find((o) => o.result === 'BUSY' && outcomes.every((x) => x.result === 'BUSY')) ??
+    outcomes.find((o) => o.result === 'NOANSWER') ??
+    outcomes.find((o) => o.result !== 'CHANUNAVAIL') ??
+    outcomes[0]!
+  );
 }

@@ -3,16 +3,17 @@
  * and records them through the FactSink strictly one after another, in the order the switch emits them
  * (facts.ts header). Recording never throws into the call: a failure is logged and the call goes on.
  */
-import type { CallFact } from '../events/model/facts.js';
+import type { CallFact, SessionStarted } from '../events/model/facts.js';
 import type { FactSink } from '../events/model/fact-sink.js';
 import type { Logger } from '../log/logger.js';
 
 /** A fact as the switch writes it: the session and time are filled in here. */
 export type FactDraft = CallFact extends infer F ? (F extends CallFact ? Omit<F, 'sessionId' | 'at'> : never) : never;
 
+/** A session's `session.started` as a plan carries it: its id and time are the session's own. */
+export type SessionStart = Omit<SessionStarted, 'type' | 'sessionId' | 'at'>;
+
 export class SessionFacts {
-  /** Every fact queued so far, in order (the session's report entries are built from them). */
-  readonly facts: CallFact[] = [];
   #lastAt = 0;
   #chain: Promise<void> = Promise.resolve();
 
@@ -27,7 +28,6 @@ export class SessionFacts {
     const at = Math.max(Date.now(), this.#lastAt);
     this.#lastAt = at;
     const fact = { ...draft, sessionId: this.sessionId, at } as CallFact;
-    this.facts.push(fact);
     this.log.debug({ fact: fact.type, legId: 'legId' in fact ? fact.legId : undefined }, 'call fact');
     this.#chain = this.#chain.then(
       () =>

@@ -10,8 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import type { Fact } from '../../src/events/model/facts.js';
-import { CARRIER_IP, endedSession, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, sleep, teltelNames, topic, type T } from './support/harness.js';
-import { answeringScenario, carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
+import { CARRIER_IP, builtCarrier, builtPhone, endedSession, factTypes, freePort, logged, ok, phoneAnswering, register, reportEntry, setup, sipp, teltelNames, topic, type T } from './support/harness.js';
+import { carrierScenario, scenarioDir, type Step } from './support/scenario-builder.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
 import { callConfig } from '../support/call-config.js';
 
@@ -50,14 +50,8 @@ async function start(t: T, o: Options = {}) {
 }
 
 /** A registered phone (user `sipUser`) that answers with `steps`, in the background. */
-async function phone(t: T, target: string, sipUser: '101' | '102', steps: Step[]) {
-  const port = await freePort();
-  await register(t, target, port, sipUser, sipUser === '101' ? 'alice-sip-101' : 'bob-sip-102');
-  const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ steps }) });
-  const done = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
-  await sleep(300);
-  // Wrapped: an async function returning the promise itself would wait for sipp to exit.
-  return { done };
+function phone(t: T, target: string, sipUser: '101' | '102', steps: Step[]) {
+  return builtPhone(t, target, sipUser, sipUser === '101' ? 'alice-sip-101' : 'bob-sip-102', { steps });
 }
 
 /** The carrier calling `number`: answered (then `steps`, then BYE, or waiting for Ringside's), or refused. */
@@ -67,11 +61,8 @@ function carrierCalls(t: T, target: string, number: string, o: Parameters<typeof
 }
 
 /** The carrier's side of a forwarded call: answers at the trunk's port, then `steps`. */
-async function forwardAnswered(t: T, carrierPort: number, steps: Step[]) {
-  const dir = scenarioDir(t, { 'forwarded.xml': answeringScenario({ steps }) });
-  const done = sipp(t, 'forwarded.xml', '', { dir, from: CARRIER_IP, port: carrierPort, extra: ['-mp', String(30000 + Math.floor(Math.random() * 5000) * 2)], timeoutSec: 25 });
-  await sleep(300);
-  return { done };
+function forwardAnswered(t: T, carrierPort: number, steps: Step[]) {
+  return builtCarrier(t, carrierPort, { steps });
 }
 
 const ofType = <K extends Fact['type']>(facts: Fact[], type: K) => facts.filter((f): f is Extract<Fact, { type: K }> => f.type === type);
@@ -282,14 +273,10 @@ test('call time limit: Ringside hangs up both sides when the account limit is re
 
 test('blind transfer: the phone that answered REFERs the caller to extension 102; a new session connects them', { skip }, async (t) => {
   const { r, ws, target } = await start(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
-  const dir = scenarioDir(t, { 'transferor.xml': answeringScenario({ steps: [{ pauseMs: 800 }], referTo: 'sip:102@127.0.0.1' }) });
-  const alice = sipp(t, 'transferor.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
-  await sleep(300);
+  const alice = await builtPhone(t, target, '101', 'alice-sip-101', { steps: [{ pauseMs: 800 }], referTo: 'sip:102@127.0.0.1' });
   const bob = await phone(t, target, '102', []);
   ok(await carrierCalls(t, target, '+15550105', { steps: [{ pauseMs: 5000 }] }), 'caller');
-  ok(await alice, 'alice (transferor)');
+  ok(await alice.done, 'alice (transferor)');
   ok(await bob.done, 'bob (transfer target)');
   await ws.until((f) => f.filter((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end').length >= 2, 15_000, 'two voice.incoming.end');
   const events = ws.events('accountevent');
@@ -314,14 +301,10 @@ test('blind transfer: the phone that answered REFERs the caller to extension 102
 
 test('attended transfer (Refer-To with Replaces) is refused 603; the call goes on until the caller hangs up', { skip }, async (t) => {
   const { r, ws, target } = await start(t);
-  const port = await freePort();
-  await register(t, target, port, '101', 'alice-sip-101');
   const referTo = 'sip:102@127.0.0.1?Replaces=abc%40127.0.0.1%3Bto-tag%3D1%3Bfrom-tag%3D2';
-  const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ steps: [{ pauseMs: 500 }], referTo, referRefused: 603 }) });
-  const alice = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
-  await sleep(300);
+  const alice = await builtPhone(t, target, '101', 'alice-sip-101', { steps: [{ pauseMs: 500 }], referTo, referRefused: 603 });
   ok(await carrierCalls(t, target, '+15550105', { steps: [{ pauseMs: 2500 }] }), 'caller');
-  ok(await alice, 'alice');
+  ok(await alice.done, 'alice');
   const { sessionId, topics } = await endedSession(ws);
   assert.deepEqual(topics, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
   const { facts } = await logged(r, sessionId);

@@ -11,7 +11,7 @@ import { createSocket } from 'node:dgram';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import type { Fact } from '../../src/events/model/facts.js';
-import { CARRIER_IP, factTypes, freePort, logged, ok, phoneAnswering, register, registeredPhone, reportEntry, rest, setup, teltelNames, today, topic, type T } from './support/harness.js';
+import { CARRIER_IP, builtCarrier, builtPhone, factTypes, freePort, logged, ok, phoneAnswering, register, registeredPhone, reportEntry, rest, setup, teltelNames, today, topic, type T } from './support/harness.js';
 import type { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE, BOB_WITH_NUMBER } from '../support/call-config.js';
 
@@ -293,6 +293,69 @@ test('originate: stopping the switch hangs up both sides of a bridged originate'
   // The report was written before close() returned.
   const entry = await s.r.store.getReportEntry('demo', (facts[0] as Extract<Fact, { type: 'session.started' }>).callId);
   assert.equal(entry?.kind, 'call');
+});
+
+test('originate: once bridged, the callee holds and resumes by re-INVITE (answered recvonly, then sendrecv), as in any call', { skip }, async (t) => {
+  const s = await start(t);
+  const alice = await registeredPhone(t, s.target, '101', 'alice-sip-101', 'uas-answers.xml');
+  const far = await builtCarrier(t, s.carrierPort, { steps: [{ pauseMs: 800 }, { reinvite: 'sendonly' }, { pauseMs: 500 }, { reinvite: 'sendrecv' }, { pauseMs: 500 }], end: 'bye' });
+  const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
+  const c = await far.done;
+  ok(c, 'carrier (holds, resumes, hangs up)');
+  ok(await alice.done, 'Alice\'s phone got a BYE');
+  assert.match(c.messages, /a=recvonly/, 'Ringside answered the hold offer with recvonly (RFC 3264 §8.4)');
+  const { topics } = await originateEvents(s.ws, sessionId);
+  assert.deepEqual(topics, ['voice.originate.start', 'voice.originate.answer', 'voice.outgoing.start', 'voice.outgoing.answer', 'voice.outgoing.end', 'voice.originate.end']);
+  const { facts, teltel } = await logged(s.r, sessionId);
+  assert.deepEqual(factTypes(facts), [
+    'session.started', 'leg.created', 'leg.ringing', 'leg.answered', 'leg.media-ready',
+    'leg.created', 'leg.ringing', 'leg.answered', 'leg.media-ready',
+    'leg.joined', 'leg.joined', 'leg.held', 'leg.held', 'leg.left', 'leg.left', 'leg.ended', 'leg.ended', 'session.ended',
+  ]);
+  const contactLeg = legsCreated(facts)[1]!.legId;
+  const held = facts.filter((f): f is Extract<Fact, { type: 'leg.held' }> => f.type === 'leg.held');
+  assert.deepEqual(held.map((f) => [f.legId, f.held]), [[contactLeg, true], [contactLeg, false]]);
+  // Hold is no teltel event: the call's events are those of any bridged originate.
+  assert.deepEqual(teltelNames(teltel), ['START', 'RING', 'RINGRESULT:ANSWER', 'READY', 'RING', 'RINGRESULT:ANSWER', 'READY', 'JOIN', 'JOIN', 'LEAVE', 'LEAVE', 'COMPLETED']);
+  const end = facts.at(-1) as Extract<Fact, { type: 'session.ended' }>;
+  assert.deepEqual([end.hangupBy, end.hangupLegId], [{ kind: 'phone', number: '+15557654321' }, contactLeg], 'the callee hung up');
+});
+
+test('originate: once bridged, the user\'s phone blind-transfers the callee to extension 102 (REFER); a transfer session connects them', { skip }, async (t) => {
+  const s = await start(t);
+  const alice = await builtPhone(t, s.target, '101', 'alice-sip-101', { steps: [{ pauseMs: 1500 }], referTo: 'sip:102@127.0.0.1' });
+  const bob = await registeredPhone(t, s.target, '102', 'bob-sip-102', 'uas-answers-hangs-up.xml');
+  const far = await builtCarrier(t, s.carrierPort, {});
+  const sessionId = await originate(s, { caller: '1101', callee: '5557654321' });
+  const a = await alice.done;
+  ok(a, 'Alice (transferor: 202, NOTIFY, Ringside\'s BYE)');
+  assert.match(a.messages, /SIP\/2\.0 202/);
+  assert.match(a.messages, /NOTIFY [\s\S]*Subscription-State: terminated[\s\S]*SIP\/2\.0 200 OK/i, 'the NOTIFY carries a 200 sipfrag (RFC 3515 §2.4.5)');
+  const b = await bob.done;
+  ok(b, 'Bob (the transfer target: answers, hangs up)');
+  assert.match(b.messages, /From: <sip:\+15557654321@/, 'Bob sees the transferred party');
+  ok(await far.done, 'carrier (the transferee: moved to Bob, then Ringside\'s BYE)');
+  await originateEvents(s.ws, sessionId);
+  await s.ws.until((f) => f.some((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end'), 15_000, 'the transfer session\'s end');
+  const transferId = [...new Set(s.ws.events('accountevent').map((e) => String(e.trackingId)))].find((id) => id !== sessionId)!;
+  const [first, second] = [await logged(s.r, sessionId), await logged(s.r, transferId)];
+  const startA = first.facts[0] as Extract<Fact, { type: 'session.started' }>;
+  const startB = second.facts[0] as Extract<Fact, { type: 'session.started' }>;
+  // Session A: the originate, up to the bridge; Alice leaves first (she transferred), the callee leaves it too but stays up.
+  assert.deepEqual(factTypes(first.facts).slice(-7), ['leg.joined', 'leg.joined', 'leg.left', 'leg.left', 'leg.ended', 'leg.ended', 'session.ended']);
+  assert.equal((first.facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.userId, '501');
+  // Session B: the callee is its caller (already answered), Bob's phone rings and answers.
+  assert.deepEqual(startB.transferOf, { sessionId, callId: startA.callId });
+  assert.deepEqual([startB.kind, startB.from.number, startB.to.number, startB.callback], ['inbound', '+15557654321', '102', undefined], 'a phone reaching a user: an inbound-kind session (an originate has no caller leg)');
+  assert.deepEqual(legsCreated(second.facts).map((l) => [l.role, l.direction, l.party.number]), [['caller', 'in', '+15557654321'], ['callee', 'out', '102']]);
+  assert.deepEqual(factTypes(second.facts), ['session.started', 'leg.created', 'leg.created', 'leg.ringing', 'leg.answered', 'leg.media-ready', 'leg.joined', 'leg.joined', 'leg.left', 'leg.left', 'leg.ended', 'leg.ended', 'session.ended']);
+  assert.equal((second.facts.at(-1) as Extract<Fact, { type: 'session.ended' }>).hangupBy.userId, '502', 'Bob hung up');
+  assert.equal(second.teltel[0]!.type, 'transfer');
+  assert.equal(second.teltel[0]!.call_id, first.teltel[0]!.call_id, 'teltel: same call_id, new session (spec §5.8)');
+  assert.deepEqual(teltelNames(second.teltel), ['START', 'RING', 'RINGRESULT:ANSWER', 'READY', 'JOIN', 'JOIN', 'LEAVE', 'LEAVE', 'COMPLETED']);
+  const mine = s.ws.events('accountevent').filter((e) => e.trackingId === transferId).map(topic);
+  assert.deepEqual(mine, ['voice.incoming.start', 'voice.incoming.answer', 'voice.incoming.end']);
+  assert.equal(s.r.calls.activeCalls, 0);
 });
 
 test('originate: bad requests are refused with {success:false, error, message} and start nothing', { skip }, async (t) => {

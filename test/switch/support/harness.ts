@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { startInProcess, login } from '../../support/in-process.js';
 import { TestSocket } from '../../support/ws-client.js';
 import { freePort } from '../../sip/support/sipp.js';
-import { sleep } from '../../support/sipp-calls.js';
+import { CARRIER_IP, register, sipp, sleep, type Sipp } from '../../support/sipp-calls.js';
+import { answeringScenario, scenarioDir, type AnsweringOptions } from './scenario-builder.js';
 import { sessionProblems } from '../../support/session-checker.js';
 import type { Fact } from '../../../src/events/model/facts.js';
 import type { Ringside } from '../../../src/app/ringside.js';
@@ -73,3 +74,24 @@ export async function reportEntry(r: Ringside, token: string, callId: string): P
 }
 
 export const today = () => new Date().toISOString().slice(0, 10);
+
+/** A phone registered as `username` that answers with a scenario built by scenario-builder.ts (DTMF,
+ *  re-INVITEs, a REFER, its own BYE), in the background. */
+export async function builtPhone(t: T, target: string, username: string, password: string, o: AnsweringOptions): Promise<{ done: Promise<Sipp> }> {
+  const port = await freePort();
+  await register(t, target, port, username, password);
+  const dir = scenarioDir(t, { 'phone.xml': answeringScenario(o) });
+  const done = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 25 });
+  await sleep(300);
+  // Wrapped: an async function returning the promise itself would wait for sipp to exit.
+  return { done };
+}
+
+/** The carrier answering at the trunk's port with a built scenario (a forwarded call, an originate's
+ *  external side), in the background. */
+export async function builtCarrier(t: T, carrierPort: number, o: AnsweringOptions): Promise<{ done: Promise<Sipp> }> {
+  const dir = scenarioDir(t, { 'carrier-answers.xml': answeringScenario(o) });
+  const done = sipp(t, 'carrier-answers.xml', '', { dir, from: CARRIER_IP, port: carrierPort, extra: ['-mp', String(30000 + Math.floor(Math.random() * 5000) * 2)], timeoutSec: 25 });
+  await sleep(300);
+  return { done };
+}

@@ -15,15 +15,16 @@ export const PCAPS = '/usr/share/sip-tester';
 /** The pcap holding one digit. */
 export const dtmfPcap = (digit: string): string => `${PCAPS}/dtmf_2833_${digit === '#' ? 'pound' : digit === '*' ? 'star' : digit}.pcap`;
 
-/** Steps after the call is up: play digits or audio, wait, put the other side on hold or take it off. */
+/** Steps after the call is up, from either side (its requests built as that side's, in its dialog): play
+ *  digits or audio, wait, put the other side on hold or take it off. */
 export type Step =
   | { digits: string; gapMs?: number }
   | { audio: 'g711a' }
   | { pauseMs: number }
   | { reinvite: 'sendonly' | 'sendrecv' }
-  /** A digit by SIP INFO (`application/dtmf-relay`, RFC 6086), from the answering side. */
+  /** A digit by SIP INFO (`application/dtmf-relay`, RFC 6086). */
   | { info: string }
-  /** From the calling side: any in-dialog request (e.g. a malformed one) and the status it must get. */
+  /** Any in-dialog request (e.g. a malformed one) and the status it must get. */
   | { request: 'INFO' | 'REFER' | 'OPTIONS'; headers?: string[]; body?: string; contentType?: string; expect: number };
 
 const SDP_OFFER = (direction = 'sendrecv') => `v=0
@@ -90,7 +91,14 @@ function uasRequest(r: RequestSpec): string {
   ], r);
 }
 
-function playSteps(steps: Step[], side: { cseq: number }): string {
+/** One side of the dialog, as its requests are built: the calling side's (uacRequest) or the answering
+ *  side's (uasRequest), with the CSeq numbers it has used. */
+interface Side {
+  cseq: number;
+  request: (r: RequestSpec) => string;
+}
+
+function playSteps(steps: Step[], side: Side): string {
   return steps
     .map((s) => {
       if ('pauseMs' in s) return `  <pause milliseconds="${s.pauseMs}"/>`;
@@ -99,14 +107,19 @@ function playSteps(steps: Step[], side: { cseq: number }): string {
         // No pause after the last digit: a BYE arriving during a pause would be unexpected to sipp.
         return [...s.digits].map((d) => `  <nop><action><exec play_pcap_audio="${dtmfPcap(d)}"/></action></nop>`).join(`\n  <pause milliseconds="${s.gapMs ?? 400}"/>\n`);
       const cseq = ++side.cseq;
-      if ('info' in s) return `${uasRequest({ method: 'INFO', cseq, contentType: 'application/dtmf-relay', body: `Signal=${s.info}\n      Duration=160` })}\n  <recv response="200"/>`;
-      if ('request' in s) return `${uacRequest({ method: s.request, cseq, ...(s.headers ? { headers: s.headers } : {}), ...(s.contentType ? { contentType: s.contentType } : {}), ...(s.body ? { body: s.body } : {}) })}\n  <recv response="${s.expect}"/>`;
-      return `${uacRequest({ method: 'INVITE', cseq, contentType: 'application/sdp', body: SDP_OFFER(s.reinvite) })}
+      if ('info' in s) return `${side.request({ method: 'INFO', cseq, contentType: 'application/dtmf-relay', body: `Signal=${s.info}\n      Duration=160` })}\n  <recv response="200"/>`;
+      if ('request' in s) return `${side.request({ method: s.request, cseq, ...(s.headers ? { headers: s.headers } : {}), ...(s.contentType ? { contentType: s.contentType } : {}), ...(s.body ? { body: s.body } : {}) })}\n  <recv response="${s.expect}"/>`;
+      return `${side.request({ method: 'INVITE', cseq, contentType: 'application/sdp', body: SDP_OFFER(s.reinvite) })}
   <recv response="100" optional="true"/>
   <recv response="200"/>
-${uacRequest({ method: 'ACK', cseq, once: true })}`;
+${side.request({ method: 'ACK', cseq, once: true })}`;
     })
     .join('\n');
+}
+
+/** How a side's part ends: its own BYE (`bye`), or waiting for Ringside's (`wait-bye`). */
+function hangUp(end: 'bye' | 'wait-bye', side: Side): string {
+  return end === 'bye' ? `${side.request({ method: 'BYE', cseq: side.cseq + 1 })}\n  <recv response="200" crlf="true"/>` : `  <recv request="BYE"/>\n${OK_TO_LAST}`;
 }
 
 /**
@@ -115,7 +128,7 @@ ${uacRequest({ method: 'ACK', cseq, once: true })}`;
  * call is expected to fail with that status instead.
  */
 export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; refused?: number }): string {
-  const uac = { cseq: 1 };
+  const uac: Side = { cseq: 1, request: uacRequest };
   const uri = 'sip:[service]@[remote_ip]:[remote_port]';
   const invite = `${uacRequest({ method: 'INVITE', cseq: 1, uri, contentType: 'application/sdp', body: SDP_OFFER() })}
   <recv response="100" optional="true"/>
@@ -124,8 +137,7 @@ export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; r
   if (o.refused) return wrap(`${invite}\n  <recv response="${o.refused}"/>\n${uacRequest({ method: 'ACK', cseq: 1, uri, once: true })}`);
   const answered = `  <recv response="200" rtd="true" rrs="true"/>\n${uacRequest({ method: 'ACK', cseq: 1, once: true })}`;
   const steps = playSteps(o.steps ?? [], uac);
-  const end = (o.end ?? 'bye') === 'bye' ? `${uacRequest({ method: 'BYE', cseq: uac.cseq + 1 })}\n  <recv response="200" crlf="true"/>` : `  <recv request="BYE"/>\n${OK_TO_LAST}`;
-  return wrap(`${invite}\n${answered}\n${steps}\n${end}`);
+  return wrap(`${invite}\n${answered}\n${steps}\n${hangUp(o.end ?? 'bye', uac)}`);
 }
 
 /** A response to the last request received. `answer`: the INVITE's 180/200, with our To tag and Contact;
@@ -156,19 +168,29 @@ const SDP_ANSWER = `v=0
       a=rtpmap:101 telephone-event/8000
       a=fmtp:101 0-15`;
 
+/** What a party Ringside calls does once it answered. */
+export interface AnsweringOptions {
+  steps?: Step[];
+  /** After the steps, this side REFERs the other party there (a blind transfer); Ringside accepts (202,
+   *  NOTIFY) unless `referRefused` names the status it must answer instead; then Ringside's BYE. */
+  referTo?: string;
+  referRefused?: number;
+  /** After the steps: wait for Ringside's BYE (the default) or hang up. */
+  end?: 'bye' | 'wait-bye';
+}
+
 /**
  * A party Ringside calls (a registered phone on 127.0.0.1, or the carrier on 127.0.0.2 taking a forwarded
- * call): rings, answers with PCMU + telephone-event, runs `steps` (DTMF, audio), then waits for Ringside's
- * BYE.
+ * call or an originate's external side): rings, answers with PCMU + telephone-event, runs `steps` (DTMF,
+ * audio, SIP INFO, re-INVITEs from this side), then REFERs, hangs up, or waits for Ringside's BYE.
  */
-/** `referTo`: after the steps, this side REFERs the other party there (a blind transfer); Ringside accepts
- *  (202, NOTIFY) unless `referRefused` names the status it must answer instead. */
-export function answeringScenario(o: { steps?: Step[]; referTo?: string; referRefused?: number }): string {
-  // Requests sent from this side of the dialog (INFO, a blind transfer's REFER, RFC 3515) need the INVITE's
-  // addresses, and take CSeq numbers in order.
-  const uas = { cseq: 0 };
+export function answeringScenario(o: AnsweringOptions): string {
+  // Requests sent from this side of the dialog (INFO, re-INVITE, a blind transfer's REFER, RFC 3515, its
+  // BYE) need the INVITE's addresses, and take CSeq numbers in order.
+  const uas: Side = { cseq: 0, request: uasRequest };
   const steps = playSteps(o.steps ?? [], uas);
-  const capture = o.referTo || o.steps?.some((st) => 'info' in st)
+  const sends = o.referTo || o.end === 'bye' || o.steps?.some((st) => 'info' in st || 'reinvite' in st || 'request' in st);
+  const capture = sends
     ? `>
     <action>
       <ereg regexp="sips?:[^>;]*" search_in="hdr" header="Contact:" check_it="true" assign_to="peer_contact"/>
@@ -178,7 +200,7 @@ export function answeringScenario(o: { steps?: Step[]; referTo?: string; referRe
   </recv>`
     : '/>';
   const refer = o.referTo
-    ? `${uasRequest({ method: 'REFER', cseq: uas.cseq + 1, headers: [`Refer-To: <${o.referTo}>`, 'Referred-By: <sip:sipp@[local_ip]:[local_port]>'] })}
+    ? `${uasRequest({ method: 'REFER', cseq: ++uas.cseq, headers: [`Refer-To: <${o.referTo}>`, 'Referred-By: <sip:sipp@[local_ip]:[local_port]>'] })}
 ${o.referRefused ? `  <recv response="${o.referRefused}"/>` : `  <recv response="202"/>\n  <recv request="NOTIFY"/>\n${reply('200 OK')}`}
 `
     : '';
@@ -190,8 +212,7 @@ ${reply('200 OK', { answer: true, sdp: SDP_ANSWER })}
   <recv request="ACK" crlf="true"/>
 ${o.steps?.length ? '' : '  <recv request="ACK" optional="true"/>'}
 ${steps}
-${refer}  <recv request="BYE"/>
-${OK_TO_LAST}`);
+${refer}${hangUp(o.end ?? 'wait-bye', uas)}`);
 }
 
 function wrap(body: string): string {
