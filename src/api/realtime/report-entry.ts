@@ -24,16 +24,22 @@ export const messageComponentSchema = {
   additionalProperties: true,
 } as const;
 
+/** The fields every report entry starts with, in wire order (the serializer keeps schema order). */
+const entryHead = (types: readonly string[], directions: readonly string[]) =>
+  ({
+    call_id: { type: 'string', description: "the events' uniqueId" },
+    type: { type: 'string', enum: types },
+    direction: { type: 'string', enum: directions },
+    from: str,
+    to: str,
+    date: wireTimeSchema,
+  }) as const;
+
 const messageEntry = {
   type: 'object',
   required: ['call_id', 'type'],
   properties: {
-    call_id: { type: 'string', description: "the events' uniqueId" },
-    type: { type: 'string', enum: ['sms', 'mms'] },
-    direction: { type: 'string', enum: ['incoming', 'outgoing'] },
-    from: str,
-    to: str,
-    date: wireTimeSchema,
+    ...entryHead(['sms', 'mms'], ['incoming', 'outgoing']),
     message: str,
     status: { type: 'string', enum: ['received', 'sent', 'failed'] },
     error: { type: 'string', description: 'why a send failed' },
@@ -48,12 +54,7 @@ const callEntry = {
   type: 'object',
   required: ['call_id', 'type'],
   properties: {
-    call_id: { type: 'string', description: "the events' uniqueId" },
-    type: { type: 'string', enum: ['voicecall'] },
-    direction: { type: 'string', enum: ['incoming', 'outgoing', 'internal', 'originate'] },
-    from: str,
-    to: str,
-    date: wireTimeSchema,
+    ...entryHead(['voicecall'], ['incoming', 'outgoing', 'internal', 'originate']),
     tracking_id: str,
     parent_call_id: { type: 'string', description: "the callee call of an originate: the originate's call_id" },
     line_id: strOrNull,
