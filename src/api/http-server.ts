@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import type { Logger } from '../log/logger.js';
 import { ApiError, apiErrorSchema } from './shared/api-error.js';
+import { MessagingError } from '../messaging/errors.js';
 
 /** fastify's own error codes, in the words the APIs use. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -42,6 +43,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err.statusCode, err.code, err.message);
+    // A refused text names its rule, a 502 included (the carrier refused it: docs/messaging.md).
+    if (err instanceof MessagingError) return sendError(reply, err.statusCode, err.code, err.message);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status >= 500) req.log.error({ err, url: req.url }, 'request failed');
     const error = status >= 500 ? 'internal_error' : err.validation ? 'bad_request' : (FASTIFY_CODES[err.code ?? ''] ?? (err.code ?? 'bad_request').toLowerCase());

@@ -165,6 +165,25 @@ test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoin
   assert.equal((await carrier3).run.code, 0);
 });
 
+test('a text the carrier refuses: 502 carrier_failed, no sent event, the report entry says failed', { skip }, async (t) => {
+  const { r, ws, token, carrierPort } = await setup(t);
+  const carrier = sipp(t, 'carrier-refuses.xml', '', { dir: SCENARIOS, from: CARRIER_IP, port: carrierPort, timeoutSec: 15 });
+  await new Promise((res) => setTimeout(res, 300));
+  const refused = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'Open house on Sunday', user_id: '501' });
+  assert.equal((await carrier).run.code, 0);
+  assert.equal(refused.status, 502, JSON.stringify(refused.body));
+  assert.equal(refused.body.success, false);
+  assert.equal(refused.body.error, 'carrier_failed');
+  assert.match(String(refused.body.message), /the carrier did not accept the text/);
+  const today = new Date().toISOString().slice(0, 10);
+  const list = (await (await fetch(`http://127.0.0.1:${r.httpPort}/reports/call-data?start_date=${today}&end_date=${today}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: Record<string, unknown>[] };
+  assert.deepEqual(
+    list.data.map((e) => [e.type, e.to, e.status]),
+    [['sms', '+15557654321', 'failed']],
+  );
+  assert.deepEqual(ws.events('accountevent'), [], 'a refused text emits no sent event');
+});
+
 test('REST send MMS: multipart in, multipart MESSAGE out, messaging.outgoing.mms; no media → SMS', { skip }, async (t) => {
   const { r, ws, token, carrierPort } = await setup(t);
   const carrier = carrierReceiving(t, carrierPort);
