@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { CallScript, local, phone, sip } from '../../../test/support/call-script.js';
 import type { Fact } from '../../events/model/facts.js';
 import { teltelDialect, teltelSchemas } from './index.js';
-import { lines, project, projectAll, validator } from '../../../test/support/teltel-projection-check.js';
+import { line, lines, project, projectAll, validator } from '../../../test/support/teltel-projection-check.js';
 import { inboundAnswered } from '../../../test/support/teltel-spec-timelines.js';
 
 const ACCOUNT = { accountId: 'acc-1', accountcode: '20481' };
@@ -242,4 +242,19 @@ test('the schemas are strict: extra keys, nulls and misplaced attributes are rej
   assert.ok(bad('COMPLETED', { ...done.payload, participants: 1 }), 'participants on COMPLETED');
   assert.ok(bad('RING', { ...start.payload, event: 'RING' }), 'RING without data.dial_id');
   assert.ok(bad('RINGRESULT', { ...events[2]!.payload, state: 'CONTINUE' }), 'state outside the enum');
+});
+
+test('a transfer session whose caller Ringside had dialled (direction out) does not RING that caller', () => {
+  // The phone that called in blind-transfers the device that answered to an external number: in session B
+  // the device is the caller, its leg created `out` (Ringside dialled it in session A). It was dialled
+  // there, not here: no RING/RINGRESULT for it, only for the transfer target.
+  const s = new CallScript('tr-b');
+  s.start({ ...ACCOUNT, kind: 'inbound', callId: 'c-9', from: sip('101', '501'), to: phone('37129999999'), userIds: ['501'], transferOf: { sessionId: 'tr-a', callId: 'c-9' } });
+  s.leg('dev', 'caller', sip('101', '501'), { direction: 'out' });
+  s.leg('ext', 'callee', phone('37129999999')).ringing('ext').up('ext');
+  s.joined('dev').joined('ext').left('dev').left('ext').ended('dev', 'remote').ended('ext', 'local');
+  const events = project(s.end(sip('101', '501'), 'normal', 'dev').facts, ['#4 JOIN: JOIN of sip:101 while not ready']);
+  const rings = events.filter((e) => e.name === 'RING' || e.name === 'RINGRESULT').map(line);
+  assert.equal(rings.length, 2, rings.join('\n'));
+  for (const r of rings) assert.match(r, /dial=ext/);
 });

@@ -167,7 +167,9 @@ export class TeltelProjector implements SessionProjector {
 
   #legCreated(fact: LegCreated): WireEvent[] {
     if (this.#legs.has(fact.legId) || !fact.party) return [];
-    const dialled = fact.direction === 'out';
+    // A caller's leg is never dialled in its own session: one created `out` is a party Ringside dialled in
+    // the session a transfer continues (spec teltel §5.8), already answered there.
+    const dialled = fact.direction === 'out' && fact.role !== 'caller';
     const leg: LegView = {
       id: fact.legId,
       party: fact.party,
