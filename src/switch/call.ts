@@ -13,24 +13,22 @@
 import type { HangupCause, Party } from '../events/model/facts.js';
 import type { IncomingInvite, InviteSession } from '../sip/index.js';
 import type { Logger } from '../log/logger.js';
-import { newSessionId } from '../util/ids.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered } from './dial-results.js';
-import { SessionFacts } from './session-facts.js';
+import type { SessionFacts } from './session-facts.js';
 import { codecOf } from './negotiated-codec.js';
 import { takeVoicemail, type VoicemailBox } from './voicemail.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
-import { Ringing } from './ringing.js';
-import { Conversation } from './conversation.js';
-import { SessionLegs } from './session-legs.js';
+import type { Ringing } from './ringing.js';
+import type { Conversation } from './conversation.js';
+import type { SessionLegs } from './session-legs.js';
+import { SwitchSession } from './switch-session.js';
 import type { CallPlan } from './call-plan.js';
 import type { Leg } from './leg.js';
 import type { TransferredCaller } from './conversation-types.js';
 import type { SessionDeps } from './session-deps.js';
 
 export class Call {
-  readonly sessionId = newSessionId();
-  /** Resolves when the call is over and its facts are recorded. */
-  readonly done: Promise<void>;
+  readonly #session: SwitchSession;
   readonly #deps: SessionDeps;
   /** The caller's INVITE, still to be answered; or the party a transfer moved here (answered already). */
   readonly #invite?: IncomingInvite;
@@ -47,45 +45,42 @@ export class Call {
   #lateOffer = false;
   #ringSent = false;
   #conversation?: Conversation;
-  #resolveDone!: () => void;
 
   constructor(deps: SessionDeps, caller: IncomingInvite | TransferredCaller, plan: CallPlan) {
     this.#deps = deps;
     if ('endpointId' in caller) this.#transferred = caller;
     else this.#invite = caller;
     this.#plan = plan;
-    this.#log = deps.logger.child({ sessionId: this.sessionId, callId: plan.start.callId, sipCallId: this.#invite?.request.callId ?? this.#transferred?.session.callId });
-    this.#facts = new SessionFacts(this.sessionId, deps.facts, this.#log);
-    this.#legs = new SessionLegs({ stack: deps.stack, media: deps.media, log: this.#log }, this.#facts);
+    this.#session = new SwitchSession(deps, { callId: plan.start.callId, sipCallId: this.#invite?.request.callId ?? this.#transferred?.session.callId });
+    this.#log = this.#session.log;
+    this.#facts = this.#session.facts;
+    this.#legs = this.#session.legs;
     const c = plan.caller;
     this.#caller = this.#legs.create({ role: 'caller', party: c.party, direction: c.direction ?? 'in', ...(c.user ? { user: c.user } : {}) });
-    this.#ringing = new Ringing(
-      { stack: deps.stack, media: deps.media, facts: this.#facts, log: this.#log, legs: this.#legs },
-      {
-        ...(plan.screen ? { screen: plan.screen } : {}),
-        onAlerting: () => this.#alerting(),
-        // Spec realtime §3.2 `voice.incoming.agentpin-timeout`: no PIN in time, the inbound call is dropped.
-        onNoPin: () => {
-          if (this.#phase === 'ringing') this.#refuseCaller(480, 'normal');
-        },
+    this.#ringing = this.#session.ringing({
+      ...(plan.screen ? { screen: plan.screen } : {}),
+      onAlerting: () => this.#alerting(),
+      // Spec realtime §3.2 `voice.incoming.agentpin-timeout`: no PIN in time, the inbound call is dropped.
+      onNoPin: () => {
+        if (this.#phase === 'ringing') this.#refuseCaller(480, 'normal');
       },
-    );
-    this.done = new Promise((r) => (this.#resolveDone = r));
+    });
+  }
+
+  get sessionId(): string {
+    return this.#session.sessionId;
+  }
+
+  /** Resolves when the call is over and its facts are recorded. */
+  get done(): Promise<void> {
+    return this.#session.done;
   }
 
   /** Runs the call to its end. Never rejects. */
-  async run(): Promise<void> {
-    try {
-      await this.#run();
-    } catch (err) {
-      this.#log.error({ err }, 'call failed unexpectedly');
+  run(): Promise<void> {
+    return this.#session.run('call', () => this.#run(), () => {
       if (this.#phase === 'ringing') this.#refuseCaller(500, 'error');
-    } finally {
-      this.#legs.close();
-      await this.#facts.flush();
-      this.#log.info('call over');
-      this.#resolveDone();
-    }
+    });
   }
 
   /** Ends the call now (Ringside is stopping): ringing calls are refused 503, answered ones hung up. */
@@ -255,10 +250,7 @@ export class Call {
   async #bridge(winner: Leg): Promise<void> {
     if (!(await this.#answerCaller('bridged', winner))) return;
     const { start, localParty, record, timeLimitMs } = this.#plan;
-    const conversation = new Conversation(
-      { media: this.#deps.media, facts: this.#facts, log: this.#log, recordingUrl: this.#deps.recordingUrl, ...(this.#deps.transfer ? { transfer: this.#deps.transfer } : {}) },
-      { sessionId: this.sessionId, start, localParty, ...(record ? { record } : {}), ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) },
-    );
+    const conversation = this.#session.conversation({ start, localParty, ...(record ? { record } : {}), ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) });
     this.#conversation = conversation;
     await conversation.join(this.#caller, winner);
     const ended = await conversation.run();

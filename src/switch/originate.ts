@@ -12,12 +12,11 @@
 import type { SessionEndReason } from '../sip/index.js';
 import type { PlayItem } from '../media/player.js';
 import type { Logger } from '../log/logger.js';
-import { newSessionId } from '../util/ids.js';
 import { ABORTED, CANCELLED, type DialOutcome } from './dial-results.js';
-import { SessionFacts } from './session-facts.js';
-import { SessionLegs } from './session-legs.js';
-import { Ringing } from './ringing.js';
-import { Conversation } from './conversation.js';
+import type { SessionFacts } from './session-facts.js';
+import type { Ringing } from './ringing.js';
+import type { Conversation } from './conversation.js';
+import { SwitchSession } from './switch-session.js';
 import type { Leg } from './leg.js';
 import type { OriginatePlan, OriginateSide } from './originate-plan.js';
 import type { SessionDeps } from './session-deps.js';
@@ -29,40 +28,36 @@ const RINGBACK: PlayItem = { prompt: 'ringback' };
 const MEDIA_FAILED: DialOutcome = { result: 'CONGESTION', cause: 'congestion', sipStatus: 503 };
 
 export class Originate {
-  readonly sessionId = newSessionId();
-  readonly done: Promise<void>;
+  readonly #session: SwitchSession;
   readonly #deps: SessionDeps;
   readonly #plan: OriginatePlan;
   readonly #facts: SessionFacts;
   readonly #log: Logger;
-  readonly #legs: SessionLegs;
   readonly #ringing: Ringing;
   #aborted = false;
   #conversation?: Conversation;
-  #resolveDone!: () => void;
 
   constructor(deps: SessionDeps, plan: OriginatePlan) {
     this.#deps = deps;
     this.#plan = plan;
-    this.#log = deps.logger.child({ sessionId: this.sessionId, callId: plan.start.callId });
-    this.#facts = new SessionFacts(this.sessionId, deps.facts, this.#log);
-    this.#legs = new SessionLegs({ stack: deps.stack, media: deps.media, log: this.#log }, this.#facts);
-    this.#ringing = new Ringing({ stack: deps.stack, media: deps.media, facts: this.#facts, log: this.#log, legs: this.#legs }, { mediaFailure: MEDIA_FAILED });
-    this.done = new Promise((r) => (this.#resolveDone = r));
+    this.#session = new SwitchSession(deps, { callId: plan.start.callId });
+    this.#log = this.#session.log;
+    this.#facts = this.#session.facts;
+    this.#ringing = this.#session.ringing({ mediaFailure: MEDIA_FAILED });
+  }
+
+  get sessionId(): string {
+    return this.#session.sessionId;
+  }
+
+  /** Resolves when the originate is over and its facts are recorded. */
+  get done(): Promise<void> {
+    return this.#session.done;
   }
 
   /** Runs the originate to its end. Never rejects. */
-  async run(): Promise<void> {
-    try {
-      await this.#run();
-    } catch (err) {
-      this.#log.error({ err }, 'originate failed unexpectedly');
-    } finally {
-      this.#legs.close();
-      await this.#facts.flush();
-      this.#log.info('originate over');
-      this.#resolveDone();
-    }
+  run(): Promise<void> {
+    return this.#session.run('originate', () => this.#run());
   }
 
   /** Ends it now (Ringside is stopping): a ringing side is cancelled (ABORT), answered ones get a BYE. */
@@ -130,10 +125,7 @@ export class Originate {
       this.#facts.record({ type: 'session.ended', hangupBy: localParty, cause: this.#aborted ? 'error' : this.#failure().cause });
       return;
     }
-    const conversation = new Conversation(
-      { media, facts: this.#facts, log: this.#log, recordingUrl: this.#deps.recordingUrl, ...(this.#deps.transfer ? { transfer: this.#deps.transfer } : {}) },
-      { sessionId: this.sessionId, start, localParty },
-    );
+    const conversation = this.#session.conversation({ start, localParty });
     this.#conversation = conversation;
     await conversation.join(a, b);
     if (this.#aborted) conversation.hangUp();
