@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomSession } from '../../../test/support/random-sessions.js';
 import { RealtimeProjector } from '../realtime/index.js';
 import { CallScript, local, phone, sip } from '../../../test/support/call-script.js';
-import { CallReports, callRecords } from './call-reports.js';
+import { CallReports } from './call-reports.js';
+import { callRecords } from '../../../test/support/call-records.js';
 
 const wire = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().slice(0, 19) + '+00:00');
 

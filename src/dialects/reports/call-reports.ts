@@ -161,13 +161,6 @@ export class CallReports {
   }
 }
 
-/** Every entry the reducer yields over a whole session's facts: the entries of a finished session
- *  (none for an unfinished one), for tests and for code that holds all the facts at once. */
-export function callRecords(facts: readonly Fact[]): CallRecord[] {
-  const reports = new CallReports();
-  return facts.flatMap((f) => reports.apply(f));
-}
-
 function legSummary(f: LegCreated): CallLegSummary {
   const l: CallLegSummary = { legId: f.legId, role: f.role, direction: f.direction, partyKind: f.party.kind, number: f.party.number, createdAt: f.at };
   if (f.party.name !== undefined) l.name = f.party.name;

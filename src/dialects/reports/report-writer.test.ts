@@ -17,7 +17,7 @@ import { CallScript, phone, sip } from '../../../test/support/call-script.js';
 import { randomSession } from '../../../test/support/random-sessions.js';
 import { allDialects } from '../all-dialects.js';
 import { FactRecorder } from '../fact-recorder.js';
-import { callRecords } from './call-reports.js';
+import { callRecords } from '../../../test/support/call-records.js';
 import { ReportWriter } from './report-writer.js';
 
 function dataDir(t: { after(fn: () => void): void }): string {
