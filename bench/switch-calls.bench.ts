@@ -4,7 +4,7 @@
  * Reports calls per second completed with zero failures, and the time from the SIP event (the fact's
  * time, taken when the switch saw the INVITE / the answer / the BYE) to a WebSocket client on the account
  * stream receiving the matching realtime event.
- * Run: npm run bench -- switch-calls
+ * Run: npm run bench -- switch-calls (RATES=200,300 for other steps)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -82,11 +82,9 @@ async function round(rate: number, calls: number): Promise<void> {
   rows.push(`| ${rate} | ${calls} | ${ok ?? '?'} | ${failed ?? '?'} | ${(Number(ok ?? 0) / seconds).toFixed(1)} | ${lat.length} | ${q(0.5)} ms | ${q(0.99)} ms |`);
 }
 
-await round(5, 50);
-await round(20, 200);
-await round(40, 400);
-await round(80, 800);
-await round(120, 1200);
+// RATES=200,300 (calls/s, 10 s each) overrides the default steps.
+const steps = process.env.RATES ? process.env.RATES.split(',').map((x) => [Number(x), Number(x) * 10] as const) : ([[5, 50], [20, 200], [40, 400], [80, 800], [120, 1200]] as const);
+for (const [rate, calls] of steps) await round(rate, calls);
 ws.close();
 phone.kill('SIGKILL');
 await r.stop();

@@ -11,6 +11,10 @@ export interface Settings {
   rtpPorts: { min: number; max: number };
   publicUrl?: string;
   logLevel: string;
+  /** New calls get 503 + Retry-After past these bounds (sip/overload-guard.ts); environment only. */
+  overload: { maxLoopDelayMs: number; maxLogBacklog: number; retryAfterSeconds: number };
+  /** SO_RCVBUF asked for the SIP UDP socket (bytes); environment only. */
+  sipUdpReceiveBufferBytes: number;
 }
 
 export class SettingsError extends Error {
@@ -40,6 +44,14 @@ export const ENV: Record<keyof RawSettings, string> = {
   logLevel: 'RINGSIDE_LOG_LEVEL',
 };
 
+/** Tuning read from the environment only (no flags): docs/configuration.md, "Load". */
+export const TUNING_ENV = {
+  maxLoopDelayMs: 'RINGSIDE_OVERLOAD_LOOP_DELAY_MS',
+  maxLogBacklog: 'RINGSIDE_OVERLOAD_LOG_BACKLOG',
+  retryAfterSeconds: 'RINGSIDE_OVERLOAD_RETRY_AFTER',
+  sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
+} as const;
+
 export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (k: keyof RawSettings): string | undefined => flags[k] ?? env[ENV[k]] ?? undefined;
   const port = (k: 'httpPort' | 'sipPort', def: number): number => {
@@ -58,7 +70,20 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new SettingsError(`--log-level (${ENV.logLevel}): '${level}' is not one of fatal, error, warn, info, debug, trace, silent`);
   const publicUrl = get('publicUrl');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) throw new SettingsError(`--public-url (${ENV.publicUrl}): '${publicUrl}' is not an http(s) URL`);
+  const tuning = (k: keyof typeof TUNING_ENV, def: number, min: number, max: number): number => {
+    const v = env[TUNING_ENV[k]];
+    if (v === undefined || v === '') return def;
+    const n = Number(v);
+    if (!/^[0-9]+$/.test(v) || n < min || n > max) throw new SettingsError(`${TUNING_ENV[k]}: '${v}' must be an integer ${min}-${max}`);
+    return n;
+  };
   const s: Settings = {
+    overload: {
+      maxLoopDelayMs: tuning('maxLoopDelayMs', 200, 10, 60_000),
+      maxLogBacklog: tuning('maxLogBacklog', 20_000, 10, 10_000_000),
+      retryAfterSeconds: tuning('retryAfterSeconds', 2, 1, 3600),
+    },
+    sipUdpReceiveBufferBytes: tuning('sipUdpReceiveBufferBytes', 8 * 1024 * 1024, 65_536, 1024 * 1024 * 1024),
     dataDir: get('data') ?? './data',
     host: get('host') ?? '0.0.0.0',
     httpPort: port('httpPort', 8080),

@@ -20,6 +20,7 @@ import { resolveDestination } from './transport/resolve-destination.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { Destination, InboundMessage, TransportCounters, TransportProtocol } from './transport/transport-types.js';
 import { IncomingInvite } from './user-agent/incoming-invite.js';
+import type { OverloadGuard } from './overload-guard.js';
 import { IncomingRequest } from './user-agent/incoming-request.js';
 import { OutgoingInvite } from './user-agent/outgoing-invite.js';
 import type { RequestCallbacks, RequestHandle, UserAgentCore } from './user-agent/user-agent-core.js';
@@ -44,6 +45,10 @@ export interface SipStackOptions {
   maxRingMs?: number;
   /** Test hook: drop outgoing messages for which it returns false (simulated loss). */
   outboundFilter?: (data: Buffer, dest: Destination) => boolean;
+  /** Sheds new INVITEs with 503 + Retry-After while overloaded (overload-guard.ts). */
+  overload?: OverloadGuard;
+  /** Receive buffer asked of the kernel for the UDP socket (bytes; capped by net.core.rmem_max). */
+  udpReceiveBufferBytes?: number;
 }
 
 /** An out-of-dialog request to send (MESSAGE, OPTIONS, REGISTER, or the INVITE of `invite`). */
@@ -107,6 +112,8 @@ export class SipStack implements UserAgentCore {
   /** Call-ID/From tag/CSeq of out-of-dialog requests with a live server transaction (§8.2.2.2). */
   #recent = new Set<string>();
   readonly #maxRingMs: number;
+  readonly #overload: OverloadGuard | undefined;
+  #lastShedLog = 0;
 
   private constructor(transport: TransportLayer, options: SipStackOptions, log: Logger) {
     this.log = log;
@@ -118,6 +125,7 @@ export class SipStack implements UserAgentCore {
     this.#userAgent = options.userAgent ?? 'Ringside';
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
+    this.#overload = options.overload;
     this.#transactions = new TransactionLayer(
       { clock: this.clock, timers: this.timers, send: (m, d) => this.#transport.send(m, d) },
       (res, source) => this.#transport.sendResponse(res, source),
@@ -136,6 +144,7 @@ export class SipStack implements UserAgentCore {
       logger: log,
       ...(options.tcpIdleTimeoutMs !== undefined ? { tcpIdleTimeoutMs: options.tcpIdleTimeoutMs } : {}),
       ...(options.outboundFilter ? { outboundFilter: options.outboundFilter } : {}),
+      ...(options.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes } : {}),
     });
     return new SipStack(transport, options, log);
   }
@@ -452,6 +461,17 @@ export class SipStack implements UserAgentCore {
     }
     if (!this.#inviteHandler) {
       incoming.respond(480);
+      return;
+    }
+    const shed = this.#overload?.shouldShed();
+    if (shed) {
+      incoming.respond(503, { headers: { 'retry-after': String(this.#overload!.retryAfterSeconds) } });
+      // One warning a second at most: under overload the log must not add to the load.
+      const now = Date.now();
+      if (now - this.#lastShedLog >= 1000) {
+        this.#lastShedLog = now;
+        this.log.warn({ reason: shed, shed: this.#overload!.status.shed }, 'overloaded: new calls refused with 503');
+      }
       return;
     }
     const invite = new IncomingInvite(this, req, source, tx);

@@ -6,10 +6,11 @@
  * event is sent.
  *
  * Writes made in the same turn of the event loop share one transaction and one fsync (group commit, as in
- * sqlite-event-log.ts). The tables live beside the store's (pass the store's database file) or in their
+ * sqlite-event-log.ts); the fsync runs off the event loop (util/wal-fsync.ts) and a write resolves after it. The tables live beside the store's (pass the store's database file) or in their
  * own file.
  */
 import Database from 'better-sqlite3';
+import { WalFsync } from '../util/wal-fsync.js';
 import { OutboxClosedError, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
 
 const SCHEMA = `
@@ -59,10 +60,16 @@ export class SqliteOutbox implements WebhookOutbox {
   readonly #insert: Database.Statement;
   readonly #setFeed: Database.Statement;
 
+  readonly #fsync: WalFsync | undefined;
+  /** Group commits waiting for their fsync, settled in commit order. */
+  #tail: Promise<void> = Promise.resolve();
+
+  /** `synchronous`: `FULL` (default) resolves writes once fsynced; `NORMAL` skips the fsync. */
   constructor(file: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.#db.pragma('synchronous = NORMAL');
+    if ((options.synchronous ?? 'FULL') === 'FULL') this.#fsync = new WalFsync(file);
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
     this.#insert = this.#stmt(
@@ -101,22 +108,34 @@ export class SqliteOutbox implements WebhookOutbox {
     const jobs = this.#jobs;
     this.#jobs = [];
     if (jobs.length === 0) return;
-    const results: unknown[] = [];
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; err: Error })[] = [];
     try {
+      const results: unknown[] = [];
       this.#db.transaction(() => {
         for (const j of jobs) results.push(j.run());
       })();
-      jobs.forEach((j, i) => j.resolve(results[i]));
+      for (const value of results) outcomes.push({ ok: true, value });
     } catch {
       // One failing write must not fail the others that shared its transaction: run them one by one.
       for (const j of jobs) {
         try {
-          j.resolve(this.#db.transaction(() => j.run())());
+          outcomes.push({ ok: true, value: this.#db.transaction(() => j.run())() });
         } catch (err) {
-          j.reject(err as Error);
+          outcomes.push({ ok: false, err: err as Error });
         }
       }
     }
+    const fsynced = (this.#fsync ? this.#fsync.sync() : Promise.resolve()).then(() => undefined, (err: Error) => err);
+    this.#tail = this.#tail
+      .then(() => fsynced)
+      .then((syncErr) =>
+        jobs.forEach((j, i) => {
+          const o = outcomes[i]!;
+          if (syncErr) j.reject(syncErr);
+          else if (o.ok) j.resolve(o.value);
+          else j.reject(o.err);
+        }),
+      );
   }
 
   async feedPosition(): Promise<number | undefined> {
@@ -219,6 +238,8 @@ export class SqliteOutbox implements WebhookOutbox {
     if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    await this.#tail;
+    await this.#fsync?.close();
     this.#db.close();
   }
 }

@@ -5,6 +5,7 @@
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
+import { WalFsync } from '../util/wal-fsync.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import type {
   AccountRecord,
@@ -60,10 +61,16 @@ const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_grou
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
 
+  readonly #fsync: WalFsync;
+  readonly #statements = new Map<string, Database.Statement>();
+
   constructor(file: string) {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
+    // Commits do not fsync on the event loop; every write method awaits #synced() (util/wal-fsync.ts)
+    // before it resolves, so a resolved write is on disk as with synchronous=FULL.
+    this.#db.pragma('synchronous = NORMAL');
+    this.#fsync = new WalFsync(file);
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
     migrate(this.#db);
@@ -118,11 +125,12 @@ export class SqliteStore implements Store {
         }
       }
     })();
+    await this.#synced();
     return this.counts();
   }
 
   async counts(): Promise<ProvisioningCounts> {
-    const n = (t: string) => (this.#db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const n = (t: string) => (this.#stmt(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
     return {
       accounts: n('accounts'),
       users: n('users'),
@@ -208,40 +216,42 @@ export class SqliteStore implements Store {
   }
 
   async putWebhook(w: WebhookRecord): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body')
+    this.#stmt('INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body')
       .run(w.accountId, w.id, w.source, JSON.stringify(w));
+    await this.#synced();
   }
 
   async deleteWebhook(accountId: string, webhookId: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM webhooks WHERE account_id = ? AND id = ?').run(accountId, webhookId).changes === 1;
+    const changed = this.#stmt('DELETE FROM webhooks WHERE account_id = ? AND id = ?').run(accountId, webhookId).changes === 1;
+    await this.#synced();
+    return changed;
   }
 
   async createAuthSession(userId: number, accountId: string, tokenLifetime: number, refreshLifetime: number): Promise<IssuedTokens> {
     const now = Date.now();
     // Expired sessions are dropped as new ones are made, so the table stays small without a sweeper.
-    this.#db.prepare('DELETE FROM auth_sessions WHERE refresh_expires_at < ?').run(now);
+    this.#stmt('DELETE FROM auth_sessions WHERE refresh_expires_at < ?').run(now);
     const issued = newTokens(randomUUID(), userId, accountId, now, tokenLifetime, refreshLifetime);
-    this.#db
-      .prepare('INSERT INTO auth_sessions (guid, user_id, account_id, token_hash, token_expires_at, refresh_hash, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+    this.#stmt('INSERT INTO auth_sessions (guid, user_id, account_id, token_hash, token_expires_at, refresh_hash, refresh_expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(issued.session.guid, userId, accountId, sha256(issued.token), issued.session.tokenExpiresAt, sha256(issued.refreshToken), issued.session.refreshExpiresAt);
+    await this.#synced();
     return issued;
   }
 
   async findAuthSession(token: string): Promise<AuthSession | undefined> {
-    const row = this.#db.prepare('SELECT * FROM auth_sessions WHERE token_hash = ?').get(sha256(token)) as SessionRow | undefined;
+    const row = this.#stmt('SELECT * FROM auth_sessions WHERE token_hash = ?').get(sha256(token)) as SessionRow | undefined;
     return row && row.token_expires_at > Date.now() ? toSession(row) : undefined;
   }
 
   async refreshAuthSession(refreshToken: string, tokenLifetime: number, refreshLifetime: number): Promise<IssuedTokens | undefined> {
     const now = Date.now();
-    const row = this.#db.prepare('SELECT * FROM auth_sessions WHERE refresh_hash = ?').get(sha256(refreshToken)) as SessionRow | undefined;
+    const row = this.#stmt('SELECT * FROM auth_sessions WHERE refresh_hash = ?').get(sha256(refreshToken)) as SessionRow | undefined;
     if (!row || row.refresh_expires_at <= now) return undefined;
     const issued = newTokens(row.guid, row.user_id, row.account_id, now, tokenLifetime, refreshLifetime);
     // Matching on the old hash makes a concurrent second refresh with the same token fail (spec realtime §5.2).
-    const r = this.#db
-      .prepare('UPDATE auth_sessions SET token_hash = ?, token_expires_at = ?, refresh_hash = ?, refresh_expires_at = ? WHERE guid = ? AND refresh_hash = ?')
+    const r = this.#stmt('UPDATE auth_sessions SET token_hash = ?, token_expires_at = ?, refresh_hash = ?, refresh_expires_at = ? WHERE guid = ? AND refresh_hash = ?')
       .run(sha256(issued.token), issued.session.tokenExpiresAt, sha256(issued.refreshToken), issued.session.refreshExpiresAt, row.guid, row.refresh_hash);
+    await this.#synced();
     return r.changes === 1 ? issued : undefined;
   }
 
@@ -250,33 +260,34 @@ export class SqliteStore implements Store {
   }
 
   async saveSipBinding(b: SipBindingRecord): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO sip_bindings (user_id, contact, expires_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, contact) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body')
+    this.#stmt('INSERT INTO sip_bindings (user_id, contact, expires_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, contact) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body')
       .run(b.userId, b.contact, b.expiresAt, JSON.stringify(b));
+    await this.#synced();
   }
 
   async removeSipBinding(userId: string, contact: string): Promise<void> {
-    this.#db.prepare('DELETE FROM sip_bindings WHERE user_id = ? AND contact = ?').run(userId, contact);
+    this.#stmt('DELETE FROM sip_bindings WHERE user_id = ? AND contact = ?').run(userId, contact);
+    await this.#synced();
   }
 
   async putMessage(m: MessageRecord): Promise<void> {
     const lineNumber = m.direction === 'incoming' ? m.to : m.from;
     const remote = m.direction === 'incoming' ? m.from : m.to;
     const entry: ReportEntry = { kind: 'message', message: m };
-    this.#db
-      .prepare(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'message', ?, ?, ?, ?, ?, ?)
+    this.#stmt(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'message', ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
       .run(m.id, m.accountId, m.createdAt, lineNumber, remote, m.direction, m.userId ?? null, JSON.stringify(entry));
+    await this.#synced();
   }
 
   async putCall(c: CallRecord): Promise<void> {
     // line_number/remote are the texts' conversation index: a call fills them too, for the same lookups.
     const inbound = c.direction === 'incoming';
     const entry: ReportEntry = { kind: 'call', call: c };
-    this.#db
-      .prepare(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'call', ?, ?, ?, ?, ?, ?)
+    this.#stmt(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'call', ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
       .run(c.id, c.accountId, c.startedAt, c.lineNumber ?? (inbound ? c.to : c.from), inbound ? c.from : c.to, c.direction, c.userId ?? null, JSON.stringify(entry));
+    await this.#synced();
   }
 
   async getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined> {
@@ -288,8 +299,7 @@ export class SqliteStore implements Store {
   }
 
   async lastTextUser(accountId: string, lineNumber: string, remote: string): Promise<number | undefined> {
-    const row = this.#db
-      .prepare(`SELECT user_id FROM report_entries WHERE account_id = ? AND line_number = ? AND remote = ? AND kind = 'message'
+    const row = this.#stmt(`SELECT user_id FROM report_entries WHERE account_id = ? AND line_number = ? AND remote = ? AND kind = 'message'
                 AND direction = 'outgoing' AND user_id IS NOT NULL ORDER BY created_at DESC LIMIT 1`)
       .get(accountId, lineNumber, remote) as { user_id: number } | undefined;
     return row?.user_id;
@@ -300,11 +310,15 @@ export class SqliteStore implements Store {
   }
 
   async addOptOut(r: OptOutRecord): Promise<boolean> {
-    return this.#db.prepare('INSERT OR IGNORE INTO opt_outs (account_id, number, body) VALUES (?, ?, ?)').run(r.accountId, r.number, JSON.stringify(r)).changes === 1;
+    const changed = this.#stmt('INSERT OR IGNORE INTO opt_outs (account_id, number, body) VALUES (?, ?, ?)').run(r.accountId, r.number, JSON.stringify(r)).changes === 1;
+    await this.#synced();
+    return changed;
   }
 
   async removeOptOut(accountId: string, number: string): Promise<boolean> {
-    return this.#db.prepare('DELETE FROM opt_outs WHERE account_id = ? AND number = ?').run(accountId, number).changes === 1;
+    const changed = this.#stmt('DELETE FROM opt_outs WHERE account_id = ? AND number = ?').run(accountId, number).changes === 1;
+    await this.#synced();
+    return changed;
   }
 
   async listOptOuts(accountId: string): Promise<OptOutRecord[]> {
@@ -312,19 +326,35 @@ export class SqliteStore implements Store {
   }
 
   async countSipBindings(now: number): Promise<number> {
-    return (this.#db.prepare('SELECT count(*) AS n FROM sip_bindings WHERE expires_at > ?').get(now) as { n: number }).n;
+    return (this.#stmt('SELECT count(*) AS n FROM sip_bindings WHERE expires_at > ?').get(now) as { n: number }).n;
   }
 
   async close(): Promise<void> {
+    await this.#fsync.close();
     if (this.#db.open) this.#db.close();
   }
 
+  /** Prepared once, reused (reports and registrations run the same few statements all day). */
+  #stmt(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (!st) {
+      st = this.#db.prepare(sql);
+      this.#statements.set(sql, st);
+    }
+    return st;
+  }
+
+  /** Resolves once what this connection committed so far is on disk. */
+  #synced(): Promise<void> {
+    return this.#fsync.sync();
+  }
+
   #json<T>(sql: string, ...args: unknown[]): T | undefined {
-    const row = this.#db.prepare(sql).get(...args) as { body: string } | undefined;
+    const row = this.#stmt(sql).get(...args) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as T) : undefined;
   }
   #jsonAll<T>(sql: string, ...args: unknown[]): T[] {
-    return (this.#db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+    return (this.#stmt(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
   }
 }
 

@@ -68,7 +68,12 @@ export interface EventLog {
   sessionFacts(sessionId: string): Promise<Fact[]>;
   /** Sessions with a start and no end yet. */
   openSessions(): Promise<string[]>;
+  /** Sessions that ended at or after this time (ms since the epoch), oldest first: the startup sweep
+   *  finds among them those whose end was logged but whose effects (the call report) may be missing. */
+  endedSessions(sinceMs: number): Promise<string[]>;
   lastPosition(): Promise<number>;
+  /** Appends accepted but not yet durable: the queue overload shedding watches (sip/overload-guard.ts). */
+  readonly backlog: number;
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;
 }

@@ -110,3 +110,30 @@ test('append after close is refused with a named error', async (t) => {
   await log.close();
   await assert.rejects(log.append({ facts: [], events: [ev('z')] }), { name: 'LogClosedError' });
 });
+
+test('nothing is visible before its fsync: readers and cursors wait for durability; fsyncs coalesce', async (t) => {
+  const log = new SqliteEventLog(tempFile(t));
+  t.after(() => log.close());
+  const pending = log.append({ facts: [], events: [ev('d1')] });
+  // Let the commit happen (setImmediate) while its fsync is still on the thread pool.
+  await new Promise((resolve) => setImmediate(resolve));
+  const seenEarly = await log.read(0, {}, 10);
+  const fsyncsEarly = log.stats.fsyncs;
+  const entries = await pending;
+  assert.equal(entries[0]?.position, 1);
+  assert.ok(seenEarly.length === 0 || fsyncsEarly >= 1, 'a reader saw an entry before it was fsynced');
+  assert.deepEqual((await log.read(0, {}, 10)).map((e) => e.id), ['d1']);
+  // Many appends over many turns: group commits, and fsyncs never more than commits.
+  await Promise.all(Array.from({ length: 200 }, (_, i) => new Promise((r) => setTimeout(r, i % 7)).then(() => log.append({ facts: [], events: [ev(`m${i}`)] }))));
+  const { commits, fsyncs } = log.stats;
+  assert.ok(fsyncs >= 1 && fsyncs <= commits, `${fsyncs} fsyncs for ${commits} commits`);
+  assert.equal(await log.lastPosition(), 201);
+});
+
+test('synchronous NORMAL appends without fsync', async (t) => {
+  const log = new SqliteEventLog(tempFile(t), { synchronous: 'NORMAL' });
+  t.after(() => log.close());
+  await log.append({ facts: [], events: [ev('n1')] });
+  assert.equal(log.stats.fsyncs, 0);
+  assert.equal(await log.lastPosition(), 1);
+});

@@ -1,12 +1,14 @@
 /**
- * The embedded event log: SQLite in WAL mode with synchronous=FULL, so a resolved append has reached the
- * disk. Appends are group-committed: every append made in the same turn of the event loop (up to
- * `maxBatch` facts+events) is written in one transaction and one fsync, then their promises resolve and
- * live subscribers are told, in position order.
+ * The embedded event log: SQLite in WAL mode; a resolved append has reached the disk. Appends are
+ * group-committed: every append made in the same turn of the event loop (up to `maxBatch` facts+events)
+ * is written in one transaction; the WAL is then fsynced on the thread pool (util/wal-fsync.ts, so the
+ * SIP loop never waits in fsync), and only then do their promises resolve and live subscribers hear of
+ * them, in position order. Readers (history, catch-up, cursors) see only entries already durable.
  */
 import Database from 'better-sqlite3';
 import type { Fact } from '../model/facts.js';
 import { matches, type AppendBatch, type EventFilter, type EventLog, type LogEntry, type SubscribeOptions, type Subscription } from './event-log.js';
+import { WalFsync } from '../../util/wal-fsync.js';
 import { LogClosedError } from './errors.js';
 
 const SCHEMA = `
@@ -16,6 +18,7 @@ CREATE INDEX IF NOT EXISTS facts_session ON facts(session_id, position);
 CREATE TABLE IF NOT EXISTS sessions (
   session_id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, ended_at INTEGER);
 CREATE INDEX IF NOT EXISTS sessions_open ON sessions(ended_at) WHERE ended_at IS NULL;
+CREATE INDEX IF NOT EXISTS sessions_ended ON sessions(ended_at) WHERE ended_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS events (
   position INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, dialect TEXT NOT NULL, name TEXT NOT NULL,
   session_id TEXT NOT NULL, account_id TEXT NOT NULL, user_ids TEXT NOT NULL, route TEXT,
@@ -42,7 +45,8 @@ interface Sub {
 export interface SqliteEventLogOptions {
   /** Upper bound on facts+events per transaction. */
   maxBatch?: number;
-  /** `FULL` (default) fsyncs every commit; `NORMAL` trades the last commits on power loss for speed. */
+  /** `FULL` (default): every commit is fsynced before its appends resolve (off the event loop);
+   *  `NORMAL`: no fsync, trading the last commits on power loss for speed (tests, benchmarks). */
   synchronous?: 'FULL' | 'NORMAL';
 }
 
@@ -55,6 +59,13 @@ export class SqliteEventLog implements EventLog {
   #flushScheduled = false;
   #subs = new Set<Sub>();
   #closed = false;
+  readonly #fsync: WalFsync | undefined;
+  /** Highest position durable and published: what readers may see. */
+  #durable = 0;
+  /** Commits waiting for their fsync, resolved strictly in order. */
+  #tail: Promise<void> = Promise.resolve();
+  /** Appends committed whose fsync has not finished. */
+  #unsynced = 0;
   readonly #insertFact: Database.Statement;
   readonly #insertEvent: Database.Statement;
   readonly #startSession: Database.Statement;
@@ -64,9 +75,12 @@ export class SqliteEventLog implements EventLog {
     this.#maxBatch = options.maxBatch ?? 5000;
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    // NORMAL in WAL mode: a commit does not fsync; WalFsync does it off the loop (FULL semantics).
+    this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
+    if ((options.synchronous ?? 'FULL') === 'FULL') this.#fsync = new WalFsync(file);
+    this.#durable = (this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null }).p ?? 0;
     this.#insertFact = this.#db.prepare('INSERT INTO facts (session_id, type, at, body) VALUES (?, ?, ?, ?)');
     this.#insertEvent = this.#db.prepare(
       'INSERT OR IGNORE INTO events (id, dialect, name, session_id, account_id, user_ids, route, logged_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -113,19 +127,33 @@ export class SqliteEventLog implements EventLog {
   }
 
   /** Counters for health checks and the benchmark. */
-  get stats(): { commits: number; appends: number } {
-    return { commits: this.#commits, appends: this.#appends };
+  get stats(): { commits: number; appends: number; fsyncs: number } {
+    return { commits: this.#commits, appends: this.#appends, fsyncs: this.#fsync?.syncs ?? 0 };
   }
 
   #commits = 0;
   #appends = 0;
 
+  get backlog(): number {
+    return this.#pending.length + this.#unsynced;
+  }
+
   #commit(group: Pending[]): void {
     const results = this.#write(group);
     this.#commits++;
     this.#appends += group.length;
-    group.forEach((p, i) => p.resolve(results[i]!));
-    for (const entries of results) for (const e of entries) this.#publish(e);
+    this.#unsynced += group.length;
+    // Settle now (no unhandled rejection while earlier commits wait), act in commit order.
+    const fsynced = (this.#fsync ? this.#fsync.sync() : Promise.resolve()).then(() => undefined, (err: Error) => err);
+    this.#tail = this.#tail
+      .then(() => fsynced)
+      .then((err) => {
+        this.#unsynced -= group.length;
+        if (err) return group.forEach((p) => p.reject(err));
+        for (const entries of results) for (const e of entries) this.#durable = Math.max(this.#durable, e.position);
+        group.forEach((p, i) => p.resolve(results[i]!));
+        for (const entries of results) for (const e of entries) this.#publish(e);
+      });
   }
 
   #write(group: Pending[]): LogEntry[][] {
@@ -170,8 +198,8 @@ export class SqliteEventLog implements EventLog {
   }
 
   #readSync(after: number, filter: EventFilter, limit: number): LogEntry[] {
-    const where = ['position > ?'];
-    const args: unknown[] = [after];
+    const where = ['position > ?', 'position <= ?'];
+    const args: unknown[] = [after, this.#durable];
     const add = (clause: string, ...values: unknown[]) => {
       where.push(clause);
       args.push(...values);
@@ -188,7 +216,7 @@ export class SqliteEventLog implements EventLog {
 
   async positionOf(eventId: string): Promise<number | undefined> {
     const row = this.#db.prepare('SELECT position FROM events WHERE id = ?').get(eventId) as { position: number } | undefined;
-    return row?.position;
+    return row && row.position <= this.#durable ? row.position : undefined;
   }
 
   async sessionFacts(sessionId: string): Promise<Fact[]> {
@@ -201,16 +229,20 @@ export class SqliteEventLog implements EventLog {
     return rows.map((r) => r.session_id);
   }
 
+  async endedSessions(sinceMs: number): Promise<string[]> {
+    const rows = this.#db.prepare('SELECT session_id FROM sessions WHERE ended_at >= ? ORDER BY ended_at').all(sinceMs) as { session_id: string }[];
+    return rows.map((r) => r.session_id);
+  }
+
   async lastPosition(): Promise<number> {
-    const row = this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null };
-    return row.p ?? 0;
+    return this.#durable;
   }
 
   subscribe(options: SubscribeOptions): Subscription {
     const sub: Sub = { options, delivered: 0, live: options.after === undefined, buffer: [], closed: false };
     this.#subs.add(sub);
     if (options.after === undefined) {
-      sub.delivered = (this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null }).p ?? 0;
+      sub.delivered = this.#durable;
       queueMicrotask(() => options.onLive?.());
     } else {
       sub.delivered = options.after;
@@ -245,6 +277,8 @@ export class SqliteEventLog implements EventLog {
     if (this.#closed) return;
     this.#flush();
     this.#closed = true;
+    await this.#tail;
+    await this.#fsync?.close();
     for (const s of this.#subs) s.closed = true;
     this.#subs.clear();
     this.#db.close();

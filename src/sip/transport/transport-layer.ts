@@ -20,6 +20,9 @@ export interface TransportLayerOptions {
   logger: Logger;
   /** Test hook: return false to drop an outgoing datagram/segment as if lost (counted as sent). */
   outboundFilter?: (data: Buffer, dest: Destination) => boolean;
+  /** SO_RCVBUF asked for the UDP socket (default 8 MiB): a burst while the loop is busy waits in the
+   *  kernel instead of being dropped. Linux caps it at net.core.rmem_max. */
+  udpReceiveBufferBytes?: number;
 }
 
 /**
@@ -54,7 +57,7 @@ export class TransportLayer {
       let port = this.#options.port;
       try {
         if (protocols.includes('udp')) {
-          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }));
+          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }), this.#options.udpReceiveBufferBytes);
           port = this.#udp.port;
         }
         if (protocols.includes('tcp')) {

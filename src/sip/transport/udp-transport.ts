@@ -14,8 +14,9 @@ export class UdpTransport {
     this.#socket = socket;
   }
 
-  static bind(host: string, port: number, onDatagram: (data: Buffer, host: string, port: number) => void): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
+  static bind(host: string, port: number, onDatagram: (data: Buffer, host: string, port: number) => void, receiveBufferBytes = 8 * 1024 * 1024): Promise<UdpTransport> {
+    // The kernel silently caps the size at net.core.rmem_max; `receiveBufferBytes` reads what it granted.
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: receiveBufferBytes });
     return new Promise((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(port, host, () => {
@@ -30,6 +31,11 @@ export class UdpTransport {
   }
 
   #port = 0;
+
+  /** SO_RCVBUF as granted (Linux reports twice the usable size, socket(7)). */
+  get receiveBufferBytes(): number {
+    return this.#socket.getRecvBufferSize();
+  }
 
   get port(): number {
     if (this.#port === 0) this.#port = this.#socket.address().port;
