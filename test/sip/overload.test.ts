@@ -24,7 +24,7 @@ test('a new INVITE is refused 503 + Retry-After while overloaded, taken again af
   b.onInvite((inv) => {
     offered++;
     const s = inv.accept({ body: SDP });
-    s.onRequest((r) => r.respond(200));
+    s.onRequest((r) => void r.respond(200));
   });
   const to = `sip:b@127.0.0.1:${b.port}`;
 

@@ -114,6 +114,8 @@ export class WebhookEngine {
   #fed = 0;
   #wake?: () => void;
   #woken = false;
+  /** Entries the log published live, kept so feeding need not read back what it was just handed. */
+  #live: LogEntry[] = [];
   #running = false;
   #stopping = false;
   readonly #stats = { delivered: 0, retried: 0, deadLettered: 0 };
@@ -156,7 +158,14 @@ export class WebhookEngine {
     this.#running = true;
     const { events, outbox } = this.#o;
     // Subscribe before the first read so no append between the two goes unnoticed.
-    this.#subscription = events.subscribe({ filter: {}, onEntry: () => this.#signal() });
+    this.#subscription = events.subscribe({
+      filter: {},
+      onEntry: (e) => {
+        // Bounded: past a page's worth the feeder reads from the log instead.
+        if (this.#live.length < this.#o.feedPageSize * 4) this.#live.push(e);
+        this.#signal();
+      },
+    });
     let fed = await outbox.feedPosition();
     if (fed === undefined) {
       fed = this.#o.startAt === 'beginning' ? 0 : await events.lastPosition();
@@ -260,11 +269,27 @@ export class WebhookEngine {
     w?.();
   }
 
+  /** The next page from the live entries when they continue exactly where feeding stands (positions
+   *  are gap-free), else undefined: read it from the log. */
+  #livePage(): LogEntry[] | undefined {
+    const live = this.#live;
+    let i = 0;
+    while (i < live.length && live[i]!.position <= this.#fed) i++;
+    if (i > 0) live.splice(0, i);
+    if (live.length === 0 || live[0]!.position !== this.#fed + 1) {
+      live.length = 0;
+      return undefined;
+    }
+    let n = 1;
+    while (n < live.length && n < this.#o.feedPageSize && live[n]!.position === live[n - 1]!.position + 1) n++;
+    return live.splice(0, n);
+  }
+
   async #feedLoop(): Promise<void> {
     while (!this.#stopping) {
       this.#woken = false;
       try {
-        const page = await this.#o.events.read(this.#fed, {}, this.#o.feedPageSize);
+        const page = this.#livePage() ?? (await this.#o.events.read(this.#fed, {}, this.#o.feedPageSize));
         if (page.length === 0) {
           if (!this.#woken && !this.#stopping) await new Promise<void>((r) => (this.#wake = r));
           continue;
