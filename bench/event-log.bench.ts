@@ -31,6 +31,7 @@ function batch(i: number): { facts: Fact[]; events: LoggedEvent[] } {
 
 async function appendThroughput(sync: 'FULL' | 'NORMAL', total: number, concurrency: number): Promise<void> {
   const log = new SqliteEventLog(join(dir, `append-${sync}-${concurrency}.db`), { synchronous: sync });
+  const elu0 = performance.eventLoopUtilization();
   const t0 = process.hrtime.bigint();
   let next = 0;
   const worker = async () => {
@@ -38,8 +39,10 @@ async function appendThroughput(sync: 'FULL' | 'NORMAL', total: number, concurre
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  const { commits } = log.stats;
-  rows.push([`append, synchronous=${sync}, ${concurrency} concurrent writers`, `${fmt(total / s)} appends/s`, `${fmt((total * 3) / s)} events/s`, `${commits} commits, ${(total / commits).toFixed(1)} appends/commit`]);
+  const { commits, fsyncs } = log.stats;
+  // Event-loop utilisation: the share of the time the loop was busy (fsync runs on the thread pool).
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  rows.push([`append, synchronous=${sync}, ${concurrency} concurrent writers`, `${fmt(total / s)} appends/s`, `${fmt((total * 3) / s)} events/s`, `${commits} commits, ${(total / commits).toFixed(1)} appends/commit, ${fsyncs} fsyncs, event loop busy ${(elu * 100).toFixed(0)} %`]);
   await log.close();
 }
 
