@@ -59,10 +59,13 @@ async function round(rate: number, calls: number): Promise<void> {
   received.clear();
   const before = await r.events.lastPosition();
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   const run = await runTool('sipp', ['-nostdin', '-i', '127.0.0.2', '-sn', 'uac', '-s', '+15550100', '-r', String(rate), '-m', String(calls), '-d', '1000', '-timeout', '120s', '-timeout_error', target], { timeoutMs: 180_000, cwd: dir });
   const seconds = (Date.now() - t0) / 1000;
   const ok = /Successful call\s+\|\s+\d+\s+\|\s+(\d+)/.exec(run.stdout)?.[1];
   const failed = /Failed call\s+\|\s+\d+\s+\|\s+(\d+)/.exec(run.stdout)?.[1];
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPerCall = (cpu.user + cpu.system) / 1000 / Math.max(1, Number(ok ?? 0));
   await new Promise((res) => setTimeout(res, 1500));
   // Latency: each session's start/answer/end fact time → arrival of its realtime event.
   const lat: number[] = [];
@@ -79,7 +82,7 @@ async function round(rate: number, calls: number): Promise<void> {
   }
   lat.sort((a, b) => a - b);
   const q = (p: number) => (lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN).toFixed(1);
-  rows.push(`| ${rate} | ${calls} | ${ok ?? '?'} | ${failed ?? '?'} | ${(Number(ok ?? 0) / seconds).toFixed(1)} | ${lat.length} | ${q(0.5)} ms | ${q(0.99)} ms |`);
+  rows.push(`| ${rate} | ${calls} | ${ok ?? '?'} | ${failed ?? '?'} | ${(Number(ok ?? 0) / seconds).toFixed(1)} | ${cpuPerCall.toFixed(2)} ms | ${lat.length} | ${q(0.5)} ms | ${q(0.99)} ms |`);
 }
 
 // RATES=200,300 (calls/s, 10 s each) overrides the default steps.
@@ -91,6 +94,6 @@ await r.stop();
 rmSync(dir, { recursive: true, force: true });
 
 console.log('sipp carrier (built-in uac, 1 s calls, no RTP) → ring-all line → sipp phone (built-in uas). Latency: fact time of the SIP event → realtime event at a WebSocket client.\n');
-console.log('| offered calls/s | calls | successful | failed | completed calls/s (incl. ramp-down) | events timed | SIP→WS p50 | SIP→WS p99 |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| offered calls/s | calls | successful | failed | completed calls/s (incl. ramp-down) | CPU per call (Ringside process, all threads) | events timed | SIP→WS p50 | SIP→WS p99 |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
