@@ -4,8 +4,11 @@
  * when the switch lands.
  */
 import { SipStack } from '../sip/sip-stack.js';
+import type { OverloadGuard } from '../sip/overload-guard.js';
 import { Registrar } from '../sip/registrar/registrar.js';
 import { DigestAuthenticator, type SipCredentialLookup } from '../sip/auth/digest-authenticator.js';
+import { DigestGuard } from '../sip/auth/digest-guard.js';
+import type { SipDigestLimitsConfig } from '../config/config-types.js';
 import { OutboundRegistration } from '../sip/registration/outbound-registration.js';
 import type { BindingStore } from '../sip/registrar/binding-store.js';
 import type { Store, TrunkRecord } from '../store/store.js';
@@ -19,6 +22,15 @@ export interface SipServiceOptions {
   realm: string;
   algorithms: ('SHA-256' | 'MD5')[];
   publicHost?: string;
+  /** Digest brute-force limits (server.sipDigestLimits); defaults when absent. */
+  digestLimits?: SipDigestLimitsConfig;
+  overload?: OverloadGuard;
+  udpReceiveBufferBytes?: number;
+}
+
+function guardLimits(c: SipDigestLimitsConfig | undefined): ConstructorParameters<typeof DigestGuard>[0] {
+  if (!c) return {};
+  return { maxFailuresPerSource: c.maxFailuresPerSource, maxFailuresPerUser: c.maxFailuresPerUser, windowMs: c.windowSeconds * 1000, trustedSourceMs: c.trustedSourceHours * 3600_000 };
 }
 
 export class SipService {
@@ -36,6 +48,8 @@ export class SipService {
       host: options.host,
       port: options.port,
       ...(options.publicHost ? { publicHost: options.publicHost } : {}),
+      ...(options.overload ? { overload: options.overload } : {}),
+      ...(options.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes } : {}),
       logger,
       userAgent: 'Ringside',
     });
@@ -49,6 +63,8 @@ export class SipService {
       const u = await store.findUserBySipUsername(username);
       return u?.sip ? { userId: String(u.id), password: u.sip.password } : undefined;
     };
+    // One set of failure counts for REGISTER, INVITE and MESSAGE: each authenticator finds it by the lookup.
+    DigestGuard.share(credentials, new DigestGuard(guardLimits(options.digestLimits)));
     const registrar = new Registrar({ store: bindings, credentials, realm: options.realm, algorithms: options.algorithms, logger: logger.child({ component: 'registrar' }) });
     stack.onRequest('REGISTER', registrar.handle);
     const service = new SipService(stack, registrar, credentials, options);

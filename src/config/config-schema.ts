@@ -220,6 +220,18 @@ export const provisioningSchema = {
         // RFC 8760 §2.4: challenges in order of preference. MD5 alone by default: common phones (baresip 1.0,
         // sipp) fail when a SHA-256 challenge is offered at all or first (docs/compatibility.md).
         sipDigestAlgorithms: { type: 'array', items: { enum: ['SHA-256', 'MD5'] }, minItems: 1, uniqueItems: true, default: ['MD5'] },
+        // Digest brute-force limits (docs/security.md): wrong digests checked per window, per source and per user.
+        sipDigestLimits: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            maxFailuresPerSource: { type: 'integer', minimum: 1, maximum: 10000, default: 10 },
+            maxFailuresPerUser: { type: 'integer', minimum: 1, maximum: 10000, default: 20 },
+            windowSeconds: seconds(60, 86400),
+            trustedSourceHours: { type: 'integer', minimum: 0, maximum: 8760, default: 24 },
+          },
+        },
       },
     },
     trunks: { type: 'array', items: trunk, default: [] },

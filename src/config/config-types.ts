@@ -134,6 +134,16 @@ export interface ServerConfig {
   sipRealm: string;
   /** Digest challenge algorithms, most preferred first. */
   sipDigestAlgorithms: ('SHA-256' | 'MD5')[];
+  /** Digest brute-force limits (docs/security.md); absent in data stored before they existed. */
+  sipDigestLimits?: SipDigestLimitsConfig;
+}
+
+export interface SipDigestLimitsConfig {
+  maxFailuresPerSource: number;
+  maxFailuresPerUser: number;
+  windowSeconds: number;
+  /** A source that authenticated as a user is exempt from that user's lock this long. */
+  trustedSourceHours: number;
 }
 
 export interface ProvisioningConfig {

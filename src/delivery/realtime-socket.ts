@@ -167,6 +167,8 @@ export class RealtimeSocketServer {
     if (lastEventId !== undefined) {
       if (typeof lastEventId !== 'string') return this.#send(client, { type: responseType, success: false, error: 'bad_request', message: '"lastEventId" must be a string' });
       after = await this.#events.positionOf(lastEventId);
+      // Another account's event id is as unknown as one that never was: a resume point tells nothing across accounts.
+      if (after !== undefined && (await this.#events.read(after - 1, { accountId: p.accountId }, 1))[0]?.position !== after) after = undefined;
       if (after === undefined) return this.#send(client, { type: responseType, success: false, error: 'unknown_event_id', message: `no event with id '${lastEventId}'` });
     }
     if (client.streams[kind] || client.ws.readyState !== client.ws.OPEN) return this.#send(client, { type: responseType, success: true });

@@ -89,6 +89,12 @@ function newId(prefix: string): string {
   return `${prefix}-${randomBytes(8).toString('hex')}`;
 }
 
+/** A recording's id is its capability: `GET /recordings/{id}.wav` needs no login (a webhook receiver
+ *  fetches it), so it carries 128 random bits (docs/security.md, "Capability URLs"). */
+export function newRecordingId(): string {
+  return `rec-${randomBytes(16).toString('hex')}`;
+}
+
 export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   readonly ports: PortAllocator;
   readonly prompts: PromptLibrary;
@@ -317,7 +323,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   async startRecording(target: RecordTarget, opts: { recordingId?: string; maxDurationMs?: number } = {}): Promise<{ recordingId: string; path: string }> {
     const ids = 'endpointId' in target ? [target.endpointId] : [...target.endpointIds];
     const eps = ids.map((i) => this.#ep(i));
-    const id = opts.recordingId ?? newId('rec');
+    const id = opts.recordingId ?? newRecordingId();
     if (this.#recordings.has(id)) throw new InvalidStateError(`recording ${id} is already running`);
     const path = recordingPath(this.dataDir, id);
     const recorder = new Recorder({ id, path, channels: eps.length === 1 ? 1 : 2, ...(opts.maxDurationMs ? { maxDurationMs: opts.maxDurationMs } : {}) });

@@ -1,7 +1,7 @@
 /**
  * The recordings family: `GET /recordings/{id}.wav`, call recordings and voicemail messages — the URL the
  * switch puts in `recording.finished` (teltel `audio_url`, the realtime report's `recording_url` and
- * `voicemail_url`). It belongs to no one dialect's REST. Recording ids carry 64 random bits, so the URL
+ * `voicemail_url`). It belongs to no one dialect's REST. Recording ids carry 128 random bits (media-engine.ts `newRecordingId`, docs/security.md), so the URL
  * itself is the capability, as a webhook receiver fetching `audio_url` has no Ringside login
  * (docs/compatibility.md). One byte range is honoured (RFC 9110 §14), so players can seek.
  */

@@ -2,7 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SipRequest } from '../message/sip-message.js';
 import { systemClock, type Clock } from '../transaction/clock.js';
 import { digestResponse, parseAlgorithm, parseAuthHeader, type DigestAlgorithm } from './digest.js';
-import { FailureRateLimiter } from './failure-rate-limiter.js';
+import { DigestGuard, type DigestLimits } from './digest-guard.js';
 
 /** The credentials a user has for SIP: looked up by the username in the Authorization header and the realm. */
 export interface SipCredentials {
@@ -25,7 +25,12 @@ export interface DigestAuthenticatorOptions {
   nonceTtlMs?: number;
   /** Failed attempts per source allowed per window before refusing (default 10 per minute). */
   maxFailures?: number;
+  /** Failed attempts per username, all sources together, per window (default 20 per minute). */
+  maxFailuresPerUser?: number;
   failureWindowMs?: number;
+  /** The failure limits to use; else the guard shared for the credential lookup passed to `verify`
+   *  (DigestGuard.share), else one of this authenticator's own built from the options above. */
+  guard?: DigestGuard;
   clock?: Clock;
   /** HMAC key for nonces; random per process by default. */
   secret?: Buffer;
@@ -38,7 +43,8 @@ export interface DigestAuthenticatorOptions {
  * - challenges offer SHA-256 then MD5, qop=auth;
  * - nonces are self-validating (timestamp + random + HMAC), expire after `nonceTtlMs` → `stale=true`;
  * - nonce-count must increase per nonce (replay protection, RFC 7616 §3.4.1 / §5.12);
- * - failed attempts are rate-limited per source address.
+ * - failed attempts are limited per source address and per username (digest-guard.ts); a locked source
+ *   or username is answered `rate-limited` without its digest being checked.
  */
 export class DigestAuthenticator {
   readonly realm: string;
@@ -46,7 +52,8 @@ export class DigestAuthenticator {
   readonly #ttl: number;
   readonly #clock: Clock;
   readonly #secret: Buffer;
-  readonly #limiter: FailureRateLimiter;
+  readonly #guard: DigestGuard | undefined;
+  readonly #ownGuard: DigestGuard;
   readonly #proxy: boolean;
   /** nonce → highest nonce-count accepted. Bounded: entries die with their nonce. */
   #counts = new Map<string, number>();
@@ -58,7 +65,12 @@ export class DigestAuthenticator {
     this.#clock = options.clock ?? systemClock;
     this.#secret = options.secret ?? randomBytes(32);
     this.#proxy = options.proxy ?? false;
-    this.#limiter = new FailureRateLimiter({ maxFailures: options.maxFailures ?? 10, windowMs: options.failureWindowMs ?? 60_000, clock: this.#clock });
+    this.#guard = options.guard;
+    const own: Partial<DigestLimits> = {};
+    if (options.maxFailures !== undefined) own.maxFailuresPerSource = options.maxFailures;
+    if (options.maxFailuresPerUser !== undefined) own.maxFailuresPerUser = options.maxFailuresPerUser;
+    if (options.failureWindowMs !== undefined) own.windowMs = options.failureWindowMs;
+    this.#ownGuard = new DigestGuard(own, this.#clock);
   }
 
   /** 401 (registrar/UAS) or 407 (proxy). */
@@ -105,10 +117,12 @@ export class DigestAuthenticator {
   }
 
   /**
-   * Verifies the request's credentials for this realm. `source` (the sender's IP) keys the failure limit.
+   * Verifies the request's credentials for this realm. `source` (the sender's IP) and the username key the
+   * failure limits.
    */
   async verify(req: SipRequest, lookup: SipCredentialLookup, source: string): Promise<AuthResult> {
-    if (this.#limiter.isBlocked(source)) return { ok: false, reason: 'rate-limited' };
+    const guard = this.#guard ?? DigestGuard.sharedFor(lookup) ?? this.#ownGuard;
+    if (guard.sourceBlocked(source)) return { ok: false, reason: 'rate-limited' };
     const header = req.headers
       .rows(this.credentialsHeader)
       .map(parseAuthHeader)
@@ -121,9 +135,12 @@ export class DigestAuthenticator {
     const response = p.get('response');
     const algorithm = parseAlgorithm(p.get('algorithm'));
     const fail = (reason: 'invalid' | 'unknown-user'): AuthResult => {
-      this.#limiter.recordFailure(source);
+      guard.failed(source, username);
       return { ok: false, reason };
     };
+    // Checked before anything about the user is looked up: a locked name answers the same whether or not
+    // it exists and whatever the guess.
+    if (username && guard.userBlocked(username, source)) return { ok: false, reason: 'rate-limited' };
     if (!username || !nonce || !uri || !response || !algorithm || !this.#algorithms.includes(algorithm)) return fail('invalid');
     const nonceState = this.#checkNonce(nonce);
     if (nonceState === 'forged') return fail('invalid');
@@ -145,7 +162,7 @@ export class DigestAuthenticator {
     // A replayed (or reused) nonce-count: refused, but not counted as a failed guess — the digest was right.
     if (count <= seen) return { ok: false, reason: 'replay' };
     this.#rememberCount(nonce, count);
-    this.#limiter.reset(source);
+    guard.succeeded(source, username);
     return { ok: true, userId: creds.userId, username };
   }
 

@@ -6,6 +6,7 @@ import { SipRequest } from '../message/sip-message.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { DigestAuthenticator } from './digest-authenticator.js';
 import { DigestClient } from './digest-client.js';
+import { DigestGuard } from './digest-guard.js';
 import { digestResponse, parseAuthHeader } from './digest.js';
 
 const lookup = (u: string) => (u === 'alice' ? { userId: 'u-alice', password: 'secret' } : undefined);
@@ -142,4 +143,50 @@ test('failed attempts are rate-limited per source', async () => {
   const later = register(10);
   new DigestClient({ username: 'alice', password: 'secret' }).authorize(later, challenged(auth));
   assert.equal((await auth.verify(later, lookup, '10.0.0.9')).ok, true, 'the window passes');
+});
+
+test('failed attempts are limited per username across sources; the owner’s proven source is exempt', async () => {
+  const clock = new ManualClock();
+  const guard = new DigestGuard({ maxFailuresPerSource: 100, maxFailuresPerUser: 4, windowMs: 10_000 }, clock);
+  const auth = new DigestAuthenticator({ realm: 'example.com', clock, guard });
+  const attempt = async (password: string, source: string, cseq: number, user = 'alice') => {
+    const req = register(cseq);
+    new DigestClient({ username: user, password }).authorize(req, challenged(auth));
+    return auth.verify(req, lookup, source);
+  };
+  assert.equal((await attempt('secret', '10.0.0.1', 1)).ok, true, "alice's phone authenticates first");
+  for (let i = 0; i < 4; i++) assert.deepEqual(await attempt('nope', `10.1.0.${i}`, 10 + i), { ok: false, reason: 'invalid' });
+  assert.deepEqual(await attempt('secret', '10.1.0.99', 20), { ok: false, reason: 'rate-limited' }, 'a new source is refused unchecked');
+  assert.equal((await attempt('secret', '10.0.0.1', 21)).ok, true, 'the proven source is not locked out');
+  // Unknown usernames count like known ones, so a lock says nothing about who exists.
+  for (let i = 0; i < 4; i++) assert.deepEqual(await attempt('x', `10.2.0.${i}`, 30 + i, 'mallory'), { ok: false, reason: 'unknown-user' });
+  assert.deepEqual(await attempt('x', '10.2.0.9', 40, 'mallory'), { ok: false, reason: 'rate-limited' });
+  clock.advance(10_000);
+  assert.equal((await attempt('secret', '10.1.0.99', 41)).ok, true, 'the window passes');
+});
+
+test('one guard shared through the credential lookup serves every authenticator (REGISTER, INVITE, MESSAGE)', async () => {
+  const clock = new ManualClock();
+  const shared = (u: string) => lookup(u);
+  DigestGuard.share(shared, new DigestGuard({ maxFailuresPerSource: 3 }, clock));
+  const register1 = new DigestAuthenticator({ realm: 'example.com', clock });
+  const invite = new DigestAuthenticator({ realm: 'example.com', clock });
+  for (const [i, auth] of [register1, invite, register1].entries()) {
+    const bad = register(i + 1);
+    new DigestClient({ username: 'alice', password: 'nope' }).authorize(bad, challenged(auth));
+    assert.equal((await auth.verify(bad, shared, '10.0.0.5')).ok, false);
+  }
+  const good = register(9);
+  new DigestClient({ username: 'alice', password: 'secret' }).authorize(good, challenged(invite));
+  assert.deepEqual(await invite.verify(good, shared, '10.0.0.5'), { ok: false, reason: 'rate-limited' }, 'failures through REGISTER lock INVITE too');
+});
+
+test('the failure tables are bounded: the oldest entries go first', () => {
+  const clock = new ManualClock();
+  const guard = new DigestGuard({ maxFailuresPerSource: 1, maxFailuresPerUser: 1, maxEntries: 100 }, clock);
+  for (let i = 0; i < 1000; i++) guard.failed(`10.9.${i >> 8}.${i & 255}`, `user${i}`);
+  assert.equal(guard.sourceBlocked('10.9.3.231'), true, 'the newest source is still counted');
+  assert.equal(guard.userBlocked('user999', '10.0.0.1'), true);
+  assert.equal(guard.sourceBlocked('10.9.0.0'), false, 'the oldest was evicted');
+  assert.equal(guard.userBlocked('user0', '10.0.0.1'), false);
 });
