@@ -39,7 +39,7 @@ const target = `127.0.0.1:${r.sip.port}`;
 const phonePort = await freePort();
 const reg = await runTool('sipp', ['-nostdin', '-i', '127.0.0.1', '-p', String(phonePort), '-sf', join(here, '../test/switch/scenarios/register.xml'), '-m', '1', '-s', '101', '-au', '101', '-ap', 'alice-sip-101', '-timeout', '10s', '-timeout_error', target], { timeoutMs: 20_000, cwd: dir });
 if (reg.code !== 0) throw new Error(`phone did not register: ${reg.stdout.slice(-1000)}`);
-const phone = spawn('sipp', ['-nostdin', '-bg', '-i', '127.0.0.1', '-p', String(phonePort), '-sn', 'uas'], { cwd: dir, stdio: 'ignore' });
+const phone = spawn('sipp', ['-nostdin', '-i', '127.0.0.1', '-p', String(phonePort), '-sn', 'uas'], { cwd: dir, stdio: 'ignore' });
 
 const { token } = (await (await fetch(`http://127.0.0.1:${r.httpPort}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice@demo.test', password: 'alice-pass' }) })).json()) as { token: string };
 const received = new Map<string, number>(); // `${trackingId}:${eventName}` → arrival (ms since epoch)

@@ -43,6 +43,8 @@ export interface ApiServices {
   calls: RealtimeApiOptions['calls'];
   /** The media engine (recordings). */
   recordings: RecordingSource;
+  /** The media engine's RTP port pool (health). */
+  mediaPorts?: AdminApiOptions['mediaPorts'];
   /** SSE tuning of the event history. */
   eventStream?: AdminApiOptions['eventStream'];
 }
@@ -50,7 +52,7 @@ export interface ApiServices {
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
-  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
+  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
 }

@@ -170,6 +170,11 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return { playbackId, done };
   }
 
+  /** The RTP port pool in pairs: free and in all. */
+  portPool(): Promise<{ free: number; total: number }> {
+    return this.call('portPool');
+  }
+
   recordingPath(recordingId: string): string {
     return recordingPath(this.dataDir, recordingId);
   }

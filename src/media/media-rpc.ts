@@ -39,6 +39,8 @@ export const MEDIA_METHODS = {
   closeConference: (e: MediaEngine, conferenceId: string) => e.closeConference(conferenceId),
   closeEndpoint: (e: MediaEngine, id: string) => e.closeEndpoint(id),
   resolvePrompt: (e: MediaEngine, name: string) => e.prompts.resolve(name),
+  // RTP/RTCP pairs free and in all (GET /health; a soak checks the pool returns to full).
+  portPool: (e: MediaEngine) => ({ free: e.ports.pairCount - e.ports.inUse, total: e.ports.pairCount }),
 } satisfies Record<string, (e: MediaEngine, ...args: never[]) => unknown>;
 
 export type MediaMethods = typeof MEDIA_METHODS;

@@ -22,6 +22,8 @@ export interface AdminApiOptions {
   store: Store;
   events: EventLog;
   recorder: HealthRouteOptions['recorder'];
+  /** The RTP port pool (health). */
+  mediaPorts?: HealthRouteOptions['mediaPorts'];
   webhooks: WebhookEngine;
   /** SSE tuning (tests shorten the keep-alive). */
   eventStream?: EventStreamOptions;
@@ -32,7 +34,7 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   for (const schema of [webhookViewSchema, deadLetterViewSchema, loggedEventViewSchema]) app.addSchema(schema);
   app.setValidatorCompiler(strictValidator);
   await app.register(authPlugin, { store, stage: 'onRequest' });
-  await app.register(healthRoutes, { store, events, recorder });
+  await app.register(healthRoutes, { store, events, recorder, ...(options.mediaPorts ? { mediaPorts: options.mediaPorts } : {}) });
   await app.register(webhookRoutes, { store, engine: webhooks });
   await app.register(deadLetterRoutes, { engine: webhooks });
   await app.register(eventHistoryRoutes, { events, ...options.eventStream });

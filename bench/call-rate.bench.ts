@@ -1,0 +1,299 @@
+/**
+ * The call rate through three targets, back to back in one run on the same machine: sipp's built-in uac
+ * straight to sipp's uas (what sipp itself holds), through Kamailio as a stateful record-routing proxy
+ * (bench/kamailio/kamailio.cfg, 2 children), and through Ringside (a child process: anchored media, the
+ * durable log, a WebSocket client on the account stream; the uac is the carrier from 127.0.0.2 and the uas
+ * is the ring-all line's phone, registered first from its port). Each target steps the offered rate (1 s
+ * calls, no RTP, 10 s per step) and stops after its first step with a failed call. The uac is sipp's
+ * built-in scenario as a file (bench/support/scenarios/uac.xml) that also accepts a 180 after the 200.
+ * Per step: completed and failed calls (by kind: timeouts vs 503 …, from sipp's -trace_stat and
+ * -trace_err), CPU time of the box in the middle per call (/proc utime+stime; Kamailio summed over its
+ * processes, Ringside over its threads), kernel UDP receive-buffer drops, and for Ringside its RSS
+ * before/after, then after an idle pause.
+ *
+ * Run: npm run bench -- call-rate
+ * Env: STEPS=100,200,… (calls/s), TARGETS=direct,kamailio,ringside, STEP_SECONDS=10, PAUSE_SECONDS=5 (between
+ *      steps), IDLE_SECONDS=40 (Ringside's idle pause at the end: longer than the 32 s UDP transaction linger),
+ *      LOG_LEVEL=info (Ringside's).
+ *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
+ *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
+ */
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { freePort } from '../test/sip/support/sipp.js';
+import { runChild, spawnChild, type Child } from './support/children.js';
+import { cpuSeconds, treeCpuSeconds, rssBytes, udpCounters, udpPortDrops, mb } from './support/proc-stats.js';
+import { readSippOutcome, describeFailures, type SippOutcome } from './support/sipp-stats.js';
+import { summariseProfile } from './support/cpuprofile.js';
+import { REPO, accountStream, benchConfig, startPhone, startRingsideChild, startUas, type RingsideChild } from './support/ringside-child.js';
+
+type Target = 'direct' | 'kamailio' | 'ringside';
+
+const env = process.env;
+const PROFILE = env.PROFILE === '1';
+const STEPS = (PROFILE ? env.PROFILE_RATE ?? '200' : env.STEPS ?? '100,200,300,400,600,800,1000,1500,2000').split(',').map(Number).filter((n) => n > 0);
+const TARGETS = (PROFILE ? ['ringside'] : (env.TARGETS ?? 'direct,kamailio,ringside').split(',')) as Target[];
+const STEP_SECONDS = Number(env.STEP_SECONDS ?? 10);
+const PAUSE_SECONDS = Number(env.PAUSE_SECONDS ?? 5);
+const IDLE_SECONDS = Number(env.IDLE_SECONDS ?? 40);
+// 20,000 pairs: at 2,000 calls/s, ~3,000 calls in progress hold 2 legs × 1 pair each, with room to spare.
+const RTP_PORTS = '20000-59999';
+
+for (const tool of ['sipp', ...(TARGETS.includes('kamailio') ? ['kamailio'] : [])]) {
+  if (spawnSync('which', [tool]).status !== 0) {
+    console.log(`SKIPPED: ${tool} is not installed`);
+    process.exit(0);
+  }
+}
+
+interface Step {
+  rate: number;
+  offered: number;
+  outcome: SippOutcome;
+  seconds: number;
+  cpuMsPerCall: number;
+  cpuPercent: number;
+  rcvbufDrops: number;
+  /** Drops at the box's SIP socket and at the uac's. */
+  boxDrops: number;
+  uacDrops: number;
+  rssBefore?: number;
+  rssAfter?: number;
+  warnings?: number;
+  load: string;
+}
+
+interface Box {
+  /** Where the uac sends. */
+  target: string;
+  /** The SIP port the box receives on (its socket's drops are counted). */
+  port: number;
+  /** The process whose CPU is counted, and how. */
+  pid: number;
+  cpu: () => number;
+  label: string;
+  ringside?: RingsideChild;
+  stop(): Promise<void>;
+}
+
+const root = mkdtempSync(join(tmpdir(), 'ringside-bench-rate-'));
+// KEEP_DIR=1 keeps the temp dir (sipp's error logs, Ringside's data) for a look afterwards.
+if (env.KEEP_DIR !== '1') process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+
+async function startBox(target: Target, dir: string, carrierPort: number, profileDir?: string): Promise<Box> {
+  if (target === 'direct') {
+    const port = await freePort();
+    const uas = startUas({ dir, port });
+    await sleep(500);
+    return { target: `127.0.0.1:${port}`, port, pid: uas.pid, cpu: () => cpuSeconds(uas.pid), label: 'sipp uas', stop: async () => void (await uas.stop('SIGKILL', 0)) };
+  }
+  if (target === 'kamailio') {
+    const uasPort = await freePort();
+    const uas = startUas({ dir, port: uasPort });
+    const port = await freePort();
+    const kam = spawnChild('kamailio', ['-DD', '-E', '-f', join(REPO, 'bench/kamailio/kamailio.cfg'), '-A', `UAS_URI="sip:127.0.0.1:${uasPort}"`, '-l', `udp:127.0.0.1:${port}`, '-m', '256', '-M', '16', '-Y', dir, '-P', join(dir, 'kamailio.pid')], { cwd: dir, keepBytes: 1 << 16 });
+    await waitFor(() => kam.stderr().includes('Listening on') || kam.proc.exitCode !== null, 10_000);
+    await sleep(1000);
+    if (kam.proc.exitCode !== null) throw new Error(`kamailio did not start:\n${kam.stderr().slice(-2000)}`);
+    return {
+      target: `127.0.0.1:${port}`,
+      port,
+      pid: kam.pid,
+      cpu: () => treeCpuSeconds(kam.pid),
+      label: 'kamailio (all processes)',
+      stop: async () => {
+        await kam.stop('SIGTERM', 5000);
+        await uas.stop('SIGKILL', 0);
+      },
+    };
+  }
+  const r = await startRingsideChild({ dir, config: benchConfig(carrierPort), rtpPorts: RTP_PORTS, logLevel: env.LOG_LEVEL ?? 'info', nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] });
+  let phone: Child | undefined;
+  try {
+    const target = `127.0.0.1:${r.sipPort}`;
+    phone = await startPhone({ dir, target, phonePort: await freePort() });
+    let events = 0;
+    const ws = await accountStream(r.httpPort, () => events++);
+    return {
+      target,
+      port: r.sipPort,
+      pid: r.pid,
+      cpu: () => cpuSeconds(r.pid),
+      label: 'ringside (all threads)',
+      ringside: r,
+      stop: async () => {
+        ws.close();
+        await phone?.stop('SIGKILL', 0);
+        await r.stop();
+      },
+    };
+  } catch (err) {
+    await phone?.stop('SIGKILL', 0);
+    await r.stop(0);
+    throw err;
+  }
+}
+
+async function step(box: Box, rate: number, dir: string, carrierPort: number): Promise<Step> {
+  const stepDir = join(dir, `step-${rate}`);
+  mkdirSync(stepDir);
+  const offered = rate * STEP_SECONDS;
+  const load = loadavg()[0]!.toFixed(2);
+  const warnBefore = box.ringside?.warnings.length ?? 0;
+  const rssBefore = box.ringside ? rssBytes(box.pid) : undefined;
+  const udp0 = udpCounters();
+  const drops0 = [udpPortDrops(box.port), udpPortDrops(carrierPort)];
+  const cpu0 = box.cpu();
+  const t0 = performance.now();
+  // -recv_timeout: a call whose answer never comes fails as a timeout instead of waiting forever.
+  const run = await runChild(
+    'sipp',
+    ['-nostdin', '-i', '127.0.0.2', '-p', String(carrierPort), '-sf', join(REPO, 'bench/support/scenarios/uac.xml'), '-s', '+15550100', '-r', String(rate), '-m', String(offered), '-d', '1000', '-l', String(Math.max(3000, rate * 4)), '-max_recv_loops', '5000', '-max_sched_loops', '5000', '-recv_timeout', '10000', '-trace_stat', '-stf', join(stepDir, 'stat.csv'), '-fd', '1', '-trace_err', '-timeout', `${STEP_SECONDS + 40}s`, box.target],
+    { timeoutMs: (STEP_SECONDS + 60) * 1000, cwd: stepDir, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = box.cpu() - cpu0;
+  const udp1 = udpCounters();
+  const drops1 = [udpPortDrops(box.port), udpPortDrops(carrierPort)];
+  const outcome = readSippOutcome(join(stepDir, 'stat.csv'), stepDir);
+  if (run.code !== 0 && run.code !== 1 && outcome.created === 0) throw new Error(`sipp failed (${run.code}): ${run.stderr.slice(-1000)}`);
+  const s: Step = {
+    rate,
+    offered,
+    outcome,
+    seconds,
+    cpuMsPerCall: (1000 * cpu) / Math.max(1, outcome.created),
+    cpuPercent: (100 * cpu) / seconds,
+    rcvbufDrops: udp1.rcvbufErrors - udp0.rcvbufErrors,
+    boxDrops: drops1[0]! - drops0[0]!,
+    uacDrops: drops1[1]! - drops0[1]!,
+    load,
+  };
+  if (box.ringside) {
+    s.rssBefore = rssBefore;
+    s.rssAfter = rssBytes(box.pid);
+    s.warnings = box.ringside.warnings.length - warnBefore;
+  }
+  if (env.KEEP_DIR !== '1') rmSync(stepDir, { recursive: true, force: true });
+  return s;
+}
+
+const failedStep = (s: Step) => s.outcome.failed > 0 || s.outcome.unfinished > 0 || s.outcome.successful < s.offered;
+
+const results = new Map<Target, { steps: Step[]; label: string; idle?: { start: number; end: number; idle: number } }>();
+let profileDir: string | undefined;
+if (PROFILE) {
+  profileDir = join(root, 'profile');
+  mkdirSync(profileDir);
+}
+
+for (const target of TARGETS) {
+  const dir = join(root, target);
+  mkdirSync(dir);
+  const carrierPort = await freePort();
+  console.error(`# ${target}: starting`);
+  const box = await startBox(target, dir, carrierPort, profileDir);
+  const steps: Step[] = [];
+  const rssStart = box.ringside ? rssBytes(box.pid) : 0;
+  try {
+    for (const rate of STEPS) {
+      const s = await step(box, rate, dir, carrierPort);
+      steps.push(s);
+      console.error(`# ${target} ${rate}/s: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), ${s.cpuMsPerCall.toFixed(3)} ms CPU/call${s.rssAfter ? `, RSS ${mb(s.rssAfter)} MB` : ''}, load ${s.load}`);
+      if (failedStep(s)) break;
+      await sleep(PAUSE_SECONDS * 1000);
+    }
+    const entry: { steps: Step[]; label: string; idle?: { start: number; end: number; idle: number } } = { steps, label: box.label };
+    if (box.ringside) {
+      const end = rssBytes(box.pid);
+      await sleep(IDLE_SECONDS * 1000);
+      entry.idle = { start: rssStart, end, idle: rssBytes(box.pid) };
+      const warnings = box.ringside.warnings;
+      if (warnings.length) console.error(`# ringside logged ${warnings.length} lines at warn or above; first:\n${warnings.slice(0, 5).join('\n')}`);
+    }
+    results.set(target, entry);
+  } finally {
+    await box.stop();
+  }
+}
+
+// ---- report ----
+const rows = (t: Target) => results.get(t)?.steps ?? [];
+console.log(`Offered rate stepped per target (1 s calls, no RTP, ${STEP_SECONDS} s per step, sipp's built-in uac (a 180 after the 200 accepted: scenarios/uac.xml) from 127.0.0.2 → X → sipp built-in uas); a target stops after its first step with a failed call. CPU: the box in the middle, /proc utime+stime over the step ÷ calls created. UDP drops: datagrams the kernel dropped during the step for a full receive buffer, at the box's SIP socket, at the uac's, and on the whole machine (other work included). Load: 1-min load average at the step's start (2 cores, shared).\n`);
+for (const [t, r] of results) {
+  console.log(`### ${t} — CPU of ${r.label}\n`);
+  const rs = t === 'ringside';
+  console.log(`| offered calls/s | calls | completed | failed | failures by kind | box CPU ms/call | box CPU % | UDP drops: box / uac / machine |${rs ? ' RSS before → after | warn lines |' : ''} load |`);
+  console.log(`|---|---|---|---|---|---|---|---|${rs ? '---|---|' : ''}---|`);
+  for (const s of r.steps) {
+    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} |` : ''} ${s.load} |`);
+  }
+  if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle.`);
+  console.log('');
+}
+
+function best(t: Target): { rate: number; step?: Step; capped: boolean } {
+  const steps = rows(t);
+  let rate = 0;
+  let at: Step | undefined;
+  for (const s of steps) if (!failedStep(s)) {
+    rate = s.rate;
+    at = s;
+  }
+  return { rate, step: at, capped: steps.length === STEPS.length && !steps.some(failedStep) };
+}
+
+if (!PROFILE) {
+  console.log('### Summary\n');
+  console.log(`| target | highest rate with 0 failed calls | box CPU ms/call there | box CPU ms/call at ${STEPS[0]} calls/s |`);
+  console.log('|---|---|---|---|');
+  for (const t of results.keys()) {
+    const b = best(t);
+    console.log(`| ${t} | ${b.capped ? '≥ ' : ''}${b.rate} calls/s | ${b.step ? b.step.cpuMsPerCall.toFixed(3) : '-'} | ${rows(t)[0]?.cpuMsPerCall.toFixed(3) ?? '-'} |`);
+  }
+  const rg = best('ringside');
+  for (const other of ['kamailio', 'direct'] as const) {
+    if (!results.has(other) || !results.has('ringside')) continue;
+    const o = best(other);
+    if (!o.rate) {
+      console.log(`\nRingside/${other}: n/a (${other} passed no step)`);
+      continue;
+    }
+    const ratio = rg.rate / o.rate;
+    // A capped reference (passed every step) makes the ratio an upper bound.
+    console.log(`\nRingside/${other}: ${o.capped ? '≤ ' : ''}${ratio.toFixed(2)} (${rg.rate} vs ${o.capped ? '≥ ' : ''}${o.rate} calls/s)`);
+  }
+  const rk = best('kamailio').step;
+  if (rg.step && rk) console.log(`CPU per call, Ringside/Kamailio at their highest passing rates: ${(rg.step.cpuMsPerCall / rk.cpuMsPerCall).toFixed(1)}×`);
+}
+
+if (PROFILE && profileDir) {
+  const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
+  const thread = (f: string) => Number(f.split('.')[4]);
+  files.sort((a, b) => thread(a) - thread(b) || statSync(join(profileDir!, b)).size - statSync(join(profileDir!, a)).size);
+  for (const f of files) {
+    const p = summariseProfile(join(profileDir, f), thread(f) === 0 ? 25 : 10);
+    console.log(`\n### --cpu-prof at ${STEPS[0]} calls/s: ${thread(f) === 0 ? 'main thread' : `thread ${thread(f)}`} (${f}): ${p.seconds.toFixed(0)} s profiled, ${p.totalSamples} samples, ${(100 - p.idlePercent).toFixed(1)} % not idle (whole profile: start, the step, stop)\n`);
+    console.log('| self % | samples | function | where |');
+    console.log('|---|---|---|---|');
+    for (const e of p.entries) console.log(`| ${e.percent.toFixed(1)} | ${e.samples} | ${e.name} | ${e.where} |`);
+    if (thread(f) === 0) {
+      console.log('\n| self % by file | samples | file |');
+      console.log('|---|---|---|');
+      for (const e of p.files) console.log(`| ${e.percent.toFixed(1)} | ${e.samples} | ${e.name} |`);
+    }
+  }
+  if (!files.length) console.log('no .cpuprofile was written (did Ringside stop cleanly?)');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond() && Date.now() < until) await sleep(50);
+}
