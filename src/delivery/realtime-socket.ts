@@ -180,11 +180,17 @@ export class RealtimeSocketServer {
     client.streams[kind] = this.#events.subscribe(after === undefined ? options : { ...options, after });
   }
 
-  #deliver(client: Client, eventType: string, e: LogEntry): void {
-    this.#send(client, { type: eventType, ...e.payload, eventId: e.id });
+  /** One serialisation per entry and stream kind, however many clients receive it (fan-out). */
+  readonly #frames = new WeakMap<LogEntry, { userevent?: string; accountevent?: string }>();
+
+  #deliver(client: Client, eventType: 'userevent' | 'accountevent', e: LogEntry): void {
+    let cached = this.#frames.get(e);
+    if (!cached) this.#frames.set(e, (cached = {}));
+    const frame = (cached[eventType] ??= JSON.stringify({ type: eventType, ...e.payload, eventId: e.id }));
+    this.#send(client, frame);
   }
 
-  #send(client: Client, frame: Record<string, unknown>): void {
+  #send(client: Client, frame: Record<string, unknown> | string): void {
     const ws = client.ws;
     if (ws.readyState !== ws.OPEN) return;
     if (ws.bufferedAmount > this.#maxBuffered) {
@@ -193,7 +199,7 @@ export class RealtimeSocketServer {
       ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: send buffer limit exceeded; reconnect with lastEventId');
       return;
     }
-    ws.send(JSON.stringify(frame));
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
   #ping(): void {
