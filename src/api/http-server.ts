@@ -33,6 +33,21 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // Query strings and bodies from clients written for other platforms may repeat keys: keep them.
     routerOptions: { ignoreTrailingSlash: true },
+    // Node answers an HTTP/1.1 request without Host with a bare 400 of its own; the hook below answers it
+    // in the API's error body instead (found by test/fuzz).
+    http: { requireHostHeader: false },
+    // The router's own refusals (a path that does not decode, a parameter over its length) in the error
+    // body every answer has, instead of fastify's `{error, code, statusCode}` (found by test/fuzz).
+    frameworkErrors: (err, _req, reply) => sendError(reply, err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400, 'bad_url', err.message),
+    // Requests Node's HTTP parser refuses before fastify sees them (malformed request line or headers,
+    // headers too large, a request timeout) get the same body too (RFC 9110 15.5.1, RFC 6585 5).
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const [status, reason, error] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', 'request_timeout'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'headers_too_large'] : [400, 'Bad Request', 'bad_request'];
+      const body = JSON.stringify({ success: false, error, message: status === 400 ? `malformed HTTP request (${err.code ?? 'parse error'})` : reason });
+      if (socket.writable) socket.write(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.destroy(err);
+    },
   });
   // Bodies may be form-encoded as well as JSON (spec realtime §5.1).
   void app.register(formbody);
@@ -40,6 +55,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   void app.register(multipart);
   // The error body's schema, which every route's `response` refers to (`errorReplies`).
   app.addSchema(apiErrorSchema);
+  // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request that lacks a Host header.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      sendError(reply, 400, 'bad_request', 'an HTTP/1.1 request needs a Host header (RFC 9112 3.2)');
+      return reply;
+    }
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err.statusCode, err.code, err.message);

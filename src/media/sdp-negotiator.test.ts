@@ -86,3 +86,11 @@ test('applying an answer to our offer', () => {
   assert.equal(n.rtcpPort, 4005);
   assert.throws(() => applyAnswer(offer('m=audio 4000 RTP/AVP 18'), local), CodecMismatchError);
 });
+
+test('a numeric encoding name in a=rtpmap is a codec we do not have, not a TypeError (found by test/fuzz)', () => {
+  // sdp-transform parses `8000` as a number; describe() called toLowerCase() on it.
+  const numeric = offer('m=audio 4000 RTP/AVP 96 0\na=rtpmap:96 8000\na=rtpmap:0 PCMU/8000');
+  assert.deepEqual(parseRemoteSdp(numeric).media.codecs.map((c) => c.name), ['8000', 'PCMU']);
+  assert.equal(createAnswer(numeric, local).negotiated.codec, 'PCMU');
+  assert.throws(() => applyAnswer(offer('m=audio 4000 RTP/AVP 96\na=rtpmap:96 8000'), local), CodecMismatchError);
+});

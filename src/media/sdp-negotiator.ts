@@ -94,7 +94,8 @@ function isUsableAudio(m: MediaDescription): boolean {
 function describe(session: SessionDescription, m: MediaDescription): RemoteMedia {
   const codecs: RemoteCodec[] = payloadList(m).map((pt) => {
     const r = m.rtp.find((x) => x.payload === pt);
-    if (r) return { payloadType: pt, name: r.codec, rate: r.rate ?? 8000 };
+    // sdp-transform turns a numeric encoding name into a number (`a=rtpmap:0 8000`): names are text.
+    if (r) return { payloadType: pt, name: String(r.codec), rate: r.rate ?? 8000 };
     return { payloadType: pt, name: STATIC_NAMES[pt] ?? `PT${pt}`, rate: 8000 };
   });
   const te = codecs.find((c) => c.name.toLowerCase() === 'telephone-event' && c.rate === 8000);

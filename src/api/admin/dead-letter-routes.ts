@@ -11,7 +11,8 @@ import { ELEVATED_ONLY } from './admin-auth.js';
 import { DEAD_LETTER_SCHEMA_ID, deadLetterView } from './dead-letter-view.js';
 import { webhookIdSchema } from './webhook-view.js';
 
-const deadLetterParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+// Integers are bounded: ajv counts `1e309` (Infinity) as one, which SQLite cannot bind (found by test/fuzz).
+const deadLetterParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } } as const;
 
 export interface DeadLetterRouteOptions {
   engine: WebhookEngine;
@@ -28,7 +29,7 @@ export async function deadLetterRoutes(app: FastifyInstance, { engine }: DeadLet
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { webhook_id: webhookIdSchema, after: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: { webhook_id: webhookIdSchema, after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
         response: {
           200: pageBody('deadLetters', { $ref: `${DEAD_LETTER_SCHEMA_ID}#` }),

@@ -23,8 +23,10 @@ export async function readMultipart(req: FastifyRequest): Promise<{ fields: Reco
     const code = (err as { code?: string }).code;
     if (code === 'FST_FILES_LIMIT') throw new ApiError(413, 'too_many_parts', `at most ${TEXT_LIMITS.maxParts} media parts are allowed`);
     if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'part_too_large', `a media part is larger than ${TEXT_LIMITS.maxPartBytes} bytes`);
-    if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw new ApiError(400, 'bad_multipart', (err as Error).message);
-    throw err;
+    if (err instanceof ApiError) throw err;
+    // Everything else the loop can throw is the body's fault: the part limits, and busboy's refusals of a
+    // malformed body ("Unexpected end of form", "Malformed part header"…, no code): 400, not 500.
+    throw new ApiError(400, 'bad_multipart', `malformed multipart body: ${(err as Error).message}`);
   }
   return { fields, files };
 }
