@@ -24,6 +24,8 @@ import { MmsMediaStore } from '../messaging/mms-media-store.js';
 import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
 import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
+import { OverloadGuard } from '../sip/overload-guard.js';
+import { recoverAfterCrash } from './crash-recovery.js';
 import { SqliteOutbox } from '../store/sqlite-outbox.js';
 import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
@@ -137,7 +139,10 @@ export class Ringside implements RingsideServices {
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
 
       const sipLogger = logger.child({ component: 'sip' });
-      const sip = started('sip', await SipService.start({ host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms }, store, sipLogger));
+      const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
+      running.push({ name: 'overload guard', close: async () => overload.close() });
+      const sipOptions = { host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, overload, udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes };
+      const sip = started('sip', await SipService.start({ ...sipOptions, ...(server.sipDigestLimits ? { digestLimits: server.sipDigestLimits } : {}) }, store, sipLogger));
       const mmsMedia = new MmsMediaStore(join(dataDir, 'media'));
       const messaging = new MessagingService({
         store,
@@ -169,12 +174,15 @@ export class Ringside implements RingsideServices {
       // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
       const http = started('http', createHttpServer({ logger }));
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, recordings: media });
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, recordings: media, mediaPorts: () => media.portPool() });
       const realtime = started('realtime', new RealtimeSocketServer({ server: http.server, store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
+      // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
+      // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
+      await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });
       const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl };
       logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await events.lastPosition() }, 'ringside started');
       return new Ringside(services, running);

@@ -7,6 +7,7 @@ export { IncomingInvite, type AnswerOptions } from './user-agent/incoming-invite
 export { OutgoingInvite, type InviteResult } from './user-agent/outgoing-invite.js';
 export { IncomingRequest } from './user-agent/incoming-request.js';
 export { InviteSession, type SessionEndReason, type InDialogRequestOptions, type InDialogRequestHandler } from './dialog/invite-session.js';
+export { storedDialogOf, sendStoredBye, type StoredDialog } from './dialog/stored-dialog.js';
 export { Registrar, type RegistrarOptions, type ReachableContact } from './registrar/registrar.js';
 export { MemoryBindingStore, type Binding, type BindingStore } from './registrar/binding-store.js';
 export { OutboundRegistration, type OutboundRegistrationOptions, type RegistrationState } from './registration/outbound-registration.js';

@@ -19,3 +19,18 @@ test('a blocked event loop trips the guard for a window; an idle one clears it',
   await sleep(600);
   assert.equal(guard.shouldShed(), undefined, 'cleared once the loop is idle again');
 });
+
+test('a loop kept busy in short slices (timers on time, but saturated) trips the utilisation bound', async (t) => {
+  const guard = new OverloadGuard({ maxLoopDelayMs: 10_000, maxUtilization: 0.6, retryAfterSeconds: 1 });
+  t.after(() => guard.close());
+  // ~90 % busy for 1.2 s in 9 ms slices: never late by much, yet almost never idle.
+  const end = Date.now() + 1200;
+  while (Date.now() < end) {
+    const until = Date.now() + 9;
+    while (Date.now() < until);
+    await sleep(1);
+  }
+  assert.match(guard.shouldShed() ?? '', /event loop \d+ % busy > 60 %/);
+  await sleep(1100);
+  assert.equal(guard.shouldShed(), undefined, 'an idle window clears it');
+});

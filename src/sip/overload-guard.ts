@@ -6,14 +6,20 @@
  *
  * The loop delay is how late a 20 ms timer fires; the figure compared with the bound jumps to each new
  * lateness and decays by a fifth per tick (~0.5 s to fade), so a backlog sheds for as long as it lasts
- * and one slow turn sheds only for a few ticks.
+ * and one slow turn sheds only for a few ticks. The loop delay alone misses a saturated thread: libuv
+ * reads a bounded batch of datagrams per turn, so timers stay punctual while the backlog grows in the
+ * socket's receive buffer until the kernel drops. So the event loop's utilisation (the share of time it
+ * was busy, over the last `UTILIZATION_WINDOW_MS`) is bounded too.
  */
 const TICK_MS = 20;
 const DECAY = 0.8;
+const UTILIZATION_WINDOW_MS = 500;
 
 export interface OverloadGuardOptions {
-  /** Shed while the last window's event-loop delay p99 is above this (ms). */
+  /** Shed while the event loop runs this late (ms; see above). */
   maxLoopDelayMs: number;
+  /** Shed while the event loop was busy more than this share (0–1) of the last window; omitted = 1 (never). */
+  maxUtilization?: number;
   /** A queue depth and its bound (e.g. log appends not yet durable); omitted = loop delay only. */
   queue?: { depth(): number; max: number };
   /** Retry-After on the 503 (s). */
@@ -23,6 +29,8 @@ export interface OverloadGuardOptions {
 export interface OverloadStatus {
   shedding: boolean;
   loopDelayMs: number;
+  /** Event-loop utilisation of the last window (0–1). */
+  utilization: number;
   queueDepth: number;
   /** New INVITEs refused with 503 since start. */
   shed: number;
@@ -32,15 +40,23 @@ export class OverloadGuard {
   readonly #options: OverloadGuardOptions;
   readonly #timer: NodeJS.Timeout;
   #delayMs = 0;
+  #utilization = 0;
   #shed = 0;
 
   constructor(options: OverloadGuardOptions) {
     this.#options = options;
     let expected = performance.now() + TICK_MS;
+    let window = performance.eventLoopUtilization();
+    let windowStart = expected - TICK_MS;
     this.#timer = setInterval(() => {
       const now = performance.now();
       this.#delayMs = Math.max(now - expected, this.#delayMs * DECAY);
       expected = now + TICK_MS;
+      if (now - windowStart >= UTILIZATION_WINDOW_MS) {
+        this.#utilization = performance.eventLoopUtilization(window).utilization;
+        window = performance.eventLoopUtilization();
+        windowStart = now;
+      }
     }, TICK_MS);
     this.#timer.unref();
   }
@@ -58,13 +74,15 @@ export class OverloadGuard {
 
   #reason(): string | undefined {
     if (this.#delayMs > this.#options.maxLoopDelayMs) return `event-loop delay ${this.#delayMs.toFixed(0)} ms > ${this.#options.maxLoopDelayMs} ms`;
+    const maxU = this.#options.maxUtilization ?? 1;
+    if (maxU < 1 && this.#utilization > maxU) return `event loop ${(this.#utilization * 100).toFixed(0)} % busy > ${(maxU * 100).toFixed(0)} %`;
     const q = this.#options.queue;
     if (q && q.depth() > q.max) return `queue depth ${q.depth()} > ${q.max}`;
     return undefined;
   }
 
   get status(): OverloadStatus {
-    return { shedding: this.#reason() !== undefined, loopDelayMs: Math.round(this.#delayMs), queueDepth: this.#options.queue?.depth() ?? 0, shed: this.#shed };
+    return { shedding: this.#reason() !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, shed: this.#shed };
   }
 
   close(): void {

@@ -11,7 +11,7 @@
  * Every step is a fact, in the order facts.ts guarantees, recorded through SessionFacts.
  */
 import type { HangupCause, Party } from '../events/model/facts.js';
-import type { IncomingInvite, InviteSession } from '../sip/index.js';
+import { storedDialogOf, type IncomingInvite, type InviteSession } from '../sip/index.js';
 import type { Logger } from '../log/logger.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered } from './dial-results.js';
 import type { SessionFacts } from './session-facts.js';
@@ -222,7 +222,7 @@ export class Call {
     // From here a shutdown hangs up with BYE (abort), never with a final response.
     this.#phase = phase;
     caller.log.info({ winner: winner?.legId, phase }, 'caller answered');
-    this.#facts.record({ type: 'leg.answered', legId: caller.legId });
+    this.#facts.record({ type: 'leg.answered', legId: caller.legId, dialog: storedDialogOf(session) });
     caller.attach(session);
     if (this.#lateOffer) {
       // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.

@@ -18,7 +18,7 @@
  * a screened leg that is not taken ends with `leg.ended`).
  */
 import type { HangupCause } from '../events/model/facts.js';
-import type { InviteSession, OutgoingInvite, SipResponse, SipStack } from '../sip/index.js';
+import { storedDialogOf, type InviteSession, type OutgoingInvite, type SipResponse, type SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, dialResultForInvite, outcomeOfForks, type DialOutcome } from './dial-results.js';
@@ -248,7 +248,7 @@ export class Ringing {
     l.state = 'answered';
     l.leg.attach(session);
     l.leg.log.info('dialled leg answered');
-    this.#deps.facts.record({ type: 'leg.answered', legId: l.leg.legId });
+    this.#deps.facts.record({ type: 'leg.answered', legId: l.leg.legId, dialog: storedDialogOf(session) });
     this.#deps.facts.record({ type: 'leg.media-ready', legId: l.leg.legId, ...codec });
     for (const other of l.forks) if (other !== f && !other.done) other.invite?.cancel();
     if (this.#o.screen) void this.#screen(l, round, this.#o.screen);

@@ -29,6 +29,8 @@ const CAUSES: Record<HangupCause, BandwidthHangupCause> = {
   'temporary-failure': 'NORMAL_TEMPORARY_FAILURE',
   congestion: 'SWITCH_CONGESTION',
   error: 'UNSPECIFIED',
+  // A call Ringside closed after a crash: an internal failure (§2.5 "anything else = internal error").
+  'server-restart': 'UNSPECIFIED',
 };
 
 /** Spec bandwidth §2.5: "anything else = internal error", so an unknown cause reports `UNSPECIFIED`. */

@@ -77,7 +77,9 @@ export type HangupCause =
   | 'no-answer'
   | 'temporary-failure'
   | 'congestion'
-  | 'error';
+  | 'error'
+  /** Ringside died with the leg up and closed it at its next start (session-recovery.ts). */
+  | 'server-restart';
 
 /** Role of a leg within its session. `caller`: the party that started the call (inbound caller, the SIP
  *  device placing an outgoing call); `callee`: a party Ringside dials for it. In originate/dialer sessions
@@ -145,10 +147,33 @@ export interface LegRinging extends FactBase {
   legId: string;
 }
 
+/** What an in-dialog request needs (RFC 3261 §12.2.1.1), kept so that a restarted Ringside can send BYE
+ *  for a dialog the previous process held. Not shown by any dialect. */
+export interface LegDialog {
+  callId: string;
+  localTag: string;
+  remoteTag: string;
+  /** Our From/To value and the peer's, without tags (name-addr). */
+  localUri: string;
+  remoteUri: string;
+  /** The peer's Contact URI. */
+  remoteTarget: string;
+  /** Route set as name-addr values, in the order requests use them. */
+  routeSet: string[];
+  /** The last CSeq number we used in the dialog when it was answered. */
+  localCSeq: number;
+  transport: 'udp' | 'tcp';
+  /** Where in-dialog requests went without a route set (the flow the dialog was set up on). */
+  destination?: { host: string; port: number };
+  secure?: boolean;
+}
+
 /** The leg's dialog is confirmed: the far end answered (target legs) or Ringside answered it (caller). */
 export interface LegAnswered extends FactBase {
   type: 'leg.answered';
   legId: string;
+  /** The SIP dialog, for crash recovery; absent for legs without one. */
+  dialog?: LegDialog;
 }
 
 /** Audio flows between the leg and Ringside (teltel READY). */

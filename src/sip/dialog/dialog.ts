@@ -17,6 +17,20 @@ export function dialogKey(id: DialogId): string {
   return `${id.callId}\u0000${id.localTag}\u0000${id.remoteTag}`;
 }
 
+/** Everything a dialog is made of (its state, as stored-dialog.ts keeps it across a restart). */
+export interface DialogInit {
+  id: DialogId;
+  role: 'uac' | 'uas';
+  state: DialogState;
+  localSeq: number;
+  remoteSeq: number | undefined;
+  localUri: string;
+  remoteUri: string;
+  remoteTarget: string;
+  routeSet: string[];
+  secure: boolean;
+}
+
 /**
  * A dialog (RFC 3261 §12): the peer-to-peer state built from an INVITE (or SUBSCRIBE/REFER) and the response
  * that created it, and the rules for requests inside it.
@@ -38,18 +52,7 @@ export class Dialog {
   readonly routeSet: string[];
   readonly secure: boolean;
 
-  private constructor(init: {
-    id: DialogId;
-    role: 'uac' | 'uas';
-    state: DialogState;
-    localSeq: number;
-    remoteSeq: number | undefined;
-    localUri: string;
-    remoteUri: string;
-    remoteTarget: string;
-    routeSet: string[];
-    secure: boolean;
-  }) {
+  private constructor(init: DialogInit) {
     this.id = init.id;
     this.role = init.role;
     this.state = init.state;
@@ -64,6 +67,11 @@ export class Dialog {
 
   get key(): string {
     return dialogKey(this.id);
+  }
+
+  /** A dialog rebuilt from stored state: a restarted process ending a dialog its predecessor held. */
+  static restore(init: DialogInit): Dialog {
+    return new Dialog({ ...init, routeSet: [...init.routeSet] });
   }
 
   /**

@@ -68,6 +68,11 @@ export class InviteSession {
     return this.dialog.id.callId;
   }
 
+  /** The flow in-dialog requests reuse when there is no route set (see the constructor), if any. */
+  get flow(): Destination | undefined {
+    return this.#flow ? { ...this.#flow } : undefined;
+  }
+
   get state(): 'confirmed' | 'terminated' {
     return this.#endReason ? 'terminated' : 'confirmed';
   }
@@ -97,6 +102,9 @@ export class InviteSession {
       p.onAck(false);
     }
     this.#pending2xx.clear();
+    // An ended session answers 481 without its handler: drop it, so the call behind it (the switch's
+    // legs, media, facts) is not kept alive while the session lingers below.
+    this.#handler = undefined;
     // Keep the session findable for a while so late 2xx retransmissions are still ACKed (§13.2.2.4).
     this.#core.clock.setTimer(64 * this.#core.timers.T1, () => this.#core.removeSession(this.dialog.key));
     this.#resolveConfirmed(false);

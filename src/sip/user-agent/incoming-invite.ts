@@ -89,6 +89,7 @@ export class IncomingInvite {
   accept(options: AnswerOptions = {}): InviteSession {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     this.#state = 'accepted';
+    this.#onCancel = undefined; // never called once answered; the transaction lingers 32 s (RFC 6026 §7.1)
     // §13.3.1.4: the 2xx SHOULD say what else the dialog may carry.
     const res = this.#response(200, { ...options, headers: { allow: ALLOW, supported: SUPPORTED_HEADER, ...(options.headers ?? {}) } });
     const dialog = Dialog.fromUas(this.request, res);
@@ -103,6 +104,7 @@ export class IncomingInvite {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     if (status < 300) throw new InvalidStateError('reject takes a 3xx-6xx status');
     this.#state = 'rejected';
+    this.#onCancel = undefined;
     const o: ResponseOptions = { toTag: this.#toTag };
     if (options.reason) o.reason = options.reason;
     if (options.headers) o.headers = options.headers;

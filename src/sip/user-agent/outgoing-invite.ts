@@ -61,6 +61,8 @@ export class OutgoingInvite {
   #finish(r: InviteResult): void {
     if (this.#done) return;
     this.#done = true;
+    // Provisionals no longer matter; the transaction lingers (Timer M, RFC 6026 §7.2) without the caller's callback.
+    this.#onProgress = undefined;
     this.#resolve(r);
   }
 

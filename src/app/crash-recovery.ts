@@ -1,0 +1,60 @@
+/**
+ * What Ringside does at start about a predecessor that died (docs/reliability.md): first the call report
+ * entries lost between a durable `session.ended` and the report writer's write (report-sweep.ts), then
+ * every session the log still shows open is torn down and closed (switch/session-recovery.ts). Registrations
+ * (the store's SIP bindings) and the webhook outbox need nothing here: both are durable and resume as their
+ * services start.
+ */
+import type { EventLog } from '../events/log/event-log.js';
+import type { FactSink } from '../events/model/fact-sink.js';
+import type { Logger } from '../log/logger.js';
+import type { SipStack } from '../sip/index.js';
+import type { Store } from '../store/store.js';
+import { sweepMissingReports } from '../dialects/reports/report-sweep.js';
+import { recoverSession } from '../switch/session-recovery.js';
+
+/** The writer lags a session's end by milliseconds; a minute before the log's last entry covers the loss. */
+const REPORT_SWEEP_MARGIN_MS = 60_000;
+
+export interface CrashRecoveryDeps {
+  events: EventLog;
+  store: Pick<Store, 'getReportEntry' | 'putCall'>;
+  facts: FactSink;
+  stack: SipStack;
+  logger: Logger;
+  byeTimeoutMs?: number;
+}
+
+export interface CrashRecoveryOutcome {
+  sessionsClosed: number;
+  byes: number;
+  byesAnswered: number;
+  reportsRestored: number;
+}
+
+export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashRecoveryOutcome> {
+  const log = d.logger.child({ component: 'recovery' });
+  const last = await d.events.lastPosition();
+  const lastEntry = last > 0 ? (await d.events.read(last - 1, {}, 1))[0] : undefined;
+  const reportsRestored = lastEntry ? await sweepMissingReports({ events: d.events, store: d.store, sinceMs: lastEntry.loggedAt - REPORT_SWEEP_MARGIN_MS, logger: log }) : 0;
+  const open = await d.events.openSessions();
+  const outcomes = await Promise.all(
+    open.map(async (sessionId) => {
+      try {
+        return await recoverSession(await d.events.sessionFacts(sessionId), { stack: d.stack, facts: d.facts, log, ...(d.byeTimeoutMs !== undefined ? { byeTimeoutMs: d.byeTimeoutMs } : {}) });
+      } catch (err) {
+        log.error({ err, sessionId }, 'closing a session cut by a restart failed');
+        return undefined;
+      }
+    }),
+  );
+  const closed = outcomes.filter((o) => o !== undefined);
+  const outcome = {
+    sessionsClosed: closed.length,
+    byes: closed.reduce((n, o) => n + o.byes, 0),
+    byesAnswered: closed.reduce((n, o) => n + o.byesAnswered, 0),
+    reportsRestored,
+  };
+  if (open.length > 0 || reportsRestored > 0) log.warn({ openSessions: open.length, ...outcome }, 'recovered from an unclean stop');
+  return outcome;
+}
