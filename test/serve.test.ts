@@ -9,8 +9,12 @@ test('serve loads the demo config, answers /health and stops cleanly on SIGTERM'
   const r = await startRingside(t, ['--config', 'examples/demo.yaml']);
   const res = await fetch(r.url('/health'));
   assert.equal(res.status, 200);
-  const body = (await res.json()) as { status: string; provisioning: { accounts: number; users: number; lines: number } };
+  const body = (await res.json()) as { status: string; provisioning: { accounts: number; users: number; lines: number }; overload: { shedding: boolean; shed: number }; media: { rtpPortPairsFree: number } };
   assert.equal(body.status, 'ok');
+  // The composed server wires the overload guard and the RTP pool into health.
+  assert.equal(body.overload.shedding, false);
+  assert.equal(body.overload.shed, 0);
+  assert.ok(body.media.rtpPortPairsFree > 0);
   assert.equal(body.provisioning.users, 3);
   assert.equal(body.provisioning.lines, 4);
   const loaded = r.logs.find((l) => l.msg === 'provisioning loaded');

@@ -45,6 +45,8 @@ export interface ApiServices {
   recordings: RecordingSource;
   /** The media engine's RTP port pool (health). */
   mediaPorts?: AdminApiOptions['mediaPorts'];
+  /** The SIP overload guard's figures (health). */
+  overload?: AdminApiOptions['overload'];
   /** SSE tuning of the event history. */
   eventStream?: AdminApiOptions['eventStream'];
 }
@@ -52,7 +54,7 @@ export interface ApiServices {
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
-  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
+  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
 }

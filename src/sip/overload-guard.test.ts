@@ -30,7 +30,8 @@ test('a loop kept busy in short slices (timers on time, but saturated) trips the
     while (Date.now() < until);
     await sleep(1);
   }
-  assert.match(guard.shouldShed() ?? '', /event loop \d+ % busy > 60 %/);
+  assert.equal(guard.shouldShed(10), undefined, 'a busy loop with hardly any SIP traffic is not overload');
+  assert.match(guard.shouldShed(5000) ?? '', /event loop \d+ % busy > 60 %/);
   await sleep(1100);
   assert.equal(guard.shouldShed(), undefined, 'an idle window clears it');
 });

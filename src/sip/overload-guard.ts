@@ -9,7 +9,9 @@
  * and one slow turn sheds only for a few ticks. The loop delay alone misses a saturated thread: libuv
  * reads a bounded batch of datagrams per turn, so timers stay punctual while the backlog grows in the
  * socket's receive buffer until the kernel drops. So the event loop's utilisation (the share of time it
- * was busy, over the last `UTILIZATION_WINDOW_MS`) is bounded too.
+ * was busy, over the last `UTILIZATION_WINDOW_MS`) is bounded too. Both loop figures count only under
+ * traffic (at least `minTransactions` live SIP transactions): a loop busy with start-up or with a demo's
+ * simulated phones in the same process is not an overloaded switch, and shedding its first call helps no one.
  */
 const TICK_MS = 20;
 const DECAY = 0.8;
@@ -20,6 +22,8 @@ export interface OverloadGuardOptions {
   maxLoopDelayMs: number;
   /** Shed while the event loop was busy more than this share (0–1) of the last window; omitted = 1 (never). */
   maxUtilization?: number;
+  /** The loop bounds apply only with at least this many live SIP transactions (default 500). */
+  minTransactions?: number;
   /** A queue depth and its bound (e.g. log appends not yet durable); omitted = loop delay only. */
   queue?: { depth(): number; max: number };
   /** Retry-After on the 503 (s). */
@@ -42,6 +46,8 @@ export class OverloadGuard {
   #delayMs = 0;
   #utilization = 0;
   #shed = 0;
+  /** Live SIP transactions at the last decision (what `status` judges the loop bounds by). */
+  #transactions = 0;
 
   constructor(options: OverloadGuardOptions) {
     this.#options = options;
@@ -65,24 +71,27 @@ export class OverloadGuard {
     return this.#options.retryAfterSeconds;
   }
 
-  /** Why a new call should be refused now, or undefined to take it. Counts the refusal. */
-  shouldShed(): string | undefined {
-    const reason = this.#reason();
+  /** Why a new call should be refused now, or undefined to take it. Counts the refusal.
+   *  `transactions`: the SIP stack's live transactions (the traffic the loop bounds need). */
+  shouldShed(transactions = Infinity): string | undefined {
+    this.#transactions = transactions;
+    const reason = this.#reason(transactions);
     if (reason) this.#shed++;
     return reason;
   }
 
-  #reason(): string | undefined {
+  #reason(transactions: number): string | undefined {
+    const q = this.#options.queue;
+    if (q && q.depth() > q.max) return `queue depth ${q.depth()} > ${q.max}`;
+    if (transactions < (this.#options.minTransactions ?? 500)) return undefined;
     if (this.#delayMs > this.#options.maxLoopDelayMs) return `event-loop delay ${this.#delayMs.toFixed(0)} ms > ${this.#options.maxLoopDelayMs} ms`;
     const maxU = this.#options.maxUtilization ?? 1;
     if (maxU < 1 && this.#utilization > maxU) return `event loop ${(this.#utilization * 100).toFixed(0)} % busy > ${(maxU * 100).toFixed(0)} %`;
-    const q = this.#options.queue;
-    if (q && q.depth() > q.max) return `queue depth ${q.depth()} > ${q.max}`;
     return undefined;
   }
 
   get status(): OverloadStatus {
-    return { shedding: this.#reason() !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, shed: this.#shed };
+    return { shedding: this.#reason(this.#transactions) !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, shed: this.#shed };
   }
 
   close(): void {

@@ -463,7 +463,8 @@ export class SipStack implements UserAgentCore {
       incoming.respond(480);
       return;
     }
-    const shed = this.#overload?.shouldShed();
+    const live = this.#transactions.size;
+    const shed = this.#overload?.shouldShed(live.clients + live.servers);
     if (shed) {
       incoming.respond(503, { headers: { 'retry-after': String(this.#overload!.retryAfterSeconds) } });
       // One warning a second at most: under overload the log must not add to the load.

@@ -12,6 +12,7 @@ const events = { lastPosition: async () => 7 } as unknown as EventLog;
 interface Health {
   log: unknown;
   media?: unknown;
+  overload?: unknown;
   process: { rssBytes: number; heapUsedBytes: number; openFds: number | null; eventLoopDelayMs: { p50: number; p99: number; max: number; windowSeconds: number } };
 }
 
@@ -23,9 +24,11 @@ async function mounted(extra: Partial<HealthRouteOptions> = {}) {
 }
 
 test('health carries the process gauges and the RTP pool, through its response schema', async (t) => {
-  const app = await mounted({ mediaPorts: async () => ({ free: 4990, total: 5000 }) });
+  const overload = { shedding: false, loopDelayMs: 3, utilization: 0.42, queueDepth: 0, shed: 5 };
+  const app = await mounted({ mediaPorts: async () => ({ free: 4990, total: 5000 }), overload: () => overload });
   t.after(() => app.close());
   const body = (await app.inject('/health')).json() as Health;
+  assert.deepEqual(body.overload, overload);
   assert.deepEqual(body.log, { lastPosition: 7, openSessions: 3 });
   assert.deepEqual(body.media, { rtpPortPairsFree: 4990, rtpPortPairsTotal: 5000 });
   assert.ok(body.process.rssBytes > 1e6 && body.process.heapUsedBytes > 1e5, JSON.stringify(body.process));

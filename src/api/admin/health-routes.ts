@@ -22,6 +22,16 @@ export interface HealthRouteOptions {
   recorder: Pick<FactRecorder, 'openSessions'>;
   /** The RTP pool's counts (the engine runs in a worker: one round trip). Without it, `media` is left out. */
   mediaPorts?: () => Promise<MediaPortPool>;
+  /** The SIP overload guard's figures (sip/overload-guard.ts). Without it, `overload` is left out. */
+  overload?: () => OverloadFigures;
+}
+
+export interface OverloadFigures {
+  shedding: boolean;
+  loopDelayMs: number;
+  utilization: number;
+  queueDepth: number;
+  shed: number;
 }
 
 const count = { type: 'integer', minimum: 0 } as const;
@@ -60,8 +70,20 @@ const health = successBody(
       required: ['rtpPortPairsFree', 'rtpPortPairsTotal'],
       properties: { rtpPortPairsFree: count, rtpPortPairsTotal: count },
     },
+    overload: {
+      type: 'object',
+      description: 'new calls are refused with 503 + Retry-After while `shedding` (docs/configuration.md, "Load")',
+      required: ['shedding', 'loopDelayMs', 'utilization', 'queueDepth', 'shed'],
+      properties: {
+        shedding: { type: 'boolean', description: 'a bound is passed now (the loop bounds count only under SIP traffic)' },
+        loopDelayMs: ms,
+        utilization: { type: 'number', minimum: 0, maximum: 1, description: "the event loop's busy share over the last 0.5 s" },
+        queueDepth: { ...count, description: 'event-log appends not yet durable' },
+        shed: { ...count, description: 'new INVITEs refused with 503 since start' },
+      },
+    },
   },
-  { optional: ['media'] },
+  { optional: ['media', 'overload'] },
 );
 
 /** Open descriptors of this process, less the one reading the directory; null off Linux. */
@@ -73,7 +95,7 @@ function openFds(): number | null {
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, { store, events, recorder, mediaPorts }: HealthRouteOptions): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, { store, events, recorder, mediaPorts, overload }: HealthRouteOptions): Promise<void> {
   const started = Date.now();
   // 10 ms sampling: fine enough for a p99 that matters to SIP timers (T1 = 500 ms), cheap enough to leave on.
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -99,6 +121,7 @@ export async function healthRoutes(app: FastifyInstance, { store, events, record
       sip: { registeredContacts: await store.countSipBindings(Date.now()) },
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, eventLoopDelayMs: readDelay(), openFds: openFds() },
       ...(mediaPorts ? { media: await mediaPorts().then((p) => ({ rtpPortPairsFree: p.free, rtpPortPairsTotal: p.total })) } : {}),
+      ...(overload ? { overload: overload() } : {}),
     };
   });
 }
