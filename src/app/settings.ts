@@ -81,7 +81,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   const s: Settings = {
     overload: {
       maxLoopDelayMs: tuning('maxLoopDelayMs', 200, 10, 60_000),
-      maxUtilizationPercent: tuning('maxUtilizationPercent', 95, 10, 100),
+      maxUtilizationPercent: tuning('maxUtilizationPercent', 100, 10, 100),
       maxLogBacklog: tuning('maxLogBacklog', 20_000, 10, 10_000_000),
       retryAfterSeconds: tuning('retryAfterSeconds', 2, 1, 3600),
     },
