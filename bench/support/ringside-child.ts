@@ -80,9 +80,12 @@ export async function startRingsideChild(o: { dir: string; config: string; rtpPo
   };
 }
 
-/** Registers user 101 from `phonePort`, then answers every call there with sipp's built-in uas. */
-export async function startPhone(o: { dir: string; target: string; phonePort: number; extraArgs?: string[] }): Promise<Child> {
-  const reg = await runChild('sipp', ['-nostdin', '-i', '127.0.0.1', '-p', String(o.phonePort), '-sf', join(REPO, 'test/switch/scenarios/register.xml'), '-m', '1', '-s', '101', '-au', '101', '-ap', 'alice-sip-101', '-timeout', '10s', '-timeout_error', o.target], { timeoutMs: 20_000, cwd: o.dir });
+/** Registers user 101 from `phonePort`, then answers every call there with sipp's built-in uas. The uas
+ *  holds the port and cannot refresh the binding: `hour` registers for 3600 s (the registrar's maximum)
+ *  instead of 300 s, for runs longer than five minutes (the soak). */
+export async function startPhone(o: { dir: string; target: string; phonePort: number; extraArgs?: string[]; hour?: boolean }): Promise<Child> {
+  const scenario = o.hour ? join(REPO, 'bench/support/scenarios/register-hour.xml') : join(REPO, 'test/switch/scenarios/register.xml');
+  const reg = await runChild('sipp', ['-nostdin', '-i', '127.0.0.1', '-p', String(o.phonePort), '-sf', scenario, '-m', '1', '-s', '101', '-au', '101', '-ap', 'alice-sip-101', '-timeout', '10s', '-timeout_error', o.target], { timeoutMs: 20_000, cwd: o.dir });
   if (reg.code !== 0) throw new Error(`phone did not register: ${reg.stdout.slice(-1000)}`);
   return startUas({ dir: o.dir, port: o.phonePort, extraArgs: o.extraArgs ?? [] });
 }
