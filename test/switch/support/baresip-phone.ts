@@ -15,14 +15,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, type Socket as TcpSocket } from 'node:net';
+import { connect, createServer, type Socket as TcpSocket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePcm16Wav, mixToMono, parseWav, wavSamples } from '../../../src/media/wav.js';
 import { decodeG711, encodeG711, type G711Law } from '../../../src/media/g711.js';
 import { parseRtpPacket, serializeRtpPacket } from '../../../src/media/rtp-packet.js';
-import { freePort } from '../../sip/support/sipp.js';
 import { sine } from '../../media/support/audio-analysis.js';
 
 type T = { after(fn: () => unknown): void };
@@ -77,10 +76,29 @@ export class BaresipPhone {
     this.#exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
-  /** Starts baresip registering as `username`; killed and its directory removed in `t.after`. */
+  /**
+   * Starts baresip registering as `username`; killed and its directory removed in `t.after`. baresip binds
+   * UDP and TCP on its SIP port and TLS on the port above it, so the pair comes from below the kernel's
+   * ephemeral range (where another process may take the second port meanwhile) and a start that still
+   * loses a bind race ("Address already in use") is retried on new ports.
+   */
   static async start(t: T, o: BaresipPhoneOptions): Promise<BaresipPhone> {
+    for (let attempt = 1; ; attempt++) {
+      const phone = BaresipPhone.#spawn(o, await freePortPair(), await freePortPair());
+      try {
+        await phone.#connectCtrl();
+      } catch (err) {
+        await phone.#discard();
+        if (attempt < 4 && /Address already in use/.test(phone.output)) continue;
+        throw err;
+      }
+      t.after(() => phone.#discard());
+      return phone;
+    }
+  }
+
+  static #spawn(o: BaresipPhoneOptions, sipPort: number, ctrlPort: number): BaresipPhone {
     const dir = mkdtempSync(join(tmpdir(), 'ringside-baresip-phone-'));
-    const [sipPort, ctrlPort] = [await freePort(), await freePort()];
     const modulePath = MODULE_PATHS.find((p) => existsSync(join(p, 'ctrl_tcp.so'))) ?? MODULE_PATHS[0]!;
     writeFileSync(join(dir, 'say.wav'), encodePcm16Wav(sine(o.toneHz, 60_000, 6000), 8000));
     // RTP below Ringside's ranges (test/support/in-process.ts: 20000–59999) and the ephemeral ports.
@@ -115,13 +133,12 @@ export class BaresipPhone {
       `<sip:${o.username}@${o.registrar};transport=udp>;auth_pass=${o.password};regint=300;answermode=auto;audio_codecs=PCMU,PCMA;ptime=20\n`,
     );
     const child = spawn('baresip', ['-f', dir, '-s'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const phone = new BaresipPhone(dir, sipPort, ctrlPort, child);
-    t.after(async () => {
-      await phone.stop();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    await phone.#connectCtrl();
-    return phone;
+    return new BaresipPhone(dir, sipPort, ctrlPort, child);
+  }
+
+  async #discard(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   async #connectCtrl(): Promise<void> {
@@ -201,6 +218,32 @@ export class BaresipPhone {
       await this.#exited;
       clearTimeout(timer);
     }
+  }
+}
+
+/** Whether `port` binds on loopback for UDP and for TCP right now. */
+async function bindable(port: number): Promise<boolean> {
+  const udp = createSocket('udp4');
+  const udpOk = await new Promise<boolean>((r) => {
+    udp.once('error', () => r(false));
+    udp.bind(port, '127.0.0.1', () => r(true));
+  });
+  udp.close();
+  if (!udpOk) return false;
+  const tcp = createServer();
+  const tcpOk = await new Promise<boolean>((r) => {
+    tcp.once('error', () => r(false));
+    tcp.listen(port, '127.0.0.1', () => r(true));
+  });
+  if (tcpOk) await new Promise<void>((r) => tcp.close(() => r()));
+  return tcpOk;
+}
+
+/** A port P in 5100–9899 (below the ephemeral range and baresip's RTP) with P and P + 1 free. */
+async function freePortPair(): Promise<number> {
+  for (;;) {
+    const port = 5100 + 2 * Math.floor(Math.random() * 2400);
+    if ((await bindable(port)) && (await bindable(port + 1))) return port;
   }
 }
 
