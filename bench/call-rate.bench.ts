@@ -16,6 +16,7 @@
  *      steps), IDLE_SECONDS=40 (Ringside's idle pause at the end: longer than the 32 s UDP transaction linger),
  *      LOG_LEVEL=info (Ringside's).
  *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
+ *      PROFILE_DIR=/some/dir keeps the profiles there.
  *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
  */
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -185,8 +186,9 @@ const failedStep = (s: Step) => s.outcome.failed > 0 || s.outcome.unfinished > 0
 const results = new Map<Target, { steps: Step[]; label: string; idle?: { start: number; end: number; idle: number } }>();
 let profileDir: string | undefined;
 if (PROFILE) {
-  profileDir = join(root, 'profile');
-  mkdirSync(profileDir);
+  // PROFILE_DIR keeps the .cpuprofile files (for DevTools or an inclusive-time reading) after the run.
+  profileDir = env.PROFILE_DIR ?? join(root, 'profile');
+  mkdirSync(profileDir, { recursive: true });
 }
 
 for (const target of TARGETS) {
