@@ -183,7 +183,17 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
 
 const failedStep = (s: Step) => s.outcome.failed > 0 || s.outcome.unfinished > 0 || s.outcome.successful < s.offered;
 
-const results = new Map<Target, { steps: Step[]; label: string; idle?: { start: number; end: number; idle: number } }>();
+/** Ringside's RSS and V8 heap in use (its /health) at start, after the last step and after the idle pause. */
+interface Idle {
+  start: number;
+  end: number;
+  idle: number;
+  heapStart: number;
+  heapEnd: number;
+  heapIdle: number;
+}
+
+const results = new Map<Target, { steps: Step[]; label: string; idle?: Idle }>();
 let profileDir: string | undefined;
 if (PROFILE) {
   // PROFILE_DIR keeps the .cpuprofile files (for DevTools or an inclusive-time reading) after the run.
@@ -199,6 +209,7 @@ for (const target of TARGETS) {
   const box = await startBox(target, dir, carrierPort, profileDir);
   const steps: Step[] = [];
   const rssStart = box.ringside ? rssBytes(box.pid) : 0;
+  const heapStart = box.ringside ? await heapUsed(box.ringside) : 0;
   try {
     for (const rate of STEPS) {
       const s = await step(box, rate, dir, carrierPort);
@@ -207,11 +218,12 @@ for (const target of TARGETS) {
       if (failedStep(s)) break;
       await sleep(PAUSE_SECONDS * 1000);
     }
-    const entry: { steps: Step[]; label: string; idle?: { start: number; end: number; idle: number } } = { steps, label: box.label };
+    const entry: { steps: Step[]; label: string; idle?: Idle } = { steps, label: box.label };
     if (box.ringside) {
       const end = rssBytes(box.pid);
+      const heapEnd = await heapUsed(box.ringside);
       await sleep(IDLE_SECONDS * 1000);
-      entry.idle = { start: rssStart, end, idle: rssBytes(box.pid) };
+      entry.idle = { start: rssStart, end, idle: rssBytes(box.pid), heapStart, heapEnd, heapIdle: await heapUsed(box.ringside) };
       const warnings = box.ringside.warnings;
       if (warnings.length) console.error(`# ringside logged ${warnings.length} lines at warn or above; first:\n${warnings.slice(0, 5).join('\n')}`);
     }
@@ -232,7 +244,7 @@ for (const [t, r] of results) {
   for (const s of r.steps) {
     console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} |` : ''} ${s.load} |`);
   }
-  if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle.`);
+  if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle; V8 heap in use: ${mb(r.idle.heapStart)} → ${mb(r.idle.heapEnd)} → ${mb(r.idle.heapIdle)} MB.`);
   console.log('');
 }
 
@@ -289,6 +301,11 @@ if (PROFILE && profileDir) {
     }
   }
   if (!files.length) console.log('no .cpuprofile was written (did Ringside stop cleanly?)');
+}
+
+async function heapUsed(r: RingsideChild): Promise<number> {
+  const h = (await (await fetch(r.url('/health'))).json()) as { process: { heapUsedBytes: number } };
+  return h.process.heapUsedBytes;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -10,6 +10,7 @@
  * own file.
  */
 import Database from 'better-sqlite3';
+import { StatementCache } from './statement-cache.js';
 import { WalFsync } from '../util/wal-fsync.js';
 import { OutboxClosedError, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
 
@@ -54,6 +55,7 @@ interface Job {
 
 export class SqliteOutbox implements WebhookOutbox {
   readonly #db: Database.Database;
+  readonly #statements: StatementCache;
   #jobs: Job[] = [];
   #scheduled = false;
   #closed = false;
@@ -67,6 +69,7 @@ export class SqliteOutbox implements WebhookOutbox {
   /** `synchronous`: `FULL` (default) resolves writes once fsynced; `NORMAL` skips the fsync. */
   constructor(file: string, options: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
     this.#db = new Database(file);
+    this.#statements = new StatementCache(this.#db);
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     if ((options.synchronous ?? 'FULL') === 'FULL') this.#fsync = new WalFsync(file);
@@ -79,16 +82,8 @@ export class SqliteOutbox implements WebhookOutbox {
     this.#setFeed = this.#stmt(`INSERT INTO webhook_feed (name, position) VALUES ('webhooks', ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`);
   }
 
-  readonly #statements = new Map<string, Database.Statement>();
-
-  /** Prepared once, reused (the delivery path runs the same few statements for every event). */
   #stmt(sql: string): Database.Statement {
-    let s = this.#statements.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#statements.set(sql, s);
-    }
-    return s;
+    return this.#statements.get(sql);
   }
 
   /** Runs a write in the next group commit; resolves once it is durable. */

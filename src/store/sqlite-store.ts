@@ -3,6 +3,7 @@
  * full record as JSON beside the columns lookups use, so the model can grow without a migration per field.
  */
 import Database from 'better-sqlite3';
+import { StatementCache } from './statement-cache.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
 import { WalFsync } from '../util/wal-fsync.js';
@@ -60,12 +61,13 @@ const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_grou
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  readonly #statements: StatementCache;
 
   readonly #fsync: WalFsync;
-  readonly #statements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     this.#db = new Database(file);
+    this.#statements = new StatementCache(this.#db);
     this.#db.pragma('journal_mode = WAL');
     // Commits do not fsync on the event loop; every write method awaits #synced() (util/wal-fsync.ts)
     // before it resolves, so a resolved write is on disk as with synchronous=FULL.
@@ -334,14 +336,8 @@ export class SqliteStore implements Store {
     if (this.#db.open) this.#db.close();
   }
 
-  /** Prepared once, reused (reports and registrations run the same few statements all day). */
   #stmt(sql: string): Database.Statement {
-    let st = this.#statements.get(sql);
-    if (!st) {
-      st = this.#db.prepare(sql);
-      this.#statements.set(sql, st);
-    }
-    return st;
+    return this.#statements.get(sql);
   }
 
   /** Resolves once what this connection committed so far is on disk. */
