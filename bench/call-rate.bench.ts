@@ -9,7 +9,8 @@
  * Per step: completed and failed calls (by kind: timeouts vs 503 …, from sipp's -trace_stat and
  * -trace_err), CPU time of the box in the middle per call (/proc utime+stime; Kamailio summed over its
  * processes, Ringside over its threads), kernel UDP receive-buffer drops, and for Ringside its RSS
- * before/after, then after an idle pause.
+ * before/after, then after an idle pause, and its SIP → WebSocket event latency (fact times from its event
+ * log file → arrival at the bench's WebSocket client, a separate process from Ringside).
  *
  * Run: npm run bench -- call-rate
  * Env: STEPS=100,200,… (calls/s), TARGETS=direct,kamailio,ringside, STEP_SECONDS=10, PAUSE_SECONDS=5 (between
@@ -23,6 +24,7 @@ import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { freePort } from '../test/sip/support/sipp.js';
 import { runChild, spawnChild, type Child } from './support/children.js';
 import { cpuSeconds, treeCpuSeconds, rssBytes, udpCounters, udpPortDrops, mb } from './support/proc-stats.js';
@@ -63,6 +65,8 @@ interface Step {
   rssBefore?: number;
   rssAfter?: number;
   warnings?: number;
+  /** SIP → WebSocket: fact time of a call's start, answer and end → its realtime event at the client (ms). */
+  latency?: { events: number; p50: number; p99: number };
   load: string;
 }
 
@@ -76,6 +80,10 @@ interface Box {
   cpu: () => number;
   label: string;
   ringside?: RingsideChild;
+  /** Ringside: arrival time (epoch ms) of each realtime event at the WebSocket client, by `${trackingId}:${eventName}`. */
+  arrivals?: Map<string, number>;
+  /** Ringside: its event log (the child's data dir), read after each step for the facts' times. */
+  eventLogFile?: string;
   stop(): Promise<void>;
 }
 
@@ -115,8 +123,8 @@ async function startBox(target: Target, dir: string, carrierPort: number, profil
   try {
     const target = `127.0.0.1:${r.sipPort}`;
     phone = await startPhone({ dir, target, phonePort: await freePort() });
-    let events = 0;
-    const ws = await accountStream(r.httpPort, () => events++);
+    const arrivals = new Map<string, number>();
+    const ws = await accountStream(r.httpPort, (m) => void arrivals.set(`${m.trackingId}:${m.eventName}`, performance.timeOrigin + performance.now()));
     return {
       target,
       port: r.sipPort,
@@ -124,6 +132,8 @@ async function startBox(target: Target, dir: string, carrierPort: number, profil
       cpu: () => cpuSeconds(r.pid),
       label: 'ringside (all threads)',
       ringside: r,
+      arrivals,
+      eventLogFile: join(dir, 'data', 'events.db'),
       stop: async () => {
         ws.close();
         await phone?.stop('SIGKILL', 0);
@@ -148,6 +158,8 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
   const drops0 = [udpPortDrops(box.port), udpPortDrops(carrierPort)];
   const cpu0 = box.cpu();
   const t0 = performance.now();
+  const t0Epoch = Date.now();
+  box.arrivals?.clear();
   // -recv_timeout: a call whose answer never comes fails as a timeout instead of waiting forever.
   const run = await runChild(
     'sipp',
@@ -176,6 +188,8 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
     s.rssBefore = rssBefore;
     s.rssAfter = rssBytes(box.pid);
     s.warnings = box.ringside.warnings.length - warnBefore;
+    await sleep(1500); // the step's last events reach the client
+    s.latency = eventLatency(box, t0Epoch);
   }
   if (env.KEEP_DIR !== '1') rmSync(stepDir, { recursive: true, force: true });
   return s;
@@ -239,10 +253,10 @@ console.log(`Offered rate stepped per target (1 s calls, no RTP, ${STEP_SECONDS}
 for (const [t, r] of results) {
   console.log(`### ${t} — CPU of ${r.label}\n`);
   const rs = t === 'ringside';
-  console.log(`| offered calls/s | calls | completed | failed | failures by kind | box CPU ms/call | box CPU % | UDP drops: box / uac / machine |${rs ? ' RSS before → after | warn lines |' : ''} load |`);
-  console.log(`|---|---|---|---|---|---|---|---|${rs ? '---|---|' : ''}---|`);
+  console.log(`| offered calls/s | calls | completed | failed | failures by kind | box CPU ms/call | box CPU % | UDP drops: box / uac / machine |${rs ? ' RSS before → after | warn lines | SIP→WS p50 / p99 (events) |' : ''} load |`);
+  console.log(`|---|---|---|---|---|---|---|---|${rs ? '---|---|---|' : ''}---|`);
   for (const s of r.steps) {
-    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} |` : ''} ${s.load} |`);
+    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} | ${s.latency ? `${s.latency.p50.toFixed(1)} / ${s.latency.p99.toFixed(1)} ms (${s.latency.events})` : '-'} |` : ''} ${s.load} |`);
   }
   if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle; V8 heap in use: ${mb(r.idle.heapStart)} → ${mb(r.idle.heapEnd)} → ${mb(r.idle.heapIdle)} MB.`);
   console.log('');
@@ -301,6 +315,32 @@ if (PROFILE && profileDir) {
     }
   }
   if (!files.length) console.log('no .cpuprofile was written (did Ringside stop cleanly?)');
+}
+
+/**
+ * SIP → WebSocket latency of one step: for each session the step started, the fact times (taken when the
+ * switch saw the INVITE, the answer, the BYE; read from the child's event log file, WAL mode allows a
+ * second reader) → when this process's WebSocket client received the realtime `start`, `answer`, `end`.
+ */
+function eventLatency(box: Box, sinceEpochMs: number): Step['latency'] {
+  if (!box.eventLogFile || !box.arrivals) return undefined;
+  const db = new Database(box.eventLogFile, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare(`SELECT session_id AS s, type, at FROM facts WHERE at >= ? AND type IN ('session.started', 'leg.joined', 'session.ended') ORDER BY position`).all(sinceEpochMs) as { s: string; type: string; at: number }[];
+    const joins = new Map<string, number>();
+    const lat: number[] = [];
+    for (const r of rows) {
+      // The second leg.joined of a session is the answer (the caller's leg joins first).
+      const name = r.type === 'session.started' ? 'start' : r.type === 'session.ended' ? 'end' : (joins.set(r.s, (joins.get(r.s) ?? 0) + 1), joins.get(r.s) === 2 ? 'answer' : undefined);
+      const at = name && box.arrivals.get(`${r.s}:${name}`);
+      if (at) lat.push(at - r.at);
+    }
+    lat.sort((a, b) => a - b);
+    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
+    return { events: lat.length, p50: q(0.5), p99: q(0.99) };
+  } finally {
+    db.close();
+  }
 }
 
 async function heapUsed(r: RingsideChild): Promise<number> {

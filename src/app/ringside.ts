@@ -139,7 +139,7 @@ export class Ringside implements RingsideServices {
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
 
       const sipLogger = logger.child({ component: 'sip' });
-      const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
+      const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
       const sipOptions = { host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, overload, udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes };
       const sip = started('sip', await SipService.start({ ...sipOptions, ...(server.sipDigestLimits ? { digestLimits: server.sipDigestLimits } : {}) }, store, sipLogger));

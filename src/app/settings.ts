@@ -12,7 +12,7 @@ export interface Settings {
   publicUrl?: string;
   logLevel: string;
   /** New calls get 503 + Retry-After past these bounds (sip/overload-guard.ts); environment only. */
-  overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLogBacklog: number; retryAfterSeconds: number };
+  overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxLogBacklog: number; retryAfterSeconds: number };
   /** SO_RCVBUF asked for the SIP UDP socket (bytes); environment only. */
   sipUdpReceiveBufferBytes: number;
 }
@@ -48,6 +48,7 @@ export const ENV: Record<keyof RawSettings, string> = {
 export const TUNING_ENV = {
   maxLoopDelayMs: 'RINGSIDE_OVERLOAD_LOOP_DELAY_MS',
   maxUtilizationPercent: 'RINGSIDE_OVERLOAD_LOOP_BUSY_PERCENT',
+  maxLateInvitesPerSecond: 'RINGSIDE_OVERLOAD_LATE_INVITES',
   maxLogBacklog: 'RINGSIDE_OVERLOAD_LOG_BACKLOG',
   retryAfterSeconds: 'RINGSIDE_OVERLOAD_RETRY_AFTER',
   sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
@@ -82,6 +83,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     overload: {
       maxLoopDelayMs: tuning('maxLoopDelayMs', 200, 10, 60_000),
       maxUtilizationPercent: tuning('maxUtilizationPercent', 100, 10, 100),
+      maxLateInvitesPerSecond: tuning('maxLateInvitesPerSecond', 10, 0, 1_000_000),
       maxLogBacklog: tuning('maxLogBacklog', 20_000, 10, 10_000_000),
       retryAfterSeconds: tuning('retryAfterSeconds', 2, 1, 3600),
     },

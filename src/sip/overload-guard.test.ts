@@ -35,3 +35,26 @@ test('a loop kept busy in short slices (timers on time, but saturated) trips the
   await sleep(1100);
   assert.equal(guard.shouldShed(), undefined, 'an idle window clears it');
 });
+
+test('INVITEs arriving a third time unanswered shed new calls for about a second; a few do not', async (t) => {
+  const guard = new OverloadGuard({ maxLoopDelayMs: 10_000, maxLateInvitesPerSecond: 10, retryAfterSeconds: 1, minTransactions: Infinity });
+  t.after(() => guard.close());
+  // A little loss: five late INVITEs are within the bound.
+  for (let i = 0; i < 5; i++) guard.noteLateInvite();
+  assert.equal(guard.shouldShed(0), undefined);
+  for (let i = 0; i < 6; i++) guard.noteLateInvite();
+  assert.match(guard.shouldShed(0) ?? '', /^11 INVITEs arrived a third time unanswered in the last second \(> 10\)/);
+  assert.equal(guard.status.lateInvites, 11);
+  assert.equal(guard.status.shedding, true);
+  // No new late INVITEs: the window empties and calls are taken again.
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(guard.shouldShed(0), undefined);
+  assert.equal(guard.status.lateInvites, 0);
+});
+
+test('the late-INVITE bound is off at 0', (t) => {
+  const guard = new OverloadGuard({ maxLoopDelayMs: 10_000, maxLateInvitesPerSecond: 0, retryAfterSeconds: 1, minTransactions: Infinity });
+  t.after(() => guard.close());
+  for (let i = 0; i < 1000; i++) guard.noteLateInvite();
+  assert.equal(guard.shouldShed(0), undefined);
+});

@@ -12,10 +12,20 @@
  * was busy, over the last `UTILIZATION_WINDOW_MS`) is bounded too. Both loop figures count only under
  * traffic (at least `minTransactions` live SIP transactions): a loop busy with start-up or with a demo's
  * simulated phones in the same process is not an overloaded switch, and shedding its first call helps no one.
+ *
+ * A saturated loop is also caught from outside: a UAC retransmits an INVITE that no response answered
+ * (Timer A: after 0.5 s, 1.5 s, 3.5 s…, RFC 3261 §17.1.1.2), and the stack answers 100 Trying as it reads
+ * an INVITE, so a third copy of an INVITE still unanswered means INVITEs wait ≥ 1.5 s unread in the
+ * receive buffer: calls are about to time out. More such late INVITEs in the last second than
+ * `maxLateInvitesPerSecond` shed new calls until the backlog drains. (A second copy alone is not enough:
+ * a cold process at its first load step keeps INVITEs half a second and still completes every call.)
  */
 const TICK_MS = 20;
 const DECAY = 0.8;
 const UTILIZATION_WINDOW_MS = 500;
+/** The late-INVITE window: four buckets of 250 ms. */
+const BUCKET_MS = 250;
+const BUCKETS = 4;
 
 export interface OverloadGuardOptions {
   /** Shed while the event loop runs this late (ms; see above). */
@@ -26,6 +36,8 @@ export interface OverloadGuardOptions {
   minTransactions?: number;
   /** A queue depth and its bound (e.g. log appends not yet durable); omitted = loop delay only. */
   queue?: { depth(): number; max: number };
+  /** Shed while more INVITEs than this arrived a third time unanswered in the last second; omitted or 0 = never. */
+  maxLateInvitesPerSecond?: number;
   /** Retry-After on the 503 (s). */
   retryAfterSeconds: number;
 }
@@ -36,6 +48,8 @@ export interface OverloadStatus {
   /** Event-loop utilisation of the last window (0–1). */
   utilization: number;
   queueDepth: number;
+  /** INVITEs received a third time, still unanswered, over the last second. */
+  lateInvites: number;
   /** New INVITEs refused with 503 since start. */
   shed: number;
 }
@@ -48,6 +62,9 @@ export class OverloadGuard {
   #shed = 0;
   /** Live SIP transactions at the last decision (what `status` judges the loop bounds by). */
   #transactions = 0;
+  /** Late INVITEs per 250 ms bucket; index 0 is the current one. */
+  readonly #late: number[] = new Array<number>(BUCKETS).fill(0);
+  #bucketStart = performance.now();
 
   constructor(options: OverloadGuardOptions) {
     this.#options = options;
@@ -58,6 +75,7 @@ export class OverloadGuard {
       const now = performance.now();
       this.#delayMs = Math.max(now - expected, this.#delayMs * DECAY);
       expected = now + TICK_MS;
+      if (now - this.#bucketStart >= BUCKET_MS) this.#rotate(now);
       if (now - windowStart >= UTILIZATION_WINDOW_MS) {
         this.#utilization = performance.eventLoopUtilization(window).utilization;
         window = performance.eventLoopUtilization();
@@ -65,6 +83,21 @@ export class OverloadGuard {
       }
     }, TICK_MS);
     this.#timer.unref();
+  }
+
+  #rotate(now: number): void {
+    // A stalled loop may skip buckets: clear every one that passed.
+    const passed = Math.min(BUCKETS, Math.floor((now - this.#bucketStart) / BUCKET_MS));
+    for (let i = 0; i < passed; i++) {
+      this.#late.pop();
+      this.#late.unshift(0);
+    }
+    this.#bucketStart += passed * BUCKET_MS;
+  }
+
+  /** The stack read a third copy of an INVITE it has not answered with a final response yet. */
+  noteLateInvite(): void {
+    this.#late[0]!++;
   }
 
   get retryAfterSeconds(): number {
@@ -83,6 +116,9 @@ export class OverloadGuard {
   #reason(transactions: number): string | undefined {
     const q = this.#options.queue;
     if (q && q.depth() > q.max) return `queue depth ${q.depth()} > ${q.max}`;
+    const late = this.#lateInvites();
+    const maxLate = this.#options.maxLateInvitesPerSecond ?? 0;
+    if (maxLate > 0 && late > maxLate) return `${late} INVITEs arrived a third time unanswered in the last second (> ${maxLate}): they waited ≥ 1.5 s unread`;
     if (transactions < (this.#options.minTransactions ?? 500)) return undefined;
     if (this.#delayMs > this.#options.maxLoopDelayMs) return `event-loop delay ${this.#delayMs.toFixed(0)} ms > ${this.#options.maxLoopDelayMs} ms`;
     const maxU = this.#options.maxUtilization ?? 1;
@@ -91,7 +127,13 @@ export class OverloadGuard {
   }
 
   get status(): OverloadStatus {
-    return { shedding: this.#reason(this.#transactions) !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, shed: this.#shed };
+    return { shedding: this.#reason(this.#transactions) !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, lateInvites: this.#lateInvites(), shed: this.#shed };
+  }
+
+  #lateInvites(): number {
+    let n = 0;
+    for (const v of this.#late) n += v;
+    return n;
   }
 
   close(): void {

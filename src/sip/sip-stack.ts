@@ -14,6 +14,7 @@ import { SipRequest, type SipResponse } from './message/sip-message.js';
 import { formatUri } from './message/uri.js';
 import { DEFAULT_TIMERS, systemClock, type Clock, type TimerSettings } from './transaction/clock.js';
 import { InviteServerTransaction } from './transaction/invite-server-transaction.js';
+import type { ServerTransaction } from './transaction/server-transaction.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
 import type { ClientTransactionUser } from './transaction/transaction-user.js';
 import { resolveDestination } from './transport/resolve-destination.js';
@@ -363,6 +364,15 @@ export class SipStack implements UserAgentCore {
     return this.#sessions.get(dialogKey({ callId: req.callId, localTag: req.toTag ?? '', remoteTag: req.fromTag ?? '' }));
   }
 
+  /** Copies of INVITEs still unanswered, per transaction (overload-guard.ts: the third copy is late). */
+  readonly #inviteCopies = new WeakMap<ServerTransaction, number>();
+
+  #noteInviteCopy(tx: ServerTransaction): void {
+    const copies = (this.#inviteCopies.get(tx) ?? 1) + 1;
+    this.#inviteCopies.set(tx, copies);
+    if (copies === 3) this.#overload!.noteLateInvite();
+  }
+
   #receiveRequest(req: SipRequest, source: Destination): void {
     const method = req.method;
     if (method === 'ACK') {
@@ -376,6 +386,7 @@ export class SipStack implements UserAgentCore {
     const existing = this.#transactions.findServer(req);
     if (existing) {
       existing.receiveRequest(req); // retransmission (§17.2.1, §17.2.2)
+      if (method === 'INVITE' && this.#overload && existing.state === 'proceeding') this.#noteInviteCopy(existing);
       return;
     }
     const tx = this.#transactions.createServer(req, source, {});

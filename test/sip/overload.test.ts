@@ -47,3 +47,59 @@ test('a new INVITE is refused 503 + Retry-After while overloaded, taken again af
   assert.ok(again.ok, 'taken again once the queue drained');
   assert.equal(offered, 2);
 });
+
+/** An INVITE as a UAC's retransmissions carry it: the same branch every time (RFC 3261 §17.1.1.2). */
+function rawInvite(port: number, local: number, n: number): Buffer {
+  return Buffer.from(
+    [
+      `INVITE sip:b@127.0.0.1:${port} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=z9hG4bK-late-${n}`,
+      'Max-Forwards: 70',
+      `From: <sip:a@127.0.0.1>;tag=a${n}`,
+      `To: <sip:b@127.0.0.1:${port}>`,
+      `Call-ID: late-${n}@127.0.0.1`,
+      'CSeq: 1 INVITE',
+      `Contact: <sip:a@127.0.0.1:${local}>`,
+      'Content-Type: application/sdp',
+      `Content-Length: ${Buffer.byteLength(SDP)}`,
+      '',
+      SDP,
+    ].join('\r\n'),
+  );
+}
+
+test('INVITEs read a third time before any final response (a backlog of ≥ 1.5 s) shed the next new call', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const guard = new OverloadGuard({ maxLoopDelayMs: 10_000, maxLateInvitesPerSecond: 2, retryAfterSeconds: 3, minTransactions: Infinity });
+  const b = await SipStack.start({ host: '127.0.0.1', port: 0, overload: guard });
+  const uac = createSocket('udp4');
+  await new Promise<void>((r) => uac.bind(0, '127.0.0.1', () => r()));
+  t.after(async () => {
+    guard.close();
+    uac.close();
+    await b.close();
+  });
+  const held: unknown[] = [];
+  b.onInvite((inv) => void held.push(inv)); // ringing, never answered: the copies find the transaction proceeding
+  const responses: string[] = [];
+  uac.on('message', (m) => responses.push(m.toString()));
+  const local = uac.address().port;
+  const send = (buf: Buffer) => new Promise<void>((r) => uac.send(buf, b.port, '127.0.0.1', () => r()));
+  const waitFor = async (pred: () => boolean) => {
+    for (let i = 0; i < 100 && !pred(); i++) await new Promise((r) => setTimeout(r, 20));
+  };
+  // Two copies of each of three INVITEs: not late yet.
+  for (let n = 1; n <= 3; n++) for (let copy = 0; copy < 2; copy++) await send(rawInvite(b.port, local, n));
+  await waitFor(() => held.length === 3);
+  assert.equal(guard.status.lateInvites, 0);
+  // The third copy of each: three late INVITEs, more than the bound of 2.
+  for (let n = 1; n <= 3; n++) await send(rawInvite(b.port, local, n));
+  await waitFor(() => guard.status.lateInvites === 3);
+  assert.equal(guard.status.lateInvites, 3);
+  await send(rawInvite(b.port, local, 4));
+  await waitFor(() => responses.some((r) => r.startsWith('SIP/2.0 503') && r.includes('late-4@')));
+  const refused = responses.find((r) => r.startsWith('SIP/2.0 503') && r.includes('late-4@'));
+  assert.ok(refused, `the fourth INVITE was refused 503: ${responses.map((r) => r.split('\r\n')[0]).join(', ')}`);
+  assert.match(refused, /\r\nRetry-After: 3\r\n/i);
+  assert.equal(held.length, 3, 'the refused INVITE never reached the application');
+});

@@ -31,6 +31,7 @@ export interface OverloadFigures {
   loopDelayMs: number;
   utilization: number;
   queueDepth: number;
+  lateInvites: number;
   shed: number;
 }
 
@@ -73,12 +74,13 @@ const health = successBody(
     overload: {
       type: 'object',
       description: 'new calls are refused with 503 + Retry-After while `shedding` (docs/configuration.md, "Load")',
-      required: ['shedding', 'loopDelayMs', 'utilization', 'queueDepth', 'shed'],
+      required: ['shedding', 'loopDelayMs', 'utilization', 'queueDepth', 'lateInvites', 'shed'],
       properties: {
         shedding: { type: 'boolean', description: 'a bound is passed now (the loop bounds count only under SIP traffic)' },
         loopDelayMs: ms,
         utilization: { type: 'number', minimum: 0, maximum: 1, description: "the event loop's busy share over the last 0.5 s" },
         queueDepth: { ...count, description: 'event-log appends not yet durable' },
+        lateInvites: { ...count, description: 'INVITEs read a third time before any final response over the last second (they waited ≥ 1.5 s unread)' },
         shed: { ...count, description: 'new INVITEs refused with 503 since start' },
       },
     },
