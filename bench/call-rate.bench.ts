@@ -31,6 +31,7 @@ import { cpuSeconds, treeCpuSeconds, rssBytes, udpCounters, udpPortDrops, mb } f
 import { readSippOutcome, describeFailures, type SippOutcome } from './support/sipp-stats.js';
 import { summariseProfile } from './support/cpuprofile.js';
 import { REPO, accountStream, benchConfig, startPhone, startRingsideChild, startUas, type RingsideChild } from './support/ringside-child.js';
+import { quantile } from './support/quantile.js';
 
 type Target = 'direct' | 'kamailio' | 'ringside';
 
@@ -336,8 +337,7 @@ function eventLatency(box: Box, sinceEpochMs: number): Step['latency'] {
       if (at) lat.push(at - r.at);
     }
     lat.sort((a, b) => a - b);
-    const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-    return { events: lat.length, p50: q(0.5), p99: q(0.99) };
+    return { events: lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };
   } finally {
     db.close();
   }

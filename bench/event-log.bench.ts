@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { SqliteEventLog } from '../src/events/log/sqlite-event-log.js';
 import type { LoggedEvent } from '../src/events/log/event-log.js';
 import type { Fact } from '../src/events/model/facts.js';
+import { quantile } from './support/quantile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ringside-bench-log-'));
 const rows: string[][] = [];
@@ -55,7 +56,7 @@ async function appendLatency(n: number): Promise<void> {
     lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   lat.sort((a, b) => a - b);
-  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!.toFixed(2);
+  const q = (p: number) => quantile(lat, p).toFixed(2);
   rows.push(['single append, alone (commit + fsync each)', `p50 ${q(0.5)} ms`, `p99 ${q(0.99)} ms`, `${n} appends`]);
   await log.close();
 }

@@ -12,6 +12,7 @@ import { Ringside } from '../src/app/ringside.js';
 import { resolveSettings } from '../src/app/settings.js';
 import { silentLogger } from '../src/log/logger.js';
 import { CallScript, phone, sip } from '../test/support/call-script.js';
+import { quantile } from './support/quantile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ringside-bench-fanout-'));
 writeFileSync(
@@ -69,7 +70,7 @@ async function round(clients: number, calls: number, concurrent = true): Promise
   while (received < expected && Date.now() < deadline) await new Promise((res) => setTimeout(res, 5));
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => (latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN).toFixed(1);
+  const q = (p: number) => quantile(latencies, p).toFixed(1);
   rows.push(`| ${clients} | ${calls} ${concurrent ? 'at once' : 'one after another'} | ${received}/${expected} | ${Math.round(received / seconds).toLocaleString('en-US')} | ${q(0.5)} ms | ${q(0.99)} ms |`);
   for (const ws of sockets) ws.close();
 }

@@ -16,6 +16,7 @@ import { Ringside } from '../src/app/ringside.js';
 import { resolveSettings } from '../src/app/settings.js';
 import { silentLogger } from '../src/log/logger.js';
 import { freePort, runTool } from '../test/sip/support/sipp.js';
+import { quantile } from './support/quantile.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'ringside-bench-switch-'));
@@ -81,7 +82,7 @@ async function round(rate: number, calls: number): Promise<void> {
     }
   }
   lat.sort((a, b) => a - b);
-  const q = (p: number) => (lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN).toFixed(1);
+  const q = (p: number) => quantile(lat, p).toFixed(1);
   rows.push(`| ${rate} | ${calls} | ${ok ?? '?'} | ${failed ?? '?'} | ${(Number(ok ?? 0) / seconds).toFixed(1)} | ${cpuPerCall.toFixed(2)} ms | ${lat.length} | ${q(0.5)} ms | ${q(0.99)} ms |`);
 }
 
