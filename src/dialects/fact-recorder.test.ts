@@ -69,6 +69,34 @@ test('after a restart the projector is rebuilt from the log and ids continue', a
   assert.equal(rest[0]?.id, eventId('s2', 'echo', 3));
 });
 
+test('facts recorded without waiting are pipelined: one commit for a burst, order and ids kept', async (t) => {
+  const log = new SqliteEventLog(setup(t));
+  t.after(() => log.close());
+  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const before = log.stats.commits;
+  // Waiting for each fact to be durable before the next would take one commit per fact.
+  const all = await Promise.all(call('p1').map((f) => rec.record(f)));
+  assert.equal(log.stats.commits - before, 1, 'the six facts of the burst shared one commit');
+  assert.deepEqual(all.flat().map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual((await log.read(0, { sessionId: 'p1' }, 100)).map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
+});
+
+test('after a restart, facts recorded while the session is being replayed wait for it and keep their order', async (t) => {
+  const file = setup(t);
+  const facts = call('p2');
+  const log1 = new SqliteEventLog(file);
+  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  await Promise.all(facts.slice(0, 2).map((f) => rec1.record(f)));
+  await log1.close();
+  const log2 = new SqliteEventLog(file);
+  t.after(() => log2.close());
+  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rest = await Promise.all(facts.slice(2).map((f) => rec2.record(f)));
+  assert.deepEqual(rest.map((es) => es.map((e) => e.payload.i)), [[2], [3], [4], [5]]);
+  assert.deepEqual((await log2.read(0, { sessionId: 'p2' }, 100)).map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
+  assert.equal(rec2.openSessions, 0);
+});
+
 test('a projection that throws loses neither the fact nor the process', async (t) => {
   const log = new SqliteEventLog(setup(t));
   t.after(() => log.close());

@@ -2,9 +2,11 @@
  * Where facts enter the log: each fact is projected by every dialect (one projector per session and
  * dialect), and the fact and its wire events are appended together, durably, before anyone is told.
  * Then the observers (fact-observer.ts: the report writer) get the fact, in the same order.
- * Facts of one session are recorded strictly in order; after a restart a session's projectors and
- * observers are rebuilt by replaying its facts from the log, so ids and payloads continue exactly where
- * they were.
+ * Facts of one session are recorded strictly in call order, pipelined: a fact is projected and handed to
+ * the log as record() is called, without waiting for the previous fact to be durable (the log keeps
+ * append order, and its appends resolve in that order, so observers and callers hear in order too).
+ * After a restart a session's projectors and observers are rebuilt by replaying its facts from the log,
+ * so ids and payloads continue exactly where they were; records made meanwhile wait for that, in order.
  */
 import type { EventLog, LogEntry } from '../events/log/event-log.js';
 import type { Fact } from '../events/model/facts.js';
@@ -15,8 +17,13 @@ import type { FactObserver, SessionObserver } from './fact-observer.js';
 interface SessionState {
   projectors: SessionProjector[];
   observers: SessionObserver[];
-  /** Tail of this session's recording chain: the next record waits for it. */
-  chain: Promise<unknown>;
+  /** False while the session's earlier facts are being replayed from the log (#restore). */
+  restored: boolean;
+  /** Records waiting for the replay, appended in order once it is done (never rejects). */
+  queue: Promise<void>;
+  queued: number;
+  /** Appends made for this session: the state is dropped at its end only if no later one came. */
+  appends: number;
 }
 
 export interface FactRecorderOptions {
@@ -57,24 +64,16 @@ export class FactRecorder {
       state = {
         projectors: this.#dialects.map((d) => d.createProjector(this.#dialectOptions)),
         observers: this.#observers.map((o) => o.open(sessionId)),
-        chain: Promise.resolve(),
+        restored: first.type === 'session.started',
+        queue: Promise.resolve(),
+        queued: 0,
+        appends: 0,
       };
-      state.chain = this.#restore(state, sessionId, first);
       this.#sessions.set(sessionId, state);
+      if (!state.restored) return this.#afterRestore(state, sessionId, facts);
     }
-    const s = state;
-    const run = s.chain.then(async () => {
-      const events: WireEvent[] = [];
-      for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
-      const entries = await this.#events.append({ facts, events });
-      // Observers see only what is durable, in the session's order.
-      for (const f of facts) this.#observe(s, f, 'recorded');
-      if (facts.some(endsSession)) this.#sessions.delete(sessionId);
-      return entries;
-    });
-    // The chain must survive a failed record; the failure still reaches this caller.
-    s.chain = run.catch(() => undefined);
-    return run;
+    if (state.restored && state.queued === 0) return this.#append(state, sessionId, facts);
+    return this.#enqueue(state, sessionId, facts);
   }
 
   /** Number of sessions with live projector state (for health and tests). */
@@ -82,8 +81,55 @@ export class FactRecorder {
     return this.#sessions.size;
   }
 
-  async #restore(state: SessionState, sessionId: string, first: Fact): Promise<void> {
-    if (first.type === 'session.started') return;
+  /** The first record of a session we hold no state for: replay the log's facts of it, then append.
+   *  A failed replay fails this record; later ones go on (with whatever state the replay built). */
+  #afterRestore(s: SessionState, sessionId: string, facts: Fact[]): Promise<LogEntry[]> {
+    s.queued++;
+    let appended!: Promise<LogEntry[]>;
+    const replayed = this.#restore(s, sessionId);
+    const done = () => {
+      s.restored = true;
+      s.queued--;
+    };
+    // Registered first on `replayed`, so `appended` is set before the caller's continuation reads it.
+    s.queue = replayed.then(() => {
+      done();
+      appended = this.#append(s, sessionId, facts);
+    }, done);
+    return replayed.then(() => appended);
+  }
+
+  /** A record made while earlier ones wait for the replay: it goes after them. */
+  #enqueue(s: SessionState, sessionId: string, facts: Fact[]): Promise<LogEntry[]> {
+    s.queued++;
+    let appended!: Promise<LogEntry[]>;
+    s.queue = s.queue.then(() => {
+      s.queued--;
+      appended = this.#append(s, sessionId, facts);
+    });
+    return s.queue.then(() => appended);
+  }
+
+  /** Projects now (in call order) and appends; observers hear once durable (appends resolve in order). */
+  #append(s: SessionState, sessionId: string, facts: Fact[]): Promise<LogEntry[]> {
+    const events: WireEvent[] = [];
+    for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
+    const seq = ++s.appends;
+    let appended: Promise<LogEntry[]>;
+    try {
+      appended = this.#events.append({ facts, events });
+    } catch (err) {
+      appended = Promise.reject(err as Error);
+    }
+    return appended.then((entries) => {
+      // Observers see only what is durable, in the session's order.
+      for (const f of facts) this.#observe(s, f, 'recorded');
+      if (facts.some(endsSession) && s.appends === seq && this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);
+      return entries;
+    });
+  }
+
+  async #restore(state: SessionState, sessionId: string): Promise<void> {
     // A session we hold no state for: replay what the log has of it (after a restart, or the opt-out
     // that follows its text in a messaging session).
     const earlier = await this.#events.sessionFacts(sessionId);

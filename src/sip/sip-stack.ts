@@ -305,7 +305,7 @@ export class SipStack implements UserAgentCore {
     const req = this.buildRequest('INVITE', o, protocol);
     const dest = await this.#destination(o, req);
     if (dest.protocol !== protocol) req.headers.set('contact', this.contact(dest.protocol));
-    this.log.info({ callId: req.callId, to: req.uri, destination: `${dest.protocol}:${dest.host}:${dest.port}` }, 'sip outgoing INVITE');
+    this.log.debug({ callId: req.callId, to: req.uri, destination: `${dest.protocol}:${dest.host}:${dest.port}` }, 'sip outgoing INVITE');
     return new OutgoingInvite(this, req, dest, o.credentials, o.destination !== undefined);
   }
 
@@ -495,7 +495,7 @@ export class SipStack implements UserAgentCore {
       if (invite.state === 'pending') invite.reject(Number.isFinite(expires) && expires > 0 ? 487 : 480);
     });
     tx.onTerminated(() => ringGuard.cancel());
-    this.log.info({ callId: req.callId, from: req.headers.get('from'), to: req.headers.get('to'), source: `${source.protocol}:${source.host}:${source.port}` }, 'sip incoming INVITE');
+    this.log.debug({ callId: req.callId, from: req.headers.get('from'), to: req.headers.get('to'), source: `${source.protocol}:${source.host}:${source.port}` }, 'sip incoming INVITE');
     Promise.resolve()
       .then(() => this.#inviteHandler?.(invite))
       .catch((err) => {

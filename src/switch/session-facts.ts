@@ -1,7 +1,8 @@
 /**
  * One call session's fact stream: stamps every fact with the session id and a time that never goes back,
- * and records them through the FactSink strictly one after another, in the order the switch emits them
- * (facts.ts header). Recording never throws into the call: a failure is logged and the call goes on.
+ * and hands them to the FactSink in the order the switch emits them (facts.ts header), at once: the sink
+ * keeps call order (fact-sink.ts), so a fact need not wait for the previous one to be durable.
+ * Recording never throws into the call: a failure is logged and the call goes on.
  */
 import type { CallFact, SessionStarted } from '../events/model/facts.js';
 import type { FactSink } from '../events/model/fact-sink.js';
@@ -29,13 +30,11 @@ export class SessionFacts {
     this.#lastAt = at;
     const fact = { ...draft, sessionId: this.sessionId, at } as CallFact;
     this.log.debug({ fact: fact.type, legId: 'legId' in fact ? fact.legId : undefined }, 'call fact');
-    this.#chain = this.#chain.then(
-      () =>
-        this.sink.record(fact).then(
-          () => undefined,
-          (err: unknown) => this.log.error({ err, fact: fact.type }, 'recording a call fact failed; the call goes on'),
-        ),
+    const recorded = this.sink.record(fact).then(
+      () => undefined,
+      (err: unknown) => this.log.error({ err, fact: fact.type }, 'recording a call fact failed; the call goes on'),
     );
+    this.#chain = this.#chain.then(() => recorded);
   }
 
   /** Resolves once everything queued so far is recorded (or failed and was logged). */

@@ -94,7 +94,7 @@ export class InviteSession {
   #end(reason: SessionEndReason): void {
     if (this.#endReason) return;
     this.#endReason = reason;
-    this.#core.log.info({ callId: this.callId, role: this.dialog.role, reason }, 'sip session ended');
+    this.#core.log.debug({ callId: this.callId, role: this.dialog.role, reason }, 'sip session ended');
     this.dialog.terminate();
     for (const p of this.#pending2xx.values()) {
       p.timer?.cancel();
