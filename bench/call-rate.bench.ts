@@ -19,8 +19,10 @@
  *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
  *      PROFILE_DIR=/some/dir keeps the profiles there.
  *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
+ *      HEAP_SNAPSHOT_DIR=/some/dir keeps the heap snapshot taken after the idle pause (its full GC gives the
+ *      heap Ringside retains).
  */
-import { mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -119,7 +121,10 @@ async function startBox(target: Target, dir: string, carrierPort: number, profil
       },
     };
   }
-  const r = await startRingsideChild({ dir, config: benchConfig(carrierPort), rtpPorts: RTP_PORTS, logLevel: env.LOG_LEVEL ?? 'info', nodeArgs: profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [] });
+  // SIGUSR2 writes a heap snapshot into the diagnostic dir: a full GC first, so the heap read after it is what is retained.
+  const nodeArgs = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(dir, 'heap')}`, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  mkdirSync(join(dir, 'heap'));
+  const r = await startRingsideChild({ dir, config: benchConfig(carrierPort), rtpPorts: RTP_PORTS, logLevel: env.LOG_LEVEL ?? 'info', nodeArgs });
   let phone: Child | undefined;
   try {
     const target = `127.0.0.1:${r.sipPort}`;
@@ -206,6 +211,9 @@ interface Idle {
   heapStart: number;
   heapEnd: number;
   heapIdle: number;
+  /** Heap in use and RSS right after the snapshot's full GC: what the process retains. */
+  heapRetained: number;
+  rssRetained: number;
 }
 
 const results = new Map<Target, { steps: Step[]; label: string; idle?: Idle }>();
@@ -238,7 +246,10 @@ for (const target of TARGETS) {
       const end = rssBytes(box.pid);
       const heapEnd = await heapUsed(box.ringside);
       await sleep(IDLE_SECONDS * 1000);
-      entry.idle = { start: rssStart, end, idle: rssBytes(box.pid), heapStart, heapEnd, heapIdle: await heapUsed(box.ringside) };
+      const idle = rssBytes(box.pid);
+      const heapIdle = await heapUsed(box.ringside);
+      entry.idle = { start: rssStart, end, idle, heapStart, heapEnd, heapIdle, heapRetained: await heapAfterFullGc(box.pid, box.ringside, join(dir, 'heap')), rssRetained: 0 };
+      entry.idle.rssRetained = rssBytes(box.pid);
       const warnings = box.ringside.warnings;
       if (warnings.length) console.error(`# ringside logged ${warnings.length} lines at warn or above; first:\n${warnings.slice(0, 5).join('\n')}`);
     }
@@ -259,7 +270,7 @@ for (const [t, r] of results) {
   for (const s of r.steps) {
     console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} | ${s.latency ? `${s.latency.p50.toFixed(1)} / ${s.latency.p99.toFixed(1)} ms (${s.latency.events})` : '-'} |` : ''} ${s.load} |`);
   }
-  if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle; V8 heap in use: ${mb(r.idle.heapStart)} → ${mb(r.idle.heapEnd)} → ${mb(r.idle.heapIdle)} MB.`);
+  if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle; V8 heap in use: ${mb(r.idle.heapStart)} → ${mb(r.idle.heapEnd)} → ${mb(r.idle.heapIdle)} MB, ${mb(r.idle.heapRetained)} MB after a full GC (heap snapshot; RSS then ${mb(r.idle.rssRetained)} MB).`);
   console.log('');
 }
 
@@ -341,6 +352,29 @@ function eventLatency(box: Box, sinceEpochMs: number): Step['latency'] {
   } finally {
     db.close();
   }
+}
+
+/** Signals the heap snapshot (its full GC runs first), waits until the file is complete, then reads the heap.
+ *  HEAP_SNAPSHOT_DIR keeps the snapshot (for DevTools' retainers view); otherwise it is deleted. */
+async function heapAfterFullGc(pid: number, r: RingsideChild, dir: string): Promise<number> {
+  process.kill(pid, 'SIGUSR2');
+  let file: string | undefined;
+  for (let last = -1, i = 0; i < 600; i++) {
+    await sleep(500);
+    file ??= readdirSync(dir).find((f) => f.endsWith('.heapsnapshot'));
+    if (!file) continue;
+    const size = statSync(join(dir, file)).size;
+    if (size > 0 && size === last) break;
+    last = size;
+  }
+  const heap = await heapUsed(r); // answered only once the snapshot, written on the main thread, is done
+  if (file) {
+    if (env.HEAP_SNAPSHOT_DIR) {
+      mkdirSync(env.HEAP_SNAPSHOT_DIR, { recursive: true });
+      renameSync(join(dir, file), join(env.HEAP_SNAPSHOT_DIR, file));
+    } else rmSync(join(dir, file));
+  }
+  return heap;
 }
 
 async function heapUsed(r: RingsideChild): Promise<number> {

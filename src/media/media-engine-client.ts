@@ -4,9 +4,10 @@
  * pending request is rejected with a clear error (nothing is left hanging), and `exit` is emitted.
  * Recordings are files, so `recordingPath`/`openRecording` run here without a round trip.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { TypedEmitter } from './typed-emitter.js';
+import { startWorker } from '../util/worker-thread.js';
 import { InvalidStateError } from './errors.js';
 import { openRecording, recordingPath, type RecordingInfo, type RecordingResponse } from './recorder.js';
 import type { EndpointStats, MediaControl } from './media-control.js';
@@ -40,15 +41,7 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
 
   /** Starts the worker and resolves once its engine is ready. */
   static async start(options: MediaWorkerOptions): Promise<MediaEngineClient> {
-    const here = new URL(import.meta.url);
-    let worker: Worker;
-    if (here.pathname.endsWith('.ts')) {
-      // Running from sources (tests, tsx): Node 20 applies no loader to a worker's entry, so register tsx in it.
-      const entry = new URL('./media-worker-host.ts', here).href;
-      worker = new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`, { eval: true, workerData: options });
-    } else {
-      worker = new Worker(new URL('./media-worker-host.js', here), { workerData: options });
-    }
+    const worker = startWorker(import.meta.url, 'media-worker-host', options);
     const client = new MediaEngineClient(worker, options.dataDir);
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: RpcMessage): void => {

@@ -1,14 +1,17 @@
 /**
- * The embedded event log: SQLite in WAL mode; a resolved append has reached the disk. Appends are
- * group-committed: every append made in the same turn of the event loop (up to `maxBatch` facts+events)
- * is written in one transaction; the WAL is then fsynced on the thread pool (util/wal-fsync.ts, so the
- * SIP loop never waits in fsync), and only then do their promises resolve and live subscribers hear of
- * them, in position order. Readers (history, catch-up, cursors) see only entries already durable.
+ * The embedded event log: SQLite in WAL mode; a resolved append has reached the disk. Writes run on the
+ * log's writer thread (log-writer-worker.ts: inserts and fsync off the SIP loop), one transaction at a
+ * time: appends made while one is being written wait and go together in the next (group commit, up to
+ * `maxBatch` facts+events). Only once a transaction is committed and fsynced do its appends resolve and
+ * live subscribers hear of them, in position order. Reads use this thread's own connection and see only
+ * entries already durable (history, catch-up, cursors).
  */
 import Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import type { Fact } from '../model/facts.js';
 import { matches, type AppendBatch, type EventFilter, type EventLog, type LogEntry, type SubscribeOptions, type Subscription } from './event-log.js';
-import { WalFsync } from '../../util/wal-fsync.js';
+import type { WireBatch, WriteReply, WriteRequest } from './log-writer.js';
+import { startWorker } from '../../util/worker-thread.js';
 import { LogClosedError } from './errors.js';
 
 const SCHEMA = `
@@ -59,120 +62,117 @@ export class SqliteEventLog implements EventLog {
   #flushScheduled = false;
   #subs = new Set<Sub>();
   #closed = false;
-  readonly #fsync: WalFsync | undefined;
   /** Highest position durable and published: what readers may see. */
   #durable = 0;
-  /** Commits waiting for their fsync, resolved strictly in order. */
-  #tail: Promise<void> = Promise.resolve();
-  /** Appends committed whose fsync has not finished. */
-  #unsynced = 0;
-  readonly #insertFact: Database.Statement;
-  readonly #insertEvent: Database.Statement;
-  readonly #startSession: Database.Statement;
-  readonly #endSession: Database.Statement;
+  readonly #writer: Worker;
+  #ready = false;
+  /** Set once the writer thread is gone: every append from then on fails with it. */
+  #broken: Error | undefined;
+  /** The transaction the writer is on (one at a time: the next group gathers meanwhile). */
+  #inFlight: { seq: number; group: Pending[] } | undefined;
+  #seq = 0;
+  #idle: (() => void)[] = [];
+  #closedByWriter: (() => void) | undefined;
+  readonly #synchronous: 'FULL' | 'NORMAL';
 
   constructor(file: string, options: SqliteEventLogOptions = {}) {
     this.#maxBatch = options.maxBatch ?? 5000;
+    this.#synchronous = options.synchronous ?? 'FULL';
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a commit does not fsync; WalFsync does it off the loop (FULL semantics).
+    // This connection only reads (and creates the schema); the writer thread's commits fsync.
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
-    if ((options.synchronous ?? 'FULL') === 'FULL') this.#fsync = new WalFsync(file);
     this.#durable = (this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null }).p ?? 0;
-    this.#insertFact = this.#db.prepare('INSERT INTO facts (session_id, type, at, body) VALUES (?, ?, ?, ?)');
-    this.#insertEvent = this.#db.prepare(
-      'INSERT OR IGNORE INTO events (id, dialect, name, session_id, account_id, user_ids, route, logged_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#startSession = this.#db.prepare('INSERT OR IGNORE INTO sessions (session_id, started_at) VALUES (?, ?)');
-    this.#endSession = this.#db.prepare('UPDATE sessions SET ended_at = ? WHERE session_id = ?');
+    this.#writer = startWorker(import.meta.url, 'log-writer-worker', { file, synchronous: this.#synchronous });
+    this.#writer.unref();
+    this.#writer.on('message', (m: WriteReply | 'ready' | 'closed') => {
+      if (m === 'ready') {
+        this.#ready = true;
+        this.#flush();
+      } else if (m === 'closed') this.#closedByWriter?.();
+      else this.#onReply(m);
+    });
+    this.#writer.on('error', (err) => this.#fail(new Error(`event log writer failed: ${err.message}`)));
+    this.#writer.on('exit', (code) => this.#fail(new Error(`event log writer exited (code ${code})`)));
   }
 
   append(batch: AppendBatch): Promise<LogEntry[]> {
     if (this.#closed) return Promise.reject(new LogClosedError());
+    if (this.#broken) return Promise.reject(this.#broken);
     return new Promise((resolve, reject) => {
       this.#pending.push({ batch, resolve, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
+        this.#writer.ref(); // an append not yet durable keeps the process alive
         setImmediate(() => this.#flush());
       }
     });
   }
 
-  /** Writes everything pending in as few transactions as maxBatch allows. */
+  /** Sends the next group to the writer unless it is busy with one (its reply sends the next). */
   #flush(): void {
     this.#flushScheduled = false;
-    while (this.#pending.length > 0) {
-      const group: Pending[] = [];
-      let size = 0;
-      while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
-        const p = this.#pending.shift()!;
-        group.push(p);
-        size += p.batch.facts.length + p.batch.events.length;
-      }
-      try {
-        this.#commit(group);
-      } catch {
-        // One bad batch must not fail the others that shared its transaction: retry them one by one.
-        for (const p of group) {
-          try {
-            this.#commit([p]);
-          } catch (err) {
-            p.reject(err as Error);
-          }
-        }
-      }
+    if (!this.#ready || this.#inFlight || this.#broken || this.#pending.length === 0) return;
+    const group: Pending[] = [];
+    let size = 0;
+    while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
+      const p = this.#pending.shift()!;
+      group.push(p);
+      size += p.batch.facts.length + p.batch.events.length;
     }
+    const req: WriteRequest = { seq: ++this.#seq, batches: group.map((p) => serialise(p.batch)) };
+    this.#inFlight = { seq: req.seq, group };
+    this.#writer.postMessage(req);
+  }
+
+  #onReply(reply: WriteReply): void {
+    const inFlight = this.#inFlight;
+    if (!inFlight || inFlight.seq !== reply.seq) return;
+    this.#inFlight = undefined;
+    this.#commits++;
+    this.#appends += inFlight.group.length;
+    const published: LogEntry[] = [];
+    inFlight.group.forEach((p, i) => {
+      const r = reply.results[i]!;
+      if ('error' in r) return p.reject(new Error(r.error));
+      const entries: LogEntry[] = [];
+      p.batch.events.forEach((e, j) => {
+        const position = r.positions[j]!;
+        if (position > 0) entries.push({ ...e, position, loggedAt: reply.loggedAt });
+      });
+      for (const e of entries) this.#durable = Math.max(this.#durable, e.position);
+      published.push(...entries);
+      p.resolve(entries);
+    });
+    for (const e of published) this.#publish(e);
+    if (this.#pending.length > 0) return this.#flush();
+    if (!this.#flushScheduled) this.#writer.unref();
+    this.#idle.splice(0).forEach((f) => f());
+  }
+
+  /** The writer thread failed or exited: whatever waits on it fails (a close waiting on it ends). */
+  #fail(err: Error): void {
+    this.#closedByWriter?.();
+    if (this.#broken) return;
+    this.#broken = err;
+    const waiting = [...(this.#inFlight?.group ?? []), ...this.#pending.splice(0)];
+    this.#inFlight = undefined;
+    for (const p of waiting) p.reject(err);
+    this.#idle.splice(0).forEach((f) => f());
   }
 
   /** Counters for health checks and the benchmark. */
   get stats(): { commits: number; appends: number; fsyncs: number } {
-    return { commits: this.#commits, appends: this.#appends, fsyncs: this.#fsync?.syncs ?? 0 };
+    return { commits: this.#commits, appends: this.#appends, fsyncs: this.#synchronous === 'FULL' ? this.#commits : 0 };
   }
 
   #commits = 0;
   #appends = 0;
 
   get backlog(): number {
-    return this.#pending.length + this.#unsynced;
-  }
-
-  #commit(group: Pending[]): void {
-    const results = this.#write(group);
-    this.#commits++;
-    this.#appends += group.length;
-    this.#unsynced += group.length;
-    // Settle now (no unhandled rejection while earlier commits wait), act in commit order.
-    const fsynced = (this.#fsync ? this.#fsync.sync() : Promise.resolve()).then(() => undefined, (err: Error) => err);
-    this.#tail = this.#tail
-      .then(() => fsynced)
-      .then((err) => {
-        this.#unsynced -= group.length;
-        if (err) return group.forEach((p) => p.reject(err));
-        for (const entries of results) for (const e of entries) this.#durable = Math.max(this.#durable, e.position);
-        group.forEach((p, i) => p.resolve(results[i]!));
-        for (const entries of results) for (const e of entries) this.#publish(e);
-      });
-  }
-
-  #write(group: Pending[]): LogEntry[][] {
-    const now = Date.now();
-    return this.#db.transaction(() =>
-      group.map(({ batch }) => {
-        for (const f of batch.facts) {
-          this.#insertFact.run(f.sessionId, f.type, f.at, JSON.stringify(f));
-          if (f.type === 'session.started') this.#startSession.run(f.sessionId, f.at);
-          else if (f.type === 'session.ended') this.#endSession.run(f.at, f.sessionId);
-        }
-        const entries: LogEntry[] = [];
-        for (const e of batch.events) {
-          const r = this.#insertEvent.run(e.id, e.dialect, e.name, e.sessionId, e.accountId, JSON.stringify(e.userIds), e.route ? JSON.stringify(e.route) : null, now, JSON.stringify(e.payload));
-          if (r.changes === 1) entries.push({ ...e, position: Number(r.lastInsertRowid), loggedAt: now });
-        }
-        return entries;
-      }),
-    )();
+    return this.#pending.length + (this.#inFlight?.group.length ?? 0);
   }
 
   #publish(entry: LogEntry): void {
@@ -275,14 +275,35 @@ export class SqliteEventLog implements EventLog {
 
   async close(): Promise<void> {
     if (this.#closed) return;
-    this.#flush();
     this.#closed = true;
-    await this.#tail;
-    await this.#fsync?.close();
+    // Everything appended before close is written first.
+    if (!this.#broken && (this.#inFlight || this.#pending.length > 0)) {
+      await new Promise<void>((resolve) => {
+        this.#idle.push(resolve);
+        this.#flush();
+      });
+    }
     for (const s of this.#subs) s.closed = true;
     this.#subs.clear();
+    if (!this.#broken) {
+      this.#writer.ref();
+      await new Promise<void>((resolve) => {
+        this.#closedByWriter = resolve;
+        this.#writer.postMessage('close');
+      });
+    }
+    this.#writer.removeAllListeners('exit');
+    await this.#writer.terminate();
     this.#db.close();
   }
+}
+
+/** The batch as the writer thread takes it: every JSON column serialised here, once. */
+function serialise(batch: AppendBatch): WireBatch {
+  return {
+    facts: batch.facts.map((f) => [f.sessionId, f.type, f.at, JSON.stringify(f)]),
+    events: batch.events.map((e) => [e.id, e.dialect, e.name, e.sessionId, e.accountId, JSON.stringify(e.userIds), e.route ? JSON.stringify(e.route) : null, JSON.stringify(e.payload)]),
+  };
 }
 
 function toEntry(r: Row): LogEntry {
