@@ -5,7 +5,7 @@
  * SIP stack, the switch and every WebSocket share that thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { LogWriter, type LogWriterOptions, type WriteRequest } from './log-writer.js';
+import { LogWriter, type LogWriterOptions, type WriteReply, type WriteRequest } from './log-writer.js';
 
 const port = parentPort;
 if (!port) throw new Error('log-writer-worker must run in a worker thread');
@@ -16,6 +16,13 @@ port.on('message', (req: WriteRequest | 'close') => {
     port.postMessage('closed');
     return;
   }
-  port.postMessage(writer.write(req));
+  let reply: WriteReply;
+  try {
+    reply = writer.write(req);
+  } catch (err) {
+    // write() answers per batch; this is for what it did not foresee: fail this group, keep the thread.
+    reply = { seq: req.seq, loggedAt: Date.now(), results: req.batches.map(() => ({ error: (err as Error).message })) };
+  }
+  port.postMessage(reply);
 });
 port.postMessage('ready');

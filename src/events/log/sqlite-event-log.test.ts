@@ -105,6 +105,18 @@ test('a live-only subscriber sees only new matching entries; a throwing subscrib
   assert.deepEqual(got, ['n1']);
 });
 
+test('a batch that cannot be written fails alone: the others of its transaction are written', async (t) => {
+  const log = new SqliteEventLog(tempFile(t));
+  t.after(() => log.close());
+  const bad: Fact = { ...started('sb'), sessionId: null as unknown as string }; // facts.session_id is NOT NULL
+  const [a, b, c] = await Promise.allSettled([log.append({ facts: [], events: [ev('b1')] }), log.append({ facts: [bad], events: [ev('b2')] }), log.append({ facts: [], events: [ev('b3')] })]);
+  assert.equal(a.status, 'fulfilled');
+  assert.equal(b.status, 'rejected');
+  assert.match(String((b as PromiseRejectedResult).reason), /NOT NULL/);
+  assert.equal(c.status, 'fulfilled');
+  assert.deepEqual((await log.read(0, {}, 10)).map((e) => e.id), ['b1', 'b3'], "the failed batch's event went with it");
+});
+
 test('append after close is refused with a named error', async (t) => {
   const log = new SqliteEventLog(tempFile(t));
   await log.close();

@@ -135,8 +135,8 @@ export class SqliteEventLog implements EventLog {
     this.#appends += inFlight.group.length;
     const published: LogEntry[] = [];
     inFlight.group.forEach((p, i) => {
-      const r = reply.results[i]!;
-      if ('error' in r) return p.reject(new Error(r.error));
+      const r = reply.results[i];
+      if (!r || 'error' in r) return p.reject(new Error(r?.error ?? 'the event log writer gave no result for this append'));
       const entries: LogEntry[] = [];
       p.batch.events.forEach((e, j) => {
         const position = r.positions[j]!;
