@@ -248,8 +248,8 @@ for (const target of TARGETS) {
       await sleep(IDLE_SECONDS * 1000);
       const idle = rssBytes(box.pid);
       const heapIdle = await heapUsed(box.ringside);
-      entry.idle = { start: rssStart, end, idle, heapStart, heapEnd, heapIdle, heapRetained: await heapAfterFullGc(box.pid, box.ringside, join(dir, 'heap')), rssRetained: 0 };
-      entry.idle.rssRetained = rssBytes(box.pid);
+      const heapRetained = await heapAfterFullGc(box.pid, box.ringside, join(dir, 'heap'));
+      entry.idle = { start: rssStart, end, idle, heapStart, heapEnd, heapIdle, heapRetained, rssRetained: rssBytes(box.pid) };
       const warnings = box.ringside.warnings;
       if (warnings.length) console.error(`# ringside logged ${warnings.length} lines at warn or above; first:\n${warnings.slice(0, 5).join('\n')}`);
     }

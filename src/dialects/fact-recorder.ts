@@ -17,9 +17,8 @@ import type { FactObserver, SessionObserver } from './fact-observer.js';
 interface SessionState {
   projectors: SessionProjector[];
   observers: SessionObserver[];
-  /** False while the session's earlier facts are being replayed from the log (#restore). */
-  restored: boolean;
-  /** Records waiting for the replay, appended in order once it is done (never rejects). */
+  /** Records waiting for the replay of the session's earlier facts (#restore), appended in order once it is
+   *  done (never rejects); `queued` counts them, the replay's own first record included. */
   queue: Promise<void>;
   queued: number;
   /** Appends made for this session: the state is dropped at its end only if no later one came. */
@@ -64,15 +63,14 @@ export class FactRecorder {
       state = {
         projectors: this.#dialects.map((d) => d.createProjector(this.#dialectOptions)),
         observers: this.#observers.map((o) => o.open(sessionId)),
-        restored: first.type === 'session.started',
         queue: Promise.resolve(),
         queued: 0,
         appends: 0,
       };
       this.#sessions.set(sessionId, state);
-      if (!state.restored) return this.#afterRestore(state, sessionId, facts);
+      if (first.type !== 'session.started') return this.#afterRestore(state, sessionId, facts);
     }
-    if (state.restored && state.queued === 0) return this.#append(state, sessionId, facts);
+    if (state.queued === 0) return this.#append(state, sessionId, facts);
     return this.#enqueue(state, sessionId, facts);
   }
 
@@ -87,10 +85,7 @@ export class FactRecorder {
     s.queued++;
     let appended!: Promise<LogEntry[]>;
     const replayed = this.#restore(s, sessionId);
-    const done = () => {
-      s.restored = true;
-      s.queued--;
-    };
+    const done = () => void s.queued--;
     // Registered first on `replayed`, so `appended` is set before the caller's continuation reads it.
     s.queue = replayed.then(() => {
       done();
