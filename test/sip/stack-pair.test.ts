@@ -66,6 +66,38 @@ for (const transport of ['udp', 'tcp'] as TransportProtocol[]) {
   });
 }
 
+test('a re-INVITE answered before its handler finishes: the ACK that arrives meanwhile stops the 2xx (RFC 3261 §13.3.1.4)', async (t) => {
+  const { a, b } = await pair(t);
+  let bSession: InviteSession | undefined;
+  let handlerDone!: () => void;
+  const handlerFinished = new Promise<void>((r) => (handlerDone = r));
+  b.onInvite((inv) => {
+    bSession = inv.accept({ body: SDP });
+    bSession.onRequest(async (r) => {
+      r.respond(200, { body: SDP, contentType: 'application/sdp' });
+      // Other work after the answer (the switch asks the media engine for the new direction): the ACK is
+      // read before this handler returns.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      handlerDone();
+    });
+  });
+  const r = await (await a.invite({ to: `sip:b@127.0.0.1:${b.port}`, body: SDP })).result;
+  assert.ok(r.ok);
+  let ackResent = 0;
+  const resendAck = r.session.resendAck.bind(r.session);
+  r.session.resendAck = (seq: number) => {
+    ackResent += 1;
+    resendAck(seq);
+  };
+  assert.equal((await r.session.reinvite({ body: SDP })).status, 200);
+  await handlerFinished;
+  // T1 is 100 ms here: an unacknowledged 2xx would be sent again at 100, 300 and 700 ms.
+  await new Promise((resolve) => setTimeout(resolve, 800));
+  assert.equal(ackResent, 0, 'the re-INVITE\'s 2xx was retransmitted although its ACK had arrived');
+  assert.equal(bSession!.state, 'confirmed');
+  assert.equal((await r.session.bye()).status, 200);
+});
+
 test('rejected and cancelled calls', async (t) => {
   const { a, b } = await pair(t);
   let cancelled = false;

@@ -282,6 +282,16 @@ export class InviteSession {
       incoming.respond(491);
       return;
     }
+    if (req.method === 'INVITE') {
+      // The 2xx is retransmitted from the moment it is sent: a handler may answer and then await other
+      // work, and the ACK that arrives meanwhile must find the 2xx it acknowledges (§13.3.1.4).
+      incoming.onFinal((final) => {
+        if (final.status < 200 || final.status >= 300) return;
+        if (req.body.length > 0) this.remoteBody = req.body;
+        if (final.body.length > 0) this.localBody = final.body;
+        if (tx) this.startUas2xx(final, incoming.source);
+      });
+    }
     if (this.#handler) {
       try {
         await this.#handler(incoming);
@@ -291,11 +301,6 @@ export class InviteSession {
     }
     if (!incoming.finalResponse) this.#defaultAnswer(incoming);
     const final = incoming.finalResponse;
-    if (req.method === 'INVITE' && final && final.status >= 200 && final.status < 300) {
-      if (req.body.length > 0) this.remoteBody = req.body;
-      if (final.body.length > 0) this.localBody = final.body;
-      if (tx) this.startUas2xx(final, incoming.source);
-    }
     if (req.method === 'UPDATE' && final && final.status < 300 && req.body.length > 0) {
       this.remoteBody = req.body;
       if (final.body.length > 0) this.localBody = final.body;

@@ -14,6 +14,7 @@ export class IncomingRequest {
   readonly source: Destination;
   readonly #tx: ServerTransaction;
   #final?: SipResponse;
+  #onFinal?: (res: SipResponse) => void;
   readonly #toTag?: string;
 
   constructor(request: SipRequest, source: Destination, tx: ServerTransaction, toTag?: string) {
@@ -32,11 +33,18 @@ export class IncomingRequest {
     return this.#final;
   }
 
+  /** Called once, as the final response is sent: a dialog starts its 2xx retransmission there (RFC 3261
+   *  §13.3.1.4), before the handler that answered goes on with other work and the ACK can be read. */
+  onFinal(fn: (res: SipResponse) => void): void {
+    this.#onFinal = fn;
+  }
+
   respond(status: number, options: ResponseOptions = {}): SipResponse {
     if (this.#final) throw new InvalidStateError(`${this.request.method} already answered with ${this.#final.status}`);
     const res = createResponse(this.request, status, this.#toTag && !options.toTag ? { ...options, toTag: this.#toTag } : options);
     if (status >= 200) this.#final = res;
     this.#tx.respond(res);
+    if (status >= 200) this.#onFinal?.(res);
     return res;
   }
 }
