@@ -21,8 +21,11 @@
  *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
  *      HEAP_SNAPSHOT_DIR=/some/dir keeps the heap snapshot taken after the idle pause (its full GC gives the
  *      heap Ringside retains).
+ *      NODE_ARGS="--trace-gc …" adds flags to Ringside's node; TRACE_FILE=/some/file keeps what it prints that
+ *      is no log line (V8's traces). LATENCY_FILE=/some/file.csv keeps each timed event: step, fact time, type,
+ *      latency.
  */
-import { mkdtempSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -122,9 +125,9 @@ async function startBox(target: Target, dir: string, carrierPort: number, profil
     };
   }
   // SIGUSR2 writes a heap snapshot into the diagnostic dir: a full GC first, so the heap read after it is what is retained.
-  const nodeArgs = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(dir, 'heap')}`, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
+  const nodeArgs = ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(dir, 'heap')}`, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(env.NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [])];
   mkdirSync(join(dir, 'heap'));
-  const r = await startRingsideChild({ dir, config: benchConfig(carrierPort), rtpPorts: RTP_PORTS, logLevel: env.LOG_LEVEL ?? 'info', nodeArgs });
+  const r = await startRingsideChild({ dir, config: benchConfig(carrierPort), rtpPorts: RTP_PORTS, logLevel: env.LOG_LEVEL ?? 'info', nodeArgs, ...(env.TRACE_FILE ? { traceFile: env.TRACE_FILE } : {}) });
   let phone: Child | undefined;
   try {
     const target = `127.0.0.1:${r.sipPort}`;
@@ -195,7 +198,7 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
     s.rssAfter = rssBytes(box.pid);
     s.warnings = box.ringside.warnings.length - warnBefore;
     await sleep(1500); // the step's last events reach the client
-    s.latency = eventLatency(box, t0Epoch);
+    s.latency = eventLatency(box, t0Epoch, rate);
   }
   if (env.KEEP_DIR !== '1') rmSync(stepDir, { recursive: true, force: true });
   return s;
@@ -334,7 +337,7 @@ if (PROFILE && profileDir) {
  * switch saw the INVITE, the answer, the BYE; read from the child's event log file, WAL mode allows a
  * second reader) → when this process's WebSocket client received the realtime `start`, `answer`, `end`.
  */
-function eventLatency(box: Box, sinceEpochMs: number): Step['latency'] {
+function eventLatency(box: Box, sinceEpochMs: number, rate: number): Step['latency'] {
   if (!box.eventLogFile || !box.arrivals) return undefined;
   const db = new Database(box.eventLogFile, { readonly: true, fileMustExist: true });
   try {
@@ -345,7 +348,9 @@ function eventLatency(box: Box, sinceEpochMs: number): Step['latency'] {
       // The second leg.joined of a session is the answer (the caller's leg joins first).
       const name = r.type === 'session.started' ? 'start' : r.type === 'session.ended' ? 'end' : (joins.set(r.s, (joins.get(r.s) ?? 0) + 1), joins.get(r.s) === 2 ? 'answer' : undefined);
       const at = name && box.arrivals.get(`${r.s}:${name}`);
-      if (at) lat.push(at - r.at);
+      if (!at) continue;
+      lat.push(at - r.at);
+      if (env.LATENCY_FILE) appendFileSync(env.LATENCY_FILE, `${rate},${r.at},${name},${(at - r.at).toFixed(1)}\n`);
     }
     lat.sort((a, b) => a - b);
     return { events: lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };

@@ -4,7 +4,7 @@
  * the phone (sipp's built-in uas, registered first from the same port) and a WebSocket client on the
  * account stream.
  */
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
@@ -39,7 +39,8 @@ accounts:
 `;
 }
 
-export async function startRingsideChild(o: { dir: string; config: string; rtpPorts: string; nodeArgs?: string[]; logLevel?: string; timeoutMs?: number }): Promise<RingsideChild> {
+/** `traceFile`: what the child prints that is no JSON log line (V8's `--trace-gc`, say) is appended there. */
+export async function startRingsideChild(o: { dir: string; config: string; rtpPorts: string; nodeArgs?: string[]; logLevel?: string; timeoutMs?: number; traceFile?: string }): Promise<RingsideChild> {
   const configFile = join(o.dir, 'config.yaml');
   writeFileSync(configFile, o.config);
   const warnings: string[] = [];
@@ -51,6 +52,7 @@ export async function startRingsideChild(o: { dir: string; config: string; rtpPo
       cwd: RINGSIDE_DIR,
       keepBytes: 1 << 16,
       onLine: (line) => {
+        if (o.traceFile && !line.startsWith('{')) appendFileSync(o.traceFile, `${line}\n`);
         // pino levels: 40 warn, 50 error, 60 fatal. Cheap test first: most lines are info.
         if (/"level":(4|5|6)0/.test(line)) warnings.push(line.slice(0, 2000));
         if (!started && line.includes('"ringside started"')) {
