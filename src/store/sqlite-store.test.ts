@@ -64,3 +64,24 @@ test('SIP bindings are upserted per contact and survive a reopen', async (t) => 
   assert.deepEqual((await again.loadSipBindings('501')).map((x) => x.contact), ['sip:101@192.0.2.11:5062']);
   assert.deepEqual(await again.loadSipBindings('502'), []);
 });
+
+test('lookups are served from memory and follow every write: a reload, a binding saved or removed', async (t) => {
+  const store = new SqliteStore(join(tempDir(t), 'ringside.db'));
+  t.after(() => store.close());
+  await store.replaceProvisioning(loadConfigFile('examples/demo.yaml'));
+  const alice = await store.findUserByEmail('alice@demo.test');
+  assert.equal(await store.findUserByEmail('alice@demo.test'), alice, 'the second lookup is the cached record');
+  assert.throws(() => ((alice as { name: string }).name = 'Mallory'), TypeError, 'a shared record cannot be changed by one reader');
+  await store.replaceProvisioning(parseConfig(`accounts:\n  - id: demo\n    name: Demo\n    users: [{ id: 501, name: Alicia, email: alice@demo.test, password: alice-pass, pin: "1101" }]\n`));
+  assert.equal((await store.findUserByEmail('alice@demo.test'))?.name, 'Alicia', 'a reload is seen at once');
+  assert.equal(await store.findNumber('+15550101'), undefined);
+
+  const b = { userId: '501', aor: 'sip:101@ringside', contact: 'sip:101@192.0.2.10:5062', source: { protocol: 'udp' as const, host: '127.0.0.1', port: 40000 }, expiresAt: 1_900_000_000_000, callId: 'c1', cseq: 1, q: 1 };
+  assert.deepEqual(await store.loadSipBindings('501'), []);
+  await store.saveSipBinding(b);
+  assert.deepEqual((await store.loadSipBindings('501')).map((x) => x.cseq), [1]);
+  await store.saveSipBinding({ ...b, cseq: 2 });
+  assert.deepEqual((await store.loadSipBindings('501')).map((x) => x.cseq), [2]);
+  await store.removeSipBinding('501', b.contact);
+  assert.deepEqual(await store.loadSipBindings('501'), []);
+});

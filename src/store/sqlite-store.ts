@@ -4,6 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { StatementCache } from './statement-cache.js';
+import { ReadCache } from './read-cache.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
 import { WalFsync } from '../util/wal-fsync.js';
@@ -64,6 +65,9 @@ export class SqliteStore implements Store {
   readonly #statements: StatementCache;
 
   readonly #fsync: WalFsync;
+  /** Provisioning as read (this store is its only writer: replaceProvisioning clears it), and each user's
+   *  SIP bindings (cleared per user as they change). */
+  readonly #cache = new ReadCache();
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -127,6 +131,7 @@ export class SqliteStore implements Store {
         }
       }
     })();
+    this.#cache.clear();
     await this.#synced();
     return this.counts();
   }
@@ -147,71 +152,71 @@ export class SqliteStore implements Store {
   }
 
   async serverConfig(): Promise<ServerConfig> {
-    return this.#json<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`) ?? { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] };
+    return this.#provisioned<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`) ?? { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] };
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    return this.#jsonAll('SELECT body FROM accounts ORDER BY id');
+    return this.#provisionedAll('SELECT body FROM accounts ORDER BY id');
   }
   async getAccount(accountId: string): Promise<AccountRecord | undefined> {
-    return this.#json('SELECT body FROM accounts WHERE id = ?', accountId);
+    return this.#provisioned('SELECT body FROM accounts WHERE id = ?', accountId);
   }
   async getUser(userId: number): Promise<UserRecord | undefined> {
-    return this.#json('SELECT body FROM users WHERE id = ?', userId);
+    return this.#provisioned('SELECT body FROM users WHERE id = ?', userId);
   }
   async listUsers(accountId: string): Promise<UserRecord[]> {
-    return this.#jsonAll('SELECT body FROM users WHERE account_id = ? ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM users WHERE account_id = ? ORDER BY id', accountId);
   }
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-    return this.#json('SELECT body FROM users WHERE email = ?', email.toLowerCase());
+    return this.#provisioned('SELECT body FROM users WHERE email = ?', email.toLowerCase());
   }
   async findUserBySipUsername(username: string): Promise<UserRecord | undefined> {
-    return this.#json('SELECT body FROM users WHERE sip_username = ?', username);
+    return this.#provisioned('SELECT body FROM users WHERE sip_username = ?', username);
   }
   async findUserByExtension(accountId: string, extension: string): Promise<UserRecord | undefined> {
-    return this.#json('SELECT body FROM users WHERE account_id = ? AND extension = ?', accountId, extension);
+    return this.#provisioned('SELECT body FROM users WHERE account_id = ? AND extension = ?', accountId, extension);
   }
   async findUserByPin(accountId: string, pin: string): Promise<UserRecord | undefined> {
-    return this.#json('SELECT body FROM users WHERE account_id = ? AND pin = ?', accountId, pin);
+    return this.#provisioned('SELECT body FROM users WHERE account_id = ? AND pin = ?', accountId, pin);
   }
   async verifyUserPassword(user: UserRecord, password: string): Promise<boolean> {
     return verifyPassword(password, user.passwordHash);
   }
   async findNumber(e164: string): Promise<NumberRecord | undefined> {
-    return this.#json('SELECT body FROM numbers WHERE number = ?', e164);
+    return this.#provisioned('SELECT body FROM numbers WHERE number = ?', e164);
   }
   async listNumbers(accountId: string): Promise<NumberRecord[]> {
-    return this.#jsonAll('SELECT body FROM numbers WHERE account_id = ? ORDER BY number', accountId);
+    return this.#provisionedAll('SELECT body FROM numbers WHERE account_id = ? ORDER BY number', accountId);
   }
   async getLine(accountId: string, lineId: string): Promise<LineRecord | undefined> {
-    return this.#json('SELECT body FROM lines WHERE account_id = ? AND id = ?', accountId, lineId);
+    return this.#provisioned('SELECT body FROM lines WHERE account_id = ? AND id = ?', accountId, lineId);
   }
   async listLines(accountId: string): Promise<LineRecord[]> {
-    return this.#jsonAll('SELECT body FROM lines WHERE account_id = ? ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM lines WHERE account_id = ? ORDER BY id', accountId);
   }
   async findRingGroupByNumber(accountId: string, number: string): Promise<RingGroupRecord | undefined> {
-    return this.#json('SELECT body FROM ring_groups WHERE account_id = ? AND number = ?', accountId, number);
+    return this.#provisioned('SELECT body FROM ring_groups WHERE account_id = ? AND number = ?', accountId, number);
   }
   async listRingGroups(accountId: string): Promise<RingGroupRecord[]> {
-    return this.#jsonAll('SELECT body FROM ring_groups WHERE account_id = ? ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM ring_groups WHERE account_id = ? ORDER BY id', accountId);
   }
   async listTrunks(): Promise<TrunkRecord[]> {
-    return this.#jsonAll('SELECT body FROM trunks ORDER BY name');
+    return this.#provisionedAll('SELECT body FROM trunks ORDER BY name');
   }
   async getTrunk(name: string): Promise<TrunkRecord | undefined> {
-    return this.#json('SELECT body FROM trunks WHERE name = ?', name);
+    return this.#provisioned('SELECT body FROM trunks WHERE name = ?', name);
   }
   async getApplication(accountId: string, applicationId: string): Promise<ApplicationRecord | undefined> {
-    return this.#json('SELECT body FROM applications WHERE account_id = ? AND id = ?', accountId, applicationId);
+    return this.#provisioned('SELECT body FROM applications WHERE account_id = ? AND id = ?', accountId, applicationId);
   }
   async listApplications(accountId: string): Promise<ApplicationRecord[]> {
-    return this.#jsonAll('SELECT body FROM applications WHERE account_id = ? ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM applications WHERE account_id = ? ORDER BY id', accountId);
   }
   async listWebhooks(accountId: string): Promise<WebhookRecord[]> {
     return this.#jsonAll('SELECT body FROM webhooks WHERE account_id = ? ORDER BY id', accountId);
   }
   async findApiCredential(token: string): Promise<ApiCredentialRecord | undefined> {
-    return this.#json('SELECT body FROM api_credentials WHERE token = ?', token);
+    return this.#provisioned('SELECT body FROM api_credentials WHERE token = ?', token);
   }
   async verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean> {
     return verifyPassword(secret, credential.secretHash);
@@ -258,17 +263,19 @@ export class SqliteStore implements Store {
   }
 
   async loadSipBindings(userId: string): Promise<SipBindingRecord[]> {
-    return this.#jsonAll('SELECT body FROM sip_bindings WHERE user_id = ? ORDER BY contact', userId);
+    return this.#cache.get(bindingsKey(userId), () => this.#jsonAll<SipBindingRecord>('SELECT body FROM sip_bindings WHERE user_id = ? ORDER BY contact', userId)) ?? [];
   }
 
   async saveSipBinding(b: SipBindingRecord): Promise<void> {
     this.#stmt('INSERT INTO sip_bindings (user_id, contact, expires_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (user_id, contact) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body')
       .run(b.userId, b.contact, b.expiresAt, JSON.stringify(b));
+    this.#cache.delete(bindingsKey(b.userId));
     await this.#synced();
   }
 
   async removeSipBinding(userId: string, contact: string): Promise<void> {
     this.#stmt('DELETE FROM sip_bindings WHERE user_id = ? AND contact = ?').run(userId, contact);
+    this.#cache.delete(bindingsKey(userId));
     await this.#synced();
   }
 
@@ -352,7 +359,17 @@ export class SqliteStore implements Store {
   #jsonAll<T>(sql: string, ...args: unknown[]): T[] {
     return (this.#stmt(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
   }
+  /** A provisioning row, from the cache (frozen: shared by every caller). */
+  #provisioned<T>(sql: string, ...args: (string | number)[]): T | undefined {
+    return this.#cache.get(cacheKey(sql, args), () => this.#json<T>(sql, ...args));
+  }
+  #provisionedAll<T>(sql: string, ...args: (string | number)[]): T[] {
+    return this.#cache.get(cacheKey(sql, args), () => this.#jsonAll<T>(sql, ...args)) ?? [];
+  }
 }
+
+const cacheKey = (sql: string, args: (string | number)[]): string => `${sql}\u0000${args.join('\u0000')}`;
+const bindingsKey = (userId: string): string => `sip_bindings\u0000${userId}`;
 
 type SessionRow = { guid: string; user_id: number; account_id: string; token_expires_at: number; refresh_expires_at: number; refresh_hash: string };
 

@@ -330,7 +330,7 @@ export class TeltelProjector implements SessionProjector {
     if (f.showsLeg) payload.leg = legName(legKind);
     payload.participants = this.#joined.size;
     Object.assign(payload, specific);
-    const data = { ...structuredClone(f.data), ...dial };
+    const data = { ...copyData(f.data), ...dial };
     if (Object.keys(data).length > 0) payload.data = data;
     this.#emitted += 1;
     return {
@@ -343,4 +343,15 @@ export class TeltelProjector implements SessionProjector {
       payload,
     };
   }
+}
+
+/** The frame's `data` for one event's payload, shared with no other: its values are scalars or objects of
+ *  scalars (session-frame.ts), so two levels of copy do what `structuredClone` did, at a fraction of the cost. */
+function copyData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in data) {
+    const v = data[k];
+    out[k] = v !== null && typeof v === 'object' ? { ...v } : v;
+  }
+  return out;
 }
