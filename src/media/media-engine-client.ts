@@ -11,7 +11,7 @@ import { startWorker } from '../util/worker-thread.js';
 import { InvalidStateError } from './errors.js';
 import { openRecording, recordingPath, type RecordingInfo, type RecordingResponse } from './recorder.js';
 import type { EndpointStats, MediaControl } from './media-control.js';
-import type { MediaEngineEvents, PlayOptions } from './media-engine.js';
+import type { MediaEngineEvents, Negotiation, OpenedEndpoint, PlayOptions } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
 import { deserializeError, type MediaArgs, type MediaMethod, type MediaResult, type MediaWorkerOptions, type RpcMessage, type RpcRequest } from './media-rpc.js';
 
@@ -100,6 +100,10 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return this.call('allocateEndpoint', legId);
   }
 
+  openEndpoint(...a: MediaArgs<'openEndpoint'>): Promise<OpenedEndpoint> {
+    return this.call('openEndpoint', ...a);
+  }
+
   createOffer(...a: MediaArgs<'createOffer'>): Promise<string> {
     return this.call('createOffer', ...a);
   }
@@ -108,7 +112,11 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return this.call('createAnswer', ...a);
   }
 
-  applyAnswer(...a: MediaArgs<'applyAnswer'>): Promise<void> {
+  answerOffer(...a: MediaArgs<'answerOffer'>): Promise<{ sdp: string } & Negotiation> {
+    return this.call('answerOffer', ...a);
+  }
+
+  applyAnswer(...a: MediaArgs<'applyAnswer'>): Promise<Negotiation> {
     return this.call('applyAnswer', ...a);
   }
 

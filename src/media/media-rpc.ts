@@ -12,8 +12,10 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 export const MEDIA_METHODS = {
   allocateEndpoint: (e: MediaEngine, legId: string) => e.allocateEndpoint(legId),
+  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string) => e.openEndpoint(legId, remoteOffer),
   createOffer: (e: MediaEngine, id: string, direction?: Direction) => e.createOffer(id, direction),
   createAnswer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.createAnswer(id, offer, direction),
+  answerOffer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.answerOffer(id, offer, direction),
   applyAnswer: (e: MediaEngine, id: string, answer: string) => e.applyAnswer(id, answer),
   hold: (e: MediaEngine, id: string) => e.hold(id),
   resume: (e: MediaEngine, id: string) => e.resume(id),
