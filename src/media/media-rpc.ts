@@ -53,6 +53,13 @@ export type MediaResult<K extends MediaMethod> = Awaited<ReturnType<MediaMethods
 /** Worker options: the engine's, minus the logger (which cannot cross threads). */
 export type MediaWorkerOptions = Omit<MediaEngineOptions, 'logger'> & { logLevel?: string };
 
+/*
+ * Batches: each side sends what one turn of its event loop produced (requests; replies and events, in the
+ * order they happened) as one array in one postMessage, flushed by setImmediate. Each message costs its
+ * sender a postMessage and its receiver a wake-up and a dispatch, which for these small messages outweighs
+ * their size; a call's end (disconnect, closeEndpoint ×2) is one turn, and under load so are many calls'
+ * requests. docs/media.md, "Running the engine in a worker thread", has the figures.
+ */
 export type RpcRequest = { id: number; method: MediaMethod; args: unknown[] } | { id: number; method: '#close'; args: [] };
 export type RpcMessage =
   | { kind: 'ready' }
