@@ -2,9 +2,10 @@
  * What the switch needs from the media engine, as one asynchronous interface. Two implementations:
  * `MediaEngineClient` (the engine in a worker thread, what `ringside serve` runs: docs/media.md, "Where the
  * media runs") and `inThreadMedia(engine)` (the engine on the caller's event loop: tests, tools, the demo).
- * The switch is written once against this; every call may cross a thread, so every result is a promise.
+ * The switch is written once against this; every call may cross a thread, so every result is a promise,
+ * and what a leg always does together is one operation (openEndpoint, answerOffer, applyAnswer's result).
  */
-import type { MediaEngine, MediaEngineEvents, PlayOptions, RecordTarget } from './media-engine.js';
+import type { MediaEngine, MediaEngineEvents, Negotiation, OpenedEndpoint, PlayOptions, RecordTarget } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
 import type { Direction, AudioCodec } from './sdp-negotiator.js';
 import type { RecordingInfo, RecordingResponse } from './recorder.js';
@@ -16,11 +17,16 @@ export type MediaListener<K extends keyof MediaEngineEvents> = (...args: MediaEn
 
 export interface MediaControl {
   allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }>;
+  /** allocateEndpoint + our answer to `remoteOffer`, or our offer. Rejects with PortsExhaustedError, or
+   *  CodecMismatchError / SdpError (the endpoint is closed then). */
+  openEndpoint(legId: string, remoteOffer?: string): Promise<OpenedEndpoint>;
   /** SDP offer (`sendonly`/`inactive` put the leg on hold, RFC 3264 §8.4). */
   createOffer(endpointId: string, direction?: Direction): Promise<string>;
   /** Rejects with CodecMismatchError / SdpError. */
   createAnswer(endpointId: string, offer: string, direction?: Direction): Promise<string>;
-  applyAnswer(endpointId: string, answer: string): Promise<void>;
+  /** createAnswer and what it negotiated (a re-offer's direction). */
+  answerOffer(endpointId: string, offer: string, direction?: Direction): Promise<{ sdp: string } & Negotiation>;
+  applyAnswer(endpointId: string, answer: string): Promise<Negotiation>;
   endpointStats(endpointId: string): Promise<EndpointStats>;
   connect(a: string, b: string): Promise<void>;
   disconnect(endpointId: string): Promise<void>;
@@ -43,8 +49,10 @@ export function inThreadMedia(engine: MediaEngine): MediaControl {
   const run = async <T>(f: () => T | Promise<T>): Promise<T> => f();
   return {
     allocateEndpoint: (legId) => engine.allocateEndpoint(legId),
+    openEndpoint: (legId, remoteOffer) => engine.openEndpoint(legId, remoteOffer),
     createOffer: (id, direction) => run(() => engine.createOffer(id, direction)),
     createAnswer: (id, offer, direction) => run(() => engine.createAnswer(id, offer, direction)),
+    answerOffer: (id, offer, direction) => run(() => engine.answerOffer(id, offer, direction)),
     applyAnswer: (id, answer) => run(() => engine.applyAnswer(id, answer)),
     endpointStats: (id) => run(() => engine.endpointStats(id)),
     connect: (a, b) => run(() => engine.connect(a, b)),

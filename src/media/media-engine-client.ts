@@ -2,7 +2,8 @@
  * The media engine in a worker thread, seen from the main thread: the same operations as MediaEngine, all
  * asynchronous, and the same typed events. Requests are correlated by id; when the worker exits, every
  * pending request is rejected with a clear error (nothing is left hanging), and `exit` is emitted.
- * Recordings are files, so `recordingPath`/`openRecording` run here without a round trip.
+ * Recordings are files, so `recordingPath`/`openRecording` run here without a round trip. Requests go to
+ * the worker in batches, one per turn of this loop (media-rpc.ts, "Batches").
  */
 import type { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import { startWorker } from '../util/worker-thread.js';
 import { InvalidStateError } from './errors.js';
 import { openRecording, recordingPath, type RecordingInfo, type RecordingResponse } from './recorder.js';
 import type { EndpointStats, MediaControl } from './media-control.js';
-import type { MediaEngineEvents, PlayOptions } from './media-engine.js';
+import type { MediaEngineEvents, Negotiation, OpenedEndpoint, PlayOptions } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
 import { deserializeError, type MediaArgs, type MediaMethod, type MediaResult, type MediaWorkerOptions, type RpcMessage, type RpcRequest } from './media-rpc.js';
 
@@ -22,6 +23,7 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string }>();
   readonly #playbacks = new Map<string, (o: PlaybackOutcome) => void>();
+  #outbox: RpcRequest[] = [];
   #nextId = 1;
   #exited = false;
   #closing = false;
@@ -30,7 +32,9 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     super();
     this.#worker = worker;
     this.dataDir = dataDir;
-    worker.on('message', (m: RpcMessage) => this.#onMessage(m));
+    worker.on('message', (batch: RpcMessage[]) => {
+      for (const m of batch) this.#onMessage(m);
+    });
     worker.on('error', (err) => this.#failAll(`media worker crashed: ${err.message}`));
     worker.on('exit', (code) => {
       this.#exited = true;
@@ -44,8 +48,8 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     const worker = startWorker(import.meta.url, 'media-worker-host', options);
     const client = new MediaEngineClient(worker, options.dataDir);
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (m: RpcMessage): void => {
-        if (m.kind === 'ready') {
+      const onMessage = (batch: RpcMessage[]): void => {
+        if (batch.some((m) => m.kind === 'ready')) {
           worker.off('message', onMessage);
           worker.off('exit', onExit);
           resolve();
@@ -88,16 +92,44 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
   /** Calls one engine operation in the worker. */
   call<K extends MediaMethod>(method: K, ...args: MediaArgs<K>): Promise<MediaResult<K>> {
     if (this.#exited) return Promise.reject(new InvalidStateError(`media worker is not running; '${method}' not sent`));
+    return this.#request(method, args) as Promise<MediaResult<K>>;
+  }
+
+  #request(method: RpcRequest['method'], args: unknown[]): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method });
-      const req: RpcRequest = { id, method, args };
-      this.#worker.postMessage(req);
+      this.#pending.set(id, { resolve, reject, method: method === '#close' ? 'close' : method });
+      if (this.#outbox.push({ id, method, args } as RpcRequest) === 1) setImmediate(() => this.#flush());
     });
+  }
+
+  #flush(): void {
+    const batch = this.#outbox;
+    this.#outbox = [];
+    // Gone meanwhile: #failAll has rejected them.
+    if (this.#exited) return;
+    try {
+      this.#worker.postMessage(batch);
+    } catch {
+      // A request whose arguments cannot be cloned fails alone, as when each was posted by itself.
+      for (const req of batch) {
+        try {
+          this.#worker.postMessage([req]);
+        } catch (err) {
+          const p = this.#pending.get(req.id);
+          this.#pending.delete(req.id);
+          p?.reject(err as Error);
+        }
+      }
+    }
   }
 
   allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }> {
     return this.call('allocateEndpoint', legId);
+  }
+
+  openEndpoint(...a: MediaArgs<'openEndpoint'>): Promise<OpenedEndpoint> {
+    return this.call('openEndpoint', ...a);
   }
 
   createOffer(...a: MediaArgs<'createOffer'>): Promise<string> {
@@ -108,7 +140,11 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return this.call('createAnswer', ...a);
   }
 
-  applyAnswer(...a: MediaArgs<'applyAnswer'>): Promise<void> {
+  answerOffer(...a: MediaArgs<'answerOffer'>): Promise<{ sdp: string } & Negotiation> {
+    return this.call('answerOffer', ...a);
+  }
+
+  applyAnswer(...a: MediaArgs<'applyAnswer'>): Promise<Negotiation> {
     return this.call('applyAnswer', ...a);
   }
 
@@ -186,12 +222,7 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     this.#closing = true;
     if (this.#exited) return;
     try {
-      const id = this.#nextId++;
-      await new Promise((resolve, reject) => {
-        this.#pending.set(id, { resolve, reject, method: 'close' });
-        const req: RpcRequest = { id, method: '#close', args: [] };
-        this.#worker.postMessage(req);
-      });
+      await this.#request('#close', []);
     } finally {
       await this.#worker.terminate();
     }

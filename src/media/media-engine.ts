@@ -73,6 +73,20 @@ export interface Playback {
 
 export type RecordTarget = { endpointId: string } | { endpointIds: [string, string] };
 
+/** What an offer/answer exchange left an endpoint with (RFC 3264): the codec, and what Ringside does. */
+export interface Negotiation {
+  codec: AudioCodec;
+  direction: Direction;
+}
+
+/** A new endpoint and its first SDP: our offer, or our answer to the party's (then what it negotiated). */
+export interface OpenedEndpoint {
+  endpointId: string;
+  port: number;
+  sdp: string;
+  negotiated: Negotiation | null;
+}
+
 interface ActivePlayback {
   id: string;
   player: Player;
@@ -93,6 +107,12 @@ function newId(prefix: string): string {
  *  fetches it), so it carries 128 random bits (docs/security.md, "Capability URLs"). */
 export function newRecordingId(): string {
   return `rec-${randomBytes(16).toString('hex')}`;
+}
+
+/** Set by a successful createAnswer / applyAnswer. */
+function negotiationOf(ep: Endpoint): Negotiation {
+  const n = ep.negotiated!;
+  return { codec: n.codec, direction: n.direction };
 }
 
 export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
@@ -157,6 +177,23 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return { endpointId: id, port: pair.port };
   }
 
+  /**
+   * allocateEndpoint and the endpoint's first SDP in one step (what a leg always does, so one round trip
+   * from the switch): the answer to `remoteOffer`, or without one our `sendrecv` offer. When the SDP fails
+   * (CodecMismatchError / SdpError) the endpoint is closed before the error is thrown.
+   */
+  async openEndpoint(legId: string, remoteOffer?: string): Promise<OpenedEndpoint> {
+    const { endpointId, port } = await this.allocateEndpoint(legId);
+    try {
+      if (remoteOffer === undefined) return { endpointId, port, sdp: this.createOffer(endpointId), negotiated: null };
+      const { sdp, ...negotiated } = this.answerOffer(endpointId, remoteOffer);
+      return { endpointId, port, sdp, negotiated };
+    } catch (err) {
+      await this.closeEndpoint(endpointId);
+      throw err;
+    }
+  }
+
   #ep(endpointId: string): Endpoint {
     const ep = this.#endpoints.get(endpointId);
     if (!ep) throw new NotFoundError(`no media endpoint '${endpointId}'`);
@@ -173,8 +210,18 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return this.#ep(endpointId).createAnswer(offer, direction);
   }
 
-  applyAnswer(endpointId: string, answer: string): void {
-    this.#ep(endpointId).applyAnswer(answer);
+  /** createAnswer, and what it negotiated (a re-offer's direction says whether the party holds the call). */
+  answerOffer(endpointId: string, offer: string, direction: Direction = 'sendrecv'): { sdp: string } & Negotiation {
+    const ep = this.#ep(endpointId);
+    const sdp = ep.createAnswer(offer, direction);
+    return { sdp, ...negotiationOf(ep) };
+  }
+
+  /** The peer's answer to our offer, and what it negotiated. */
+  applyAnswer(endpointId: string, answer: string): Negotiation {
+    const ep = this.#ep(endpointId);
+    ep.applyAnswer(answer);
+    return negotiationOf(ep);
   }
 
   /** Re-offer that puts the leg on hold (we send, e.g. music; it does not, RFC 3264 8.4). */

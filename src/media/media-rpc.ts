@@ -12,8 +12,10 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 export const MEDIA_METHODS = {
   allocateEndpoint: (e: MediaEngine, legId: string) => e.allocateEndpoint(legId),
+  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string) => e.openEndpoint(legId, remoteOffer),
   createOffer: (e: MediaEngine, id: string, direction?: Direction) => e.createOffer(id, direction),
   createAnswer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.createAnswer(id, offer, direction),
+  answerOffer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.answerOffer(id, offer, direction),
   applyAnswer: (e: MediaEngine, id: string, answer: string) => e.applyAnswer(id, answer),
   hold: (e: MediaEngine, id: string) => e.hold(id),
   resume: (e: MediaEngine, id: string) => e.resume(id),
@@ -51,6 +53,13 @@ export type MediaResult<K extends MediaMethod> = Awaited<ReturnType<MediaMethods
 /** Worker options: the engine's, minus the logger (which cannot cross threads). */
 export type MediaWorkerOptions = Omit<MediaEngineOptions, 'logger'> & { logLevel?: string };
 
+/*
+ * Batches: each side sends what one turn of its event loop produced (requests; replies and events, in the
+ * order they happened) as one array in one postMessage, flushed by setImmediate. Each message costs its
+ * sender a postMessage and its receiver a wake-up and a dispatch, which for these small messages outweighs
+ * their size; a call's end (disconnect, closeEndpoint ×2) is one turn, and under load so are many calls'
+ * requests. docs/media.md, "Running the engine in a worker thread", has the figures.
+ */
 export type RpcRequest = { id: number; method: MediaMethod; args: unknown[] } | { id: number; method: '#close'; args: [] };
 export type RpcMessage =
   | { kind: 'ready' }

@@ -114,16 +114,12 @@ export class Call {
   async #takeInvite(invite: IncomingInvite): Promise<void> {
     invite.onCancel(() => this.#callerCancelled());
     if (this.#phase !== 'ringing') return;
-    const media = this.#deps.media;
     try {
-      const endpointId = await this.#caller.openMedia();
       const offer = invite.offer.toString('utf8');
-      if (offer.trim() !== '') this.#callerSdp = await media.createAnswer(endpointId, offer);
-      else {
-        // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
-        this.#callerSdp = await media.createOffer(endpointId);
-        this.#lateOffer = true;
-      }
+      // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
+      const late = offer.trim() === '';
+      this.#callerSdp = await this.#caller.openMedia(late ? undefined : offer);
+      this.#lateOffer = late;
     } catch (err) {
       this.#caller.log.warn({ err }, 'caller media refused');
       if (this.#phase === 'ringing') this.#refuseCaller(sipStatusForMediaError(err) ?? 503, 'error');
@@ -217,7 +213,6 @@ export class Call {
       this.#facts.record({ type: 'session.ended', hangupBy: this.#plan.localParty, cause: 'error' });
       return undefined;
     }
-    const media = this.#deps.media;
     const session = this.#invite.accept({ body: this.#callerSdp! });
     // From here a shutdown hangs up with BYE (abort), never with a final response.
     this.#phase = phase;
@@ -228,7 +223,7 @@ export class Call {
       // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.
       const acked = await session.confirmed;
       try {
-        if (acked && session.remoteBody.length > 0) await media.applyAnswer(caller.endpointId!, session.remoteBody.toString('utf8'));
+        if (acked && session.remoteBody.length > 0) await caller.applyAnswer(session.remoteBody.toString('utf8'));
       } catch (err) {
         caller.log.warn({ err }, 'the answer in the ACK is unusable');
       }
@@ -242,7 +237,7 @@ export class Call {
         return undefined;
       }
     }
-    this.#facts.record({ type: 'leg.media-ready', legId: caller.legId, ...(await codecOf(media, caller.endpointId!)) });
+    this.#facts.record({ type: 'leg.media-ready', legId: caller.legId, ...codecOf(caller) });
     return session;
   }
 

@@ -12,6 +12,7 @@
 import type { LegRole, Party, UserRef } from '../events/model/facts.js';
 import type { IncomingRequest, InviteSession, SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
+import type { Negotiation } from '../media/media-engine.js';
 import type { Logger } from '../log/logger.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 
@@ -50,6 +51,8 @@ export class Leg {
   #endpointId?: string;
   /** The endpoint is this leg's to close (not yet closed, not handed over to another session). */
   #ownsEndpoint = false;
+  /** What the endpoint's last offer/answer negotiated, kept here so nobody has to ask the engine. */
+  #negotiated?: Negotiation;
   #session?: InviteSession;
   #host?: LegHost;
 
@@ -74,11 +77,23 @@ export class Leg {
     return this.#session;
   }
 
-  /** Binds a new media endpoint to the leg. */
-  async openMedia(): Promise<string> {
-    const { endpointId } = await this.#deps.media.allocateEndpoint(this.legId);
-    this.adoptMedia(endpointId);
-    return endpointId;
+  /** The codec the leg's media negotiated, once known (`leg.media-ready`). */
+  get codec(): string | undefined {
+    return this.#negotiated?.codec;
+  }
+
+  /** Binds a new media endpoint to the leg and returns its first SDP: our answer to the party's offer, or
+   *  without one our offer. Rejects with the media engine's errors (no endpoint is left then). */
+  async openMedia(remoteOffer?: string): Promise<string> {
+    const opened = await this.#deps.media.openEndpoint(this.legId, remoteOffer);
+    this.adoptMedia(opened.endpointId);
+    if (opened.negotiated) this.#negotiated = opened.negotiated;
+    return opened.sdp;
+  }
+
+  /** The party's answer to our offer (in its 2xx, or in the ACK after a late offer). */
+  async applyAnswer(answer: string): Promise<void> {
+    this.#negotiated = await this.#deps.media.applyAnswer(this.#endpointId!, answer);
   }
 
   /** Takes over an endpoint that already carries the party's audio (a transferred party's). */
@@ -142,18 +157,17 @@ export class Leg {
   /** A re-INVITE with an offer: the media engine answers it; the direction it leaves says whether the party
    *  put us on hold (we only receive, or nothing flows). */
   async #reoffer(req: IncomingRequest): Promise<void> {
-    const media = this.#deps.media;
-    const endpointId = this.#endpointId!;
-    let answer: string;
+    let answer: { sdp: string } & Negotiation;
     try {
-      answer = await media.createAnswer(endpointId, req.request.body.toString('utf8'));
+      answer = await this.#deps.media.answerOffer(this.#endpointId!, req.request.body.toString('utf8'));
     } catch (err) {
       // RFC 3261 §14.2: an unacceptable re-offer is refused with 488; the session goes on unchanged.
       req.respond(sipStatusForMediaError(err) ?? 488);
       return;
     }
-    req.respond(200, { headers: { contact: this.#deps.stack.contact(req.source.protocol) }, body: answer, contentType: 'application/sdp' });
-    const direction = (await media.endpointStats(endpointId).catch(() => undefined))?.direction;
-    this.#host?.held(this, direction === 'recvonly' || direction === 'inactive');
+    const { sdp, ...negotiated } = answer;
+    this.#negotiated = negotiated;
+    req.respond(200, { headers: { contact: this.#deps.stack.contact(req.source.protocol) }, body: sdp, contentType: 'application/sdp' });
+    this.#host?.held(this, negotiated.direction === 'recvonly' || negotiated.direction === 'inactive');
   }
 }

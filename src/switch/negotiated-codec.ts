@@ -1,11 +1,7 @@
-/** The codec an endpoint negotiated, for `leg.media-ready` (nothing when it is unknown). */
-import type { MediaControl } from '../media/media-control.js';
+/** The codec a leg negotiated, for `leg.media-ready` (nothing when it is unknown). The leg keeps what its
+ *  offer/answer returned, so this asks the media engine nothing. */
+import type { Leg } from './leg.js';
 
-export async function codecOf(media: MediaControl, endpointId: string): Promise<{ codec?: string }> {
-  try {
-    const codec = (await media.endpointStats(endpointId)).codec;
-    return codec ? { codec } : {};
-  } catch {
-    return {};
-  }
+export function codecOf(leg: Leg): { codec?: string } {
+  return leg.codec ? { codec: leg.codec } : {};
 }

@@ -181,16 +181,14 @@ export class Ringing {
   async #dial(l: RingingLeg): Promise<void> {
     let offer: string;
     try {
-      const endpointId = await l.leg.openMedia();
-      // Cancelled while the port was being bound: nobody will use it.
-      if (l.abandoned) return l.leg.releaseMedia();
-      offer = await this.#deps.media.createOffer(endpointId);
+      offer = await l.leg.openMedia();
     } catch (err) {
       l.leg.log.warn({ err }, 'no media for the leg');
       this.#fail(l, this.#o.mediaFailure ?? UNREACHABLE);
       l.leg.releaseMedia();
       return;
     }
+    // Cancelled while the port was being bound: nobody will use it.
     if (l.abandoned) return l.leg.releaseMedia();
     l.forks = l.target.requests.map(() => ({ done: false }));
     await Promise.all(l.target.requests.map((req, i) => this.#fork(l, l.forks[i]!, req, offer)));
@@ -231,11 +229,8 @@ export class Ringing {
    *  up); false when its answer is unusable (the fork failed, `f.outcome`). */
   async #answered(l: RingingLeg, f: Fork, session: InviteSession, response: SipResponse): Promise<boolean> {
     if (this.#tooLate(l, session)) return true;
-    const media = this.#deps.media;
-    let codec: { codec?: string };
     try {
-      await media.applyAnswer(l.leg.endpointId!, response.body.toString('utf8'));
-      codec = await codecOf(media, l.leg.endpointId!);
+      await l.leg.applyAnswer(response.body.toString('utf8'));
     } catch (err) {
       l.leg.log.warn({ err }, 'answer SDP unusable; hanging up the leg');
       session.bye().catch(() => undefined);
@@ -249,7 +244,7 @@ export class Ringing {
     l.leg.attach(session);
     l.leg.log.info('dialled leg answered');
     this.#deps.facts.record({ type: 'leg.answered', legId: l.leg.legId, dialog: storedDialogOf(session) });
-    this.#deps.facts.record({ type: 'leg.media-ready', legId: l.leg.legId, ...codec });
+    this.#deps.facts.record({ type: 'leg.media-ready', legId: l.leg.legId, ...codecOf(l.leg) });
     for (const other of l.forks) if (other !== f && !other.done) other.invite?.cancel();
     if (this.#o.screen) void this.#screen(l, round, this.#o.screen);
     else this.#win(l, round);

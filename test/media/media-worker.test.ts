@@ -61,3 +61,28 @@ test('pending requests are rejected with a clear error when the worker goes away
   await digits;
   await assert.rejects(media.allocateEndpoint('x'), InvalidStateError);
 });
+
+test('requests made in one turn (one batch to the worker) are each answered, and one that cannot be cloned fails alone', async (t) => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'rs-media-worker-'));
+  const base = 30000 + 2 * Math.floor(Math.random() * 10000);
+  const media = await MediaEngineClient.start({ rtpPorts: `${base}-${base + 100}`, bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', dataDir, logLevel: 'silent' });
+  t.after(async () => {
+    await media.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const opened = await Promise.all(['a', 'b', 'c'].map((leg) => media.openEndpoint(leg)));
+  const settled = await Promise.allSettled([
+    media.createOffer(opened[0]!.endpointId, 'sendonly'),
+    // A function cannot cross threads (DataCloneError): only this request may fail.
+    media.call('createOffer', opened[1]!.endpointId, (() => 'sendrecv') as never),
+    media.createOffer(opened[2]!.endpointId, 'inactive'),
+    media.closeEndpoint('no-such-endpoint'),
+  ]);
+  assert.equal(settled[0].status, 'fulfilled');
+  assert.match((settled[0] as PromiseFulfilledResult<string>).value, /^a=sendonly\r$/m);
+  assert.equal(settled[1].status, 'rejected');
+  assert.equal((settled[1] as PromiseRejectedResult).reason.name, 'DataCloneError');
+  assert.match((settled[2] as PromiseFulfilledResult<string>).value, /^a=inactive\r$/m);
+  assert.equal(settled[3].status, 'fulfilled');
+  assert.equal(await media.portPool().then((p) => p.total - p.free), 3);
+});
