@@ -41,6 +41,9 @@ type StreamKind = 'user' | 'account';
 
 interface Client {
   ws: WebSocket;
+  /** The connection under `ws`: corked while one turn's events are sent (#corkForTurn). */
+  socket: Duplex;
+  corked: boolean;
   principal?: Principal;
   authenticating: boolean;
   streams: Partial<Record<StreamKind, Subscription>>;
@@ -79,7 +82,7 @@ export class RealtimeSocketServer {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
     });
     this.#pinger = setInterval(() => this.#ping(), options.pingIntervalMs ?? 30_000);
     this.#pinger.unref();
@@ -89,8 +92,8 @@ export class RealtimeSocketServer {
     return this.#clients.size;
   }
 
-  #accept(ws: WebSocket): void {
-    const client: Client = { ws, authenticating: false, streams: {}, missedPongs: 0, id: ++this.#nextId };
+  #accept(ws: WebSocket, socket: Duplex): void {
+    const client: Client = { ws, socket, corked: false, authenticating: false, streams: {}, missedPongs: 0, id: ++this.#nextId };
     this.#clients.add(client);
     ws.on('pong', () => (client.missedPongs = 0));
     ws.on('message', (data: RawData, isBinary: boolean) => {
@@ -187,7 +190,20 @@ export class RealtimeSocketServer {
     let cached = this.#frames.get(e);
     if (!cached) this.#frames.set(e, (cached = {}));
     const frame = (cached[eventType] ??= JSON.stringify({ type: eventType, ...e.payload, eventId: e.id }));
+    this.#corkForTurn(client);
     this.#send(client, frame);
+  }
+
+  /** The events one commit publishes reach a client in one write instead of one per event: its socket is
+   *  corked at the first and uncorked once this turn's deliveries are done. */
+  #corkForTurn(client: Client): void {
+    if (client.corked) return;
+    client.corked = true;
+    client.socket.cork();
+    process.nextTick(() => {
+      client.corked = false;
+      client.socket.uncork();
+    });
   }
 
   #send(client: Client, frame: Record<string, unknown> | string): void {

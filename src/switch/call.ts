@@ -216,7 +216,7 @@ export class Call {
     const session = this.#invite.accept({ body: this.#callerSdp! });
     // From here a shutdown hangs up with BYE (abort), never with a final response.
     this.#phase = phase;
-    caller.log.info({ winner: winner?.legId, phase }, 'caller answered');
+    this.#log.debug({ legId: caller.legId, winner: winner?.legId, phase }, 'caller answered');
     this.#facts.record({ type: 'leg.answered', legId: caller.legId, dialog: storedDialogOf(session) });
     caller.attach(session);
     if (this.#lateOffer) {

@@ -50,7 +50,7 @@ export class Conversation implements LegHost {
   readonly conversationId = newPrefixedId('conv');
   readonly #deps: ConversationDeps;
   readonly #o: ConversationOptions;
-  readonly #log: Logger;
+  #childLog?: Logger;
   readonly #audio: ConversationAudio;
   readonly #members: Member[] = [];
   readonly #onDigit: MediaListener<'dtmf'>;
@@ -60,11 +60,15 @@ export class Conversation implements LegHost {
   #recordingId?: string;
   #over = false;
 
+  /** Lines about this conversation (child logger made at the first line). */
+  get #log(): Logger {
+    return (this.#childLog ??= this.#deps.log.child({ conversationId: this.conversationId }));
+  }
+
   /** `audio`: a two-party relay unless given (a conference would pass a mixer-backed one). */
   constructor(deps: ConversationDeps, options: ConversationOptions, audio: ConversationAudio = new RelayAudio(deps.media)) {
     this.#deps = deps;
     this.#o = options;
-    this.#log = deps.log.child({ conversationId: this.conversationId });
     this.#audio = audio;
     this.#interrupted = new Promise((resolve) => (this.#interrupt = resolve));
     // Digits pressed in the conversation are facts (the voice API's gather reads them; docs/switch.md).

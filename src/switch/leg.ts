@@ -46,7 +46,6 @@ export class Leg {
   readonly user?: UserRef;
   readonly direction: 'in' | 'out';
   readonly callerId?: string;
-  readonly log: Logger;
   readonly #deps: LegDeps;
   #endpointId?: string;
   /** The endpoint is this leg's to close (not yet closed, not handed over to another session). */
@@ -55,6 +54,7 @@ export class Leg {
   #negotiated?: Negotiation;
   #session?: InviteSession;
   #host?: LegHost;
+  #log?: Logger;
 
   constructor(deps: LegDeps, legId: string, spec: LegSpec) {
     this.#deps = deps;
@@ -64,7 +64,11 @@ export class Leg {
     if (spec.user) this.user = spec.user;
     this.direction = spec.direction;
     if (spec.callerId !== undefined) this.callerId = spec.callerId;
-    this.log = deps.log.child({ legId });
+  }
+
+  /** Lines about this leg (child logger made at the first line: most legs log none at info). */
+  get log(): Logger {
+    return (this.#log ??= this.#deps.log.child({ legId: this.legId }));
   }
 
   /** The leg's media endpoint (its RTP port in the media engine), once it has one. */

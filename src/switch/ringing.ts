@@ -198,7 +198,7 @@ export class Ringing {
     try {
       const invite = await this.#deps.stack.invite({ ...req, body: offer, contentType: 'application/sdp' });
       f.invite = invite;
-      l.leg.log.info({ to: l.target.party.number, sipCallId: invite.callId }, 'dialling');
+      this.#deps.log.debug({ legId: l.leg.legId, to: l.target.party.number, sipCallId: invite.callId }, 'dialling');
       if (!this.#wanted(l)) invite.cancel();
       invite.onProgress(() => this.#progress(l));
       const r = await invite.result;
@@ -242,7 +242,7 @@ export class Ringing {
     const round = this.#round!;
     l.state = 'answered';
     l.leg.attach(session);
-    l.leg.log.info('dialled leg answered');
+    this.#deps.log.debug({ legId: l.leg.legId }, 'dialled leg answered');
     this.#deps.facts.record({ type: 'leg.answered', legId: l.leg.legId, dialog: storedDialogOf(session) });
     this.#deps.facts.record({ type: 'leg.media-ready', legId: l.leg.legId, ...codecOf(l.leg) });
     for (const other of l.forks) if (other !== f && !other.done) other.invite?.cancel();
