@@ -5,7 +5,7 @@ import { newTag } from '../message/ids.js';
 import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../message/parser.js';
 import { serializeMessage } from '../message/serializer.js';
 import { SipResponse, type SipMessage, type SipRequest } from '../message/sip-message.js';
-import { formatVia, parseVia, type Via } from '../message/via.js';
+import { formatVia, type Via } from '../message/via.js';
 import { TcpTransport } from './tcp-transport.js';
 import { newCounters, type Destination, type InboundMessage, type TransportCounters, type TransportProtocol } from './transport-types.js';
 import { UdpTransport } from './udp-transport.js';
@@ -169,10 +169,8 @@ export class TransportLayer {
    */
   async sendResponse(res: SipResponse, requestSource?: Destination): Promise<void> {
     const data = serializeMessage(res);
-    const top = res.headers.getAll('via')[0];
-    if (top === undefined) throw new SipTransportError('response without Via');
-    const via = parseVia(top);
-    const dest = responseDestination(via, requestSource);
+    if (res.headers.getAll('via').length === 0) throw new SipTransportError('response without Via');
+    const dest = responseDestination(res.topVia, requestSource);
     await this.#write(data, dest);
   }
 
@@ -195,10 +193,10 @@ export class TransportLayer {
 
 /** §18.2.1 and RFC 3581 §4: record where a request really came from in its top Via. */
 export function stampVia(req: SipRequest, source: Destination): void {
-  const rows = req.headers.getAll('via');
-  const top = rows[0];
-  if (top === undefined) return;
-  const via = parseVia(top);
+  if (req.headers.getAll('via').length === 0) return;
+  // A copy: the parsed top Via is shared with the message's other readers.
+  const parsed = req.topVia;
+  const via: Via = { ...parsed, params: new Map(parsed.params) };
   const host = source.host.includes(':') ? `[${source.host}]` : source.host;
   let changed = false;
   if (via.host !== host.toLowerCase() || via.params.has('rport')) {
