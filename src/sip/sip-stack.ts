@@ -7,6 +7,7 @@ import type { InviteSession } from './dialog/invite-session.js';
 import { SipRequestError, SipStackClosedError } from './errors.js';
 import { SipHeaders } from './message/headers.js';
 import { newBranch, newCallId, newTag } from './message/ids.js';
+import { ownBytes } from './message/own-bytes.js';
 import { createResponse } from './message/message-factory.js';
 import { parseNameAddr } from './message/name-addr.js';
 import { DEFAULT_LIMITS, type ParseLimits } from './message/parser.js';
@@ -286,7 +287,7 @@ export class SipStack implements UserAgentCore {
       h.append('supported', SUPPORTED_HEADER);
     }
     for (const [k, v] of Object.entries(o.headers ?? {})) h.set(k, v);
-    const body = o.body === undefined ? Buffer.alloc(0) : typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
+    const body = o.body === undefined ? Buffer.alloc(0) : typeof o.body === 'string' ? ownBytes(o.body) : o.body;
     if (body.length > 0) h.set('content-type', o.contentType ?? (method === 'INVITE' ? 'application/sdp' : 'text/plain'));
     return new SipRequest(method, o.requestUri ?? toUri, h, body);
   }

@@ -1,4 +1,5 @@
 import { InvalidStateError } from '../errors.js';
+import { ownBytes } from '../message/own-bytes.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
@@ -127,7 +128,7 @@ export class InviteSession {
   }
 
   #build(method: string, options: InDialogRequestOptions = {}, cseq?: number): SipRequest {
-    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? ownBytes(options.body) : options.body;
     const o: Parameters<Dialog['createRequest']>[1] = { contact: this.#core.contact(this.protocol) };
     if (cseq !== undefined) o.cseq = cseq;
     if (body) o.body = body;

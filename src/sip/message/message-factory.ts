@@ -1,5 +1,6 @@
 import { SipHeaders } from './headers.js';
 import { newTag } from './ids.js';
+import { ownBytes } from './own-bytes.js';
 import { reasonPhrase, SipResponse, type SipRequest } from './sip-message.js';
 
 export interface ResponseOptions {
@@ -50,7 +51,7 @@ export function createResponse(req: SipRequest, status: number, options: Respons
   }
   let body: Buffer = Buffer.alloc(0);
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
+    body = typeof options.body === 'string' ? ownBytes(options.body) : options.body;
     h.set('content-type', options.contentType ?? 'application/sdp');
   }
   return new SipResponse(status, options.reason ?? reasonPhrase(status), h, body);

@@ -3,6 +3,7 @@ import { canonicalName } from './header-names.js';
 import { SipHeaders } from './headers.js';
 import { isToken, splitTopLevel } from './lexer.js';
 import { parseNameAddr, type NameAddr } from './name-addr.js';
+import { ownCopy } from './own-bytes.js';
 import { SipRequest, SipResponse, type SipMessage } from './sip-message.js';
 import { parseUri } from './uri.js';
 import { parseVia, type Via } from './via.js';
@@ -84,7 +85,7 @@ export function parseMessage(data: Buffer, limits: ParseLimits = DEFAULT_LIMITS)
   }
   let msg: SipMessage;
   try {
-    msg = parseStartLine(startLine, headers, Buffer.from(body));
+    msg = parseStartLine(startLine, headers, ownCopy(body));
     validateMessage(msg);
   } catch (err) {
     if (err instanceof SipParseError && !err.partial) throw new SipParseError(err.message, partialOf(startLine, headers));
