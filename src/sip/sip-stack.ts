@@ -128,10 +128,13 @@ export class SipStack implements UserAgentCore {
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
     this.#overload = options.overload;
-    this.#transactions = new TransactionLayer(
-      { clock: this.clock, timers: this.timers, send: (m, d) => this.#transport.send(m, d) },
-      (res, source) => this.#transport.sendResponse(res, source),
-    );
+    this.#transactions = new TransactionLayer({
+      clock: this.clock,
+      timers: this.timers,
+      prepareRequest: (req, dest) => transport.prepareRequest(req, dest),
+      prepareResponse: (res, source) => transport.prepareResponse(res, source),
+      write: (out) => transport.write(out),
+    });
     transport.onMessage((m) => this.#receive(m));
   }
 
@@ -429,8 +432,7 @@ export class SipStack implements UserAgentCore {
       incoming.respond(482);
       return;
     }
-    this.#recent.add(mergeKey);
-    tx.onTerminated(() => this.#recent.delete(mergeKey));
+    this.#remember(mergeKey, tx);
     if (method === 'INVITE') {
       this.#newInvite(req, source, tx as InviteServerTransaction, incoming);
       return;
@@ -456,6 +458,13 @@ export class SipStack implements UserAgentCore {
         guard.cancel();
         if (!incoming.finalResponse) incoming.respond(500, { reason: 'No Response From Application' });
       });
+  }
+
+  /** Keeps a merge key while its transaction lives. Its own method: the closure the transaction keeps must
+   *  not share a scope with the request and its handlers, or they would linger with the transaction. */
+  #remember(mergeKey: string, tx: ServerTransaction): void {
+    this.#recent.add(mergeKey);
+    tx.onTerminated(() => this.#recent.delete(mergeKey));
   }
 
   #newInvite(req: SipRequest, source: Destination, tx: InviteServerTransaction, incoming: IncomingRequest): void {
@@ -492,10 +501,7 @@ export class SipStack implements UserAgentCore {
     // the stack gives up after `maxRingMs` with 480, so no transaction rings forever.
     const expires = Number(req.headers.get('expires'));
     const ringMs = Number.isFinite(expires) && expires > 0 ? Math.min(expires * 1000, this.#maxRingMs) : this.#maxRingMs;
-    const ringGuard = this.clock.setTimer(ringMs, () => {
-      if (invite.state === 'pending') invite.reject(Number.isFinite(expires) && expires > 0 ? 487 : 480);
-    });
-    tx.onTerminated(() => ringGuard.cancel());
+    invite.expireAfter(ringMs, Number.isFinite(expires) && expires > 0 ? 487 : 480);
     this.log.debug({ callId: req.callId, from: req.headers.get('from'), to: req.headers.get('to'), source: `${source.protocol}:${source.host}:${source.port}` }, 'sip incoming INVITE');
     Promise.resolve()
       .then(() => this.#inviteHandler?.(invite))

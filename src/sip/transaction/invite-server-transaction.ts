@@ -56,9 +56,8 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   #timerG(): void {
-    const last = this.lastResponse;
-    if (this.state !== 'completed' || !last) return;
-    this.transmit(last);
+    if (this.state !== 'completed') return;
+    this.resendLastResponse();
     this.#interval = Math.min(2 * this.#interval, this.ctx.timers.T2);
     this.setTimer('G', this.#interval, () => this.#timerG());
   }

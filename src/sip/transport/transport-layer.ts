@@ -7,7 +7,7 @@ import { serializeMessage } from '../message/serializer.js';
 import { SipResponse, type SipMessage, type SipRequest } from '../message/sip-message.js';
 import { formatVia, type Via } from '../message/via.js';
 import { TcpTransport } from './tcp-transport.js';
-import { newCounters, type Destination, type InboundMessage, type TransportCounters, type TransportProtocol } from './transport-types.js';
+import { newCounters, type Destination, type InboundMessage, type Outbound, type TransportCounters, type TransportProtocol } from './transport-types.js';
 import { UdpTransport } from './udp-transport.js';
 
 export interface TransportLayerOptions {
@@ -160,7 +160,12 @@ export class TransportLayer {
 
   /** Sends a request (or any message) to a destination. */
   async send(message: SipMessage, dest: Destination): Promise<void> {
-    await this.#write(serializeMessage(message), dest);
+    await this.write(this.prepareRequest(message, dest));
+  }
+
+  /** A message serialized for `dest`, to be written now and maybe again. */
+  prepareRequest(message: SipMessage, dest: Destination): Outbound {
+    return { data: serializeMessage(message), dest };
   }
 
   /**
@@ -168,10 +173,20 @@ export class TransportLayer {
    * still open; else to `received` (or the sent-by host) at `rport` (or the sent-by port, default 5060).
    */
   async sendResponse(res: SipResponse, requestSource?: Destination): Promise<void> {
+    await this.write(this.prepareResponse(res, requestSource));
+  }
+
+  /** A response serialized and routed (see `sendResponse`), to be written now and maybe again. Throws
+   *  SipTransportError when the response has no Via. */
+  prepareResponse(res: SipResponse, requestSource?: Destination): Outbound {
     const data = serializeMessage(res);
     if (res.headers.getAll('via').length === 0) throw new SipTransportError('response without Via');
-    const dest = responseDestination(res.topVia, requestSource);
-    await this.#write(data, dest);
+    return { data, dest: responseDestination(res.topVia, requestSource) };
+  }
+
+  /** Writes bytes prepared before (a retransmission sends the very same bytes). */
+  write(out: Outbound): Promise<void> {
+    return this.#write(out.data, out.dest);
   }
 
   async #write(data: Buffer, dest: Destination): Promise<void> {
