@@ -17,7 +17,6 @@ import { DEFAULT_TIMERS, systemClock, type Clock, type TimerSettings } from './t
 import { InviteServerTransaction } from './transaction/invite-server-transaction.js';
 import type { ServerTransaction } from './transaction/server-transaction.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
-import type { ClientTransactionUser } from './transaction/transaction-user.js';
 import { resolveDestination } from './transport/resolve-destination.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { Destination, InboundMessage, TransportCounters, TransportProtocol } from './transport/transport-types.js';
@@ -25,6 +24,7 @@ import { IncomingInvite } from './user-agent/incoming-invite.js';
 import type { OverloadGuard } from './overload-guard.js';
 import { IncomingRequest } from './user-agent/incoming-request.js';
 import { OutgoingInvite } from './user-agent/outgoing-invite.js';
+import { UserAgentClient } from './user-agent/user-agent-client.js';
 import type { RequestCallbacks, RequestHandle, UserAgentCore } from './user-agent/user-agent-core.js';
 
 export interface SipStackOptions {
@@ -110,7 +110,7 @@ export class SipStack implements UserAgentCore {
   #inviteHandler?: IncomingInviteHandler;
   #strayResponses = 0;
   #closed = false;
-  #pending = new Set<() => void>();
+  #pending = new Set<UserAgentClient>();
   /** Call-ID/From tag/CSeq of out-of-dialog requests with a live server transaction (§8.2.2.2). */
   #recent = new Set<string>();
   readonly #maxRingMs: number;
@@ -202,49 +202,21 @@ export class SipStack implements UserAgentCore {
       return { terminate: () => {} };
     }
     if (!options.keepVia) req.headers.prepend('via', this.#via(dest.protocol));
-    let finalSeen = false;
     // Nothing is left hanging: on close() every pending request gets a synthetic 503.
-    const abort = (): void => {
-      if (!finalSeen) {
-        finalSeen = true;
-        cb.onFinal(createResponse(req, 503, { reason: 'Service Unavailable (stack closed)' }), true);
-      }
-    };
-    this.#pending.add(abort);
-    const tu: ClientTransactionUser = {
-      onTerminated: () => this.#pending.delete(abort),
-      receiveResponse: (res) => {
-        if (res.status < 200) cb.onProvisional?.(res);
-        else if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(res, false);
-        } else if (res.status < 300) cb.on2xxRetransmission?.(res);
-      },
-      // §8.1.3.1: a transaction timeout is a 408, a transport failure a 503.
-      onRequestTimeout: () => {
-        this.#pending.delete(abort);
-        if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(createResponse(req, 408), true);
-        }
-      },
-      onTransportError: (err) => {
-        this.log.warn({ err: err.message, callId: req.callId, method: req.method }, 'sip transport error');
-        this.#pending.delete(abort);
-        if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(createResponse(req, 503, { reason: 'Service Unavailable (transport error)' }), true);
-        }
-      },
-    };
-    const tx = this.#transactions.sendRequest(req, dest, tu);
+    const uac = new UserAgentClient(req, cb, this.log, this.#settled);
+    this.#pending.add(uac);
+    const tx = this.#transactions.sendRequest(req, dest, uac);
     return {
       terminate: () => {
-        this.#pending.delete(abort);
+        this.#pending.delete(uac);
         tx.terminate();
       },
     };
   }
+
+  readonly #settled = (uac: UserAgentClient): void => {
+    this.#pending.delete(uac);
+  };
 
   async sendStateless(req: SipRequest, dest: Destination): Promise<void> {
     req.headers.prepend('via', this.#via(dest.protocol));
@@ -517,7 +489,7 @@ export class SipStack implements UserAgentCore {
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.abandon();
     this.#sessions.clear();
-    for (const abort of [...this.#pending]) abort();
+    for (const uac of [...this.#pending]) uac.abort();
     this.#pending.clear();
     this.#transactions.close();
     await this.#transport.close();
