@@ -34,7 +34,8 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
  * - Leading CRLFs are skipped (§7.5).
  * - Header lines are unfolded (§7.3.1) and names matched case-insensitively with compact forms (§7.3.3).
  * - The body is `Content-Length` octets (§18.3); octets beyond it are ignored (RFC 4475 §3.1.1.8), fewer is
- *   an error (RFC 4475 §3.1.2.2). Without Content-Length the rest of the datagram is the body.
+ *   an error (RFC 4475 §3.1.2.2). Without Content-Length the rest of the datagram is the body. It is a view
+ *   of `data` when `data` is a buffer of its own, as a datagram is (see `bodyOf`), else a copy.
  * - The start line and the header fields every element relies on are validated (see `validateMessage`).
  *
  * Throws SipParseError (with `partial` when the start line and headers could be read) or SipLimitError.
@@ -85,13 +86,23 @@ export function parseMessage(data: Buffer, limits: ParseLimits = DEFAULT_LIMITS)
   }
   let msg: SipMessage;
   try {
-    msg = parseStartLine(startLine, headers, ownCopy(body));
+    msg = parseStartLine(startLine, headers, bodyOf(data, body));
     validateMessage(msg);
   } catch (err) {
     if (err instanceof SipParseError && !err.partial) throw new SipParseError(err.message, partialOf(startLine, headers));
     throw err;
   }
   return msg;
+}
+
+/**
+ * The body, kept as long as its session: a view of `data` when `data` is a whole buffer of its own (a UDP
+ * datagram is) — no copy, and nothing else is kept alive with it; otherwise (a stream frame cut out of the
+ * buffer pool, a caller's buffer) a copy in memory of its own (own-bytes.ts).
+ */
+function bodyOf(data: Buffer, body: Buffer): Buffer {
+  if (body.length === 0) return Buffer.alloc(0);
+  return data.byteOffset === 0 && data.buffer.byteLength === data.length ? body : ownCopy(body);
 }
 
 /** What could be read of a message that failed: the transport answers 400 from it (§21.4.1). */

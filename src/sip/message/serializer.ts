@@ -6,7 +6,8 @@ import type { SipMessage } from './sip-message.js';
  * (§18.3 — mandatory on streams, harmless on datagrams), the empty line, the body. Content-Length takes the
  * place of the first Content-Length row (later ones are dropped), or comes last.
  *
- * The bytes get a buffer of their own (own-bytes.ts): transactions keep them to resend for up to 64*T1.
+ * The bytes are a slice of Node's buffer pool, fine for sending; what is kept for long is copied out of it
+ * (own-bytes.ts).
  */
 export function serializeMessage(msg: SipMessage): Buffer {
   let head = msg.kind === 'request' ? `${msg.method} ${msg.uri} SIP/2.0\r\n` : `SIP/2.0 ${msg.status} ${msg.reason}\r\n`;
@@ -22,9 +23,10 @@ export function serializeMessage(msg: SipMessage): Buffer {
   if (!lengthWritten) head += length;
   head += '\r\n';
   const body = msg.body;
+  if (body.length === 0) return Buffer.from(head, 'utf8');
   const headBytes = Buffer.byteLength(head, 'utf8');
-  const out = Buffer.allocUnsafeSlow(headBytes + body.length);
+  const out = Buffer.allocUnsafe(headBytes + body.length);
   out.write(head, 0, 'utf8');
-  if (body.length > 0) out.set(body, headBytes);
+  out.set(body, headBytes);
   return out;
 }

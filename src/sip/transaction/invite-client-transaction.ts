@@ -1,5 +1,6 @@
 import type { SipTransportError } from '../errors.js';
 import { SipHeaders } from '../message/headers.js';
+import { ownCopy } from '../message/own-bytes.js';
 import { SipRequest, type SipResponse } from '../message/sip-message.js';
 import type { Outbound } from '../transport/transport-types.js';
 import { ClientTransaction, type ClientTransactionParts } from './client-transaction.js';
@@ -49,6 +50,7 @@ export class InviteClientTransaction extends ClientTransaction {
         this.clearTimer('A');
         if (s < 200) {
           // §17.1.1.2: a provisional response moves Calling → Proceeding; retransmissions stop.
+          this.releaseRequest();
           this.setState('proceeding');
           this.user.receiveResponse(res);
         } else if (s < 300) {
@@ -64,7 +66,9 @@ export class InviteClientTransaction extends ClientTransaction {
           // Timer D (32 s unreliable, 0 reliable) to absorb retransmitted finals.
           this.clearTimer('B');
           this.setState('completed');
-          this.#ack = this.ctx.prepareRequest(buildNon2xxAck(this.#invite as SipRequest, res), this.destination);
+          // Kept for Timer D: in memory of its own (own-bytes.ts).
+          const ack = this.ctx.prepareRequest(buildNon2xxAck(this.#invite as SipRequest, res), this.destination);
+          this.#ack = { data: ownCopy(ack.data), dest: ack.dest };
           this.#release();
           this.transmit(this.#ack);
           this.user.receiveResponse(res);

@@ -1,4 +1,5 @@
 import type { SipTransportError } from '../errors.js';
+import { ownCopy } from '../message/own-bytes.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { Outbound } from '../transport/transport-types.js';
 import { Transaction, type TransactionParts } from './transaction.js';
@@ -38,8 +39,12 @@ export abstract class ServerTransaction extends Transaction {
   /** Passes a response from the TU down (§17.2.1, §17.2.2). */
   abstract respond(res: SipResponse): void;
 
-  /** Sends a response of the TU and keeps its bytes for retransmitted requests. */
-  protected sendResponse(res: SipResponse): void {
+  /**
+   * Sends a response of the TU. Unless `keep` is false (an INVITE's 2xx, which the TU itself retransmits,
+   * §13.3.1.4), its bytes are kept for retransmitted requests: copied into memory of their own, since they
+   * may stay for the whole ring or 64*T1 (own-bytes.ts).
+   */
+  protected sendResponse(res: SipResponse, keep = true): void {
     let out: Outbound;
     try {
       out = this.ctx.prepareResponse(res, this.destination);
@@ -48,16 +53,22 @@ export abstract class ServerTransaction extends Transaction {
       Promise.reject(err).catch((e: SipTransportError) => this.onSendError(e));
       return;
     }
-    this.#last = out;
-    this.resendLastResponse(true);
+    this.#last = keep ? { data: ownCopy(out.data), dest: out.dest } : undefined;
+    this.#write(out);
   }
 
-  /** §17.2.1, §17.2.2: a retransmitted request in Proceeding or Completed gets the last response again
-   *  (`always`: the first send, whatever the state). */
-  protected resendLastResponse(always = false): void {
-    const last = this.#last;
-    if (!last || (!always && this.state !== 'proceeding' && this.state !== 'completed')) return;
-    this.ctx.write(last).catch((err: SipTransportError) => this.onSendError(err));
+  /** §17.2.1, §17.2.2: a retransmitted request in Proceeding or Completed gets the last response again. */
+  protected resendLastResponse(): void {
+    if (this.#last && (this.state === 'proceeding' || this.state === 'completed')) this.#write(this.#last);
+  }
+
+  /** No response will be sent again (Confirmed, §17.2.1). */
+  protected forgetLastResponse(): void {
+    this.#last = undefined;
+  }
+
+  #write(out: Outbound): void {
+    this.ctx.write(out).catch((err: SipTransportError) => this.onSendError(err));
   }
 
   /** Timer H, I, J or L ran out (0 on a reliable transport for I and J): Terminated. */
