@@ -20,6 +20,9 @@ export interface InDialogRequestOptions {
  *  MESSAGE, OPTIONS). If it does not respond, the session answers with the default for the method. */
 export type InDialogRequestHandler = (req: IncomingRequest) => void | Promise<void>;
 
+/** What a settled promise's resolver does. */
+function settled(): void {}
+
 /** A 2xx of ours being retransmitted until its ACK (§13.3.1.4). */
 interface Pending2xx {
   timer?: TimerHandle;
@@ -117,6 +120,9 @@ export class InviteSession {
     this.#core.clock.setTimer(64 * this.#core.timers.T1, () => this.#core.removeSession(this.dialog.key));
     this.#resolveConfirmed(false);
     this.#resolveEnded(reason);
+    // Both promises are settled: their resolvers (and what they hold) need not linger with the session.
+    this.#resolveConfirmed = settled;
+    this.#resolveEnded = settled;
   }
 
   /** Ends the session locally without signalling (stack shutdown). */
