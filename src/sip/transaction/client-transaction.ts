@@ -18,7 +18,7 @@ export interface ClientTransactionParts extends TransactionParts {
  */
 export abstract class ClientTransaction extends Transaction {
   protected readonly user: ClientTransactionUser;
-  /** The request as sent; dropped once a final response makes retransmission pointless. */
+  /** The request as sent, while it may be retransmitted (Timers A, E). */
   #request: Outbound | undefined;
 
   protected constructor(parts: ClientTransactionParts, state: 'calling' | 'trying') {
@@ -38,7 +38,7 @@ export abstract class ClientTransaction extends Transaction {
     if (this.#request) this.transmit(this.#request);
   }
 
-  /** A final response arrived: the request is not sent again. */
+  /** The request will not be sent again (a final response; an INVITE's first provisional, §17.1.1.2). */
   protected releaseRequest(): void {
     this.#request = undefined;
   }

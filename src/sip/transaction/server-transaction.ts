@@ -49,7 +49,7 @@ export abstract class ServerTransaction extends Transaction {
     try {
       out = this.ctx.prepareResponse(res, this.destination);
     } catch (err) {
-      // Reported as a failed send is: after `respond` returns.
+      // Reported like a failed send: after `respond` returns.
       Promise.reject(err).catch((e: SipTransportError) => this.onSendError(e));
       return;
     }
