@@ -1,9 +1,12 @@
 /**
  * SIP transaction throughput through a loopback pair of stacks in one process (both ends share the CPU):
- * non-INVITE (OPTIONS) transactions and whole calls (INVITE → 200 → ACK → BYE → 200) per second.
+ * non-INVITE (OPTIONS) transactions and whole calls (INVITE → 200 → ACK → BYE → 200) per second. Then the
+ * memory finished UDP calls hold while their transactions and sessions linger 64*T1 (RFC 3261 §17).
  * Run: node --import tsx bench/sip-transactions.bench.ts
  */
 import { cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { SipStack } from '../src/sip/sip-stack.js';
 import type { TransportProtocol } from '../src/sip/transport/transport-types.js';
 
@@ -49,6 +52,43 @@ for (const transport of ['udp', 'tcp'] as TransportProtocol[]) {
     });
     console.log(`| call: INVITE/200/ACK + BYE/200 | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
   }
+  await a.close();
+  await b.close();
+}
+
+// Lingering: heap and ArrayBuffer memory after a full GC while LINGER_CALLS finished UDP calls are still
+// held (Timers J, L, M and ended sessions: 32 s), per call, over the same measure before the calls.
+const LINGER_CALLS = 2000;
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const memory = (): NodeJS.MemoryUsage => {
+  gc();
+  gc();
+  return process.memoryUsage();
+};
+{
+  const a = await SipStack.start({ host: '127.0.0.1', port: 0 });
+  const b = await SipStack.start({ host: '127.0.0.1', port: 0 });
+  b.onInvite((inv) => {
+    inv.accept({ body: SDP });
+  });
+  const target = `sip:bench@127.0.0.1:${b.port}`;
+  const before = memory();
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: 50 }, async () => {
+      while (started < LINGER_CALLS) {
+        started++;
+        const res = await (await a.invite({ to: target, body: SDP })).result;
+        if (res.ok) await res.session.bye();
+      }
+    }),
+  );
+  const after = memory();
+  const kib = (x: number): string => (x / 1024 / LINGER_CALLS).toFixed(1);
+  console.log(`\n| ${LINGER_CALLS} finished UDP calls, lingering | heap KiB a call | ArrayBuffer KiB a call |`);
+  console.log('|---|---:|---:|');
+  console.log(`| both ends | ${kib(after.heapUsed - before.heapUsed)} | ${kib(after.arrayBuffers - before.arrayBuffers)} |`);
   await a.close();
   await b.close();
 }

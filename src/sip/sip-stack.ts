@@ -7,6 +7,7 @@ import type { InviteSession } from './dialog/invite-session.js';
 import { SipRequestError, SipStackClosedError } from './errors.js';
 import { SipHeaders } from './message/headers.js';
 import { newBranch, newCallId, newTag } from './message/ids.js';
+import { ownBytes } from './message/own-bytes.js';
 import { createResponse } from './message/message-factory.js';
 import { parseNameAddr } from './message/name-addr.js';
 import { DEFAULT_LIMITS, type ParseLimits } from './message/parser.js';
@@ -16,7 +17,6 @@ import { DEFAULT_TIMERS, systemClock, type Clock, type TimerSettings } from './t
 import { InviteServerTransaction } from './transaction/invite-server-transaction.js';
 import type { ServerTransaction } from './transaction/server-transaction.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
-import type { ClientTransactionUser } from './transaction/transaction-user.js';
 import { resolveDestination } from './transport/resolve-destination.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { Destination, InboundMessage, TransportCounters, TransportProtocol } from './transport/transport-types.js';
@@ -24,6 +24,7 @@ import { IncomingInvite } from './user-agent/incoming-invite.js';
 import type { OverloadGuard } from './overload-guard.js';
 import { IncomingRequest } from './user-agent/incoming-request.js';
 import { OutgoingInvite } from './user-agent/outgoing-invite.js';
+import { UserAgentClient } from './user-agent/user-agent-client.js';
 import type { RequestCallbacks, RequestHandle, UserAgentCore } from './user-agent/user-agent-core.js';
 
 export interface SipStackOptions {
@@ -109,7 +110,7 @@ export class SipStack implements UserAgentCore {
   #inviteHandler?: IncomingInviteHandler;
   #strayResponses = 0;
   #closed = false;
-  #pending = new Set<() => void>();
+  #pending = new Set<UserAgentClient>();
   /** Call-ID/From tag/CSeq of out-of-dialog requests with a live server transaction (§8.2.2.2). */
   #recent = new Set<string>();
   readonly #maxRingMs: number;
@@ -127,10 +128,13 @@ export class SipStack implements UserAgentCore {
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
     this.#overload = options.overload;
-    this.#transactions = new TransactionLayer(
-      { clock: this.clock, timers: this.timers, send: (m, d) => this.#transport.send(m, d) },
-      (res, source) => this.#transport.sendResponse(res, source),
-    );
+    this.#transactions = new TransactionLayer({
+      clock: this.clock,
+      timers: this.timers,
+      prepareRequest: (req, dest) => transport.prepareRequest(req, dest),
+      prepareResponse: (res, source) => transport.prepareResponse(res, source),
+      write: (out) => transport.write(out),
+    });
     transport.onMessage((m) => this.#receive(m));
   }
 
@@ -198,49 +202,21 @@ export class SipStack implements UserAgentCore {
       return { terminate: () => {} };
     }
     if (!options.keepVia) req.headers.prepend('via', this.#via(dest.protocol));
-    let finalSeen = false;
     // Nothing is left hanging: on close() every pending request gets a synthetic 503.
-    const abort = (): void => {
-      if (!finalSeen) {
-        finalSeen = true;
-        cb.onFinal(createResponse(req, 503, { reason: 'Service Unavailable (stack closed)' }), true);
-      }
-    };
-    this.#pending.add(abort);
-    const tu: ClientTransactionUser = {
-      onTerminated: () => this.#pending.delete(abort),
-      receiveResponse: (res) => {
-        if (res.status < 200) cb.onProvisional?.(res);
-        else if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(res, false);
-        } else if (res.status < 300) cb.on2xxRetransmission?.(res);
-      },
-      // §8.1.3.1: a transaction timeout is a 408, a transport failure a 503.
-      onRequestTimeout: () => {
-        this.#pending.delete(abort);
-        if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(createResponse(req, 408), true);
-        }
-      },
-      onTransportError: (err) => {
-        this.log.warn({ err: err.message, callId: req.callId, method: req.method }, 'sip transport error');
-        this.#pending.delete(abort);
-        if (!finalSeen) {
-          finalSeen = true;
-          cb.onFinal(createResponse(req, 503, { reason: 'Service Unavailable (transport error)' }), true);
-        }
-      },
-    };
-    const tx = this.#transactions.sendRequest(req, dest, tu);
+    const uac = new UserAgentClient(req, cb, this.log, this.#settled);
+    this.#pending.add(uac);
+    const tx = this.#transactions.sendRequest(req, dest, uac);
     return {
       terminate: () => {
-        this.#pending.delete(abort);
+        this.#pending.delete(uac);
         tx.terminate();
       },
     };
   }
+
+  readonly #settled = (uac: UserAgentClient): void => {
+    this.#pending.delete(uac);
+  };
 
   async sendStateless(req: SipRequest, dest: Destination): Promise<void> {
     req.headers.prepend('via', this.#via(dest.protocol));
@@ -286,7 +262,7 @@ export class SipStack implements UserAgentCore {
       h.append('supported', SUPPORTED_HEADER);
     }
     for (const [k, v] of Object.entries(o.headers ?? {})) h.set(k, v);
-    const body = o.body === undefined ? Buffer.alloc(0) : typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
+    const body = o.body === undefined ? Buffer.alloc(0) : typeof o.body === 'string' ? ownBytes(o.body) : o.body;
     if (body.length > 0) h.set('content-type', o.contentType ?? (method === 'INVITE' ? 'application/sdp' : 'text/plain'));
     return new SipRequest(method, o.requestUri ?? toUri, h, body);
   }
@@ -428,8 +404,7 @@ export class SipStack implements UserAgentCore {
       incoming.respond(482);
       return;
     }
-    this.#recent.add(mergeKey);
-    tx.onTerminated(() => this.#recent.delete(mergeKey));
+    this.#remember(mergeKey, tx);
     if (method === 'INVITE') {
       this.#newInvite(req, source, tx as InviteServerTransaction, incoming);
       return;
@@ -455,6 +430,13 @@ export class SipStack implements UserAgentCore {
         guard.cancel();
         if (!incoming.finalResponse) incoming.respond(500, { reason: 'No Response From Application' });
       });
+  }
+
+  /** Keeps a merge key while its transaction lives. Its own method: the closure the transaction keeps must
+   *  not share a scope with the request and its handlers, or they would linger with the transaction. */
+  #remember(mergeKey: string, tx: ServerTransaction): void {
+    this.#recent.add(mergeKey);
+    tx.onTerminated(() => this.#recent.delete(mergeKey));
   }
 
   #newInvite(req: SipRequest, source: Destination, tx: InviteServerTransaction, incoming: IncomingRequest): void {
@@ -491,10 +473,7 @@ export class SipStack implements UserAgentCore {
     // the stack gives up after `maxRingMs` with 480, so no transaction rings forever.
     const expires = Number(req.headers.get('expires'));
     const ringMs = Number.isFinite(expires) && expires > 0 ? Math.min(expires * 1000, this.#maxRingMs) : this.#maxRingMs;
-    const ringGuard = this.clock.setTimer(ringMs, () => {
-      if (invite.state === 'pending') invite.reject(Number.isFinite(expires) && expires > 0 ? 487 : 480);
-    });
-    tx.onTerminated(() => ringGuard.cancel());
+    invite.expireAfter(ringMs, Number.isFinite(expires) && expires > 0 ? 487 : 480);
     this.log.debug({ callId: req.callId, from: req.headers.get('from'), to: req.headers.get('to'), source: `${source.protocol}:${source.host}:${source.port}` }, 'sip incoming INVITE');
     Promise.resolve()
       .then(() => this.#inviteHandler?.(invite))
@@ -510,7 +489,7 @@ export class SipStack implements UserAgentCore {
     this.#closed = true;
     for (const s of [...this.#sessions.values()]) s.abandon();
     this.#sessions.clear();
-    for (const abort of [...this.#pending]) abort();
+    for (const uac of [...this.#pending]) uac.abort();
     this.#pending.clear();
     this.#transactions.close();
     await this.#transport.close();

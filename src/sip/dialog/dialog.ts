@@ -58,9 +58,9 @@ export class Dialog {
     this.state = init.state;
     this.localSeq = init.localSeq;
     this.remoteSeq = init.remoteSeq;
-    this.localUri = init.localUri;
-    this.remoteUri = init.remoteUri;
-    this.remoteTarget = init.remoteTarget;
+    this.localUri = flat(init.localUri);
+    this.remoteUri = flat(init.remoteUri);
+    this.remoteTarget = flat(init.remoteTarget);
     this.routeSet = init.routeSet;
     this.secure = init.secure;
   }
@@ -166,7 +166,7 @@ export class Dialog {
   /** §12.2.1.2 / §12.2.2: a target-refresh request or its 2xx (re-INVITE, UPDATE) replaces the remote target. */
   refreshTarget(msg: SipRequest | SipResponse): void {
     const c = msg.contacts[0];
-    if (c) this.remoteTarget = formatUri(c.uri);
+    if (c) this.remoteTarget = flat(formatUri(c.uri));
   }
 
   /** Where in-dialog requests go first: the first route (loose) or the remote target (§12.2.1.1, §8.1.2). */
@@ -190,4 +190,14 @@ function stripTag(value: string): string {
   } catch {
     return value;
   }
+}
+
+/**
+ * The same string, flattened. V8 keeps a string built by concatenation (formatUri, stripTag) as a tree of
+ * its pieces, ~32 bytes a node, until something reads it whole; these live as long as the call and 64*T1
+ * after. Converting to a number reads it whole, so V8 flattens it in place (pino's old `flatstr` trick).
+ */
+function flat(s: string): string {
+  Number(s);
+  return s;
 }

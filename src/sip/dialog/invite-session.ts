@@ -1,4 +1,5 @@
 import { InvalidStateError } from '../errors.js';
+import { ownBytes } from '../message/own-bytes.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
@@ -19,6 +20,16 @@ export interface InDialogRequestOptions {
  *  MESSAGE, OPTIONS). If it does not respond, the session answers with the default for the method. */
 export type InDialogRequestHandler = (req: IncomingRequest) => void | Promise<void>;
 
+/** What a settled promise's resolver does. */
+function settled(): void {}
+
+/** A 2xx of ours being retransmitted until its ACK (§13.3.1.4). */
+interface Pending2xx {
+  timer?: TimerHandle;
+  deadline: TimerHandle;
+  onAck: (ok: boolean) => void;
+}
+
 /**
  * An INVITE dialog usage (RFC 3261 §13–§15): the call after a 2xx, in either direction. Sends and receives
  * in-dialog requests (BYE, re-INVITE, UPDATE RFC 3311, INFO RFC 6086, REFER RFC 3515, NOTIFY, MESSAGE RFC
@@ -38,9 +49,9 @@ export class InviteSession {
   #confirmed: Promise<boolean>;
   #resolveConfirmed!: (ok: boolean) => void;
   /** UAS: the 2xx being retransmitted until its ACK (§13.3.1.4), keyed by CSeq number. */
-  #pending2xx = new Map<number, { timer?: TimerHandle; deadline: TimerHandle; onAck: (ok: boolean) => void }>();
+  #pending2xx: Map<number, Pending2xx> | undefined;
   /** UAC: the ACKs we sent, by CSeq, to resend when a 2xx is retransmitted (§13.2.2.4). */
-  #acks = new Map<number, SipRequest>();
+  #acks: Map<number, SipRequest> | undefined;
   #inviteInProgress = false;
 
   /** Where in-dialog requests go when there is no route set: the flow the dialog was set up on. */
@@ -96,12 +107,12 @@ export class InviteSession {
     this.#endReason = reason;
     this.#core.log.debug({ callId: this.callId, role: this.dialog.role, reason }, 'sip session ended');
     this.dialog.terminate();
-    for (const p of this.#pending2xx.values()) {
+    for (const p of this.#pending2xx?.values() ?? []) {
       p.timer?.cancel();
       p.deadline.cancel();
       p.onAck(false);
     }
-    this.#pending2xx.clear();
+    this.#pending2xx = undefined;
     // An ended session answers 481 without its handler: drop it, so the call behind it (the switch's
     // legs, media, facts) is not kept alive while the session lingers below.
     this.#handler = undefined;
@@ -109,6 +120,9 @@ export class InviteSession {
     this.#core.clock.setTimer(64 * this.#core.timers.T1, () => this.#core.removeSession(this.dialog.key));
     this.#resolveConfirmed(false);
     this.#resolveEnded(reason);
+    // Both promises are settled: their resolvers (and what they hold) need not linger with the session.
+    this.#resolveConfirmed = settled;
+    this.#resolveEnded = settled;
   }
 
   /** Ends the session locally without signalling (stack shutdown). */
@@ -127,7 +141,7 @@ export class InviteSession {
   }
 
   #build(method: string, options: InDialogRequestOptions = {}, cseq?: number): SipRequest {
-    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? Buffer.from(options.body) : options.body;
+    const body = options.body === undefined ? undefined : typeof options.body === 'string' ? ownBytes(options.body) : options.body;
     const o: Parameters<Dialog['createRequest']>[1] = { contact: this.#core.contact(this.protocol) };
     if (cseq !== undefined) o.cseq = cseq;
     if (body) o.body = body;
@@ -192,7 +206,7 @@ export class InviteSession {
    *  a transaction; it is resent for every retransmitted 2xx. */
   #sendAck(seq: number, dest: Destination): void {
     const ack = this.dialog.createRequest('ACK', { cseq: seq });
-    this.#acks.set(seq, ack);
+    (this.#acks ??= new Map()).set(seq, ack);
     this.#core.sendStateless(ack, dest).catch((err) => this.#core.log.warn({ err, callId: this.callId }, 'sip ACK send failed'));
   }
 
@@ -203,7 +217,7 @@ export class InviteSession {
 
   /** A 2xx retransmission for `seq` arrived: send the same ACK again. */
   resendAck(seq: number): void {
-    const ack = this.#acks.get(seq);
+    const ack = this.#acks?.get(seq);
     if (!ack) return;
     this.#destination()
       .then((dest) => this.#core.sendStateless(ack.clone(), dest))
@@ -218,10 +232,10 @@ export class InviteSession {
     const seq = res.cseq.seq;
     const reliable = source.protocol !== 'udp';
     let interval = this.#core.timers.T1;
-    const entry: { timer?: TimerHandle; deadline: TimerHandle; onAck: (ok: boolean) => void } = {
+    const entry: Pending2xx = {
       deadline: this.#core.clock.setTimer(64 * this.#core.timers.T1, () => {
         entry.timer?.cancel();
-        this.#pending2xx.delete(seq);
+        this.#pending2xx?.delete(seq);
         entry.onAck(false);
         this.#core.log.warn({ callId: this.callId }, 'sip no ACK for 2xx within 64*T1; sending BYE (RFC 3261 §13.3.1.4)');
         if (!this.#endReason) {
@@ -242,17 +256,17 @@ export class InviteSession {
       entry.timer = this.#core.clock.setTimer(interval, retransmit);
     };
     if (!reliable) entry.timer = this.#core.clock.setTimer(interval, retransmit);
-    this.#pending2xx.set(seq, entry);
+    (this.#pending2xx ??= new Map()).set(seq, entry);
   }
 
   /** ACK for one of our 2xx responses (§13.3.1.4): stop retransmitting. */
   receiveAck(ack: SipRequest): void {
     const seq = ack.cseq.seq;
-    const p = this.#pending2xx.get(seq);
+    const p = this.#pending2xx?.get(seq);
     if (!p) return;
     p.timer?.cancel();
     p.deadline.cancel();
-    this.#pending2xx.delete(seq);
+    this.#pending2xx?.delete(seq);
     if (ack.body.length > 0) this.remoteBody = ack.body;
     p.onAck(true);
   }

@@ -4,7 +4,8 @@
  * conventional capitalisation used when serializing.
  */
 
-const COMPACT: Record<string, string> = {
+// Maps, not object literals: a field named `constructor` or `__proto__` must not find Object.prototype.
+const COMPACT = new Map<string, string>(Object.entries({
   i: 'call-id',
   m: 'contact',
   e: 'content-encoding',
@@ -25,16 +26,16 @@ const COMPACT: Record<string, string> = {
   x: 'session-expires',
   y: 'identity',
   n: 'identity-info',
-};
+}));
 
-const DISPLAY: Record<string, string> = {
+const DISPLAY = new Map<string, string>(Object.entries({
   'call-id': 'Call-ID',
   cseq: 'CSeq',
   'www-authenticate': 'WWW-Authenticate',
   'mime-version': 'MIME-Version',
   'rack': 'RAck',
   'rseq': 'RSeq',
-};
+}));
 
 /**
  * Headers whose values are comma-separated lists (RFC 3261 §7.3.1: "multiple header field rows with the same
@@ -72,7 +73,7 @@ export function canonicalName(name: string): string {
   const cached = CACHE.get(name);
   if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  const canonical = COMPACT[lower] ?? lower;
+  const canonical = COMPACT.get(lower) ?? lower;
   // Bounded: a peer sending endless distinct header names cannot grow it.
   if (CACHE.size < 2048) CACHE.set(name, canonical);
   return canonical;
@@ -82,7 +83,7 @@ const CACHE = new Map<string, string>();
 
 /** Conventional spelling for serialization: `Call-ID`, `CSeq`, otherwise Title-Case per dash. */
 export function displayName(canonical: string): string {
-  const known = DISPLAY[canonical] ?? DISPLAY_CACHE.get(canonical);
+  const known = DISPLAY.get(canonical) ?? DISPLAY_CACHE.get(canonical);
   if (known) return known;
   const out = canonical.replace(/(^|-)([a-z])/g, (_m, dash: string, ch: string) => dash + ch.toUpperCase());
   if (DISPLAY_CACHE.size < 2048) DISPLAY_CACHE.set(canonical, out);

@@ -20,18 +20,19 @@ export function isWs(c: string | undefined): boolean {
  */
 export function splitTopLevel(value: string, sep: string): string[] | undefined {
   const parts: string[] = [];
+  const sepCode = sep.charCodeAt(0);
   let start = 0;
   let inQuote = false;
   let inAngle = false;
   for (let i = 0; i < value.length; i++) {
-    const c = value[i];
+    const c = value.charCodeAt(i);
     if (inQuote) {
-      if (c === '\\') i++;
-      else if (c === '"') inQuote = false;
-    } else if (c === '"') inQuote = true;
-    else if (c === '<') inAngle = true;
-    else if (c === '>') inAngle = false;
-    else if (c === sep && !inAngle) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inQuote = false;
+    } else if (c === 0x22) inQuote = true;
+    else if (c === 0x3c) inAngle = true;
+    else if (c === 0x3e) inAngle = false;
+    else if (c === sepCode && !inAngle) {
       parts.push(value.slice(start, i));
       start = i + 1;
     }
@@ -44,7 +45,8 @@ export function splitTopLevel(value: string, sep: string): string[] | undefined 
 /** Removes the quotes and `\` escapes of a quoted-string (§25.1 quoted-pair). */
 export function unquote(s: string): string {
   if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
-    return s.slice(1, -1).replace(/\\(.)/g, '$1');
+    const inner = s.slice(1, -1);
+    return inner.includes('\\') ? inner.replace(/\\(.)/g, '$1') : inner;
   }
   return s;
 }
@@ -57,12 +59,15 @@ export function quote(s: string): string {
 /** Reads a quoted string starting at `s[i] === '"'`; returns the index just past the closing quote, or -1. */
 export function skipQuoted(s: string, i: number): number {
   for (let j = i + 1; j < s.length; j++) {
-    const c = s[j];
-    if (c === '\\') j++;
-    else if (c === '"') return j + 1;
+    const c = s.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
   }
   return -1;
 }
+
+/** gen-value = token / host (IPv6 references included); quoted strings are checked apart. */
+const GEN_VALUE_RE = /^[A-Za-z0-9\-.!%*_+`'~:[\]]+$/;
 
 /**
  * Parses `*( SEMI generic-param )` (§25.1 generic-param = token [ EQUAL gen-value ], gen-value = token / host /
@@ -87,7 +92,7 @@ export function parseParams(s: string): Map<string, string | null> | undefined {
     const value = raw.slice(eq + 1).trim();
     if (value.startsWith('"')) {
       if (skipQuoted(value, 0) !== value.length) return undefined;
-    } else if (!/^[A-Za-z0-9\-.!%*_+`'~:[\]]+$/.test(value)) {
+    } else if (!GEN_VALUE_RE.test(value)) {
       return undefined;
     }
     params.set(name.toLowerCase(), value);

@@ -1,6 +1,6 @@
 import { SipHeaders } from './headers.js';
 import { newTag } from './ids.js';
-import { parseNameAddr } from './name-addr.js';
+import { ownBytes } from './own-bytes.js';
 import { reasonPhrase, SipResponse, type SipRequest } from './sip-message.js';
 
 export interface ResponseOptions {
@@ -18,32 +18,43 @@ export interface ResponseOptions {
  */
 export function createResponse(req: SipRequest, status: number, options: ResponseOptions = {}): SipResponse {
   const h = new SipHeaders();
-  for (const v of req.headers.rows('via')) h.append('via', v);
-  h.append('from', req.headers.get('from') ?? '');
-  let to = req.headers.get('to') ?? '';
+  const rq = req.headers;
+  for (const v of rq.rows('via')) h.append('via', v);
+  h.append('from', rq.get('from') ?? '');
+  let to = rq.get('to') ?? '';
+  let toChanged = false;
   if (status > 100) {
     let hasTag = false;
     try {
-      hasTag = parseNameAddr(to).params.has('tag');
+      hasTag = req.to.params.has('tag');
     } catch {
       hasTag = /;\s*tag\s*=/i.test(to);
     }
-    if (!hasTag) to = `${to};tag=${options.toTag ?? newTag()}`;
+    if (!hasTag) {
+      to = `${to};tag=${options.toTag ?? newTag()}`;
+      toChanged = true;
+    }
   }
   h.append('to', to);
   h.append('call-id', req.callId);
-  h.append('cseq', req.headers.get('cseq') ?? '');
+  h.append('cseq', rq.get('cseq') ?? '');
   if (status === 100) {
-    const ts = req.headers.get('timestamp');
+    const ts = rq.get('timestamp');
     if (ts !== undefined) h.append('timestamp', ts);
   }
+  // Via, From, Call-ID, CSeq (and To when no tag was added) are the request's very values: so are their
+  // parsed forms, if the request has them already.
+  for (const key of COPIED) h.remember(key, rq.peek(key));
+  if (!toChanged) h.remember('to', rq.peek('to'));
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
   }
   let body: Buffer = Buffer.alloc(0);
   if (options.body !== undefined) {
-    body = typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
+    body = typeof options.body === 'string' ? ownBytes(options.body) : options.body;
     h.set('content-type', options.contentType ?? 'application/sdp');
   }
   return new SipResponse(status, options.reason ?? reasonPhrase(status), h, body);
 }
+
+const COPIED = ['via', 'via top', 'from', 'call-id', 'cseq'];

@@ -13,6 +13,9 @@ export interface NameAddr {
   params: Map<string, string | null>;
 }
 
+const LWS_RE = /[ \t]+/;
+const ADDR_SPEC_STOP_RE = /[\s,?]/;
+
 function fail(what: string, value: string): never {
   throw new SipParseError(`invalid name-addr (${what}): ${value.length > 200 ? value.slice(0, 200) + '…' : value}`);
 }
@@ -44,7 +47,7 @@ export function parseNameAddr(value: string): NameAddr {
     if (lt >= 0) {
       const dn = s.slice(0, lt).trim();
       if (dn !== '') {
-        if (!dn.split(/[ \t]+/).every(isToken)) fail('display name', value);
+        if (!dn.split(LWS_RE).every(isToken)) fail('display name', value);
         displayName = dn;
       }
       i = lt;
@@ -53,7 +56,7 @@ export function parseNameAddr(value: string): NameAddr {
       const semi = s.indexOf(';');
       uriText = semi >= 0 ? s.slice(0, semi).trim() : s;
       rest = semi >= 0 ? s.slice(semi) : '';
-      if (/[\s,?]/.test(uriText)) fail('addr-spec must be enclosed in <> when it has ? or ,', value);
+      if (ADDR_SPEC_STOP_RE.test(uriText)) fail('addr-spec must be enclosed in <> when it has ? or ,', value);
       return finish(undefined, uriText, rest, value);
     }
   }

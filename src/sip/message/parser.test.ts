@@ -101,3 +101,9 @@ test('Via: sent-protocol with LWS, IPv6 sent-by, rport without value', () => {
   assert.equal(v.port, 5070);
   assert.equal(v.params.get('rport'), null);
 });
+
+test('a field named like an Object.prototype member is an ordinary extension header', () => {
+  const m = parseMessage(base('Constructor: 1\r\n__proto__: 2\r\n'));
+  assert.deepEqual(m.headers.getAll('constructor'), ['1']);
+  assert.match(serializeMessage(m).toString(), /\r\nConstructor: 1\r\n__proto__: 2\r\n/);
+});

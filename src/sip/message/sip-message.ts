@@ -10,7 +10,10 @@ export interface CSeq {
   method: string;
 }
 
-/** Fields shared by requests and responses, read from the headers on demand. */
+/**
+ * Fields shared by requests and responses, read from the headers on demand. Parsed values are kept with
+ * the headers until the field changes (headers.ts `parsed`), so they are shared: treat them as read-only.
+ */
 abstract class SipMessageBase {
   headers: SipHeaders;
   body: Buffer;
@@ -21,22 +24,23 @@ abstract class SipMessageBase {
   }
 
   get callId(): string {
-    return this.headers.get('call-id') ?? '';
+    const h = this.headers;
+    return h.parsed('call-id', () => h.get('call-id') ?? '');
   }
 
   get cseq(): CSeq {
-    const raw = this.headers.get('cseq') ?? '';
-    const m = /^\s*([0-9]+)\s+(\S+)\s*$/.exec(raw);
-    if (!m) throw new SipParseError(`invalid CSeq: ${raw}`);
-    return { seq: Number(m[1]), method: m[2] as string };
+    const h = this.headers;
+    return h.parsed('cseq', () => parseCSeq(h.get('cseq') ?? ''));
   }
 
   get from(): NameAddr {
-    return parseNameAddr(this.headers.get('from') ?? '');
+    const h = this.headers;
+    return h.parsed('from', () => parseNameAddr(h.get('from') ?? ''));
   }
 
   get to(): NameAddr {
-    return parseNameAddr(this.headers.get('to') ?? '');
+    const h = this.headers;
+    return h.parsed('to', () => parseNameAddr(h.get('to') ?? ''));
   }
 
   get fromTag(): string | undefined {
@@ -48,27 +52,45 @@ abstract class SipMessageBase {
   }
 
   get vias(): Via[] {
-    return this.headers.getAll('via').map(parseVia);
+    const h = this.headers;
+    return h.parsed('via', () => h.getAll('via').map(parseVia));
   }
 
   get topVia(): Via {
-    const v = this.headers.getAll('via')[0];
-    if (v === undefined) throw new SipParseError('no Via header');
-    return parseVia(v);
+    const h = this.headers;
+    const all = h.peek<Via[]>('via');
+    if (all !== undefined && all.length > 0) return all[0] as Via;
+    return h.parsed('via top', () => {
+      const v = h.getAll('via')[0];
+      if (v === undefined) throw new SipParseError('no Via header');
+      return parseVia(v);
+    });
   }
 
   /** Contact values (`*` is returned as an empty array; see `isWildcardContact`). */
   get contacts(): NameAddr[] {
-    return this.headers
-      .getAll('contact')
-      .filter((c) => c !== '*')
-      .map(parseNameAddr);
+    const h = this.headers;
+    return h.parsed('contact', () =>
+      h
+        .getAll('contact')
+        .filter((c) => c !== '*')
+        .map(parseNameAddr),
+    );
   }
 
   get contentType(): string | undefined {
     return this.headers.get('content-type');
   }
 }
+
+/** CSeq = 1*DIGIT LWS Method (§20.16), leniently: the parser has already checked what it received. */
+export function parseCSeq(raw: string): CSeq {
+  const m = CSEQ_RE.exec(raw);
+  if (!m) throw new SipParseError(`invalid CSeq: ${raw}`);
+  return { seq: Number(m[1]), method: m[2] as string };
+}
+
+const CSEQ_RE = /^\s*([0-9]+)\s+(\S+)\s*$/;
 
 /** A SIP request (§7.1). `uri` is the Request-URI text; `requestUri` parses it. */
 export class SipRequest extends SipMessageBase {
@@ -83,8 +105,15 @@ export class SipRequest extends SipMessageBase {
   }
 
   get requestUri(): SipUri {
-    return parseUri(this.uri);
+    const cached = this.#requestUri;
+    if (cached !== undefined && cached.text === this.uri) return cached.uri;
+    const uri = parseUri(this.uri);
+    this.#requestUri = { text: this.uri, uri };
+    return uri;
   }
+
+  /** The parsed Request-URI, for as long as `uri` is that text. */
+  #requestUri: { text: string; uri: SipUri } | undefined;
 
   clone(): SipRequest {
     return new SipRequest(this.method, this.uri, this.headers.clone(), this.body);

@@ -31,6 +31,8 @@ const PARAM_RE = /^[A-Za-z0-9\-_.!~*'()%[\]/:&+$]+$/;
 const HEADER_RE = /^[A-Za-z0-9\-_.!~*'()%[\]/?:+$]*$/;
 const HOSTNAME_RE = /^[A-Za-z0-9]([A-Za-z0-9\-_]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9\-_]*[A-Za-z0-9])?)*\.?$/;
 const IPV6_RE = /^\[[0-9A-Fa-f:.]+\]$/;
+const FORBIDDEN_RE = /[\s\x00-\x1f\x7f<>"]/;
+const PORT_RE = /^[0-9]{1,5}$/;
 
 function fail(what: string, uri: string): never {
   throw new SipParseError(`invalid URI (${what}): ${uri.length > 200 ? uri.slice(0, 200) + '…' : uri}`);
@@ -50,12 +52,12 @@ export function isValidHost(host: string): boolean {
  * or when any URI contains whitespace or control characters.
  */
 export function parseUri(text: string): SipUri {
-  if (/[\s\x00-\x1f\x7f<>"]/.test(text)) fail('whitespace or reserved character', text);
+  if (FORBIDDEN_RE.test(text)) fail('whitespace or reserved character', text);
   const colon = text.indexOf(':');
   if (colon <= 0) fail('no scheme', text);
   const scheme = text.slice(0, colon);
-  if (!SCHEME_RE.test(scheme)) fail('scheme', text);
-  const lower = scheme.toLowerCase();
+  if (scheme !== 'sip' && !SCHEME_RE.test(scheme)) fail('scheme', text);
+  const lower = scheme === 'sip' ? scheme : scheme.toLowerCase();
   const rest = text.slice(colon + 1);
   if (lower === 'sip' || lower === 'sips') return parseSipUri(lower, rest, text);
   if (lower === 'tel') return parseTelUri(rest, text);
@@ -64,7 +66,7 @@ export function parseUri(text: string): SipUri {
 }
 
 function parseSipUri(scheme: string, rest: string, text: string): SipUri {
-  if (ESCAPE_OK.test(rest)) fail('bad escape', text);
+  if (rest.includes('%') && ESCAPE_OK.test(rest)) fail('bad escape', text);
   const uri: SipUri = { scheme, host: '', params: new Map(), headers: new Map() };
   // userinfo ends at the first "@": user-unreserved allows ";" "?" in the user part (RFC 4475 §3.1.1.9).
   const at = rest.indexOf('@');
@@ -90,14 +92,16 @@ function parseSipUri(scheme: string, rest: string, text: string): SipUri {
   }
   const semi = hostPart.indexOf(';');
   const hostport = semi >= 0 ? hostPart.slice(0, semi) : hostPart;
-  if (semi >= 0) {
-    for (const p of hostPart.slice(semi + 1).split(';')) {
-      const eq = p.indexOf('=');
-      const k = eq >= 0 ? p.slice(0, eq) : p;
-      const v = eq >= 0 ? p.slice(eq + 1) : null;
-      if (!PARAM_RE.test(k) || (v !== null && !PARAM_RE.test(v))) fail('parameter', text);
-      uri.params.set(k.toLowerCase(), v);
-    }
+  // uri-parameters, `;name[=value]` each, read in place (no split array).
+  for (let from = semi + 1; from > 0; ) {
+    const end = hostPart.indexOf(';', from);
+    const p = hostPart.slice(from, end < 0 ? hostPart.length : end);
+    const eq = p.indexOf('=');
+    const k = eq >= 0 ? p.slice(0, eq) : p;
+    const v = eq >= 0 ? p.slice(eq + 1) : null;
+    if (!PARAM_RE.test(k) || (v !== null && !PARAM_RE.test(v))) fail('parameter', text);
+    uri.params.set(k.toLowerCase(), v);
+    from = end + 1;
   }
   let host = hostport;
   if (hostport.startsWith('[')) {
@@ -132,7 +136,7 @@ function parseSipUri(scheme: string, rest: string, text: string): SipUri {
 }
 
 function parsePort(s: string, text: string): number {
-  if (!/^[0-9]{1,5}$/.test(s)) fail('port', text);
+  if (!PORT_RE.test(s)) fail('port', text);
   const n = Number(s);
   if (n > 65535) fail('port', text);
   return n;

@@ -20,14 +20,31 @@ function fail(what: string, value: string): never {
 
 /** Parses one Via value; LWS is allowed around "/" (§25.1 SLASH) and around ";" "=" (RFC 4475 §3.1.1.1). */
 export function parseVia(value: string): Via {
-  const m = /^\s*([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+([^;]+?)\s*(;.*)?$/s.exec(value);
-  if (!m) fail('syntax', value);
-  const [, name, version, transport, sentBy, rest] = m as unknown as [string, string, string, string, string, string | undefined];
-  if (name.toUpperCase() !== 'SIP' || version !== '2.0') fail('protocol version', value);
-  if (!isToken(transport)) fail('transport', value);
-  let host = sentBy.replace(/\s+/g, '');
+  let transport: string;
+  let host: string;
+  let rest: string | undefined;
+  const sp = value.startsWith(PLAIN_PREFIX) ? value.indexOf(' ', PLAIN_PREFIX.length) : -1;
+  const plainTransport = sp > 0 ? value.slice(PLAIN_PREFIX.length, sp) : '';
+  const semi = sp > 0 ? value.indexOf(';', sp + 1) : -1;
+  const sentByEnd = semi < 0 ? value.length : semi;
+  if (sp > 0 && sentByEnd > sp + 1 && isToken(plainTransport) && !HAS_WS.test(value.slice(sp + 1))) {
+    // What nearly every peer sends, `SIP/2.0/UDP host:port;params` without extra LWS: VIA_RE would split it
+    // at the space and the first ";" (the grammar is the same; this only skips the regex).
+    transport = plainTransport;
+    host = value.slice(sp + 1, sentByEnd);
+    rest = semi < 0 ? undefined : value.slice(semi);
+  } else {
+    const m = VIA_RE.exec(value);
+    if (!m) fail('syntax', value);
+    const [, name, version, t, sentBy, r] = m as unknown as [string, string, string, string, string, string | undefined];
+    if (name.toUpperCase() !== 'SIP' || version !== '2.0') fail('protocol version', value);
+    if (!isToken(t)) fail('transport', value);
+    transport = t;
+    host = sentBy.replace(ALL_WS, '');
+    rest = r;
+  }
   let port: number | undefined;
-  const pm = /^(\[[^\]]+\]|[^:]+)(?::([0-9]{1,5}))?$/.exec(host);
+  const pm = SENT_BY_RE.exec(host);
   if (!pm) fail('sent-by', value);
   host = pm[1] as string;
   if (pm[2] !== undefined) {
@@ -41,6 +58,12 @@ export function parseVia(value: string): Via {
   if (port !== undefined) via.port = port;
   return via;
 }
+
+const PLAIN_PREFIX = 'SIP/2.0/';
+const VIA_RE = /^\s*([^\s/]+)\s*\/\s*([^\s/]+)\s*\/\s*([^\s/;]+)\s+([^;]+?)\s*(;.*)?$/s;
+const SENT_BY_RE = /^(\[[^\]]+\]|[^:]+)(?::([0-9]{1,5}))?$/;
+const HAS_WS = /\s/;
+const ALL_WS = /\s+/g;
 
 export function formatVia(via: Via): string {
   return `SIP/2.0/${via.transport} ${via.host}${via.port !== undefined ? `:${via.port}` : ''}${formatParams(via.params)}`;

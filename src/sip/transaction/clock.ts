@@ -14,11 +14,23 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return { cancel: () => clearTimeout(t) };
+    return new SystemTimer(ms, fn);
   },
 };
+
+/** A Node timer as a TimerHandle: one object, no closure (thousands linger at a time, RFC 3261 64*T1). */
+class SystemTimer implements TimerHandle {
+  readonly #timeout: NodeJS.Timeout;
+
+  constructor(ms: number, fn: () => void) {
+    this.#timeout = setTimeout(fn, ms);
+    this.#timeout.unref();
+  }
+
+  cancel(): void {
+    clearTimeout(this.#timeout);
+  }
+}
 
 /** RFC 3261 §17.1.1.1 timer base values (Table 4). */
 export interface TimerSettings {

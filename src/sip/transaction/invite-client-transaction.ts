@@ -1,23 +1,29 @@
 import type { SipTransportError } from '../errors.js';
 import { SipHeaders } from '../message/headers.js';
+import { ownCopy } from '../message/own-bytes.js';
 import { SipRequest, type SipResponse } from '../message/sip-message.js';
+import type { Outbound } from '../transport/transport-types.js';
 import { ClientTransaction, type ClientTransactionParts } from './client-transaction.js';
 
 /**
  * INVITE client transaction (RFC 3261 §17.1.1, Figure 5, with the Accepted state of RFC 6026 §7.2).
  */
 export class InviteClientTransaction extends ClientTransaction {
-  #ack?: SipRequest;
+  /** The INVITE, until a final response: the ACK of a non-2xx is built from it (§17.1.1.3). */
+  #invite: SipRequest | undefined;
+  /** That ACK as sent, resent for each retransmitted final response while Timer D runs. */
+  #ack?: Outbound;
   #interval: number;
 
   constructor(parts: ClientTransactionParts) {
     super(parts, 'calling');
+    this.#invite = parts.request;
     this.#interval = parts.ctx.timers.T1;
   }
 
   /** §17.1.1.2: send the INVITE; Timer A (unreliable only) and Timer B = 64*T1 start in Calling. */
   start(): void {
-    this.transmit(this.request);
+    this.sendRequest();
     if (!this.reliable) this.setTimer('A', this.#interval, () => this.#timerA());
     this.setTimer('B', 64 * this.ctx.timers.T1, () => this.#timerB());
   }
@@ -25,7 +31,7 @@ export class InviteClientTransaction extends ClientTransaction {
   /** §17.1.1.2: Timer A retransmits and doubles (2*T1, 4*T1, …) while in Calling. */
   #timerA(): void {
     if (this.state !== 'calling') return;
-    this.transmit(this.request);
+    this.sendRequest();
     this.#interval *= 2;
     this.setTimer('A', this.#interval, () => this.#timerA());
   }
@@ -44,12 +50,14 @@ export class InviteClientTransaction extends ClientTransaction {
         this.clearTimer('A');
         if (s < 200) {
           // §17.1.1.2: a provisional response moves Calling → Proceeding; retransmissions stop.
+          this.releaseRequest();
           this.setState('proceeding');
           this.user.receiveResponse(res);
         } else if (s < 300) {
           // RFC 6026 §7.2: a 2xx moves to Accepted; Timer M = 64*T1 keeps the transaction to pass on
           // 2xx retransmissions (from other forks too) so the TU can ACK them.
           this.clearTimer('B');
+          this.#release();
           this.setState('accepted');
           this.setTimer('M', 64 * this.ctx.timers.T1, () => this.end());
           this.user.receiveResponse(res);
@@ -58,7 +66,10 @@ export class InviteClientTransaction extends ClientTransaction {
           // Timer D (32 s unreliable, 0 reliable) to absorb retransmitted finals.
           this.clearTimer('B');
           this.setState('completed');
-          this.#ack = buildNon2xxAck(this.request, res);
+          // Kept for Timer D: in memory of its own (own-bytes.ts).
+          const ack = this.ctx.prepareRequest(buildNon2xxAck(this.#invite as SipRequest, res), this.destination);
+          this.#ack = { data: ownCopy(ack.data), dest: ack.dest };
+          this.#release();
           this.transmit(this.#ack);
           this.user.receiveResponse(res);
           if (this.reliable) this.end();
@@ -76,6 +87,12 @@ export class InviteClientTransaction extends ClientTransaction {
       default:
         return;
     }
+  }
+
+  /** A final response: the INVITE will not be sent again. */
+  #release(): void {
+    this.#invite = undefined;
+    this.releaseRequest();
   }
 
   protected onSendError(error: SipTransportError): void {

@@ -23,6 +23,7 @@ export class InviteServerTransaction extends ServerTransaction {
       if (this.state === 'completed') {
         this.clearTimer('G');
         this.clearTimer('H');
+        this.forgetLastResponse();
         this.setState('confirmed');
         if (this.reliable) this.end();
         else this.setTimer('I', this.ctx.timers.T4, () => this.end());
@@ -36,7 +37,7 @@ export class InviteServerTransaction extends ServerTransaction {
   respond(res: SipResponse): void {
     const s = res.status;
     if (this.state !== 'proceeding') return;
-    this.sendResponse(res);
+    this.sendResponse(res, s < 200 || s >= 300);
     if (s < 200) return;
     if (s < 300) {
       // RFC 6026 §7.1: 2xx → Accepted; Timer L = 64*T1 absorbs INVITE retransmissions while the TU
@@ -56,9 +57,8 @@ export class InviteServerTransaction extends ServerTransaction {
   }
 
   #timerG(): void {
-    const last = this.lastResponse;
-    if (this.state !== 'completed' || !last) return;
-    this.transmit(last);
+    if (this.state !== 'completed') return;
+    this.resendLastResponse();
     this.#interval = Math.min(2 * this.#interval, this.ctx.timers.T2);
     this.setTimer('G', this.#interval, () => this.#timerG());
   }

@@ -13,7 +13,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
 
   /** §17.1.2.2: send; Timer E = T1 (unreliable) and Timer F = 64*T1 start in Trying. */
   start(): void {
-    this.transmit(this.request);
+    this.sendRequest();
     if (!this.reliable) this.setTimer('E', this.#interval, () => this.#timerE());
     // §17.1.2.2: Timer F in Trying or Proceeding → timeout (treated as 408), Terminated.
     this.setTimer('F', 64 * this.ctx.timers.T1, () => this.timedOut());
@@ -22,7 +22,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
   /** §17.1.2.2: Timer E retransmits with min(2^n*T1, T2) in Trying, and every T2 in Proceeding. */
   #timerE(): void {
     if (this.state !== 'trying' && this.state !== 'proceeding') return;
-    this.transmit(this.request);
+    this.sendRequest();
     this.#interval = this.state === 'trying' ? Math.min(2 * this.#interval, this.ctx.timers.T2) : this.ctx.timers.T2;
     this.setTimer('E', this.#interval, () => this.#timerE());
   }
@@ -37,6 +37,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
     // §17.1.2.2: final → Completed; Timer K = T4 (0 on reliable) absorbs retransmitted responses.
     this.clearTimer('E');
     this.clearTimer('F');
+    this.releaseRequest();
     this.setState('completed');
     this.user.receiveResponse(res);
     if (this.reliable) this.end();

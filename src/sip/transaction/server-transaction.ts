@@ -1,29 +1,27 @@
 import type { SipTransportError } from '../errors.js';
+import { ownCopy } from '../message/own-bytes.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
+import type { Outbound } from '../transport/transport-types.js';
 import { Transaction, type TransactionParts } from './transaction.js';
 import type { ServerTransactionUser } from './transaction-user.js';
 
 export interface ServerTransactionParts extends TransactionParts {
   user: ServerTransactionUser;
-  /** Sends a response back to `destination` through the transport layer (§18.2.2). */
-  sendResponse(res: SipResponse): Promise<void>;
 }
 
 /**
  * What the INVITE and non-INVITE server transactions share (RFC 3261 §17.2): the transaction user (which
  * the core may replace once it knows who answers), responses sent back to the request's source through the
- * transport layer (§18.2.2), the last response kept for retransmitted requests, and the end on a transport
- * failure (§17.2.4).
+ * transport layer (§18.2.2), the last response kept — as the bytes sent — for retransmitted requests, and
+ * the end on a transport failure (§17.2.4). The request itself is not kept: nothing here needs it again.
  */
 export abstract class ServerTransaction extends Transaction {
   #user: ServerTransactionUser;
-  #last?: SipResponse;
-  readonly #toSource: (res: SipResponse) => Promise<void>;
+  #last?: Outbound;
 
   protected constructor(parts: ServerTransactionParts, state: 'proceeding' | 'trying') {
     super(parts, state);
     this.#user = parts.user;
-    this.#toSource = parts.sendResponse;
   }
 
   /** The transaction user; the core hands an INVITE's transaction to its IncomingInvite. */
@@ -35,30 +33,42 @@ export abstract class ServerTransaction extends Transaction {
     this.#user = tu;
   }
 
-  /** The last response sent: what a retransmitted request gets again. */
-  get lastResponse(): SipResponse | undefined {
-    return this.#last;
-  }
-
   /** A request matched to this transaction (§17.2.3): a retransmission, or the ACK of an INVITE. */
   abstract receiveRequest(req: SipRequest): void;
 
   /** Passes a response from the TU down (§17.2.1, §17.2.2). */
   abstract respond(res: SipResponse): void;
 
-  protected override transmit(res: SipResponse): void {
-    this.#toSource(res).catch((err: SipTransportError) => this.onSendError(err));
-  }
-
-  /** Sends a response of the TU and keeps it for retransmitted requests. */
-  protected sendResponse(res: SipResponse): void {
-    this.#last = res;
-    this.transmit(res);
+  /**
+   * Sends a response of the TU. Unless `keep` is false (an INVITE's 2xx, which the TU itself retransmits,
+   * §13.3.1.4), its bytes are kept for retransmitted requests: copied into memory of their own, since they
+   * may stay for the whole ring or 64*T1 (own-bytes.ts).
+   */
+  protected sendResponse(res: SipResponse, keep = true): void {
+    let out: Outbound;
+    try {
+      out = this.ctx.prepareResponse(res, this.destination);
+    } catch (err) {
+      // Reported like a failed send: after `respond` returns.
+      Promise.reject(err).catch((e: SipTransportError) => this.onSendError(e));
+      return;
+    }
+    this.#last = keep ? { data: ownCopy(out.data), dest: out.dest } : undefined;
+    this.#write(out);
   }
 
   /** §17.2.1, §17.2.2: a retransmitted request in Proceeding or Completed gets the last response again. */
   protected resendLastResponse(): void {
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.#last) this.transmit(this.#last);
+    if (this.#last && (this.state === 'proceeding' || this.state === 'completed')) this.#write(this.#last);
+  }
+
+  /** No response will be sent again (Confirmed, §17.2.1). */
+  protected forgetLastResponse(): void {
+    this.#last = undefined;
+  }
+
+  #write(out: Outbound): void {
+    this.ctx.write(out).catch((err: SipTransportError) => this.onSendError(err));
   }
 
   /** Timer H, I, J or L ran out (0 on a reliable transport for I and J): Terminated. */

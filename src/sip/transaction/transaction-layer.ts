@@ -16,13 +16,11 @@ import type { ClientTransactionUser, ServerTransactionUser } from './transaction
  */
 export class TransactionLayer {
   readonly #ctx: TransactionContext;
-  readonly #sendResponse: (res: SipResponse, source: Destination) => Promise<void>;
   #clients = new Map<string, ClientTransaction>();
   #servers = new Map<string, ServerTransaction>();
 
-  constructor(ctx: TransactionContext, sendResponse: (res: SipResponse, source: Destination) => Promise<void>) {
+  constructor(ctx: TransactionContext) {
     this.#ctx = ctx;
-    this.#sendResponse = sendResponse;
   }
 
   get context(): TransactionContext {
@@ -71,7 +69,7 @@ export class TransactionLayer {
   /** Creates a server transaction for a new request (never ACK). */
   createServer(req: SipRequest, source: Destination, tu: ServerTransactionUser): ServerTransaction {
     const key = serverKey(req);
-    const parts = { request: req, destination: source, ctx: this.#ctx, user: tu, key, sendResponse: (res: SipResponse): Promise<void> => this.#sendResponse(res, source) };
+    const parts = { destination: source, ctx: this.#ctx, user: tu, key };
     const tx = req.method === 'INVITE' ? new InviteServerTransaction(parts) : new NonInviteServerTransaction(parts);
     this.#servers.set(key, tx);
     tx.onTerminated(() => {

@@ -1,19 +1,25 @@
 import { SipTransportError } from '../errors.js';
-import type { SipMessage, SipRequest } from '../message/sip-message.js';
-import type { Destination } from '../transport/transport-types.js';
+import type { SipRequest, SipResponse } from '../message/sip-message.js';
+import type { Destination, Outbound } from '../transport/transport-types.js';
 import type { Clock, TimerHandle, TimerSettings } from './clock.js';
 
-/** What a transaction needs from below: a clock, the timer base values, and a way to send. */
+/**
+ * What a transaction needs from below: a clock, the timer base values, and the transport. Messages are
+ * serialized once and kept as bytes: what a transaction sends again (§17.1.1.2, §17.1.2.2, §17.2.1,
+ * §17.2.2) is what it sent, and a transaction that lingers 64*T1 does not keep a parsed message alive.
+ */
 export interface TransactionContext {
   clock: Clock;
   timers: TimerSettings;
-  send(message: SipMessage, dest: Destination): Promise<void>;
+  /** A request serialized for `dest`. */
+  prepareRequest(req: SipRequest, dest: Destination): Outbound;
+  /** A response serialized and routed back towards the request's source (§18.2.2); throws without Via. */
+  prepareResponse(res: SipResponse, source: Destination): Outbound;
+  write(out: Outbound): Promise<void>;
 }
 
 /** What every transaction is made of; the transaction layer supplies it (transaction-layer.ts). */
 export interface TransactionParts {
-  /** The request that creates the transaction: sent by a client, received by a server. */
-  request: SipRequest;
   /** A client's next hop for the request; a server's request source, where responses go (§18.2.2). */
   destination: Destination;
   ctx: TransactionContext;
@@ -24,14 +30,13 @@ export interface TransactionParts {
 export type TransactionState = 'calling' | 'trying' | 'proceeding' | 'completed' | 'confirmed' | 'accepted' | 'terminated';
 
 /**
- * The root of the four transactions (RFC 3261 §17): the request that created it, its key (§17.1.3,
- * §17.2.3), a state, named timers (cancelled on every state change that ends them and on termination) and
- * a send that reports transport failures. What the two sides share beyond this lives in
- * ClientTransaction (§17.1) and ServerTransaction (§17.2).
+ * The root of the four transactions (RFC 3261 §17): its key (§17.1.3, §17.2.3), a state, named timers
+ * (cancelled on every state change that ends them and on termination) and a send that reports transport
+ * failures. What the two sides share beyond this lives in ClientTransaction (§17.1) and ServerTransaction
+ * (§17.2).
  */
 export abstract class Transaction {
   readonly key: string;
-  readonly request: SipRequest;
   protected readonly ctx: TransactionContext;
   /** Where messages of this transaction go (request destination, or the request's source for servers). */
   readonly destination: Destination;
@@ -41,7 +46,6 @@ export abstract class Transaction {
 
   protected constructor(parts: TransactionParts, state: TransactionState) {
     this.key = parts.key;
-    this.request = parts.request;
     this.ctx = parts.ctx;
     this.destination = parts.destination;
     this.#state = state;
@@ -92,9 +96,9 @@ export abstract class Transaction {
     return this.#timers.has(name);
   }
 
-  /** Sends; a failure is reported once through `onSendError`. */
-  protected transmit(message: SipMessage): void {
-    this.ctx.send(message, this.destination).catch((err: unknown) => {
+  /** Sends bytes prepared before; a failure is reported through `onSendError`. */
+  protected transmit(out: Outbound): void {
+    this.ctx.write(out).catch((err: unknown) => {
       const e = err instanceof SipTransportError ? err : new SipTransportError(String(err), this.destination, err);
       this.onSendError(e);
     });

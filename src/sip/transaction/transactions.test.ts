@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { SipTransportError } from '../errors.js';
 import { SipHeaders } from '../message/headers.js';
 import { SipRequest, SipResponse, type SipMessage } from '../message/sip-message.js';
-import type { Destination } from '../transport/transport-types.js';
+import { parseMessage } from '../message/parser.js';
+import { serializeMessage } from '../message/serializer.js';
+import type { Destination, Outbound } from '../transport/transport-types.js';
 import { DEFAULT_TIMERS } from './clock.js';
 import { ManualClock } from '../../../test/support/manual-clock.js';
 import { TransactionLayer } from './transaction-layer.js';
@@ -33,11 +35,13 @@ function responseTo(req: SipRequest, status: number): SipResponse {
 function setup(fail = false) {
   const clock = new ManualClock();
   const sent: Array<{ at: number; msg: SipMessage }> = [];
-  const send = async (msg: SipMessage): Promise<void> => {
+  // Transactions hand the transport serialized messages; what went out is read back from the bytes.
+  const prepare = (msg: SipMessage, dest: Destination): Outbound => ({ data: serializeMessage(msg), dest });
+  const write = async (out: Outbound): Promise<void> => {
     if (fail) throw new SipTransportError('boom');
-    sent.push({ at: clock.now(), msg });
+    sent.push({ at: clock.now(), msg: parseMessage(out.data) });
   };
-  const layer = new TransactionLayer({ clock, timers: DEFAULT_TIMERS, send }, send);
+  const layer = new TransactionLayer({ clock, timers: DEFAULT_TIMERS, prepareRequest: prepare, prepareResponse: prepare, write });
   const events: string[] = [];
   const responses: SipResponse[] = [];
   const tu: ClientTransactionUser = {

@@ -5,9 +5,9 @@ import { newTag } from '../message/ids.js';
 import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../message/parser.js';
 import { serializeMessage } from '../message/serializer.js';
 import { SipResponse, type SipMessage, type SipRequest } from '../message/sip-message.js';
-import { formatVia, parseVia, type Via } from '../message/via.js';
+import { formatVia, type Via } from '../message/via.js';
 import { TcpTransport } from './tcp-transport.js';
-import { newCounters, type Destination, type InboundMessage, type TransportCounters, type TransportProtocol } from './transport-types.js';
+import { newCounters, type Destination, type InboundMessage, type Outbound, type TransportCounters, type TransportProtocol } from './transport-types.js';
 import { UdpTransport } from './udp-transport.js';
 
 export interface TransportLayerOptions {
@@ -160,7 +160,12 @@ export class TransportLayer {
 
   /** Sends a request (or any message) to a destination. */
   async send(message: SipMessage, dest: Destination): Promise<void> {
-    await this.#write(serializeMessage(message), dest);
+    await this.write(this.prepareRequest(message, dest));
+  }
+
+  /** A message serialized for `dest`, to be written now and maybe again. */
+  prepareRequest(message: SipMessage, dest: Destination): Outbound {
+    return { data: serializeMessage(message), dest };
   }
 
   /**
@@ -168,12 +173,20 @@ export class TransportLayer {
    * still open; else to `received` (or the sent-by host) at `rport` (or the sent-by port, default 5060).
    */
   async sendResponse(res: SipResponse, requestSource?: Destination): Promise<void> {
+    await this.write(this.prepareResponse(res, requestSource));
+  }
+
+  /** A response serialized and routed (see `sendResponse`), to be written now and maybe again. Throws
+   *  SipTransportError when the response has no Via. */
+  prepareResponse(res: SipResponse, requestSource?: Destination): Outbound {
     const data = serializeMessage(res);
-    const top = res.headers.getAll('via')[0];
-    if (top === undefined) throw new SipTransportError('response without Via');
-    const via = parseVia(top);
-    const dest = responseDestination(via, requestSource);
-    await this.#write(data, dest);
+    if (res.headers.getAll('via').length === 0) throw new SipTransportError('response without Via');
+    return { data, dest: responseDestination(res.topVia, requestSource) };
+  }
+
+  /** Writes bytes prepared before (a retransmission sends the very same bytes). */
+  write(out: Outbound): Promise<void> {
+    return this.#write(out.data, out.dest);
   }
 
   async #write(data: Buffer, dest: Destination): Promise<void> {
@@ -195,10 +208,10 @@ export class TransportLayer {
 
 /** §18.2.1 and RFC 3581 §4: record where a request really came from in its top Via. */
 export function stampVia(req: SipRequest, source: Destination): void {
-  const rows = req.headers.getAll('via');
-  const top = rows[0];
-  if (top === undefined) return;
-  const via = parseVia(top);
+  if (req.headers.getAll('via').length === 0) return;
+  // A copy: the parsed top Via is shared with the message's other readers.
+  const parsed = req.topVia;
+  const via: Via = { ...parsed, params: new Map(parsed.params) };
   const host = source.host.includes(':') ? `[${source.host}]` : source.host;
   let changed = false;
   if (via.host !== host.toLowerCase() || via.params.has('rport')) {

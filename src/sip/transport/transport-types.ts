@@ -11,6 +11,13 @@ export interface Destination {
   connectionId?: string;
 }
 
+/** A message as it goes on the wire: its bytes and where they go. Transactions keep this, not the message,
+ *  to send it again (§17): a lingering transaction holds a few hundred bytes instead of a parsed message. */
+export interface Outbound {
+  data: Buffer;
+  dest: Destination;
+}
+
 export interface InboundMessage {
   message: SipMessage;
   source: Destination;

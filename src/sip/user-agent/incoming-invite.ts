@@ -5,6 +5,7 @@ import { InviteSession } from '../dialog/invite-session.js';
 import { newTag } from '../message/ids.js';
 import { createResponse, type ResponseOptions } from '../message/message-factory.js';
 import type { SipRequest } from '../message/sip-message.js';
+import type { TimerHandle } from '../transaction/clock.js';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
 import type { Destination } from '../transport/transport-types.js';
 import type { UserAgentCore } from './user-agent-core.js';
@@ -28,6 +29,7 @@ export class IncomingInvite {
   readonly #toTag = newTag();
   #state: 'pending' | 'accepted' | 'rejected' | 'cancelled' = 'pending';
   #onCancel?: () => void;
+  #expiry: Expiry | undefined;
 
   constructor(core: UserAgentCore, request: SipRequest, source: Destination, tx: InviteServerTransaction) {
     this.#core = core;
@@ -37,9 +39,37 @@ export class IncomingInvite {
     tx.user = {
       onCancel: () => this.#cancelled(),
       onTransportError: () => {
-        if (this.#state === 'pending') this.#state = 'rejected';
+        if (this.#state === 'pending') this.#settle('rejected');
       },
     };
+  }
+
+  /**
+   * Answers `status` if the application has not answered within `ms` (the stack: 487 when the INVITE's
+   * Expires lapses, §13.3.1; else 480 after its longest ring). Stops with the transaction.
+   */
+  expireAfter(ms: number, status: number): void {
+    this.#expiry?.timer?.cancel();
+    const timer = this.#core.clock.setTimer(ms, () => {
+      if (this.#state === 'pending') this.reject(status);
+    });
+    const expiry: Expiry = { timer };
+    this.#expiry = expiry;
+    cancelWhenTerminated(this.#tx, expiry);
+  }
+
+  /**
+   * Leaves `pending`. From here on the transaction has nothing to tell this object (a CANCEL is too late,
+   * a transport error changes nothing): it gets an empty user, and the expiry timer goes, so neither keeps
+   * the INVITE alive while the transaction lingers (RFC 6026 §7.1: 64*T1 after a 2xx).
+   */
+  #settle(state: 'accepted' | 'rejected' | 'cancelled'): void {
+    this.#state = state;
+    this.#tx.user = {};
+    if (this.#expiry) {
+      this.#expiry.timer?.cancel();
+      this.#expiry.timer = undefined;
+    }
   }
 
   get state(): 'pending' | 'accepted' | 'rejected' | 'cancelled' {
@@ -60,7 +90,7 @@ export class IncomingInvite {
   #cancelled(): void {
     if (this.#state !== 'pending') return;
     // §9.2: the UAS answers the INVITE with 487 Request Terminated.
-    this.#state = 'cancelled';
+    this.#settle('cancelled');
     this.#tx.respond(createResponse(this.request, 487, { toTag: this.#toTag }));
     this.#onCancel?.();
   }
@@ -88,7 +118,7 @@ export class IncomingInvite {
    */
   accept(options: AnswerOptions = {}): InviteSession {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
-    this.#state = 'accepted';
+    this.#settle('accepted');
     this.#onCancel = undefined; // never called once answered; the transaction lingers 32 s (RFC 6026 §7.1)
     // §13.3.1.4: the 2xx SHOULD say what else the dialog may carry.
     const res = this.#response(200, { ...options, headers: { allow: ALLOW, supported: SUPPORTED_HEADER, ...(options.headers ?? {}) } });
@@ -103,11 +133,24 @@ export class IncomingInvite {
   reject(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): void {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     if (status < 300) throw new InvalidStateError('reject takes a 3xx-6xx status');
-    this.#state = 'rejected';
+    this.#settle('rejected');
     this.#onCancel = undefined;
     const o: ResponseOptions = { toTag: this.#toTag };
     if (options.reason) o.reason = options.reason;
     if (options.headers) o.headers = options.headers;
     this.#tx.respond(createResponse(this.request, status, o));
   }
+}
+
+/** The expiry timer of an INVITE, while it runs. */
+interface Expiry {
+  timer: TimerHandle | undefined;
+}
+
+/** Out of IncomingInvite's methods, so the closure kept by the transaction holds the timer, not the INVITE. */
+function cancelWhenTerminated(tx: InviteServerTransaction, expiry: Expiry): void {
+  tx.onTerminated(() => {
+    expiry.timer?.cancel();
+    expiry.timer = undefined;
+  });
 }

@@ -5,6 +5,8 @@ import { SipHeaders } from '../message/headers.js';
 import { SipRequest, type SipResponse } from '../message/sip-message.js';
 import type { Destination } from '../transport/transport-types.js';
 import { createResponse } from '../message/message-factory.js';
+import type { TimerHandle } from '../transaction/clock.js';
+import { LateAnswers } from './late-answers.js';
 import { sendAndWait, type RequestHandle, type UserAgentCore } from './user-agent-core.js';
 
 export type InviteResult =
@@ -31,6 +33,10 @@ export class OutgoingInvite {
   #auth?: DigestClient;
   #authTries = 0;
   #handle?: RequestHandle;
+  /** Where the current INVITE's responses go (see `#send`). */
+  #route?: ResponseRoute;
+  /** §9.1: the end of waiting for a final response after CANCEL. */
+  #cancelGiveUp?: TimerHandle;
 
   /** True when the caller chose the destination (a registered contact): the dialog keeps using that flow. */
   readonly #flow: boolean;
@@ -61,23 +67,43 @@ export class OutgoingInvite {
   #finish(r: InviteResult): void {
     if (this.#done) return;
     this.#done = true;
-    // Provisionals no longer matter; the transaction lingers (Timer M, RFC 6026 §7.2) without the caller's callback.
+    // Provisionals no longer matter; the transaction lingers (Timer M, RFC 6026 §7.2) without the caller's
+    // callback, and without this object: later 2xx responses go to what LateAnswers keeps.
     this.#onProgress = undefined;
+    this.#cancelGiveUp?.cancel();
+    this.#cancelGiveUp = undefined;
+    if (this.#route) {
+      this.#route.invite = undefined;
+      this.#route.late = new LateAnswers(this.#core, this.#request, this.#dest, this.#flow, this.#session);
+    }
     this.#resolve(r);
   }
 
   #send(): void {
-    const req = this.#request;
-    this.#handle = this.#core.send(req, this.#dest, {
-      onProvisional: (res) => {
-        if (res.status === 100 && this.#gotProvisional) return;
-        this.#gotProvisional = true;
-        if (this.#cancelRequested) this.#sendCancel();
-        if (res.status > 100) this.#onProgress?.(res);
+    // The transaction keeps these callbacks 64*T1 after the result: they reach this object (and its
+    // request) only through `route`, which #finish points elsewhere.
+    if (this.#route) this.#route.invite = undefined; // a challenged INVITE: its transaction has no more to say
+    const route: ResponseRoute = { invite: this };
+    this.#route = route;
+    this.#handle = this.#core.send(this.#request, this.#dest, {
+      onProvisional(res) {
+        if (route.invite) route.invite.#provisional(res);
       },
-      onFinal: (res, synthetic) => this.#final(req, res, synthetic),
-      on2xxRetransmission: (res) => this.#handle2xx(req, res),
+      onFinal(res, synthetic) {
+        if (route.invite) route.invite.#final(route.invite.#request, res, synthetic);
+      },
+      on2xxRetransmission(res) {
+        if (route.invite) route.invite.#handle2xx(route.invite.#request, res);
+        else route.late?.receive(res);
+      },
     });
+  }
+
+  #provisional(res: SipResponse): void {
+    if (res.status === 100 && this.#gotProvisional) return;
+    this.#gotProvisional = true;
+    if (this.#cancelRequested) this.#sendCancel();
+    if (res.status > 100) this.#onProgress?.(res);
   }
 
   #final(req: SipRequest, res: SipResponse, synthetic: boolean): void {
@@ -153,12 +179,18 @@ export class OutgoingInvite {
     // The Via is already there (same branch as the INVITE): send as is.
     sendAndWait(this.#core, cancel, this.#dest, { keepVia: true }).catch(() => {});
     // §9.1: if the INVITE gets no final response within 64*T1 of the CANCEL, give up on it.
-    this.#core.clock.setTimer(64 * this.#core.timers.T1, () => {
+    this.#cancelGiveUp = this.#core.clock.setTimer(64 * this.#core.timers.T1, () => {
       if (this.#done) return;
       this.#handle?.terminate();
       this.#finish({ ok: false, response: createResponse(inv, 487, { reason: 'Request Terminated (no answer to CANCEL)' }), reason: 'cancelled' });
     });
   }
+}
+
+/** The OutgoingInvite until its result, then what its later 2xx responses need. */
+interface ResponseRoute {
+  invite: OutgoingInvite | undefined;
+  late?: LateAnswers;
 }
 
 function stripVia(headers: SipHeaders): SipHeaders {
