@@ -1,5 +1,6 @@
 /**
- * Ringside as a child process (`ringside serve` from the sources through tsx), so a bench can read its CPU
+ * Ringside as a child process (`ringside serve`, compiled as `npm start` runs it; RINGSIDE_FROM=src runs the
+ * sources through tsx), so a bench can read its CPU
  * and memory from /proc and profile it with `--cpu-prof`; plus the two things every switch bench needs:
  * the phone (sipp's built-in uas, registered first from the same port) and a WebSocket client on the
  * account stream.
@@ -8,11 +9,27 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { spawnSync } from 'node:child_process';
 import { spawnChild, runChild, type Child } from './children.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The Ringside sources to run: this checkout, or RINGSIDE_DIR (another checkout: compare before/after). */
 export const RINGSIDE_DIR = process.env.RINGSIDE_DIR ?? REPO;
+/** `dist` (default): the compiled build, as `npm start` runs it (built once per bench run); `src`: the
+ *  sources through tsx, whose transform names every function it emits and costs CPU the build does not. */
+const RINGSIDE_FROM = process.env.RINGSIDE_FROM === 'src' ? 'src' : 'dist';
+let built = false;
+
+/** The node arguments that start Ringside's CLI, building dist/ first when it is what runs. */
+function cliEntry(): string[] {
+  if (RINGSIDE_FROM === 'src') return ['--import', 'tsx', join(RINGSIDE_DIR, 'src/cli/main.ts')];
+  if (!built) {
+    const r = spawnSync('npm', ['run', 'build'], { cwd: RINGSIDE_DIR, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`npm run build failed in ${RINGSIDE_DIR}:\n${r.stdout}${r.stderr}`);
+    built = true;
+  }
+  return [join(RINGSIDE_DIR, 'dist/src/cli/main.js')];
+}
 
 export interface RingsideChild {
   child: Child;
@@ -47,7 +64,7 @@ export async function startRingsideChild(o: { dir: string; config: string; rtpPo
   let started: { http: number; sip: number } | undefined;
   const child = spawnChild(
     process.execPath,
-    [...(o.nodeArgs ?? []), '--import', 'tsx', join(RINGSIDE_DIR, 'src/cli/main.ts'), 'serve', '--config', configFile, '--data', join(o.dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--rtp-ports', o.rtpPorts, '--log-level', o.logLevel ?? 'info'],
+    [...(o.nodeArgs ?? []), ...cliEntry(), 'serve', '--config', configFile, '--data', join(o.dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--rtp-ports', o.rtpPorts, '--log-level', o.logLevel ?? 'info'],
     {
       cwd: RINGSIDE_DIR,
       keepBytes: 1 << 16,

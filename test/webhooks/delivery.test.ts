@@ -276,3 +276,24 @@ test('bounded: per-origin concurrency and in-memory window hold with a large bac
   for (const s of sessions) assert.deepEqual(seqs.get(s), range(10));
   assert.equal(rx.requests.length, 360);
 });
+
+test('events no subscription wants cost no outbox write each; the feed position is saved within a second and at stop', async (t) => {
+  const h = await harness(t);
+  const start = (await h.outbox.feedPosition())!;
+  for (let seq = 0; seq < 5; seq++) await h.append([wireEvent('quiet', seq)]);
+  await sleep(200);
+  assert.equal(await h.outbox.feedPosition(), start, 'not saved page by page');
+  await sleep(1200);
+  assert.equal(await h.outbox.feedPosition(), start + 5, 'saved within a second');
+  await h.append([wireEvent('quiet', 5)]);
+  await sleep(100);
+  await h.engine.stop();
+  assert.equal(await h.outbox.feedPosition(), start + 6, 'saved at stop');
+  // The next subscription's events still go out: a page with rows saves its position with them.
+  await h.restart();
+  const rx = await Receiver.start(t);
+  await h.hook({ url: rx.url() });
+  await h.append([wireEvent('loud', 0)]);
+  await rx.waitFor(() => rx.acked.length === 1, 5000, 'the event after subscribing');
+  assert.equal(await h.outbox.feedPosition(), start + 7);
+});

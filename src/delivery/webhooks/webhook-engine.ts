@@ -98,6 +98,9 @@ interface Lane {
 
 const WAKE_RETRY_MS = 1000;
 
+/** How long a feed position moved by pages without rows may stay unsaved (#saveFed). */
+const FED_SAVE_MS = 1000;
+
 export class WebhookEngine {
   readonly #o: Required<Omit<WebhookEngineOptions, keyof RetryOptions | 'logger' | 'random'>>;
   readonly #retry: RetryOptions;
@@ -112,6 +115,9 @@ export class WebhookEngine {
   #subscription?: Subscription;
   #feeding?: Promise<void>;
   #fed = 0;
+  /** Set while #fed is ahead of the saved feed position: pages no subscription wanted move it in memory
+   *  only, and this timer saves it within FED_SAVE_MS (also saved by the next page with rows, and at stop). */
+  #fedSave?: NodeJS.Timeout;
   #wake?: () => void;
   #woken = false;
   /** Entries the log published live, kept so feeding need not read back what it was just handed. */
@@ -186,6 +192,7 @@ export class WebhookEngine {
     this.#signal();
     for (const d of this.#dispatchers.values()) d.clearTimers();
     await this.#feeding?.catch(() => undefined);
+    await this.#saveFed();
     if (this.#inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => (timer = setTimeout(r, this.#o.stopGraceMs)))]);
@@ -318,9 +325,30 @@ export class WebhookEngine {
       }
     }
     const last = page[page.length - 1]!.position;
+    if (rows.length === 0) {
+      // Nothing to deliver (the common case without subscriptions): no outbox transaction per page.
+      this.#fed = last;
+      this.#fedSave ??= setTimeout(() => void this.#saveFed(), FED_SAVE_MS).unref();
+      return;
+    }
+    clearTimeout(this.#fedSave);
+    this.#fedSave = undefined;
     const stored = await this.#o.outbox.feed(rows, last);
     this.#fed = last;
     this.#notifyRows(stored);
+  }
+
+  /** Saves a feed position that moved without rows (#fedSave). After a crash feeding restarts from the
+   *  saved one: at most FED_SAVE_MS of entries are fed again, and they gave no rows then. */
+  async #saveFed(): Promise<void> {
+    if (!this.#fedSave) return;
+    clearTimeout(this.#fedSave);
+    this.#fedSave = undefined;
+    try {
+      await this.#o.outbox.feed([], this.#fed);
+    } catch (err) {
+      this.#logger.error({ err, fedPosition: this.#fed }, 'saving the feed position failed');
+    }
   }
 
   #notifyRows(rows: readonly OutboxRow[]): void {
