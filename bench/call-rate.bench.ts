@@ -23,7 +23,7 @@
  *      heap Ringside retains).
  *      NODE_ARGS="--trace-gc …" adds flags to Ringside's node; TRACE_FILE=/some/file keeps what it prints that
  *      is no log line (V8's traces). LATENCY_FILE=/some/file.csv keeps each timed event: step, fact time, type,
- *      latency.
+ *      latency, and its two parts: fact → logged by the writer, logged → at the client.
  */
 import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -342,6 +342,10 @@ function eventLatency(box: Box, sinceEpochMs: number, rate: number): Step['laten
   const db = new Database(box.eventLogFile, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare(`SELECT session_id AS s, type, at FROM facts WHERE at >= ? AND type IN ('session.started', 'leg.joined', 'session.ended') ORDER BY position`).all(sinceEpochMs) as { s: string; type: string; at: number }[];
+    // When the writer logged each realtime event: the latency splits into fact → logged and logged → client.
+    const logged = new Map<string, number>();
+    for (const e of db.prepare(`SELECT session_id AS s, name, logged_at AS l FROM events WHERE dialect = 'realtime' AND logged_at >= ?`).iterate(sinceEpochMs) as Iterable<{ s: string; name: string; l: number }>)
+      logged.set(`${e.s}:${e.name.slice(e.name.lastIndexOf('.') + 1)}`, e.l);
     const joins = new Map<string, number>();
     const lat: number[] = [];
     for (const r of rows) {
@@ -350,7 +354,8 @@ function eventLatency(box: Box, sinceEpochMs: number, rate: number): Step['laten
       const at = name && box.arrivals.get(`${r.s}:${name}`);
       if (!at) continue;
       lat.push(at - r.at);
-      if (env.LATENCY_FILE) appendFileSync(env.LATENCY_FILE, `${rate},${r.at},${name},${(at - r.at).toFixed(1)}\n`);
+      const l = logged.get(`${r.s}:${name}`);
+      if (env.LATENCY_FILE) appendFileSync(env.LATENCY_FILE, `${rate},${r.at},${name},${(at - r.at).toFixed(1)},${l === undefined ? '' : l - r.at},${l === undefined ? '' : (at - l).toFixed(1)}\n`);
     }
     lat.sort((a, b) => a - b);
     return { events: lat.length, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) };

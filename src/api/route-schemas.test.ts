@@ -13,6 +13,7 @@ import { authPlugin } from './shared/auth-plugin.js';
 import { messageComponentSchema, reportEntrySchema, reportView } from './realtime/report-entry.js';
 import { deadLetterView, deadLetterViewSchema } from './admin/dead-letter-view.js';
 import { webhookView, webhookViewSchema } from './admin/webhook-view.js';
+import { logEntry } from '../events/log/log-entry.js';
 import { loggedEventView, loggedEventViewSchema } from './admin/logged-event-view.js';
 import type { ReportEntry, Store, WebhookRecord } from '../store/store.js';
 
@@ -140,7 +141,7 @@ test('open and optional-heavy views serialize exactly as JSON.stringify writes t
   };
   const hook: WebhookRecord = { id: 'crm', accountId: 'a', source: 'api', url: 'https://u:p@crm.test/', fallbackUrl: 'https://backup.test/', dialect: 'teltel', method: 'POST', events: ['START'], secret: 'abcdefgh' };
   const dead = deadLetterView({ id: 7, webhookId: 'crm', eventId: 'e1', name: 'START', dialect: 'teltel', sessionId: 's1', position: 12, attempts: 3, firstAttemptAt: 1.7e12, lastStatus: 503, payload: '{"event":"START","nested":{"a":[1,2]}}' } as never);
-  const logged = loggedEventView({ position: 3, id: 'e2', dialect: 'bandwidth', name: 'answer', sessionId: 's2', accountId: 'a', userIds: [], loggedAt: 1.7e12, payload: { eventType: 'answer', extra: { deep: [true, null] } } });
+  const logged = loggedEventView(logEntry({ position: 3, id: 'e2', dialect: 'bandwidth', name: 'answer', sessionId: 's2', accountId: 'a', userIds: [], loggedAt: 1.7e12, payloadJson: JSON.stringify({ eventType: 'answer', extra: { deep: [true, null] } }) }));
   const cases: [string, unknown][] = [
     ['report-entry#', reportView(call)],
     ['report-entry#', reportView(text)],

@@ -14,7 +14,7 @@ import type { Store, ProvisioningCounts } from '../store/store.js';
 import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import type { EventLog } from '../events/log/event-log.js';
 import { FactRecorder } from '../dialects/fact-recorder.js';
-import { allDialects } from '../dialects/all-dialects.js';
+import { WRITER_PROJECTION } from '../dialects/writer-projection.js';
 import { ReportWriter } from '../dialects/reports/report-writer.js';
 import { createHttpServer } from '../api/http-server.js';
 import { ringsideApi } from '../api/index.js';
@@ -127,13 +127,14 @@ export class Ringside implements RingsideServices {
       logger.info({ configFile: settings.configFile ?? null, dataDir, ...counts }, config ? 'provisioning loaded' : 'provisioning kept from the store');
       const server = await store.serverConfig();
 
-      const events = started('event log', new SqliteEventLog(join(dataDir, 'events.db')));
+      // The log projects every fact into the three dialects on its writer thread (dialects/writer-projection.ts).
+      const events = started('event log', new SqliteEventLog(join(dataDir, 'events.db'), { projection: WRITER_PROJECTION, logger: logger.child({ component: 'event-log' }) }));
       const outbox = started('webhook outbox', new SqliteOutbox(join(dataDir, 'ringside.db')));
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
       const dialectOptions = { publicUrl: '' };
       // Report entries are a projection too: written when a session's end is durable in the log.
       const reports = started('report writer', new ReportWriter(store, logger.child({ component: 'reports' })));
-      const recorder = new FactRecorder({ events, dialects: allDialects, dialectOptions, logger: logger.child({ component: 'recorder' }), observers: [reports] });
+      const recorder = new FactRecorder({ events, logger: logger.child({ component: 'recorder' }), observers: [reports] });
       const webhooks = new WebhookEngine({ events, store, outbox, logger: logger.child({ component: 'webhooks' }) });
       await webhooks.start();
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
@@ -180,6 +181,7 @@ export class Ringside implements RingsideServices {
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
+      events.configureProjection(dialectOptions);
       // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
       // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
       await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allDialects } from './all-dialects.js';
+import { WRITER_PROJECTION } from './writer-projection.js';
 import { realtimeSchemas } from './realtime/index.js';
 import { teltelSchemas } from './teltel/index.js';
 import { bandwidthSchemas } from './bandwidth/index.js';
@@ -23,9 +24,10 @@ test('every event name of every dialect has exactly one schema', () => {
 test('random sessions recorded through all dialects land in the log, each event valid against its schema', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-all-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const log = new SqliteEventLog(join(dir, 'events.db'), { synchronous: 'NORMAL' });
+  const log = new SqliteEventLog(join(dir, 'events.db'), { synchronous: 'NORMAL', projection: WRITER_PROJECTION });
+  log.configureProjection({ publicUrl: 'http://127.0.0.1:8080' });
   t.after(() => log.close());
-  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://127.0.0.1:8080' } });
+  const recorder = new FactRecorder({ events: log });
   const validators = Object.fromEntries(Object.entries(schemas).map(([k, v]) => [k, new WireSchemaValidator(v)]));
   // Sessions interleaved fact by fact, as concurrent calls are recorded.
   const sessions = Array.from({ length: 300 }, (_, i) => randomSession(i * 7919));

@@ -5,29 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import { FactRecorder } from './fact-recorder.js';
-import type { Dialect, WireEvent } from './dialect.js';
 import type { FactObserver } from './fact-observer.js';
 import { eventId } from './event-id.js';
 import { CallScript, phone, sip } from '../../test/support/call-script.js';
-
-/** A minimal dialect for testing the recorder itself: one event per fact, numbered per session.
- *  (The real dialects have their own tests; this isolates ordering, ids and restore.) */
-const echo: Dialect = {
-  name: 'teltel',
-  eventNames: ['*'],
-  createProjector: () => {
-    let n = 0;
-    let accountId = '';
-    return {
-      apply(f): WireEvent[] {
-        if (f.type === 'session.started') accountId = f.accountId;
-        if (f.type === 'dtmf' && f.digit === 'X') throw new Error('projection bug');
-        const i = n++;
-        return [{ dialect: 'teltel', name: f.type, id: eventId(f.sessionId, 'echo', i), sessionId: f.sessionId, accountId, userIds: [], payload: { i, type: f.type } }];
-      },
-    };
-  },
-};
+import { ECHO_PROJECTION } from '../../test/support/echo-projection.js';
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-rec-'));
@@ -43,9 +24,9 @@ function call(id: string) {
 }
 
 test('facts recorded one by one keep their order and get numbered events', async (t) => {
-  const log = new SqliteEventLog(setup(t));
+  const log = new SqliteEventLog(setup(t), { projection: ECHO_PROJECTION });
   t.after(() => log.close());
-  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec = new FactRecorder({ events: log });
   const facts = call('s1');
   const all = await Promise.all(facts.map((f) => rec.record(f)));
   assert.deepEqual(all.flat().map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
@@ -55,13 +36,13 @@ test('facts recorded one by one keep their order and get numbered events', async
 test('after a restart the projector is rebuilt from the log and ids continue', async (t) => {
   const file = setup(t);
   const facts = call('s2');
-  const log1 = new SqliteEventLog(file);
-  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const log1 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
+  const rec1 = new FactRecorder({ events: log1 });
   for (const f of facts.slice(0, 3)) await rec1.record(f);
   await log1.close();
-  const log2 = new SqliteEventLog(file);
+  const log2 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
   t.after(() => log2.close());
-  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec2 = new FactRecorder({ events: log2 });
   const rest = [];
   for (const f of facts.slice(3)) rest.push(...(await rec2.record(f)));
   assert.deepEqual(rest.map((e) => e.payload.i), [3, 4, 5]);
@@ -70,9 +51,9 @@ test('after a restart the projector is rebuilt from the log and ids continue', a
 });
 
 test('facts recorded without waiting are pipelined: one commit for a burst, order and ids kept', async (t) => {
-  const log = new SqliteEventLog(setup(t));
+  const log = new SqliteEventLog(setup(t), { projection: ECHO_PROJECTION });
   t.after(() => log.close());
-  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec = new FactRecorder({ events: log });
   const before = log.stats.commits;
   // Waiting for each fact to be durable before the next would take one commit per fact.
   const all = await Promise.all(call('p1').map((f) => rec.record(f)));
@@ -84,13 +65,13 @@ test('facts recorded without waiting are pipelined: one commit for a burst, orde
 test('after a restart, facts recorded while the session is being replayed wait for it and keep their order', async (t) => {
   const file = setup(t);
   const facts = call('p2');
-  const log1 = new SqliteEventLog(file);
-  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const log1 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
+  const rec1 = new FactRecorder({ events: log1 });
   await Promise.all(facts.slice(0, 2).map((f) => rec1.record(f)));
   await log1.close();
-  const log2 = new SqliteEventLog(file);
+  const log2 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
   t.after(() => log2.close());
-  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec2 = new FactRecorder({ events: log2 });
   const rest = await Promise.all(facts.slice(2).map((f) => rec2.record(f)));
   assert.deepEqual(rest.map((es) => es.map((e) => e.payload.i)), [[2], [3], [4], [5]]);
   assert.deepEqual((await log2.read(0, { sessionId: 'p2' }, 100)).map((e) => e.payload.i), [0, 1, 2, 3, 4, 5]);
@@ -98,9 +79,9 @@ test('after a restart, facts recorded while the session is being replayed wait f
 });
 
 test('a projection that throws loses neither the fact nor the process', async (t) => {
-  const log = new SqliteEventLog(setup(t));
+  const log = new SqliteEventLog(setup(t), { projection: ECHO_PROJECTION });
   t.after(() => log.close());
-  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec = new FactRecorder({ events: log });
   const [start] = call('s3');
   await rec.record(start!);
   const out = await rec.record({ type: 'dtmf', sessionId: 's3', at: 5, legId: 'L1', digit: 'X', durationMs: 100, via: 'rfc4733' });
@@ -109,9 +90,9 @@ test('a projection that throws loses neither the fact nor the process', async (t
 });
 
 test('facts of different sessions in one call are refused', async (t) => {
-  const log = new SqliteEventLog(setup(t));
+  const log = new SqliteEventLog(setup(t), { projection: ECHO_PROJECTION });
   t.after(() => log.close());
-  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' } });
+  const rec = new FactRecorder({ events: log });
   await assert.rejects(rec.record(call('a')[0]!, call('b')[0]!), /one session/);
 });
 
@@ -129,14 +110,14 @@ test('observers get each fact once it is in the log, in order; after a restart t
       },
     }),
   });
-  const log1 = new SqliteEventLog(file);
-  const rec1 = new FactRecorder({ events: log1, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [observer(log1)] });
+  const log1 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
+  const rec1 = new FactRecorder({ events: log1, observers: [observer(log1)] });
   await Promise.all(facts.slice(0, 2).map((f) => rec1.record(f)));
   assert.deepEqual(await Promise.all(durable), [true, true]);
   await log1.close();
-  const log2 = new SqliteEventLog(file);
+  const log2 = new SqliteEventLog(file, { projection: ECHO_PROJECTION });
   t.after(() => log2.close());
-  const rec2 = new FactRecorder({ events: log2, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [observer(log2)] });
+  const rec2 = new FactRecorder({ events: log2, observers: [observer(log2)] });
   await rec2.record(...facts.slice(2));
   assert.deepEqual(seen, [
     ...facts.slice(0, 2).map((f) => `recorded s4 ${f.type}`),
@@ -146,7 +127,7 @@ test('observers get each fact once it is in the log, in order; after a restart t
 });
 
 test('an observer that throws fails neither the record nor the other observers', async (t) => {
-  const log = new SqliteEventLog(setup(t));
+  const log = new SqliteEventLog(setup(t), { projection: ECHO_PROJECTION });
   t.after(() => log.close());
   const got: string[] = [];
   const bug = (): never => {
@@ -154,7 +135,7 @@ test('an observer that throws fails neither the record nor the other observers',
   };
   const broken: FactObserver = { open: () => ({ replay: bug, recorded: bug }) };
   const working: FactObserver = { open: () => ({ replay: () => undefined, recorded: (f) => void got.push(f.type) }) };
-  const rec = new FactRecorder({ events: log, dialects: [echo], dialectOptions: { publicUrl: 'http://x' }, observers: [broken, working] });
+  const rec = new FactRecorder({ events: log, observers: [broken, working] });
   const [start] = call('s5');
   assert.equal((await rec.record(start!)).length, 1);
   assert.deepEqual(got, ['session.started']);

@@ -1,21 +1,21 @@
 /**
- * Where facts enter the log: each fact is projected by every dialect (one projector per session and
- * dialect), and the fact and its wire events are appended together, durably, before anyone is told.
- * Then the observers (fact-observer.ts: the report writer) get the fact, in the same order.
- * Facts of one session are recorded strictly in call order, pipelined: a fact is projected and handed to
- * the log as record() is called, without waiting for the previous fact to be durable (the log keeps
- * append order, and its appends resolve in that order, so observers and callers hear in order too).
- * After a restart a session's projectors and observers are rebuilt by replaying its facts from the log,
- * so ids and payloads continue exactly where they were; records made meanwhile wait for that, in order.
+ * Where facts enter the log: the fact and its wire events are appended together, durably, before anyone
+ * is told. The log projects them into every dialect where it writes them (dialect-projection.ts, run by
+ * the log's writer thread: off the SIP loop). Then the observers (fact-observer.ts: the report writer)
+ * get the fact, in the same order.
+ * Facts of one session are recorded strictly in call order, pipelined: a fact is handed to the log as
+ * record() is called, without waiting for the previous fact to be durable (the log keeps append order, and
+ * its appends resolve in that order, so observers and callers hear in order too).
+ * After a restart a session's observers are rebuilt by replaying its facts from the log (the log does the
+ * same for its projectors); records made meanwhile wait for that, in order.
  */
 import type { EventLog, LogEntry } from '../events/log/event-log.js';
 import type { Fact } from '../events/model/facts.js';
 import type { Logger } from '../log/logger.js';
-import type { Dialect, DialectOptions, SessionProjector, WireEvent } from './dialect.js';
 import type { FactObserver, SessionObserver } from './fact-observer.js';
+import { endsSession } from './dialect-projection.js';
 
 interface SessionState {
-  projectors: SessionProjector[];
   observers: SessionObserver[];
   /** Records waiting for the replay of the session's earlier facts (#restore), appended in order once it is
    *  done (never rejects); `queued` counts them, the replay's own first record included. */
@@ -26,11 +26,8 @@ interface SessionState {
 }
 
 export interface FactRecorderOptions {
-  /** Where facts and their wire events are appended. */
+  /** Where facts are appended (and projected: a log made with the dialects' projection). */
   events: EventLog;
-  dialects: readonly Dialect[];
-  /** Read when a session's projectors are created (the public URL is fixed once the server listens). */
-  dialectOptions: DialectOptions;
   logger?: Logger;
   /** Told each fact once it is durable (the report writer). */
   observers?: readonly FactObserver[];
@@ -39,15 +36,11 @@ export interface FactRecorderOptions {
 export class FactRecorder {
   readonly #sessions = new Map<string, SessionState>();
   readonly #events: EventLog;
-  readonly #dialects: readonly Dialect[];
-  readonly #dialectOptions: DialectOptions;
   readonly #logger?: Logger;
   readonly #observers: readonly FactObserver[];
 
   constructor(options: FactRecorderOptions) {
     this.#events = options.events;
-    this.#dialects = options.dialects;
-    this.#dialectOptions = options.dialectOptions;
     if (options.logger) this.#logger = options.logger;
     this.#observers = options.observers ?? [];
   }
@@ -61,7 +54,6 @@ export class FactRecorder {
     let state = this.#sessions.get(sessionId);
     if (!state) {
       state = {
-        projectors: this.#dialects.map((d) => d.createProjector(this.#dialectOptions)),
         observers: this.#observers.map((o) => o.open(sessionId)),
         queue: Promise.resolve(),
         queued: 0,
@@ -74,7 +66,7 @@ export class FactRecorder {
     return this.#enqueue(state, sessionId, facts);
   }
 
-  /** Number of sessions with live projector state (for health and tests). */
+  /** Number of sessions with live observer state (for health and tests). */
   get openSessions(): number {
     return this.#sessions.size;
   }
@@ -105,14 +97,12 @@ export class FactRecorder {
     return s.queue.then(() => appended);
   }
 
-  /** Projects now (in call order) and appends; observers hear once durable (appends resolve in order). */
+  /** Appends now (in call order); observers hear once durable (appends resolve in order). */
   #append(s: SessionState, sessionId: string, facts: Fact[]): Promise<LogEntry[]> {
-    const events: WireEvent[] = [];
-    for (const f of facts) for (const p of s.projectors) events.push(...this.#project(p, f));
     const seq = ++s.appends;
     let appended: Promise<LogEntry[]>;
     try {
-      appended = this.#events.append({ facts, events });
+      appended = this.#events.append({ facts });
     } catch (err) {
       appended = Promise.reject(err as Error);
     }
@@ -128,20 +118,7 @@ export class FactRecorder {
     // A session we hold no state for: replay what the log has of it (after a restart, or the opt-out
     // that follows its text in a messaging session).
     const earlier = await this.#events.sessionFacts(sessionId);
-    for (const f of earlier) {
-      for (const p of state.projectors) this.#project(p, f);
-      this.#observe(state, f, 'replay');
-    }
-  }
-
-  #project(p: SessionProjector, f: Fact): WireEvent[] {
-    try {
-      return p.apply(f);
-    } catch (err) {
-      // A projection bug must never lose the fact or crash the process: log it and keep going.
-      this.#logger?.error({ err, sessionId: f.sessionId, fact: f.type }, 'projection failed');
-      return [];
-    }
+    for (const f of earlier) this.#observe(state, f, 'replay');
   }
 
   #observe(state: SessionState, f: Fact, how: keyof SessionObserver): void {
@@ -154,8 +131,4 @@ export class FactRecorder {
       }
     }
   }
-}
-
-function endsSession(f: Fact): boolean {
-  return f.type === 'session.ended' || f.type.startsWith('message.') || f.type.startsWith('number.');
 }

@@ -5,6 +5,11 @@
  */
 import { Worker } from 'node:worker_threads';
 
+/** The URL of a module beside the caller, `.ts` from sources and `.js` built (for a worker to import). */
+export function siblingModule(caller: string, name: string): string {
+  return new URL(`./${name}${new URL(caller).pathname.endsWith('.ts') ? '.ts' : '.js'}`, caller).href;
+}
+
 /** `caller`: the caller's `import.meta.url`; `entry`: the worker module's name without extension. */
 export function startWorker(caller: string, entry: string, workerData: unknown): Worker {
   const here = new URL(caller);

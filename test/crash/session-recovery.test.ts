@@ -16,7 +16,7 @@ import { resolveSettings } from '../../src/app/settings.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { SqliteEventLog } from '../../src/events/log/sqlite-event-log.js';
 import { FactRecorder } from '../../src/dialects/fact-recorder.js';
-import { allDialects } from '../../src/dialects/all-dialects.js';
+import { WRITER_PROJECTION } from '../../src/dialects/writer-projection.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
 import type { SipRequest } from '../../src/sip/message/sip-message.js';
 import type { Fact, LegDialog } from '../../src/events/model/facts.js';
@@ -79,8 +79,9 @@ test('a session open in the log is torn down by BYE and closed in every dialect;
   const open = 'a'.repeat(32);
   const ended = 'b'.repeat(32);
   {
-    const events = new SqliteEventLog(join(dir, 'data', 'events.db'));
-    const recorder = new FactRecorder({ events, dialects: allDialects, dialectOptions: { publicUrl: 'http://127.0.0.1:1' } });
+    const events = new SqliteEventLog(join(dir, 'data', 'events.db'), { projection: WRITER_PROJECTION });
+    events.configureProjection({ publicUrl: 'http://127.0.0.1:1' });
+    const recorder = new FactRecorder({ events });
     const at = (n: number) => t0 + n * 100;
     await recorder.record(
       started(open, `${Math.floor(t0 / 1000)}.1.1`, at(0)),

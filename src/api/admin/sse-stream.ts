@@ -59,7 +59,7 @@ export class SseStream {
 
   #write(e: LogEntry): boolean {
     this.#sent = e.position;
-    return this.#o.res.write(`id: ${e.position}\nevent: ${e.name}\ndata: ${JSON.stringify(e.payload)}\n\n`);
+    return this.#o.res.write(`id: ${e.position}\nevent: ${e.name}\ndata: ${e.payloadJson}\n\n`);
   }
 
   #drain(): Promise<void> {

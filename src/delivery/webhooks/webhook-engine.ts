@@ -317,11 +317,9 @@ export class WebhookEngine {
     const rows: NewOutboxRow[] = [];
     for (const e of page) {
       const hooks = await this.#hooksFor(e.accountId);
-      let payload: string | undefined;
       for (const h of hooks.values()) {
         if (h.dialect !== e.dialect || (h.events.length > 0 && !h.events.includes(e.name))) continue;
-        payload ??= JSON.stringify(e.payload);
-        rows.push({ accountId: e.accountId, webhookId: h.id, sessionId: e.sessionId, eventId: e.id, position: e.position, dialect: e.dialect, name: e.name, payload });
+        rows.push({ accountId: e.accountId, webhookId: h.id, sessionId: e.sessionId, eventId: e.id, position: e.position, dialect: e.dialect, name: e.name, payload: e.payloadJson });
       }
     }
     const last = page[page.length - 1]!.position;

@@ -15,7 +15,7 @@ import { createLogger } from '../../log/logger.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { CallScript, phone, sip } from '../../../test/support/call-script.js';
 import { randomSession } from '../../../test/support/random-sessions.js';
-import { allDialects } from '../all-dialects.js';
+import { WRITER_PROJECTION } from '../writer-projection.js';
 import { FactRecorder } from '../fact-recorder.js';
 import { callRecords } from '../../../test/support/call-records.js';
 import { ReportWriter } from './report-writer.js';
@@ -36,14 +36,14 @@ function answeredCall(id: string): Fact[] {
 
 test('a call session gets its entries when it ends; a text session writes none', async (t) => {
   const dir = dataDir(t);
-  const log = new SqliteEventLog(join(dir, 'events.db'));
+  const log = new SqliteEventLog(join(dir, 'events.db'), { projection: WRITER_PROJECTION });
   const store = new SqliteStore(join(dir, 'ringside.db'));
   t.after(async () => {
     await log.close();
     await store.close();
   });
   const writer = new ReportWriter(store);
-  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
+  const recorder = new FactRecorder({ events: log, observers: [writer] });
   const facts = answeredCall('s1');
   // As the switch does: one record() per fact, without waiting in between.
   await Promise.all(facts.slice(0, -1).map((f) => recorder.record(f)));
@@ -65,14 +65,14 @@ test('a session that spans a restart gets the entry it would have had without on
   const store = new SqliteStore(join(dir, 'ringside.db'));
   t.after(() => store.close());
   const facts = answeredCall('s2');
-  const log1 = new SqliteEventLog(join(dir, 'events.db'));
-  const rec1 = new FactRecorder({ events: log1, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [new ReportWriter(store)] });
+  const log1 = new SqliteEventLog(join(dir, 'events.db'), { projection: WRITER_PROJECTION });
+  const rec1 = new FactRecorder({ events: log1, observers: [new ReportWriter(store)] });
   for (const f of facts.slice(0, 6)) await rec1.record(f);
   await log1.close();
-  const log2 = new SqliteEventLog(join(dir, 'events.db'));
+  const log2 = new SqliteEventLog(join(dir, 'events.db'), { projection: WRITER_PROJECTION });
   t.after(() => log2.close());
   const writer = new ReportWriter(store);
-  const rec2 = new FactRecorder({ events: log2, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
+  const rec2 = new FactRecorder({ events: log2, observers: [writer] });
   for (const f of facts.slice(6)) await rec2.record(f);
   await writer.close();
   const entry = await store.getReportEntry('acc', 's2.c');
@@ -82,7 +82,7 @@ test('a session that spans a restart gets the entry it would have had without on
 
 test('a failed write is logged with its session; the facts are still recorded and flush resolves', async (t) => {
   const dir = dataDir(t);
-  const log = new SqliteEventLog(join(dir, 'events.db'));
+  const log = new SqliteEventLog(join(dir, 'events.db'), { projection: WRITER_PROJECTION });
   t.after(() => log.close());
   const lines: Record<string, unknown>[] = [];
   const out = new PassThrough();
@@ -90,7 +90,7 @@ test('a failed write is logged with its session; the facts are still recorded an
   // A store that refuses every write: the real one cannot be made to fail on demand.
   const failing = { putCall: () => Promise.reject(new Error('disk full')) };
   const writer = new ReportWriter(failing, createLogger({ level: 'error', destination: out }));
-  const recorder = new FactRecorder({ events: log, dialects: allDialects, dialectOptions: { publicUrl: 'http://x' }, observers: [writer] });
+  const recorder = new FactRecorder({ events: log, observers: [writer] });
   const facts = answeredCall('s3');
   for (const f of facts) await recorder.record(f);
   await writer.flush();

@@ -28,6 +28,8 @@ export interface LogEntry extends LoggedEvent {
   position: number;
   /** When it was appended (ms since the epoch). */
   loggedAt: number;
+  /** `payload` as logged, JSON text: what is sent on the wire (log-entry.ts parses `payload` from it). */
+  payloadJson: string;
 }
 
 export interface EventFilter {
@@ -39,9 +41,11 @@ export interface EventFilter {
   sessionId?: string;
 }
 
+/** Facts, and events already projected (tests, tools). A log with a projection (projection.ts) adds the
+ *  facts' own events after the given ones. */
 export interface AppendBatch {
   facts: readonly Fact[];
-  events: readonly LoggedEvent[];
+  events?: readonly LoggedEvent[];
 }
 
 export interface Subscription {
@@ -58,8 +62,9 @@ export interface SubscribeOptions {
 }
 
 export interface EventLog {
-  /** Appends facts and events durably; resolves with the events' entries once committed. Events whose id
-   *  is already in the log are skipped (replaying the same facts is idempotent). */
+  /** Appends facts and events durably (and the events the log's projection makes of the facts); resolves
+   *  with the events' entries once committed. Events whose id is already in the log are skipped (replaying
+   *  the same facts is idempotent). */
   append(batch: AppendBatch): Promise<LogEntry[]>;
   read(after: number, filter: EventFilter, limit: number): Promise<LogEntry[]>;
   /** Position of the event with this id, for clients resuming by event id. */
@@ -74,6 +79,8 @@ export interface EventLog {
   lastPosition(): Promise<number>;
   /** Appends accepted but not yet durable: the queue overload shedding watches (sip/overload-guard.ts). */
   readonly backlog: number;
+  /** Options for the log's projection (projection.ts), for sessions started from now on; none: ignored. */
+  configureProjection(options: unknown): void;
   subscribe(options: SubscribeOptions): Subscription;
   close(): Promise<void>;
 }

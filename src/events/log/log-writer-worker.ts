@@ -1,15 +1,24 @@
 /**
  * Entry of the event log's writer thread: a LogWriter fed by SqliteEventLog over the worker's port, one
- * group (transaction) per message, replying with the positions. Why a thread: the inserts and the fsync
- * were the main thread's largest single cost at 200 calls/s (~16 % of it, docs/performance.md), and the
- * SIP stack, the switch and every WebSocket share that thread.
+ * group (transaction) per message, replying with the logged events. Why a thread: the inserts, the fsync
+ * and the dialects' projection were the main thread's largest costs at 200 calls/s (docs/performance.md),
+ * and the SIP stack, the switch and every WebSocket share that thread. The projection module, if any, is
+ * imported here by URL (projection.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LogWriter, type LogWriterOptions, type WriteReply, type WriteRequest } from './log-writer.js';
+import type { ProjectionModule } from './projection.js';
+
+export interface LogWriterWorkerData extends LogWriterOptions {
+  /** URL of a module exporting `createProjection()` (projection.ts). */
+  projectionModule?: string;
+}
 
 const port = parentPort;
 if (!port) throw new Error('log-writer-worker must run in a worker thread');
-const writer = new LogWriter(workerData as LogWriterOptions);
+const data = workerData as LogWriterWorkerData;
+const projection = data.projectionModule ? ((await import(data.projectionModule)) as ProjectionModule).createProjection() : undefined;
+const writer = new LogWriter(data, projection);
 port.on('message', (req: WriteRequest | 'close') => {
   if (req === 'close') {
     writer.close();

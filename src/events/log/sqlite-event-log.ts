@@ -1,6 +1,6 @@
 /**
  * The embedded event log: SQLite in WAL mode; a resolved append has reached the disk. Writes run on the
- * log's writer thread (log-writer-worker.ts: inserts and fsync off the SIP loop), one transaction at a
+ * log's writer thread (log-writer-worker.ts: projection, inserts and fsync off the SIP loop), one transaction at a
  * time: appends made while one is being written wait and go together in the next (group commit, up to
  * `maxBatch` facts+events). Only once a transaction is committed and fsynced do its appends resolve and
  * live subscribers hear of them, in position order. Reads use this thread's own connection and see only
@@ -10,7 +10,10 @@ import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import type { Fact } from '../model/facts.js';
 import { matches, type AppendBatch, type EventFilter, type EventLog, type LogEntry, type SubscribeOptions, type Subscription } from './event-log.js';
-import type { WireBatch, WriteReply, WriteRequest } from './log-writer.js';
+import type { WireEntry, WriteReply, WriteRequest } from './log-writer.js';
+import type { LogWriterWorkerData } from './log-writer-worker.js';
+import { logEntry } from './log-entry.js';
+import type { Logger } from '../../log/logger.js';
 import { startWorker } from '../../util/worker-thread.js';
 import { LogClosedError } from './errors.js';
 
@@ -51,6 +54,10 @@ export interface SqliteEventLogOptions {
   /** `FULL` (default): every commit is fsynced before its appends resolve (off the event loop);
    *  `NORMAL`: no fsync, trading the last commits on power loss for speed (tests, benchmarks). */
   synchronous?: 'FULL' | 'NORMAL';
+  /** URL of the projection module the writer thread runs on every append's facts (projection.ts). */
+  projection?: string;
+  /** Where failures the projection survived are reported. */
+  logger?: Logger;
 }
 
 type Row = { position: number; id: string; dialect: string; name: string; session_id: string; account_id: string; user_ids: string; route: string | null; logged_at: number; payload: string };
@@ -74,6 +81,9 @@ export class SqliteEventLog implements EventLog {
   #idle: (() => void)[] = [];
   #closedByWriter: (() => void) | undefined;
   readonly #synchronous: 'FULL' | 'NORMAL';
+  readonly #logger: Logger | undefined;
+  /** Projection options not yet sent to the writer (they go with the next request). */
+  #projectionOptions: unknown;
 
   constructor(file: string, options: SqliteEventLogOptions = {}) {
     this.#maxBatch = options.maxBatch ?? 5000;
@@ -85,7 +95,9 @@ export class SqliteEventLog implements EventLog {
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
     this.#durable = (this.#db.prepare('SELECT max(position) AS p FROM events').get() as { p: number | null }).p ?? 0;
-    this.#writer = startWorker(import.meta.url, 'log-writer-worker', { file, synchronous: this.#synchronous });
+    this.#logger = options.logger;
+    const data: LogWriterWorkerData = { file, synchronous: this.#synchronous, ...(options.projection ? { projectionModule: options.projection } : {}) };
+    this.#writer = startWorker(import.meta.url, 'log-writer-worker', data);
     this.#writer.unref();
     this.#writer.on('message', (m: WriteReply | 'ready' | 'closed') => {
       if (m === 'ready') {
@@ -96,6 +108,11 @@ export class SqliteEventLog implements EventLog {
     });
     this.#writer.on('error', (err) => this.#fail(new Error(`event log writer failed: ${err.message}`)));
     this.#writer.on('exit', (code) => this.#fail(new Error(`event log writer exited (code ${code})`)));
+  }
+
+  /** Options of the projection for sessions started from now on (before any fact that needs them). */
+  configureProjection(options: unknown): void {
+    this.#projectionOptions = options;
   }
 
   append(batch: AppendBatch): Promise<LogEntry[]> {
@@ -120,9 +137,13 @@ export class SqliteEventLog implements EventLog {
     while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
       const p = this.#pending.shift()!;
       group.push(p);
-      size += p.batch.facts.length + p.batch.events.length;
+      size += p.batch.facts.length + (p.batch.events?.length ?? 0);
     }
-    const req: WriteRequest = { seq: ++this.#seq, batches: group.map((p) => serialise(p.batch)) };
+    const req: WriteRequest = { seq: ++this.#seq, batches: group.map((p) => ({ facts: p.batch.facts, events: p.batch.events ?? [] })) };
+    if (this.#projectionOptions !== undefined) {
+      req.projectionOptions = this.#projectionOptions;
+      this.#projectionOptions = undefined;
+    }
     this.#inFlight = { seq: req.seq, group };
     this.#writer.postMessage(req);
   }
@@ -133,15 +154,12 @@ export class SqliteEventLog implements EventLog {
     this.#inFlight = undefined;
     this.#commits++;
     this.#appends += inFlight.group.length;
+    for (const e of reply.projectionErrors ?? []) this.#logger?.error({ sessionId: e.sessionId, fact: e.fact, err: e.message }, 'projection failed');
     const published: LogEntry[] = [];
     inFlight.group.forEach((p, i) => {
       const r = reply.results[i];
       if (!r || 'error' in r) return p.reject(new Error(r?.error ?? 'the event log writer gave no result for this append'));
-      const entries: LogEntry[] = [];
-      p.batch.events.forEach((e, j) => {
-        const position = r.positions[j]!;
-        if (position > 0) entries.push({ ...e, position, loggedAt: reply.loggedAt });
-      });
+      const entries = r.entries.map((w) => fromWire(w, reply.loggedAt));
       for (const e of entries) this.#durable = Math.max(this.#durable, e.position);
       published.push(...entries);
       p.resolve(entries);
@@ -298,16 +316,12 @@ export class SqliteEventLog implements EventLog {
   }
 }
 
-/** The batch as the writer thread takes it: every JSON column serialised here, once. */
-function serialise(batch: AppendBatch): WireBatch {
-  return {
-    facts: batch.facts.map((f) => [f.sessionId, f.type, f.at, JSON.stringify(f)]),
-    events: batch.events.map((e) => [e.id, e.dialect, e.name, e.sessionId, e.accountId, JSON.stringify(e.userIds), e.route ? JSON.stringify(e.route) : null, JSON.stringify(e.payload)]),
-  };
+function fromWire([position, id, dialect, name, sessionId, accountId, userIds, route, payloadJson]: WireEntry, loggedAt: number): LogEntry {
+  return logEntry(route ? { position, id, dialect, name, sessionId, accountId, userIds, route, loggedAt, payloadJson } : { position, id, dialect, name, sessionId, accountId, userIds, loggedAt, payloadJson });
 }
 
 function toEntry(r: Row): LogEntry {
-  const e: LogEntry = {
+  return logEntry({
     position: r.position,
     id: r.id,
     dialect: r.dialect,
@@ -315,9 +329,8 @@ function toEntry(r: Row): LogEntry {
     sessionId: r.session_id,
     accountId: r.account_id,
     userIds: JSON.parse(r.user_ids) as string[],
+    ...(r.route !== null ? { route: JSON.parse(r.route) as LogEntry['route'] & object } : {}),
     loggedAt: r.logged_at,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-  };
-  if (r.route !== null) e.route = JSON.parse(r.route) as LogEntry['route'] & object;
-  return e;
+    payloadJson: r.payload,
+  });
 }
