@@ -218,8 +218,8 @@ export class SipStack implements UserAgentCore {
     this.#pending.delete(uac);
   };
 
-  async sendStateless(req: SipRequest, dest: Destination): Promise<void> {
-    req.headers.prepend('via', this.#via(dest.protocol));
+  async sendStateless(req: SipRequest, dest: Destination, options: { keepVia?: boolean } = {}): Promise<void> {
+    if (!options.keepVia) req.headers.prepend('via', this.#via(dest.protocol));
     await this.#transport.send(req, dest);
   }
 

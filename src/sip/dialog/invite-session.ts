@@ -215,12 +215,12 @@ export class InviteSession {
     this.#sendAck(seq, dest);
   }
 
-  /** A 2xx retransmission for `seq` arrived: send the same ACK again. */
+  /** A 2xx retransmission for `seq` arrived: send the same ACK again, its Via (and branch) unchanged. */
   resendAck(seq: number): void {
     const ack = this.#acks?.get(seq);
     if (!ack) return;
     this.#destination()
-      .then((dest) => this.#core.sendStateless(ack.clone(), dest))
+      .then((dest) => this.#core.sendStateless(ack, dest, { keepVia: true }))
       .catch(() => {});
   }
 

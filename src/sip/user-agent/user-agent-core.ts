@@ -29,7 +29,8 @@ export interface UserAgentCore {
    *  client transaction. */
   send(req: SipRequest, dest: Destination, callbacks: RequestCallbacks, options?: { keepVia?: boolean }): RequestHandle;
   /** Adds our Via and sends without a transaction (ACK for a 2xx, §13.2.2.4). */
-  sendStateless(req: SipRequest, dest: Destination): Promise<void>;
+  /** `keepVia`: the request already carries our Via (a retransmitted ACK is the same ACK, §13.2.2.4). */
+  sendStateless(req: SipRequest, dest: Destination, options?: { keepVia?: boolean }): Promise<void>;
   /** Sends a response outside any transaction (2xx retransmissions by the UAS core, §13.3.1.4). */
   sendResponse(res: SipResponse, source: Destination): Promise<void>;
   resolve(uri: string, fallback: TransportProtocol): Promise<Destination>;
