@@ -16,6 +16,7 @@ import type {
   UserConfig,
   WebhookConfig,
 } from '../config/config-types.js';
+import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
 
 export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials'>;
 
@@ -25,7 +26,9 @@ export type UserRecord = Omit<UserConfig, 'password'> & { accountId: string; pas
 export type NumberRecord = NumberConfig & { accountId: string; lineId?: string };
 export type LineRecord = LineConfig & { accountId: string };
 export type RingGroupRecord = RingGroupConfig & { accountId: string };
-export type ApplicationRecord = ApplicationConfig & { accountId: string };
+/** `source`: provisioned by the config file (replaced at each start) or made through the voice API's REST
+ *  (`POST /applications`: kept across restarts, like API webhooks). Absent means `config`. */
+export type ApplicationRecord = ApplicationConfig & { accountId: string; source?: 'config' | 'api' };
 export type WebhookRecord = WebhookConfig & { accountId: string; source: 'config' | 'api' };
 export type ApiCredentialRecord = Omit<ApiCredentialConfig, 'secret'> & { accountId: string; secretHash: string };
 export type TrunkRecord = TrunkConfig;
@@ -217,6 +220,21 @@ export interface Store {
 
   getApplication(accountId: string, applicationId: string): Promise<ApplicationRecord | undefined>;
   listApplications(accountId: string): Promise<ApplicationRecord[]>;
+  /** Creates or replaces an application (REST-made ones have `source: 'api'` and survive a restart). */
+  putApplication(app: ApplicationRecord): Promise<void>;
+  /** Deletes an application and unlinks its numbers; false when there was none. */
+  deleteApplication(accountId: string, applicationId: string): Promise<boolean>;
+  /** Links an account number to an application, or unlinks it (`undefined`). The link is runtime state:
+   *  it survives a restart and overrides the config file's `application` for that number. False when the
+   *  number is not the account's. */
+  setNumberApplication(accountId: string, number: string, applicationId: string | undefined): Promise<boolean>;
+  /** The account whose voice-API user id this is (`voiceApi.userId`, spec bandwidth §0). */
+  findAccountByVoiceUser(userId: string): Promise<AccountRecord | undefined>;
+
+  /** Voice-API calls, gathers, recordings and bridges (voice-records.ts): upsert by (account, kind, id). */
+  putVoiceResource(resource: VoiceResource): Promise<void>;
+  getVoiceResource<K extends VoiceResourceKind>(accountId: string, kind: K, id: string): Promise<VoiceResourceOf<K> | undefined>;
+  listVoiceResources<K extends VoiceResourceKind>(accountId: string, kind: K, query: VoiceListQuery): Promise<VoiceResourceOf<K>[]>;
   listWebhooks(accountId: string): Promise<WebhookRecord[]>;
   findApiCredential(token: string): Promise<ApiCredentialRecord | undefined>;
   verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean>;

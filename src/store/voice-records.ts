@@ -1,0 +1,110 @@
+/**
+ * Voice-API state (spec bandwidth §3) as the store keeps it: calls, gathers, recordings and bridges, each
+ * one account's, addressed by its voice-API id. The switch writes them as calls progress; the REST family
+ * reads them (`GET /calls/{id}` …), and the delivery engine reads a call's callback settings to know where
+ * its events go. Times are ms since the epoch; the REST layer formats them.
+ */
+
+/** Where a call's (or an application's) callbacks go (spec bandwidth §1.1, §1.2). */
+export interface CallbackTarget {
+  url: string;
+  method: 'GET' | 'POST';
+  /** Per request, ms (spec bandwidth §1.2: default and maximum 10 000). */
+  timeoutMs: number;
+  fallbackUrl?: string;
+}
+
+/** spec bandwidth §3.2 "Call states" (`error` from the SDKs). */
+export type VoiceCallState = 'started' | 'rejected' | 'active' | 'completed' | 'transferring' | 'error';
+
+export interface VoiceCallRecord {
+  kind: 'call';
+  /** The voice-API call id (`c-…`): also the leg id in the facts and the projection's `callId`. */
+  id: string;
+  accountId: string;
+  /** The voice-API user id of the account (`u-…`): URLs name it. */
+  userId: string;
+  /** The switch session the call's facts are in. */
+  sessionId: string;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  state: VoiceCallState;
+  /** The application an inbound call's number is linked to. */
+  applicationId?: string;
+  /** Where this call's events go; absent: nowhere (an outbound call created without `callbackUrl`). */
+  callback?: CallbackTarget;
+  tag?: string;
+  /** Seconds an outbound call rings before `timeout` (spec bandwidth §3.2, default 60). */
+  callTimeoutSeconds?: number;
+  bridgeId?: string;
+  conferenceId?: string;
+  recordingEnabled: boolean;
+  recordingMaxDurationSeconds?: number;
+  transcriptionEnabled?: boolean;
+  /** The call this one was created for by a transfer (spec bandwidth §3.3). */
+  transferOf?: string;
+  startTime: number;
+  activeTime?: number;
+  endTime?: number;
+  /** The hangup cause as the voice API words it, once completed. */
+  cause?: string;
+}
+
+export interface VoiceGatherRecord {
+  kind: 'gather';
+  /** `g-…` */
+  id: string;
+  accountId: string;
+  callId: string;
+  state: 'started' | 'completed';
+  reason?: string;
+  digits?: string;
+  tag?: string;
+  createdTime: number;
+  completedTime?: number;
+}
+
+export interface VoiceRecordingRecord {
+  kind: 'recording';
+  /** `rec-…`: also the media engine's recording id. */
+  id: string;
+  accountId: string;
+  callId: string;
+  /** `recording` (active), `saving`, `complete`, `error` (spec bandwidth §3.9). */
+  state: 'recording' | 'saving' | 'complete' | 'error';
+  startTime: number;
+  endTime?: number;
+}
+
+export interface VoiceBridgeRecord {
+  kind: 'bridge';
+  /** `brg-…` */
+  id: string;
+  accountId: string;
+  /** spec bandwidth §3.7: `created` (never bridged), `active`, `hold` (bridgeAudio false), `completed`. */
+  state: 'created' | 'active' | 'hold' | 'completed' | 'error';
+  callIds: string[];
+  bridgeAudio: boolean;
+  createdTime: number;
+  activatedTime?: number;
+  completedTime?: number;
+}
+
+export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord;
+export type VoiceResourceKind = VoiceResource['kind'];
+export type VoiceResourceOf<K extends VoiceResourceKind> = Extract<VoiceResource, { kind: K }>;
+
+export interface VoiceListQuery {
+  /** Only resources belonging to this call (gathers, recordings) or calls of this bridge. */
+  callId?: string;
+  bridgeId?: string;
+  /** Calls from / to this number. */
+  from?: string;
+  to?: string;
+  /** 0-based page of `size` items. */
+  page: number;
+  size: number;
+  /** By creation time; default newest first (spec bandwidth §3.2 `sortOrder`). */
+  order?: 'asc' | 'desc';
+}

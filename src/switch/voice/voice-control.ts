@@ -1,0 +1,97 @@
+/**
+ * What the voice API's REST family (api/voice/) asks of the switch (spec bandwidth §3): create and steer
+ * application-driven calls, play audio, send and gather digits, record, bridge. Implemented by
+ * VoiceCalls (voice-calls.ts). Reads go to the store (voice-records.ts), not through here.
+ *
+ * Every operation answers with the value or a refusal worded as the voice API words its errors (spec
+ * bandwidth §0: status, category, code), so the REST layer only renders it.
+ */
+import type { RecordingResponse } from '../../media/recorder.js';
+import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord } from '../../store/voice-records.js';
+
+/** spec bandwidth §3.4: the audio object (calls, bridges, gather prompts, whisper). An empty `sentence` or
+ *  `fileUrl` stops what plays. */
+export interface AudioRequest {
+  sentence?: string;
+  fileUrl?: string;
+  gender?: 'male' | 'female';
+  locale?: string;
+  voice?: string;
+  loopEnabled?: boolean;
+  tag?: string;
+}
+
+/** spec bandwidth §3.2 `POST /calls`, validated and with defaults applied by the REST layer. */
+export interface CreateCallRequest {
+  accountId: string;
+  /** The account's voice-API user id (URLs in callbacks and `Location`). */
+  userId: string;
+  from: string;
+  /** E.164 or `sip:user@host`. */
+  to: string;
+  callback?: CallbackTarget;
+  tag?: string;
+  callTimeoutSeconds: number;
+  recordingEnabled: boolean;
+  recordingMaxDurationSeconds?: number;
+  bridgeId?: string;
+  conferenceId?: string;
+}
+
+/** spec bandwidth §3.3 transfer body. */
+export interface TransferRequest {
+  transferTo: string;
+  transferCallerId?: string;
+  whisperAudio?: AudioRequest;
+  callback?: CallbackTarget;
+  recordingEnabled?: boolean;
+}
+
+/** spec bandwidth §3.3: what `POST /calls/{id}` may change. */
+export interface CallUpdate {
+  state?: 'active' | 'rejected' | 'completed' | 'transferring';
+  recordingEnabled?: boolean;
+  transfer?: TransferRequest;
+}
+
+/** spec bandwidth §3.5 gather body, defaults applied. */
+export interface GatherRequest {
+  maxDigits?: number;
+  interDigitTimeoutSeconds: number;
+  terminatingDigits: string;
+  tag?: string;
+  prompt?: AudioRequest & { bargeable?: boolean };
+}
+
+export interface BridgeRequest {
+  bridgeAudio: boolean;
+  callIds: string[];
+}
+
+/** A refusal as the voice API words it (spec bandwidth §0). */
+export interface VoiceRefusal {
+  ok: false;
+  status: 400 | 403 | 404 | 409 | 503;
+  category: 'bad-request' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable' | 'authorization';
+  code: string;
+  message: string;
+}
+
+export type VoiceResult<T> = { ok: true; value: T } | VoiceRefusal;
+
+export interface VoiceControl {
+  /** Dials `to` through the account's trunk; resolves once the call exists (state `started`). */
+  createCall(req: CreateCallRequest): Promise<VoiceResult<VoiceCallRecord>>;
+  /** Answer, reject, hang up, record on/off, transfer (then `newCallId` is the transfer's call). */
+  updateCall(accountId: string, callId: string, change: CallUpdate): Promise<VoiceResult<{ newCallId?: string }>>;
+  playAudio(accountId: string, callId: string, audio: AudioRequest): Promise<VoiceResult<void>>;
+  sendDtmf(accountId: string, callId: string, dtmfOut: string): Promise<VoiceResult<void>>;
+  startGather(accountId: string, callId: string, req: GatherRequest): Promise<VoiceResult<VoiceGatherRecord>>;
+  /** `POST …/gather/{id}` with `state: completed`. */
+  stopGather(accountId: string, callId: string, gatherId: string): Promise<VoiceResult<void>>;
+  createBridge(accountId: string, req: BridgeRequest): Promise<VoiceResult<VoiceBridgeRecord>>;
+  updateBridge(accountId: string, bridgeId: string, change: Partial<BridgeRequest>): Promise<VoiceResult<VoiceBridgeRecord>>;
+  bridgeAudio(accountId: string, bridgeId: string, audio: AudioRequest): Promise<VoiceResult<void>>;
+  /** The WAV of a finished recording (`media` URL of `GET /recordings/{id}`), with HTTP range support. */
+  openRecording(accountId: string, recordingId: string, range?: string): Promise<VoiceResult<RecordingResponse>>;
+}
