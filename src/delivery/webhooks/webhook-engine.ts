@@ -37,7 +37,7 @@ import { buildRequest, originOf, redact, InvalidTargetError, type BuiltRequest, 
 import { DEFAULT_RETRY, nextAttemptAt, type AttemptOutcome, type RetryOptions } from './retry-policy.js';
 import { HttpSender, type SendResult } from './http-sender.js';
 import { OriginLimiter } from './origin-limiter.js';
-import { CallbackRouter, isRoutedTargetId, type ResolvedTarget } from './callback-router.js';
+import { CallbackRouter, isRoutedTargetId, type Resolution, type ResolvedTarget } from './callback-router.js';
 
 export interface WebhookEngineOptions extends Partial<RetryOptions> {
   /** The event log the outbox is fed from. */
@@ -473,7 +473,7 @@ export class WebhookEngine {
   }
 
   /** The subscription, or the voice-API callback target (callback-router.ts), a row is for. */
-  async #resolve(accountId: string, webhookId: string): Promise<{ ok: true; target: ResolvedTarget } | { ok: false; reason: string }> {
+  async #resolve(accountId: string, webhookId: string): Promise<Resolution> {
     if (isRoutedTargetId(webhookId)) return this.#router.resolve(accountId, webhookId);
     const hook = (await this.#hooksFor(accountId)).get(webhookId);
     return hook ? { ok: true, target: hook } : { ok: false, reason: 'the subscription no longer exists' };
