@@ -107,6 +107,9 @@ export class VoiceCall {
   #settle?: (end: { by: 'remote' | 'local'; cause: HangupCause } | null) => void;
   readonly #onDigit: MediaListener<'dtmf'>;
   readonly #whenActive: (() => void)[] = [];
+  readonly #whenOver: (() => void)[] = [];
+  /** Ringback played to the call while a transfer target rings (no callbacks: it is not the app's audio). */
+  #ringback = false;
 
   private constructor(deps: VoiceCallDeps, record: VoiceCallRecord, start: SessionStart, localParty: Party) {
     this.#deps = deps;
@@ -172,10 +175,52 @@ export class VoiceCall {
     else this.#whenActive.push(fn);
   }
 
+  /** Runs `fn` once the call is over (a transferred call hangs up its partner, spec bandwidth §4.8). */
+  onceOver(fn: () => void): void {
+    if (this.#phase === 'ended') fn();
+    else this.#whenOver.push(fn);
+  }
+
+  /** The call is waiting for a transfer: its REST state, and ringback instead of silence. */
+  async transferring(on: boolean): Promise<void> {
+    if (!this.active) return;
+    this.#record.state = on ? 'transferring' : 'active';
+    await this.#save();
+    const media = this.#deps.session.media;
+    if (on && !this.#ringback) {
+      await this.#stopAudio();
+      this.#ringback = true;
+      await media.play(this.endpointId!, { prompt: 'ringback' }, { loop: true }).catch((err: unknown) => this.#log.warn({ err }, 'no ringback during the transfer'));
+    } else if (!on && this.#ringback) {
+      this.#ringback = false;
+      await media.stopPlayback(this.endpointId!).catch(() => undefined);
+    }
+  }
+
+  /** Plays audio to the call and resolves once it has finished (a transfer's whisper, spec bandwidth §3.3). */
+  async playAndWait(audio: AudioRequest): Promise<void> {
+    const r = await this.playAudio(audio);
+    if (r.ok) await this.#audio?.finished;
+  }
+
+  /** The state the REST resource shows. */
+  get state(): VoiceCallRecord['state'] {
+    return this.#record.state;
+  }
+
+  /** The call's `from` and where its callbacks go (a transfer's new call inherits them when not given). */
+  get record(): Readonly<VoiceCallRecord> {
+    return this.#record;
+  }
+
   /** Runs the call to its end. Never rejects. */
   run(): Promise<void> {
-    return this.#session.run('voice call', () => this.#run(), () => {
+    const ran = this.#session.run('voice call', () => this.#run(), () => {
       if (this.#invite?.state === 'pending') this.#invite.reject(500);
+    });
+    return ran.finally(() => {
+      this.#phase = 'ended';
+      for (const fn of this.#whenOver.splice(0)) fn();
     });
   }
 
@@ -384,6 +429,10 @@ export class VoiceCall {
 
   /** Stops what plays and waits for its `playback.finished`, so facts stay in order. */
   async #stopAudio(): Promise<void> {
+    if (this.#ringback) {
+      this.#ringback = false;
+      await this.#deps.session.media.stopPlayback(this.endpointId!).catch(() => undefined);
+    }
     const audio = this.#audio;
     if (!audio) return;
     await this.#deps.session.media.stopPlayback(this.endpointId!).catch(() => undefined);

@@ -18,7 +18,7 @@ import type { SessionDeps } from '../session-deps.js';
 import { FetchedVoiceAudio } from './voice-audio.js';
 import { VoiceBridges } from './voice-bridges.js';
 import { VoiceCall, type VoiceCallDeps } from './voice-call.js';
-import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceResult } from './voice-control.js';
+import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, TransferRequest, VoiceControl, VoiceResult } from './voice-control.js';
 import { refuse } from './voice-refusals.js';
 
 export interface VoiceCallsOptions {
@@ -109,9 +109,24 @@ export class VoiceCalls implements VoiceControl {
     const store = this.#o.store;
     const account = await store.getAccount(req.accountId);
     if (!account) return refuse.unavailable('the account is gone');
-    const owned = (await store.listNumbers(account.id)).some((n) => n.number === req.from);
-    if (!owned) return refuse.invalid(`from ${req.from} is not one of this account's numbers`);
+    if (!(await this.#ownsNumber(account, req.from))) return refuse.invalid(`from ${req.from} is not one of this account's numbers`);
     if (req.bridgeId !== undefined && !(await store.getVoiceResource(account.id, 'bridge', req.bridgeId))) return refuse.bridgeNotFound(req.bridgeId);
+    const dialled = await this.#dial(account, req);
+    if (!dialled.ok) return dialled;
+    const call = dialled.value;
+    if (req.bridgeId !== undefined) {
+      const bridgeId = req.bridgeId;
+      call.onceActive(() => void this.#bridges.join(account.id, bridgeId, call).then((r) => r.ok || this.#log.warn({ callId: call.id, bridgeId, error: r.message }, 'joining the bridge failed')));
+    }
+    return ok({ ...call.record });
+  }
+
+  async #ownsNumber(account: AccountRecord, number: string): Promise<boolean> {
+    return (await this.#o.store.listNumbers(account.id)).some((n) => n.number === number);
+  }
+
+  /** Starts an outbound call (`POST /calls`, or a transfer's new call). */
+  async #dial(account: AccountRecord, req: Omit<CreateCallRequest, 'accountId'> & { transferOf?: string }): Promise<VoiceResult<VoiceCall>> {
     const id = newPrefixedId('c');
     let target: RingTarget;
     if (/^sips?:/i.test(req.to)) {
@@ -119,7 +134,7 @@ export class VoiceCalls implements VoiceControl {
       if (/^sips:/i.test(req.to)) return refuse.toNumber(req.to, 'SIPS addresses are not supported');
       target = { party: { kind: 'sip', number: req.to }, callerId: req.from, requests: [{ to: req.to, from: presenting(this.#o, req.from) }] };
     } else {
-      const trunk = await trunkOf({ store }, account);
+      const trunk = await trunkOf({ store: this.#o.store }, account);
       if (!trunk) return refuse.toNumber(req.to, 'the account has no trunk to call out through');
       target = trunkTarget(this.#o, req.to, req.from, trunk);
     }
@@ -143,6 +158,7 @@ export class VoiceCalls implements VoiceControl {
       ...(req.recordingMaxDurationSeconds !== undefined ? { recordingMaxDurationSeconds: req.recordingMaxDurationSeconds } : {}),
       ...(req.bridgeId !== undefined ? { bridgeId: req.bridgeId } : {}),
       ...(req.conferenceId !== undefined ? { conferenceId: req.conferenceId } : {}),
+      ...(req.transferOf !== undefined ? { transferOf: req.transferOf } : {}),
     };
     const start = VoiceCall.sessionStart({
       accountId: account.id,
@@ -152,18 +168,60 @@ export class VoiceCalls implements VoiceControl {
       application: { userId: req.userId, ...(req.tag !== undefined ? { tag: req.tag } : {}) },
     });
     const call = VoiceCall.outbound(this.#deps, { start, record, target, ringMs: req.callTimeoutSeconds * 1000 });
-    if (req.bridgeId !== undefined) {
-      const bridgeId = req.bridgeId;
-      call.onceActive(() => void this.#bridges.join(account.id, bridgeId, call).then((r) => r.ok || this.#log.warn({ callId: id, bridgeId, error: r.message }, 'joining the bridge failed')));
-    }
     this.#run(call);
-    return ok({ ...record, sessionId: call.sessionId });
+    return ok(call);
+  }
+
+  /**
+   * spec bandwidth §3.3 / §4.8: a new call to `transferTo`; the original hears ringing meanwhile. When the
+   * new call answers, it hears the whisper, then the two are connected. Either hanging up ends both
+   * (§4.8 Proposed); the new call failing hangs up the original.
+   */
+  async #transfer(a: VoiceCall, t: TransferRequest): Promise<VoiceResult<{ newCallId?: string }>> {
+    if (!a.active || a.state === 'transferring') return refuse.callState(a.id, 'only an active call can be transferred');
+    const account = await this.#o.store.getAccount(a.accountId);
+    if (!account) return refuse.unavailable('the account is gone');
+    // Without transferCallerId the new call shows the original call's `from` (docs/voice-api.md).
+    const callerId = t.transferCallerId ?? a.record.from;
+    // spec bandwidth §3.3: `private`, the call's own `from` (incoming calls), or one of the account's numbers.
+    const allowed = callerId === 'private' || (a.record.direction === 'in' && callerId === a.record.from) || (await this.#ownsNumber(account, callerId));
+    if (!allowed) return refuse.invalid(`transferCallerId ${callerId} is not private, the call's own number or one of this account's numbers`);
+    const callback = t.callback ?? a.record.callback;
+    const dialled = await this.#dial(account, {
+      userId: a.record.userId,
+      from: callerId === 'private' ? 'anonymous' : callerId,
+      to: t.transferTo,
+      callTimeoutSeconds: a.record.callTimeoutSeconds ?? 60,
+      recordingEnabled: t.recordingEnabled ?? false,
+      transferOf: a.id,
+      ...(callback ? { callback } : {}),
+    });
+    if (!dialled.ok) return dialled;
+    const b = dialled.value;
+    await a.transferring(true);
+    b.onceActive(() => {
+      void (async () => {
+        if (t.whisperAudio && (t.whisperAudio.sentence || t.whisperAudio.fileUrl)) await b.playAndWait(t.whisperAudio);
+        if (!a.active || !b.active) return;
+        await a.transferring(false);
+        await a.leaveBridge();
+        await b.leaveBridge();
+        const r = await this.#bridges.create(a.accountId, { bridgeAudio: true, callIds: [a.id, b.id] });
+        if (!r.ok) this.#log.warn({ callId: a.id, newCallId: b.id, error: r.message }, 'connecting a transfer failed');
+      })();
+    });
+    b.onceOver(() => a.hangUp());
+    a.onceOver(() => void b.changeState('completed'));
+    return ok({ newCallId: b.id });
   }
 
   async updateCall(accountId: string, callId: string, change: CallUpdate): Promise<VoiceResult<{ newCallId?: string }>> {
     const call = this.#call(accountId, callId);
     if (!call) return this.#gone(accountId, callId);
-    if (change.state === 'transferring') return refuse.callState(callId, 'transfers are not available yet (docs/voice-api.md)');
+    if (change.state === 'transferring') {
+      if (!change.transfer) return refuse.invalid('a transfer needs transferTo');
+      return this.#transfer(call, change.transfer);
+    }
     if (change.state !== undefined) {
       const r = call.changeState(change.state);
       if (!r.ok) return r;
