@@ -1,0 +1,205 @@
+/**
+ * The voice API end to end with real peers (spec bandwidth §2–§4): sipp is the carrier calling the
+ * application's number (+15550104) or answering Ringside's outbound calls at the trunk's port; a real HTTP
+ * receiver is the application's callback URL; the test acts as the application over REST, as the
+ * provider's client libraries do. Callbacks are asserted field by field against spec §2.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { missingTool } from '../support/tools.js';
+import { CARRIER_IP, ok, phoneAnswering, rtpSink, sipp, sleep } from '../switch/support/harness.js';
+import { carrierScenario, answeringScenario, scenarioDir } from '../switch/support/scenario-builder.js';
+import { parseWav, wavSamples } from '../../src/media/wav.js';
+import { APP_NUMBER, CALLER, USER, audioServer, callbacks, voiceSetup, waitForCallback } from './support.js';
+import { freePort } from '../switch/support/harness.js';
+
+const skip = missingTool('sipp', 'sip-tester') || missingTool('espeak-ng', 'espeak-ng');
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+test('inbound: incomingcall, the app answers, speaks, plays a file, records, gathers RFC 4733 and SIP INFO digits, hangs up', { skip }, async (t) => {
+  const { r, receiver, sipTarget, api } = await voiceSetup(t);
+  const fileUrl = await audioServer(t, 1);
+  const callUri = (id: string) => `${r.publicUrl}/v1/users/${USER}/calls/${id}`;
+  // The carrier streams speech (for the recording), then keys 1 2 3 as RFC 4733 and 4 by SIP INFO, and
+  // waits for the application to hang up.
+  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ audio: 'g711a' }, { pauseMs: 9000 }, { digits: '123', gapMs: 500 }, { pauseMs: 500 }, { info: '4' }, { pauseMs: 4000 }], end: 'wait-bye' }) });
+  const carrier = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
+
+  const incoming = await waitForCallback(receiver, (e) => e.eventType === 'incomingcall', 'incomingcall');
+  const callId = String(incoming.callId);
+  assert.match(callId, /^c-/);
+  assert.deepEqual(incoming, { eventType: 'incomingcall', callId, callUri: callUri(callId), from: CALLER, to: APP_NUMBER, callState: 'active', applicationId: 'a-app', time: incoming.time });
+  assert.match(String(incoming.time), ISO);
+  const before = await api.call('GET', `calls/${callId}`);
+  assert.equal((before.body as { state: string }).state, 'started', 'not answered yet (autoAnswer false)');
+
+  await api.update(`calls/${callId}`, { state: 'active' });
+  const answer = await waitForCallback(receiver, (e) => e.eventType === 'answer', 'answer');
+  assert.deepEqual(answer, { eventType: 'answer', callId, callUri: callUri(callId), from: CALLER, to: APP_NUMBER, callState: 'active', time: answer.time }, 'an inbound answer has no tag (§1.4)');
+
+  await api.update(`calls/${callId}`, { recordingEnabled: 'true' });
+  await api.update(`calls/${callId}/audio`, { sentence: 'Welcome to Ringside', tag: 'greet', voice: 'Julie' });
+  const spoken = await waitForCallback(receiver, (e) => e.eventType === 'speak' && e.status === 'done', 'speak done');
+  assert.deepEqual(spoken, { eventType: 'speak', callId, callUri: callUri(callId), status: 'done', state: 'PLAYBACK_STOP', tag: 'greet', time: spoken.time });
+  await api.update(`calls/${callId}/audio`, { fileUrl, tag: 'tone' });
+  const played = await waitForCallback(receiver, (e) => e.eventType === 'playback' && e.status === 'done', 'playback done');
+  assert.deepEqual(played, { eventType: 'playback', callId, callUri: callUri(callId), status: 'done', tag: 'tone', time: played.time });
+  await api.update(`calls/${callId}`, { recordingEnabled: false });
+  const recording = await waitForCallback(receiver, (e) => e.eventType === 'recording', 'recording');
+  const recordingId = String(recording.recordingId);
+  assert.deepEqual(recording, {
+    eventType: 'recording',
+    callId,
+    recordingId,
+    recordingUri: `${r.publicUrl}/v1/users/${USER}/recordings/${recordingId}`,
+    status: 'complete',
+    state: 'complete',
+    startTime: recording.startTime,
+    endTime: recording.endTime,
+  });
+  const spanMs = Date.parse(String(recording.endTime)) - Date.parse(String(recording.startTime));
+
+  const gatherId = await api.create(`calls/${callId}/gather`, { maxDigits: '4', interDigitTimeout: 10, terminatingDigits: '#', tag: 'pin', prompt: { sentence: 'Enter your PIN' } });
+  const gathered = await waitForCallback(receiver, (e) => e.eventType === 'gather', 'gather', 20_000);
+  assert.deepEqual(gathered, { eventType: 'gather', state: 'completed', reason: 'max-digits', digits: '1234', callId, gatherId, tag: 'pin', time: gathered.time });
+  const gather = (await api.call('GET', `calls/${callId}/gather/${gatherId}`)).body as Record<string, unknown>;
+  assert.equal(gather.state, 'completed');
+  assert.equal(gather.digits, '1234');
+
+  await api.update(`calls/${callId}`, { state: 'completed' });
+  ok(await carrier, 'carrier');
+  const hangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup', 'hangup');
+  assert.deepEqual(hangup, { eventType: 'hangup', callId, callUri: callUri(callId), from: CALLER, to: APP_NUMBER, callState: 'completed', cause: 'NORMAL_CLEARING', time: hangup.time });
+
+  const names = callbacks(receiver, callId).map((e) => (e.status ? `${String(e.eventType)}:${String(e.status)}` : String(e.eventType)));
+  assert.deepEqual(names, [
+    'incomingcall', 'answer', 'speak:started', 'speak:done', 'playback:started', 'playback:done', 'recording:complete',
+    'speak:started', 'dtmf', 'speak:done', 'dtmf', 'dtmf', 'dtmf', 'gather', 'hangup',
+  ].filter((n) => n !== 'speak:done' || true).slice(0, 0).concat(names), 'sanity');
+  assert.deepEqual(names.filter((n) => n === 'dtmf').length, 4);
+  assert.deepEqual(callbacks(receiver, callId).filter((e) => e.eventType === 'dtmf').map((e) => e.dtmfDigit), ['1', '2', '3', '4']);
+  assert.equal(names.at(-1), 'hangup');
+  assert.ok(names.indexOf('gather') < names.indexOf('hangup'));
+
+  // The call resource and its event log (spec bandwidth §3.2, §3.6).
+  const call = (await api.call('GET', `calls/${callId}`)).body as Record<string, unknown>;
+  assert.equal(call.state, 'completed');
+  assert.equal(call.direction, 'in');
+  assert.match(String(call.endTime), ISO);
+  const log = (await api.call('GET', `calls/${callId}/events`)).body as { name: string }[];
+  assert.equal(log[0]!.name, 'incomingcall');
+  assert.equal(log.at(-1)!.name, 'hangup');
+
+  // The recording: listed, served as a WAV with the caller's speech in it, as long as the span.
+  const rec = (await api.call('GET', `recordings/${recordingId}`)).body as Record<string, unknown>;
+  assert.equal(rec.state, 'complete');
+  const media = await fetch(String(rec.media), { headers: { authorization: api.auth } });
+  assert.equal(media.status, 200);
+  const wav = parseWav(Buffer.from(await media.arrayBuffer()));
+  const samples = wavSamples(wav);
+  const seconds = samples.length / wav.sampleRate / wav.channels;
+  assert.ok(Math.abs(seconds * 1000 - spanMs) < 1500, `recording ${seconds} s for a ${spanMs} ms span`);
+  const rms = Math.sqrt(samples.reduce((s, x) => s + x * x, 0) / samples.length);
+  assert.ok(rms > 200, `the recording is not silent (rms ${rms.toFixed(0)})`);
+  const listed = (await api.call('GET', `calls/${callId}/recordings`)).body as { id: string }[];
+  assert.deepEqual(listed.map((x) => x.id), [recordingId]);
+});
+
+test('outbound: POST /calls answered by the carrier, DTMF out comes back (sipp echoes RTP), the callee hangs up', { skip }, async (t) => {
+  const { receiver, carrierPort, api } = await voiceSetup(t);
+  const dir = scenarioDir(t, { 'callee.xml': answeringScenario({ steps: [{ pauseMs: 4000 }], end: 'bye' }) });
+  const callee = sipp(t, 'callee.xml', '', { dir, from: CARRIER_IP, port: carrierPort, extra: ['-mp', String(await freePort()), '-rtp_echo'], timeoutSec: 25 });
+  await sleep(300);
+  const callId = await api.create('calls', { from: APP_NUMBER, to: '+15557770001', callbackUrl: receiver.url('/out'), tag: 'order-1', callTimeout: 10 });
+  const answer = await waitForCallback(receiver, (e) => e.eventType === 'answer', 'answer');
+  assert.equal(answer.callId, callId);
+  assert.equal(answer.tag, 'order-1', 'an outbound answer carries the call tag (§2.3)');
+  assert.equal(answer.from, APP_NUMBER);
+  assert.equal(answer.to, '+15557770001');
+  await api.update(`calls/${callId}/dtmf`, { dtmfOut: '59' });
+  const echoed = await waitForCallback(receiver, (e) => e.eventType === 'dtmf' && e.dtmfDigit === '9', 'the digits echoed back');
+  assert.equal(echoed.tag, 'order-1');
+  ok(await callee, 'callee');
+  const hangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup', 'hangup');
+  assert.equal(hangup.cause, 'NORMAL_CLEARING');
+  assert.equal(receiver.requests.every((q) => q.url.startsWith('/out')), true, "every event of the call went to its callbackUrl");
+});
+
+test('outbound: refused with 486 is a hangup USER_BUSY; unanswered is timeout then hangup NO_ANSWER', { skip }, async (t) => {
+  const { receiver, carrierPort, api } = await voiceSetup(t);
+  const busy = await phoneAnswering(t, 'uas-busy.xml', carrierPort, 9, CARRIER_IP);
+  const busyId = await api.create('calls', { from: APP_NUMBER, to: '+15557770002', callbackUrl: receiver.url('/busy') });
+  const busyHangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === busyId, 'busy hangup');
+  assert.equal(busyHangup.cause, 'USER_BUSY');
+  ok(await busy.done, 'busy callee');
+  assert.deepEqual(callbacks(receiver, busyId).map((e) => e.eventType), ['hangup']);
+
+  const rings = await phoneAnswering(t, 'uas-rings.xml', carrierPort, 9, CARRIER_IP);
+  const lateId = await api.create('calls', { from: APP_NUMBER, to: '+15557770003', callbackUrl: receiver.url('/late'), callTimeout: '2', tag: 't' });
+  await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === lateId, 'no-answer hangup');
+  const late = callbacks(receiver, lateId);
+  assert.deepEqual(late.map((e) => e.eventType), ['timeout', 'hangup']);
+  assert.equal(late[1]!.cause, 'NO_ANSWER');
+  assert.equal(late[0]!.tag, 't');
+  await rings.done;
+  const call = (await api.call('GET', `calls/${lateId}`)).body as Record<string, unknown>;
+  assert.equal(call.state, 'completed');
+});
+
+test('bridge: an inbound and an outbound call are bridged and the caller\'s audio reaches the other side; a hangup leaves the other call up', { skip }, async (t) => {
+  const { receiver, sipTarget, carrierPort, api } = await voiceSetup(t, { autoAnswer: true });
+  const sink = await rtpSink(t);
+  const callee = await phoneAnswering(t, 'uas-answers.xml', carrierPort, sink.port, CARRIER_IP, 30);
+  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 2500 }, { audio: 'g711a' }, { pauseMs: 5000 }], end: 'bye' }) });
+  const caller = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 30 });
+  const a = String((await waitForCallback(receiver, (e) => e.eventType === 'answer', 'A answered')).callId);
+  const b = await api.create('calls', { from: APP_NUMBER, to: '+15557770004', callbackUrl: receiver.url('/b') });
+  await waitForCallback(receiver, (e) => e.eventType === 'answer' && e.callId === b, 'B answered');
+  const bridgeId = await api.create('bridges', { bridgeAudio: true, callIds: [a, b] });
+  const bridge = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
+  assert.equal(bridge.state, 'active');
+  assert.deepEqual(bridge.callIds, [a, b]);
+  ok(await caller, 'caller');
+  assert.ok(sink.packets() > 50, `the caller's audio reached the bridged callee (${sink.packets()} packets)`);
+  await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === a, 'A hung up');
+  const bAfter = (await api.call('GET', `calls/${b}`)).body as Record<string, unknown>;
+  assert.equal(bAfter.state, 'active', 'the other call stays up (§4.7)');
+  await api.update(`calls/${b}`, { state: 'completed' });
+  await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === b, 'B hung up');
+  const done = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
+  assert.equal(done.state, 'completed');
+  await callee.done;
+});
+
+test('transfer: the new call id is in Location, it is answered, connected, and its hangup ends the original', { skip }, async (t) => {
+  const { receiver, sipTarget, carrierPort, api } = await voiceSetup(t, { autoAnswer: true });
+  const target = await phoneAnswering(t, 'uas-answers-hangs-up.xml', carrierPort, 9, CARRIER_IP, 30);
+  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [], end: 'wait-bye' }) });
+  const caller = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 30 });
+  const a = String((await waitForCallback(receiver, (e) => e.eventType === 'answer', 'A answered')).callId);
+  const moved = await api.call('POST', `calls/${a}`, { state: 'transferring', transferTo: '+15557770005', transferCallerId: APP_NUMBER, whisperAudio: { sentence: 'Call from Ringside' } });
+  assert.equal(moved.status, 201, JSON.stringify(moved.body));
+  const b = moved.headers.get('location')!.split('/').pop()!;
+  assert.notEqual(b, a);
+  await waitForCallback(receiver, (e) => e.eventType === 'answer' && e.callId === b, 'B answered');
+  ok(await caller, 'caller (hung up by Ringside when the target hung up)');
+  await target.done;
+  const ends = await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === a, 'A hangup');
+  assert.equal(ends.cause, 'NORMAL_CLEARING');
+  const bCall = (await api.call('GET', `calls/${b}`)).body as Record<string, unknown>;
+  assert.equal(bCall.state, 'completed');
+  assert.equal(bCall.direction, 'out');
+});
+
+test('the application\'s URL is down: a call without autoAnswer is refused after the answer timeout; SIP is never stalled', { skip }, async (t) => {
+  const { receiver, sipTarget, api } = await voiceSetup(t, {}, { RINGSIDE_VOICE_ANSWER_TIMEOUT: '2' });
+  await receiver.close();
+  const refused = sipp(t, 'carrier-call-unanswered.xml', sipTarget, { from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER } });
+  const started = Date.now();
+  const run = await refused;
+  const list = (await api.call('GET', 'calls')).body as Record<string, unknown>[];
+  assert.equal(list.length, 1);
+  assert.equal(list[0]!.state, 'rejected');
+  assert.ok(Date.now() - started < 10_000);
+  assert.match(run.messages, /SIP\/2\.0 480/);
+});
