@@ -146,6 +146,18 @@ const apiCredential = {
   },
 } as const;
 
+/** spec bandwidth §0: `/v1/users/{userId}/…` with Basic `apiToken:apiSecret` (ids like `u-demo`). */
+const voiceApi = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['userId', 'apiToken', 'apiSecret'],
+  properties: {
+    userId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    apiToken: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^:]+$' },
+    apiSecret: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+} as const;
+
 const account = {
   type: 'object',
   additionalProperties: false,
@@ -181,6 +193,7 @@ const account = {
     applications: { type: 'array', items: application, default: [] },
     webhooks: { type: 'array', items: webhook, default: [] },
     apiCredentials: { type: 'array', items: apiCredential, default: [] },
+    voiceApi,
   },
 } as const;
 

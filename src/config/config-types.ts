@@ -112,6 +112,15 @@ export interface AccountConfig {
   applications: ApplicationConfig[];
   webhooks: WebhookConfig[];
   apiCredentials: ApiCredentialConfig[];
+  /** The voice API's identity for this account (spec bandwidth §0): its REST lives under
+   *  `/v1/users/{userId}/`, authenticated with HTTP Basic `apiToken:apiSecret`. */
+  voiceApi?: VoiceApiConfig;
+}
+
+export interface VoiceApiConfig {
+  userId: string;
+  apiToken: string;
+  apiSecret: string;
 }
 
 export interface TrunkConfig {

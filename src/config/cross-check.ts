@@ -32,6 +32,7 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
   const emails = new Map<string, string>();
   const sipUsers = new Map<string, string>();
   const numbers = new Map<string, string>();
+  const voiceUsers = new Map<string, string>();
   const tokens = new Map<string, string>();
 
   config.accounts.forEach((a, ai) => {
@@ -108,6 +109,10 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
     const hookIds = new Map<string, string>();
     a.webhooks.forEach((w, wi) => unique(hookIds, w.id, `${at}/webhooks/${wi}/id`, 'webhook id'));
     a.apiCredentials.forEach((c, ci) => unique(tokens, c.token, `${at}/apiCredentials/${ci}/token`, 'API token'));
+    if (a.voiceApi) {
+      unique(tokens, a.voiceApi.apiToken, `${at}/voiceApi/apiToken`, 'API token');
+      unique(voiceUsers, a.voiceApi.userId, `${at}/voiceApi/userId`, 'voice API user id');
+    }
   });
   return problems;
 }

@@ -95,3 +95,16 @@ test('forward lines are limited to 10 numbers (spec realtime §1)', () => {
   const [p] = problemsOf(minimal.replace('ring: { strategy: ring-all, users: [7] }', `ring: { strategy: forward, forwardTo: [${nums}] }`));
   assert.equal(p!.path, '/accounts/0/lines/0/ring/forwardTo');
 });
+
+test('voiceApi: a user id or token used twice is refused, a colon in the token too (it is Basic auth)', () => {
+  const two = `${minimal}    voiceApi: { userId: u-1, apiToken: tok, apiSecret: sec }
+  - id: other
+    name: Other
+    voiceApi: { userId: u-1, apiToken: tok, apiSecret: sec2 }
+`;
+  const problems = problemsOf(two).map((p) => `${p.path} ${p.problem}`);
+  assert.ok(problems.some((p) => p.startsWith('/accounts/1/voiceApi/userId')), problems.join('\n'));
+  assert.ok(problems.some((p) => p.startsWith('/accounts/1/voiceApi/apiToken')), problems.join('\n'));
+  const colon = problemsOf(`${minimal}    voiceApi: { userId: u-1, apiToken: "a:b", apiSecret: sec }\n`);
+  assert.ok(colon.some((p) => p.path === '/accounts/0/voiceApi/apiToken'), colon.map((p) => p.path).join('\n'));
+});

@@ -43,3 +43,20 @@ export class UnsupportedFormatError extends MediaError {}
 
 /** An external tool (espeak-ng) failed or is missing. */
 export class ToolError extends MediaError {}
+
+/** Why a `fileUrl` could not be played (audio-fetch.ts). */
+export type AudioFetchFailure = 'bad-url' | 'network' | 'http-status' | 'timeout' | 'too-large' | 'unsupported-format';
+
+/** A remote audio file (the voice API's `fileUrl`) that could not be fetched or is not audio Ringside
+ *  plays. `url` is the address with its credentials replaced by `***`, as in the message. */
+export class AudioFetchError extends MediaError {
+  constructor(
+    readonly url: string,
+    readonly reason: AudioFetchFailure,
+    detail: string,
+    /** The HTTP status, for `http-status`. */
+    readonly status?: number,
+  ) {
+    super(`audio at ${url}: ${detail}`);
+  }
+}

@@ -29,6 +29,7 @@ import type {
   UserRecord,
   WebhookRecord,
 } from './store.js';
+import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE accounts (id TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -56,9 +57,17 @@ const MIGRATIONS: string[] = [
    CREATE INDEX report_entries_conversation ON report_entries(account_id, line_number, remote, created_at);
    CREATE TABLE opt_outs (account_id TEXT NOT NULL, number TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, number));`,
   `CREATE TABLE meta (key TEXT PRIMARY KEY, body TEXT NOT NULL);`,
+  // Voice API (spec bandwidth §3): REST-made applications survive a restart (source 'api'); a number's
+  // application link set through REST overrides the file's (application_id NULL: unlinked on purpose).
+  `ALTER TABLE applications ADD COLUMN source TEXT NOT NULL DEFAULT 'config';
+   CREATE TABLE number_apps (number TEXT PRIMARY KEY, account_id TEXT NOT NULL, application_id TEXT);
+   CREATE TABLE voice_resources (account_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL, created_at INTEGER NOT NULL,
+     call_id TEXT, bridge_id TEXT, from_number TEXT, to_number TEXT, body TEXT NOT NULL, PRIMARY KEY (account_id, kind, id));
+   CREATE INDEX voice_resources_time ON voice_resources(account_id, kind, created_at);
+   CREATE INDEX voice_resources_call ON voice_resources(account_id, kind, call_id);`,
 ];
 
-const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'applications', 'api_credentials'];
+const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -92,7 +101,7 @@ export class SqliteStore implements Store {
           const old = this.#json<UserRecord>('SELECT body FROM users WHERE id = ?', u.id);
           hashes.set(u.id, old && (await verifyPassword(u.password, old.passwordHash)) ? old.passwordHash : await hashPassword(u.password));
         }),
-        ...a.apiCredentials.map(async (c) => {
+        ...[...a.apiCredentials, ...(a.voiceApi ? [{ token: a.voiceApi.apiToken, secret: a.voiceApi.apiSecret }] : [])].map(async (c) => {
           const old = this.#json<ApiCredentialRecord>('SELECT body FROM api_credentials WHERE token = ?', c.token);
           secretHashes.set(c.token, old && (await verifyPassword(c.secret, old.secretHash)) ? old.secretHash : await hashPassword(c.secret));
         }),
@@ -103,10 +112,12 @@ export class SqliteStore implements Store {
     db.transaction(() => {
       for (const t of PROVISIONING_TABLES) db.prepare(`DELETE FROM ${t}`).run();
       db.prepare(`DELETE FROM webhooks WHERE source = 'config'`).run();
+      db.prepare(`DELETE FROM applications WHERE source = 'config'`).run();
       put(`INSERT INTO meta (key, body) VALUES ('server', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(config.server));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
-        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, ...account } = a;
+        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, voiceApi, ...rest } = a;
+        const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
         put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
         for (const u of users) {
           const { password: _pw, ...rest } = u;
@@ -117,17 +128,25 @@ export class SqliteStore implements Store {
         for (const n of numbers) {
           const lineId = lineByNumber.get(n.number);
           const rec: NumberRecord = lineId === undefined ? { ...n, accountId: a.id } : { ...n, accountId: a.id, lineId };
+          const link = db.prepare('SELECT application_id FROM number_apps WHERE number = ? AND account_id = ?').get(n.number, a.id) as { application_id: string | null } | undefined;
+          if (link) {
+            if (link.application_id === null) delete rec.application;
+            else rec.application = link.application_id;
+          }
           put('INSERT INTO numbers (number, account_id, body) VALUES (?, ?, ?)', n.number, a.id, JSON.stringify(rec));
         }
         for (const l of lines) put('INSERT INTO lines (account_id, id, body) VALUES (?, ?, ?)', a.id, l.id, JSON.stringify({ ...l, accountId: a.id }));
         for (const g of ringGroups) put('INSERT INTO ring_groups (account_id, id, number, body) VALUES (?, ?, ?, ?)', a.id, g.id, g.number, JSON.stringify({ ...g, accountId: a.id }));
-        for (const x of applications) put('INSERT INTO applications (account_id, id, body) VALUES (?, ?, ?)', a.id, x.id, JSON.stringify({ ...x, accountId: a.id }));
+        for (const x of applications)
+          put(`INSERT INTO applications (account_id, id, source, body) VALUES (?, ?, 'config', ?)
+               ON CONFLICT (account_id, id) DO UPDATE SET source = 'config', body = excluded.body`, a.id, x.id, JSON.stringify({ ...x, accountId: a.id, source: 'config' }));
         for (const w of webhooks)
           put(`INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, 'config', ?)
                ON CONFLICT (account_id, id) DO UPDATE SET source = 'config', body = excluded.body`, a.id, w.id, JSON.stringify({ ...w, accountId: a.id, source: 'config' }));
-        for (const c of apiCredentials) {
-          const { secret: _s, ...rest } = c;
-          put('INSERT INTO api_credentials (token, account_id, body) VALUES (?, ?, ?)', c.token, a.id, JSON.stringify({ ...rest, accountId: a.id, secretHash: secretHashes.get(c.token)! }));
+        const credentials = voiceApi ? [...apiCredentials, { token: voiceApi.apiToken, secret: voiceApi.apiSecret, name: 'voiceApi' }] : apiCredentials;
+        for (const c of credentials) {
+          const { secret: _s, ...cred } = c;
+          put('INSERT INTO api_credentials (token, account_id, body) VALUES (?, ?, ?)', c.token, a.id, JSON.stringify({ ...cred, accountId: a.id, secretHash: secretHashes.get(c.token)! }));
         }
       }
     })();
@@ -212,6 +231,75 @@ export class SqliteStore implements Store {
   async listApplications(accountId: string): Promise<ApplicationRecord[]> {
     return this.#provisionedAll('SELECT body FROM applications WHERE account_id = ? ORDER BY id', accountId);
   }
+  async putApplication(app: ApplicationRecord): Promise<void> {
+    const source = app.source ?? 'config';
+    this.#stmt('INSERT INTO applications (account_id, id, source, body) VALUES (?, ?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body')
+      .run(app.accountId, app.id, source, JSON.stringify({ ...app, source }));
+    this.#cache.clear();
+    await this.#synced();
+  }
+  async deleteApplication(accountId: string, applicationId: string): Promise<boolean> {
+    const db = this.#db;
+    const changed = db.transaction(() => {
+      const gone = this.#stmt('DELETE FROM applications WHERE account_id = ? AND id = ?').run(accountId, applicationId).changes === 1;
+      if (gone) for (const n of this.#jsonAll<NumberRecord>('SELECT body FROM numbers WHERE account_id = ?', accountId)) if (n.application === applicationId) this.#linkNumber(n, undefined);
+      return gone;
+    })();
+    this.#cache.clear();
+    await this.#synced();
+    return changed;
+  }
+  async setNumberApplication(accountId: string, number: string, applicationId: string | undefined): Promise<boolean> {
+    const n = this.#json<NumberRecord>('SELECT body FROM numbers WHERE number = ? AND account_id = ?', number, accountId);
+    if (!n) return false;
+    this.#db.transaction(() => this.#linkNumber(n, applicationId))();
+    this.#cache.clear();
+    await this.#synced();
+    return true;
+  }
+  /** The number's body and its runtime link, in the caller's transaction. */
+  #linkNumber(n: NumberRecord, applicationId: string | undefined): void {
+    const { application: _old, ...rest } = n;
+    const rec: NumberRecord = applicationId === undefined ? rest : { ...rest, application: applicationId };
+    this.#stmt('UPDATE numbers SET body = ? WHERE number = ?').run(JSON.stringify(rec), n.number);
+    this.#stmt('INSERT INTO number_apps (number, account_id, application_id) VALUES (?, ?, ?) ON CONFLICT (number) DO UPDATE SET account_id = excluded.account_id, application_id = excluded.application_id')
+      .run(n.number, n.accountId, applicationId ?? null);
+  }
+  async findAccountByVoiceUser(userId: string): Promise<AccountRecord | undefined> {
+    return (await this.listAccounts()).find((a) => a.voiceApi?.userId === userId);
+  }
+
+  async putVoiceResource(r: VoiceResource): Promise<void> {
+    const created = r.kind === 'call' ? r.startTime : r.kind === 'recording' ? r.startTime : r.createdTime;
+    const callId = r.kind === 'gather' || r.kind === 'recording' ? r.callId : null;
+    const bridgeId = r.kind === 'call' ? (r.bridgeId ?? null) : null;
+    const from = r.kind === 'call' ? r.from : null;
+    const to = r.kind === 'call' ? r.to : null;
+    this.#stmt(`INSERT INTO voice_resources (account_id, kind, id, created_at, call_id, bridge_id, from_number, to_number, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (account_id, kind, id) DO UPDATE SET call_id = excluded.call_id, bridge_id = excluded.bridge_id, body = excluded.body`)
+      .run(r.accountId, r.kind, r.id, created, callId, bridgeId, from, to, JSON.stringify(r));
+    await this.#synced();
+  }
+  async getVoiceResource<K extends VoiceResourceKind>(accountId: string, kind: K, id: string): Promise<VoiceResourceOf<K> | undefined> {
+    return this.#json('SELECT body FROM voice_resources WHERE account_id = ? AND kind = ? AND id = ?', accountId, kind, id);
+  }
+  async listVoiceResources<K extends VoiceResourceKind>(accountId: string, kind: K, q: VoiceListQuery): Promise<VoiceResourceOf<K>[]> {
+    const where = ['account_id = ?', 'kind = ?'];
+    const args: (string | number)[] = [accountId, kind];
+    const add = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      where.push(`${column} = ?`);
+      args.push(value);
+    };
+    add('call_id', q.callId);
+    add('bridge_id', q.bridgeId);
+    add('from_number', q.from);
+    add('to_number', q.to);
+    const order = q.order === 'asc' ? 'ASC' : 'DESC';
+    args.push(q.size, q.page * q.size);
+    return this.#jsonAll(`SELECT body FROM voice_resources WHERE ${where.join(' AND ')} ORDER BY created_at ${order}, id ${order} LIMIT ? OFFSET ?`, ...args);
+  }
+
   async listWebhooks(accountId: string): Promise<WebhookRecord[]> {
     return this.#jsonAll('SELECT body FROM webhooks WHERE account_id = ? ORDER BY id', accountId);
   }

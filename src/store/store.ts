@@ -18,7 +18,11 @@ import type {
 } from '../config/config-types.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
 
-export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials'>;
+/** An account as stored: its voice-API token and secret are kept as an API credential (hashed), only the
+ *  voice user id stays here. */
+export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials' | 'voiceApi'> & {
+  voiceApi?: { userId: string };
+};
 
 /** A user as stored: the login password is kept only as a scrypt hash. */
 export type UserRecord = Omit<UserConfig, 'password'> & { accountId: string; passwordHash: string };

@@ -24,6 +24,8 @@ export interface RingTarget {
    * once with CHANUNAVAIL.
    */
   requests: RingRequest[];
+  /** The leg's id, when the session names it (a voice-API call, `c-…`). */
+  legId?: string;
 }
 
 /** Targets rung together, for at most `timeoutMs`. */

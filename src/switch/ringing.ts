@@ -119,7 +119,7 @@ export class Ringing {
           direction: 'out',
           ...(target.user ? { user: target.user } : {}),
           ...(target.callerId !== undefined ? { callerId: target.callerId } : {}),
-        });
+        }, target.legId);
         this.#deps.legs.announce(leg);
         r.legs.push({ leg, target, state: 'dialling', abandoned: false, alerted: false, forks: [] });
       }

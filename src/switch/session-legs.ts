@@ -16,9 +16,10 @@ export class SessionLegs {
     this.#facts = facts;
   }
 
-  /** A new leg of the session (not yet in the facts: `announce` records it). */
-  create(spec: LegSpec): Leg {
-    const leg = new Leg(this.#deps, `${this.#facts.sessionId}.${this.#legs.length + 1}`, spec);
+  /** A new leg of the session (not yet in the facts: `announce` records it). Its id is
+   *  `<sessionId>.<n>` unless given (a voice-API call's leg is named by its call id, `c-…`). */
+  create(spec: LegSpec, legId = `${this.#facts.sessionId}.${this.#legs.length + 1}`): Leg {
+    const leg = new Leg(this.#deps, legId, spec);
     this.#legs.push(leg);
     return leg;
   }
