@@ -61,7 +61,7 @@ export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): 
   });
 
   app.setErrorHandler((err, req, reply) => {
-    const e = toVoiceError(err);
+    const e = toVoiceError(err, req.headers['content-type']);
     if (e.statusCode >= 500 && !(err instanceof VoiceApiError)) req.log.error({ err, url: req.url }, 'voice API request failed');
     return reply.code(e.statusCode).headers(e.headers).send(e.body());
   });

@@ -113,16 +113,20 @@ const FASTIFY_CODES: Record<string, [code: string, name: string]> = {
  * Whatever a route, hook or fastify threw, as the family's error. A 5xx that is not deliberate says
  * nothing of its cause (the handler logs it).
  */
-export function toVoiceError(err: unknown): VoiceApiError {
+export function toVoiceError(err: unknown, contentType?: string): VoiceApiError {
   if (err instanceof VoiceApiError) return err;
-  // The auth plugin's 401 (shared/auth-plugin.ts): its snake_case code, kebab-cased.
-  if (err instanceof ApiError) return new VoiceApiError(err.statusCode, categoryOf(err.statusCode), err.code.replace(/_/g, '-'), err.message);
+  // The auth plugin's 401 (shared/auth-plugin.ts): its snake_case code, kebab-cased; this family takes
+  // only HTTP Basic token:secret (spec bandwidth §0), which the message says.
+  if (err instanceof ApiError) {
+    const message = err.statusCode === 401 ? `${err.message.replace(/ \(Bearer token or Basic credentials\)/, '')}: the voice API takes HTTP Basic with the API token as user name and the secret as password` : err.message;
+    return new VoiceApiError(err.statusCode, categoryOf(err.statusCode), err.code.replace(/_/g, '-'), message);
+  }
   const e = err as { statusCode?: number; code?: string; message?: string };
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
   if (status >= 500) return new VoiceApiError(500, 'backend', 'internal-error', 'internal error; see the server log');
   const known = FASTIFY_CODES[e.code ?? ''];
   const message = e.message ?? 'bad request';
-  if (known) return new VoiceApiError(status, categoryOf(status), known[0], message, [{ name: known[1], value: message }]);
+  if (known) return new VoiceApiError(status, categoryOf(status), known[0], message, [{ name: known[1], value: known[1] === 'Content-Type' ? (contentType ?? '') : message }]);
   return new VoiceApiError(status, categoryOf(status), (e.code ?? 'bad-request').toLowerCase().replace(/_/g, '-'), message);
 }
 
