@@ -17,9 +17,11 @@ import { SqliteStore } from '../../store/sqlite-store.js';
 import { SqliteEventLog } from '../../events/log/sqlite-event-log.js';
 import type { VoiceBridgeRecord, VoiceCallRecord } from '../../store/voice-records.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
-import type { RecordingResponse } from '../../media/recorder.js';
 import { voiceApi } from './voice-api.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
+
+/** What `openRecording` serves (media/recorder.ts's shape; api/ does not import media/). */
+type RecordingResponse = Extract<Awaited<ReturnType<VoiceControl['openRecording']>>, { ok: true }>['value'];
 
 export const CONFIG = (publicUrl?: string) => `
 server:
