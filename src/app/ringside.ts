@@ -169,6 +169,7 @@ export class Ringside implements RingsideServices {
           auth: { realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, credentials: sip.credentials },
           logger: logger.child({ component: 'switch' }),
           recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`,
+          voiceAnswerTimeoutMs: settings.voiceAnswerTimeoutSeconds * 1000,
         }),
       );
 

@@ -15,6 +15,9 @@ export interface Settings {
   overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxLogBacklog: number; retryAfterSeconds: number };
   /** SO_RCVBUF asked for the SIP UDP socket (bytes); environment only. */
   sipUdpReceiveBufferBytes: number;
+  /** How long an inbound voice-API call without `autoAnswer` waits for its application (docs/voice-api.md);
+   *  environment only. */
+  voiceAnswerTimeoutSeconds: number;
 }
 
 export class SettingsError extends Error {
@@ -52,6 +55,7 @@ export const TUNING_ENV = {
   maxLogBacklog: 'RINGSIDE_OVERLOAD_LOG_BACKLOG',
   retryAfterSeconds: 'RINGSIDE_OVERLOAD_RETRY_AFTER',
   sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
+  voiceAnswerTimeoutSeconds: 'RINGSIDE_VOICE_ANSWER_TIMEOUT',
 } as const;
 
 export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env): Settings {
@@ -88,6 +92,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
       retryAfterSeconds: tuning('retryAfterSeconds', 2, 1, 3600),
     },
     sipUdpReceiveBufferBytes: tuning('sipUdpReceiveBufferBytes', 8 * 1024 * 1024, 65_536, 1024 * 1024 * 1024),
+    voiceAnswerTimeoutSeconds: tuning('voiceAnswerTimeoutSeconds', 30, 1, 3600),
     dataDir: get('data') ?? './data',
     host: get('host') ?? '0.0.0.0',
     httpPort: port('httpPort', 8080),

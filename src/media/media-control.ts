@@ -36,6 +36,8 @@ export interface MediaControl {
   sendDigits(endpointId: string, digits: string, opts?: { durationMs?: number }): Promise<void>;
   startRecording(target: RecordTarget, opts?: { recordingId?: string; maxDurationMs?: number }): Promise<{ recordingId: string; path: string }>;
   stopRecording(recordingId: string): Promise<RecordingInfo>;
+  /** A local WAV for an audio URL (voice API `fileUrl`); rejects with AudioFetchError. */
+  fetchAudio(url: string): Promise<string>;
   closeEndpoint(endpointId: string): Promise<void>;
   recordingPath(recordingId: string): string;
   openRecording(recordingId: string, range?: string): Promise<RecordingResponse>;
@@ -63,6 +65,7 @@ export function inThreadMedia(engine: MediaEngine): MediaControl {
     sendDigits: (id, digits, opts) => run(() => engine.sendDigits(id, digits, opts)),
     startRecording: (target, opts) => engine.startRecording(target, opts),
     stopRecording: (id) => engine.stopRecording(id),
+    fetchAudio: (url) => engine.fetchAudio(url),
     closeEndpoint: (id) => engine.closeEndpoint(id),
     recordingPath: (id) => engine.recordingPath(id),
     openRecording: (id, range) => engine.openRecording(id, range),

@@ -176,6 +176,10 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return this.call('startRecording', ...a);
   }
 
+  fetchAudio(url: string): Promise<string> {
+    return this.call('fetchAudio', url);
+  }
+
   stopRecording(recordingId: string): Promise<RecordingInfo> {
     return this.call('stopRecording', recordingId);
   }

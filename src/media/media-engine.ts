@@ -13,6 +13,7 @@ import { Endpoint } from './endpoint.js';
 import { Relay } from './relay.js';
 import { Player, FRAME_SAMPLES, type PlayItem, type PlaybackOutcome } from './player.js';
 import { TextToSpeech } from './tts.js';
+import { AudioFetcher } from './audio-fetch.js';
 import { PromptLibrary } from './prompts.js';
 import { loadAudioFile } from './audio-file.js';
 import { synthesizeTone } from './tones.js';
@@ -119,6 +120,8 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   readonly ports: PortAllocator;
   readonly prompts: PromptLibrary;
   readonly tts: TextToSpeech;
+  /** Audio files fetched by URL (the voice API's `fileUrl`), converted and cached on this thread. */
+  readonly audioFiles: AudioFetcher;
   readonly dataDir: string;
   readonly #o: MediaEngineOptions;
   readonly #log: Logger;
@@ -141,6 +144,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     this.ports = new PortAllocator(portOpts);
     const cacheDir = o.cacheDir ?? join(o.dataDir, 'cache');
     this.tts = new TextToSpeech({ cacheDir, ...(o.ttsVoice ? { voice: o.ttsVoice } : {}), ...(o.espeakPath ? { espeakPath: o.espeakPath } : {}) });
+    this.audioFiles = new AudioFetcher({ cacheDir });
     this.prompts = new PromptLibrary({ cacheDir, tts: this.tts, promptsDir: o.promptsDir ?? null });
   }
 
@@ -389,6 +393,12 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       this.emit('recording-finished', { ...info, legIds: eps.map((e) => e.legId) });
     });
     return { recordingId: id, path };
+  }
+
+  /** The local 8 kHz WAV of an audio URL (fetched, converted, cached): what `{ file }` then plays.
+   *  Rejects with AudioFetchError. Runs here, off the SIP loop, since converting a long file takes a while. */
+  fetchAudio(url: string): Promise<string> {
+    return this.audioFiles.fetch(url);
   }
 
   stopRecording(recordingId: string): Promise<RecordingInfo> {

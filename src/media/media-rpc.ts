@@ -32,6 +32,7 @@ export const MEDIA_METHODS = {
   sendDigits: (e: MediaEngine, id: string, digits: string, opts?: { durationMs?: number }) => e.sendDigits(id, digits, opts),
   startRecording: (e: MediaEngine, target: RecordTarget, opts?: { recordingId?: string; maxDurationMs?: number }) => e.startRecording(target, opts),
   stopRecording: (e: MediaEngine, recordingId: string) => e.stopRecording(recordingId),
+  fetchAudio: (e: MediaEngine, url: string) => e.fetchAudio(url),
   createConference: (e: MediaEngine, conferenceId?: string) => e.createConference(conferenceId),
   joinConference: (e: MediaEngine, conferenceId: string, id: string, state?: { muted?: boolean; held?: boolean }) => e.joinConference(conferenceId, id, state),
   leaveConference: (e: MediaEngine, id: string) => e.leaveConference(id),

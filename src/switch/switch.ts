@@ -17,7 +17,8 @@ import type { Logger } from '../log/logger.js';
 import { Call } from './call.js';
 import { Originate } from './originate.js';
 import { trunkForSource } from './dial-plan.js';
-import { CarrierRouting } from './routing/carrier.js';
+import { CarrierRouting, dialledNumber } from './routing/carrier.js';
+import { VoiceCalls } from './voice/voice-calls.js';
 import { DeviceRouting, type DeviceAuth } from './routing/device.js';
 import { OriginateRefused, OriginateRouting, type OriginateRequest, type OriginateResult } from './routing/originate.js';
 import { TransferRouting } from './routing/transfer.js';
@@ -42,6 +43,8 @@ export interface SwitchOptions {
   /** How long outgoing and internal calls ring before Ringside gives up (default 60 s); also each side
    *  of an originate, unless the request says otherwise, and a transfer's target. */
   outgoingRingSeconds?: number;
+  /** How long an inbound voice-API call without `autoAnswer` waits for its application (default 30 s). */
+  voiceAnswerTimeoutMs?: number;
 }
 
 export class Switch {
@@ -52,6 +55,8 @@ export class Switch {
   readonly #originate: OriginateRouting;
   readonly #transfer: TransferRouting;
   readonly #calls = new Set<Call | Originate>();
+  /** Voice-API calls: carrier calls to application numbers, and `POST /calls` (spec bandwidth §3). */
+  readonly voice: VoiceCalls;
   #closed = false;
 
   constructor(options: SwitchOptions) {
@@ -68,12 +73,18 @@ export class Switch {
     this.#device = new DeviceRouting(routing, options.auth);
     this.#originate = new OriginateRouting(routing);
     this.#transfer = new TransferRouting(routing);
+    this.voice = new VoiceCalls({
+      session: this.#callDeps(),
+      store: options.store,
+      publicHost: options.stack.publicHost,
+      ...(options.voiceAnswerTimeoutMs !== undefined ? { answerTimeoutMs: options.voiceAnswerTimeoutMs } : {}),
+    });
     options.stack.onInvite((invite) => this.#onInvite(invite));
   }
 
-  /** Calls in progress. */
+  /** Calls in progress (voice-API calls included). */
   get activeCalls(): number {
-    return this.#calls.size;
+    return this.#calls.size + this.voice.activeCalls;
   }
 
   async #onInvite(invite: IncomingInvite): Promise<void> {
@@ -81,6 +92,7 @@ export class Switch {
     let plan;
     try {
       const trunk = trunkForSource(await this.#o.store.listTrunks(), invite.source.host);
+      if (trunk && (await this.#application(invite))) return;
       plan = trunk ? await this.#carrier.plan(invite) : await this.#device.plan(invite);
     } catch (err) {
       this.#log.error({ err, sipCallId: invite.request.callId }, 'routing an INVITE failed');
@@ -89,6 +101,16 @@ export class Switch {
     }
     if (!plan || invite.state !== 'pending') return;
     this.#run(new Call(this.#callDeps(), invite, plan));
+  }
+
+  /** A carrier call to a number linked to a voice-API application is that application's: true when
+   *  VoiceCalls took it. */
+  async #application(invite: IncomingInvite): Promise<boolean> {
+    const store = this.#o.store;
+    const number = await store.findNumber(dialledNumber(invite));
+    if (number?.application === undefined) return false;
+    const account = await store.getAccount(number.accountId);
+    return account !== undefined && (await this.voice.takeInbound(invite, number, account));
   }
 
   /**
@@ -115,7 +137,10 @@ export class Switch {
     const calls = [...this.#calls];
     for (const c of calls) c.abort();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
+    await Promise.all([
+      Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]),
+      this.voice.close(),
+    ]);
     if (timer) clearTimeout(timer);
   }
 

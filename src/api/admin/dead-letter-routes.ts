@@ -4,12 +4,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { WebhookEngine } from '../../delivery/webhooks/webhook-engine.js';
+import { ROUTED_TARGET_ID_PATTERN } from '../../delivery/webhooks/callback-router.js';
 import { ApiError, errorReplies } from '../shared/api-error.js';
 import { principalOf } from '../shared/auth-plugin.js';
 import { pageBody, successBody } from '../shared/success-body.js';
 import { ELEVATED_ONLY } from './admin-auth.js';
 import { DEAD_LETTER_SCHEMA_ID, deadLetterView } from './dead-letter-view.js';
 import { webhookIdSchema } from './webhook-view.js';
+
+/** A subscription id, or a voice-API callback target's (`voice-call:c-…`, docs/webhooks.md "Voice-API callbacks"). */
+const targetIdSchema = { type: 'string', pattern: `(${webhookIdSchema.pattern})|(${ROUTED_TARGET_ID_PATTERN})` } as const;
 
 // Integers are bounded: ajv counts `1e309` (Infinity) as one, which SQLite cannot bind (found by test/fuzz).
 const deadLetterParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } } } as const;
@@ -29,7 +33,7 @@ export async function deadLetterRoutes(app: FastifyInstance, { engine }: DeadLet
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { webhook_id: webhookIdSchema, after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          properties: { webhook_id: targetIdSchema, after: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         },
         response: {
           200: pageBody('deadLetters', { $ref: `${DEAD_LETTER_SCHEMA_ID}#` }),
@@ -50,7 +54,7 @@ export async function deadLetterRoutes(app: FastifyInstance, { engine }: DeadLet
     {
       config,
       schema: {
-        querystring: { type: 'object', additionalProperties: false, properties: { webhook_id: webhookIdSchema } },
+        querystring: { type: 'object', additionalProperties: false, properties: { webhook_id: targetIdSchema } },
         response: { 200: successBody({ replayed: { type: 'integer' } }), ...errorReplies },
       },
     },

@@ -12,6 +12,12 @@
  * overall (OriginLimiter). In memory: at most `windowPerSubscription` rows per subscription, at most
  * `maxQueuedPerSession` of them per session (the rest are read again from the outbox as the lane drains).
  *
+ * Voice-API callbacks: besides subscriptions, a voice-API (bandwidth) event of a call goes to that call's own
+ * callback target (spec bandwidth §1.1), addressed as `voice-call:<callId>` and resolved from the store at
+ * every attempt (callback-router.ts), with the call's own request timeout (spec bandwidth §1.2). Each such
+ * target has its own dispatcher, so a callback URL that is down holds back only its call; a dispatcher
+ * left idle and empty is dropped, so memory does not grow with the number of calls.
+ *
  * Attempts: one request to the primary URL; when it fails and the subscription has a `fallbackUrl`, the
  * same event is sent once, immediately, to the fallback. A 2xx from either acknowledges the event. When
  * both answered with a permanent failure (4xx other than 408/429, 3xx) the event is dead-lettered at once;
@@ -31,11 +37,12 @@ import { buildRequest, originOf, redact, InvalidTargetError, type BuiltRequest, 
 import { DEFAULT_RETRY, nextAttemptAt, type AttemptOutcome, type RetryOptions } from './retry-policy.js';
 import { HttpSender, type SendResult } from './http-sender.js';
 import { OriginLimiter } from './origin-limiter.js';
+import { CallbackRouter, isRoutedTargetId, type Resolution, type ResolvedTarget } from './callback-router.js';
 
 export interface WebhookEngineOptions extends Partial<RetryOptions> {
   /** The event log the outbox is fed from. */
   events: EventLog;
-  /** Where the subscriptions are (listWebhooks). */
+  /** Where the subscriptions are (listWebhooks), and the voice-API calls' callbacks (getVoiceResource). */
   store: Store;
   outbox: WebhookOutbox;
   /** Where the engine reports what it does (pino); silent by default. */
@@ -74,6 +81,8 @@ export interface WebhookEngineStats {
   inFlight: number;
   rowsInMemory: number;
   lanes: number;
+  /** Subscriptions and voice-API callback targets with rows in memory or being read (idle ones are dropped). */
+  dispatchers: number;
 }
 
 export interface PingResult {
@@ -108,6 +117,7 @@ export class WebhookEngine {
   readonly #random: () => number;
   readonly #limiter: OriginLimiter;
   readonly #sender: HttpSender;
+  readonly #router: CallbackRouter;
   readonly #dispatchers = new Map<string, Dispatcher>();
   readonly #hooks = new Map<string, { at: number; hooks: Map<string, WebhookRecord> }>();
   readonly #inFlight = new Set<Promise<void>>();
@@ -153,6 +163,7 @@ export class WebhookEngine {
     this.#random = options.random ?? Math.random;
     this.#limiter = new OriginLimiter(this.#o.maxConcurrentPerOrigin, this.#o.maxConcurrent);
     this.#sender = new HttpSender(this.#o.maxConcurrentPerOrigin);
+    this.#router = new CallbackRouter(options.store);
     // Every request in flight listens for the stop signal: bounded by maxConcurrent, not a leak.
     setMaxListeners(0, this.#abort.signal);
   }
@@ -212,7 +223,7 @@ export class WebhookEngine {
       rows += d.rowsInMemory;
       lanes += d.laneCount;
     }
-    return { fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes };
+    return { fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes, dispatchers: this.#dispatchers.size };
   }
 
   /** Forget the cached subscriptions of an account (after a REST change). */
@@ -315,12 +326,17 @@ export class WebhookEngine {
 
   async #feedPage(page: LogEntry[]): Promise<void> {
     const rows: NewOutboxRow[] = [];
-    for (const e of page) {
+    const routed = await this.#router.targetsFor(page);
+    for (const [i, e] of page.entries()) {
+      const row = (webhookId: string) => rows.push({ accountId: e.accountId, webhookId, sessionId: e.sessionId, eventId: e.id, position: e.position, dialect: e.dialect, name: e.name, payload: e.payloadJson });
       const hooks = await this.#hooksFor(e.accountId);
       for (const h of hooks.values()) {
         if (h.dialect !== e.dialect || (h.events.length > 0 && !h.events.includes(e.name))) continue;
-        rows.push({ accountId: e.accountId, webhookId: h.id, sessionId: e.sessionId, eventId: e.id, position: e.position, dialect: e.dialect, name: e.name, payload: e.payloadJson });
+        row(h.id);
       }
+      // spec bandwidth §1.1: the call's own callback target, subscriptions or not.
+      const target = routed[i];
+      if (target !== undefined) row(target);
     }
     const last = page[page.length - 1]!.position;
     if (rows.length === 0) {
@@ -371,11 +387,18 @@ export class WebhookEngine {
     const key = dispatcherKey(accountId, webhookId);
     let d = this.#dispatchers.get(key);
     if (!d) {
-      d = new Dispatcher(accountId, webhookId, this.#o.outbox, this.#o.windowPerSubscription, this.#o.maxQueuedPerSession, {
+      // A routed target is one call (one session): its window is one session's share.
+      const window = isRoutedTargetId(webhookId) ? Math.min(this.#o.maxQueuedPerSession, this.#o.windowPerSubscription) : this.#o.windowPerSubscription;
+      const created: Dispatcher = new Dispatcher(accountId, webhookId, this.#o.outbox, window, this.#o.maxQueuedPerSession, {
         attempt: (row) => this.#attempt(row),
         stopping: () => this.#stopping,
         onError: (err) => this.#logger.error({ err, accountId, webhookId }, 'webhook outbox read failed'),
+        // Nothing in memory and nothing more in the outbox: forget it (the next rows make a new one).
+        idle: () => {
+          if (this.#dispatchers.get(key) === created) this.#dispatchers.delete(key);
+        },
       });
+      d = created;
       this.#dispatchers.set(key, d);
     }
     return d;
@@ -398,16 +421,17 @@ export class WebhookEngine {
 
   async #attemptInner(row: OutboxRow): Promise<'done' | 'retry' | 'stopped'> {
     const ctx = { accountId: row.accountId, webhookId: row.webhookId, sessionId: row.sessionId, eventId: row.eventId, event: row.name };
-    const hook = (await this.#hooksFor(row.accountId)).get(row.webhookId);
+    const resolved = await this.#resolve(row.accountId, row.webhookId);
     const now = Date.now();
     const attempt = row.attempts + 1;
     const first = row.firstAttemptAt ?? now;
-    if (!hook) {
-      await this.#o.outbox.deadLetter(row.id, { attempts: row.attempts, nextAttemptAt: now, firstAttemptAt: first, lastAttemptAt: now, lastError: 'the subscription no longer exists' });
+    if (!resolved.ok) {
+      await this.#o.outbox.deadLetter(row.id, { attempts: row.attempts, nextAttemptAt: now, firstAttemptAt: first, lastAttemptAt: now, lastError: resolved.reason });
       this.#stats.deadLettered++;
-      this.#logger.warn(ctx, 'webhook dead-lettered: subscription no longer exists');
+      this.#logger.warn({ ...ctx, error: resolved.reason }, 'webhook dead-lettered: no target');
       return 'done';
     }
+    const hook = resolved.target;
     const event: DeliveryEvent = { id: row.eventId, name: row.name, payload: row.payload };
     const outcomes: { url: string; outcome: AttemptOutcome }[] = [];
     for (const url of hook.fallbackUrl ? [hook.url, hook.fallbackUrl] : [hook.url]) {
@@ -448,7 +472,14 @@ export class WebhookEngine {
     return 'retry';
   }
 
-  async #sendOnce(hook: WebhookRecord, url: string, event: DeliveryEvent, attempt: number): Promise<SendResult> {
+  /** The subscription, or the voice-API callback target (callback-router.ts), a row is for. */
+  async #resolve(accountId: string, webhookId: string): Promise<Resolution> {
+    if (isRoutedTargetId(webhookId)) return this.#router.resolve(accountId, webhookId);
+    const hook = (await this.#hooksFor(accountId)).get(webhookId);
+    return hook ? { ok: true, target: hook } : { ok: false, reason: 'the subscription no longer exists' };
+  }
+
+  async #sendOnce(hook: ResolvedTarget, url: string, event: DeliveryEvent, attempt: number): Promise<SendResult> {
     let built: BuiltRequest;
     try {
       built = buildRequest({ url, method: hook.method, dialect: hook.dialect, ...(hook.secret ? { secret: hook.secret } : {}) }, event, {
@@ -463,7 +494,7 @@ export class WebhookEngine {
     const release = await this.#limiter.acquire(originOf(built.url));
     try {
       if (this.#abort.signal.aborted) return { outcome: { kind: 'retryable', error: 'aborted: delivery engine stopping' } as AttemptOutcome, durationMs: 0 };
-      return await this.#sender.send(built, this.#o.requestTimeoutMs, this.#abort.signal);
+      return await this.#sender.send(built, hook.timeoutMs ?? this.#o.requestTimeoutMs, this.#abort.signal);
     } finally {
       release();
     }
@@ -478,6 +509,8 @@ interface DispatcherHost {
   attempt(row: OutboxRow): Promise<'done' | 'retry' | 'stopped'>;
   stopping(): boolean;
   onError(err: unknown): void;
+  /** The dispatcher holds nothing and the outbox had nothing more for it: it may be forgotten. */
+  idle(): void;
 }
 
 /** One subscription's lanes (one per session) and its bounded window onto the outbox. */
@@ -491,6 +524,8 @@ class Dispatcher {
   #loading = false;
   #again = false;
   #gone = false;
+  /** A failed outbox read is tried again by this timer. */
+  #retryTimer?: NodeJS.Timeout;
 
   constructor(
     readonly accountId: string,
@@ -516,6 +551,8 @@ class Dispatcher {
 
   clearTimers(): void {
     for (const l of this.#lanes.values()) if (l.timer) clearTimeout(l.timer);
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   reset(): void {
@@ -571,10 +608,23 @@ class Dispatcher {
       } while (this.#again);
     } catch (err) {
       this.host.onError(err);
-      setTimeout(() => this.notify(), WAKE_RETRY_MS).unref();
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.notify();
+      }, WAKE_RETRY_MS).unref();
     } finally {
       this.#loading = false;
+      this.#dropIfIdle();
     }
+  }
+
+  /** Idle: no lane (so nothing in flight, no retry timer), the last scan found the outbox's end, no read
+   *  running or asked for. Rows fed later notify a new dispatcher, which scans the outbox afresh. */
+  #dropIfIdle(): void {
+    if (this.#gone || this.#loading || this.#again || !this.#exhausted || this.#lanes.size > 0 || this.#retryTimer || this.host.stopping()) return;
+    this.#gone = true;
+    this.host.idle();
   }
 
   #push(lane: Lane, r: OutboxRow): void {
@@ -625,5 +675,6 @@ class Dispatcher {
     // Refill drained lanes that were cut short, and read further once half the window is free.
     if (result === 'done' && (lane.rows.length === 0 || this.#rows <= this.window / 2)) void this.#fill();
     if (lane.rows.length > 0) this.#kick(lane);
+    else this.#dropIfIdle();
   }
 }

@@ -43,7 +43,7 @@ function at(s: CallScript, hms: string): CallScript {
   return s;
 }
 
-type App = NonNullable<SessionStarted['application']>;
+type App = { id: string; userId: string; tag?: string };
 const APP: App = { id: 'a-voice01', userId: 'u-acme01' };
 const TAGGED_APP: App = { ...APP, tag: 'order-7781' };
 const BASE = { accountId: 'acc-1', accountcode: 'demo', callId: '1551712801.1', kind: 'application' as const };

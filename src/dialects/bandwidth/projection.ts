@@ -46,7 +46,8 @@ interface Draft {
 interface AppSession {
   sessionId: string;
   accountId: string;
-  applicationId: string;
+  /** The application of an inbound call; a call created by `POST /calls` has none (spec bandwidth §1.1). */
+  applicationId: string | undefined;
   /** The call tag set by the application (spec bandwidth §1.4), default for every leg. */
   tag: string | undefined;
   from: string;
@@ -185,7 +186,7 @@ export class BandwidthProjector implements SessionProjector {
   #start(fact: SessionStarted): Draft[] {
     if (this.#session !== undefined) return [];
     const app = fact.application;
-    if (!app || !isId(app.id) || !isId(app.userId)) {
+    if (!app || (app.id !== undefined && !isId(app.id)) || !isId(app.userId)) {
       this.#session = null;
       return [];
     }
@@ -225,7 +226,7 @@ export class BandwidthProjector implements SessionProjector {
       this.#callDraft(s, call, 'incomingcall', {
         ...this.#callFields(s, call),
         callState: 'active',
-        applicationId: s.applicationId,
+        ...(s.applicationId !== undefined ? { applicationId: s.applicationId } : {}),
         time: isoMillisZ(fact.at),
       }),
     ];
@@ -387,7 +388,7 @@ export class BandwidthProjector implements SessionProjector {
   #transcription(s: AppSession, fact: TranscriptionFinished): Draft[] {
     if (!isId(fact.transcriptionId) || !isId(fact.recordingId)) return [];
     const callId = this.#recordingCalls.get(fact.recordingId) ?? this.#firstCallId;
-    const route: Route = callId === undefined ? { applicationId: s.applicationId } : { callId, applicationId: s.applicationId };
+    const route: Route = { ...(callId !== undefined ? { callId } : {}), ...appRoute(s) };
     return [{ name: 'transcription', route, payload: transcriptionPayload(fact, s.urls) }];
   }
 
@@ -476,12 +477,17 @@ export class BandwidthProjector implements SessionProjector {
   }
 
   #callDraft(s: AppSession, call: Call, name: BandwidthEventName, fields: Payload): Draft {
-    return { name, route: { callId: call.callId, applicationId: s.applicationId }, payload: { eventType: name, ...fields } };
+    return { name, route: { callId: call.callId, ...appRoute(s) }, payload: { eventType: name, ...fields } };
   }
 
   #conferenceDraft(s: AppSession, conferenceId: string, name: BandwidthEventName, payload: Payload): Draft {
-    return { name, route: { conferenceId, applicationId: s.applicationId }, payload };
+    return { name, route: { conferenceId, ...appRoute(s) }, payload };
   }
+}
+
+/** The route's `applicationId`, when the session has an application. */
+function appRoute(s: AppSession): { applicationId?: string } {
+  return s.applicationId === undefined ? {} : { applicationId: s.applicationId };
 }
 
 /** `{ tag }` when there is one: the voice API omits absent tags rather than sending null. */

@@ -123,8 +123,9 @@ export interface SessionStarted extends FactBase {
   dialer?: { campaignId: number; contactId: number; mode: 'predictive' | 'contact-callflow' | 'operator-contact' };
   /** Set when this session continues another one after a blind transfer (teltel type `transfer`). */
   transferOf?: { sessionId: string; callId: string };
-  /** Voice-API application driving the session, with the call's tag (spec bandwidth §1.4). */
-  application?: { id: string; userId: string; tag?: string };
+  /** Voice-API session: the application of an inbound call (`id`; none for a call made by `POST /calls`),
+   *  the account's voice user id, and the call's tag (spec bandwidth §1.4). */
+  application?: { id?: string; userId: string; tag?: string };
 }
 
 export interface LegCreated extends FactBase {

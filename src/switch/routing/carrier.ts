@@ -18,6 +18,12 @@ import { availableUsers, deviceTargets, lineRef, presenting, trunkOf, trunkTarge
 const CONFIRM_DIGIT = '1';
 const CONFIRM_WAIT_MS = 10_000;
 
+/** The number a carrier call is for: the Request-URI user, else the To user, as E.164. */
+export function dialledNumber(invite: IncomingInvite): string {
+  const req = invite.request;
+  return carrierNumber(uriUser(req.requestUri.user) ?? uriUser(req.to.uri.user) ?? '');
+}
+
 export class CarrierRouting {
   readonly #deps: RoutingDeps;
   /** Round-robin: index of the user who rings first on the next call, per line. */
@@ -31,7 +37,7 @@ export class CarrierRouting {
   async plan(invite: IncomingInvite): Promise<CallPlan | undefined> {
     const req = invite.request;
     const store = this.#deps.store;
-    const did = carrierNumber(uriUser(req.requestUri.user) ?? uriUser(req.to.uri.user) ?? '');
+    const did = dialledNumber(invite);
     const number = await store.findNumber(did);
     const account = number ? await store.getAccount(number.accountId) : undefined;
     if (!number || !account) {

@@ -5,7 +5,7 @@
  */
 import type { PlayItem } from '../../media/player.js';
 import type { AudioRequest, VoiceResult } from './voice-control.js';
-import { espeakVoice } from './tts-voice.js';
+import { espeakVoiceFor } from './tts-voice.js';
 import { refuse } from './voice-refusals.js';
 
 export interface LoadedAudio {
@@ -18,7 +18,7 @@ export interface VoiceAudio {
   load(audio: AudioRequest): Promise<VoiceResult<LoadedAudio>>;
 }
 
-/** Where fetched audio comes from: a local 8 kHz WAV path for a URL. */
+/** Where fetched audio comes from: a local 8 kHz WAV path for a URL (the media engine's `fetchAudio`). */
 export interface AudioFiles {
   fetch(url: string): Promise<string>;
 }
@@ -31,7 +31,11 @@ export class FetchedVoiceAudio implements VoiceAudio {
   }
 
   async load(audio: AudioRequest): Promise<VoiceResult<LoadedAudio>> {
-    if (audio.sentence) return { ok: true, value: { item: { speak: audio.sentence, voice: espeakVoice(audio) }, source: 'speech' } };
+    if (audio.sentence) {
+      const voice = espeakVoiceFor(audio);
+      if (!voice.ok) return voice;
+      return { ok: true, value: { item: { speak: audio.sentence, voice: voice.value }, source: 'speech' } };
+    }
     if (audio.fileUrl) {
       try {
         return { ok: true, value: { item: { file: await this.#files.fetch(audio.fileUrl) }, source: 'file' } };

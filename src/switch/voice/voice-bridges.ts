@@ -66,6 +66,14 @@ export class VoiceBridges {
     return { ok: true, value: { ...bridge.record } };
   }
 
+  /** spec bandwidth §3.2 `bridgeId`: a call created into a bridge joins it once answered. */
+  async join(accountId: string, bridgeId: string, call: VoiceCall): Promise<VoiceResult<VoiceBridgeRecord>> {
+    const bridge = this.#live.get(bridgeId);
+    if (!bridge || bridge.record.accountId !== accountId) return refuse.bridgeNotFound(bridgeId);
+    const ids = bridge.members.map((c) => c.id);
+    return this.update(accountId, bridgeId, { callIds: ids.includes(call.id) ? ids : [...ids, call.id] });
+  }
+
   /** spec bandwidth §3.7 `POST /bridges/{id}/audio`: played to every call in the bridge. */
   async playAudio(accountId: string, bridgeId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
     const bridge = this.#live.get(bridgeId);

@@ -106,6 +106,7 @@ export class VoiceCall {
    *  it was ever active (refused, cancelled: its end facts are recorded already). */
   #settle?: (end: { by: 'remote' | 'local'; cause: HangupCause } | null) => void;
   readonly #onDigit: MediaListener<'dtmf'>;
+  readonly #whenActive: (() => void)[] = [];
 
   private constructor(deps: VoiceCallDeps, record: VoiceCallRecord, start: SessionStart, localParty: Party) {
     this.#deps = deps;
@@ -163,6 +164,12 @@ export class VoiceCall {
   /** Resolves when the call is over and its facts are recorded. */
   get done(): Promise<void> {
     return this.#session.done;
+  }
+
+  /** Runs `fn` once the call is answered (a call created into a bridge joins it then). */
+  onceActive(fn: () => void): void {
+    if (this.#phase === 'active') fn();
+    else this.#whenActive.push(fn);
   }
 
   /** Runs the call to its end. Never rejects. */
@@ -223,7 +230,7 @@ export class VoiceCall {
   }
 
   /** Ringside refuses the inbound call before it was answered (the app rejected it, or never decided). */
-  #refuseCaller(status: number, cause: HangupCause, state: 'rejected' | 'error'): void {
+  #refuseCaller(status: number, cause: HangupCause, state: 'rejected' | 'completed' | 'error'): void {
     clearTimeout(this.#answerTimer);
     this.#phase = 'ended';
     if (this.#invite?.state === 'pending') this.#invite.reject(status);
@@ -287,6 +294,7 @@ export class VoiceCall {
       this.#settle?.({ by: byRemote ? 'remote' : 'local', cause: byRemote ? 'normal' : 'temporary-failure' });
     });
     if (this.#record.recordingEnabled) void this.setRecording(true);
+    for (const fn of this.#whenActive.splice(0)) fn();
   }
 
   /** spec bandwidth §3.3 `state`: active (answer), rejected, completed (hang up, or cancel a ringing call). */
@@ -391,9 +399,12 @@ export class VoiceCall {
     const endpointId = this.endpointId!;
     const signal = this.#dtmfAbort.signal;
     this.#dtmfOut = this.#dtmfOut.then(() =>
-      sendDtmfString(dtmfOut, { sendDigits: (d) => media.sendDigits(endpointId, d), signal }).catch((err: unknown) => {
-        if (!signal.aborted) this.#log.warn({ err }, 'sending DTMF failed');
-      }),
+      sendDtmfString(dtmfOut, { sendDigits: (d) => media.sendDigits(endpointId, d), signal }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!signal.aborted) this.#log.warn({ err }, 'sending DTMF failed');
+        },
+      ),
     );
     return { ok: true, value: undefined };
   }
@@ -423,19 +434,17 @@ export class VoiceCall {
     await this.#deps.store.putVoiceResource(record);
     const gather: ActiveGather = {
       record,
-      collector: new GatherCollector(
-        {
-          ...(req.maxDigits !== undefined ? { maxDigits: req.maxDigits } : {}),
-          interDigitTimeoutMs: req.interDigitTimeoutSeconds * 1000,
-          terminatingDigits: req.terminatingDigits,
+      collector: new GatherCollector({
+        ...(req.maxDigits !== undefined ? { maxDigits: req.maxDigits } : {}),
+        interDigitTimeoutMs: req.interDigitTimeoutSeconds * 1000,
+        terminatingDigits: req.terminatingDigits,
+        // The inter-digit timer starts once the prompt has been heard or interrupted (gather-collector.ts).
+        deferTimer: true,
+        onFirstDigit: () => {
+          if (gather.prompt !== undefined && this.#audio?.playbackId === gather.prompt) void this.#stopAudio();
         },
-        {
-          onFirstDigit: () => {
-            if (gather.prompt !== undefined && this.#audio?.playbackId === gather.prompt) void this.#stopAudio();
-          },
-          onResult: (result) => this.#gatherDone(gather, result),
-        },
-      ),
+        onResult: (result) => this.#gatherDone(gather, result),
+      }),
     };
     this.#gather = gather;
     if (prompt?.ok) {

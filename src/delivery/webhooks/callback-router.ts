@@ -1,0 +1,116 @@
+/**
+ * Where voice-API events go without a subscription (spec bandwidth §1.1): each call's events to that call's
+ * callback target — for an inbound call the application's `incomingCallUrl` settings, for a REST-created
+ * call the `callbackUrl` of `POST /calls` (or of the transfer that made it) — which the switch copies into
+ * the call's VoiceCallRecord before the call's first fact is logged.
+ *
+ * A routed target is addressed like a subscription, by a target id in the outbox's `webhookId` column:
+ * `voice-call:<callId>`. Subscription ids cannot contain `:` (api/admin/webhook-view.ts), so the two never
+ * collide, and dead letters of a call list, replay and discard like a subscription's. The target is
+ * resolved again from the store at every attempt, so a replayed dead letter goes wherever the call's
+ * callback points then, and is dead-lettered again when the call or its callback is gone.
+ *
+ * Conferences (`route.conferenceId`, the conference's `callbackUrl`) and texts (`route.messageId`, the
+ * message's `callbackUrl` or the application's `incomingMessageUrl`) route the same way once the store keeps
+ * their records: a `voice-conference:` / `voice-message:` target id here, and a branch in `resolve`.
+ */
+import type { LoggedEvent } from '../../events/log/event-log.js';
+import type { Store } from '../../store/store.js';
+import type { CallbackTarget } from '../../store/voice-records.js';
+import type { DeliveryTarget } from './request-builder.js';
+
+/** What the engine sends one event to: a subscription (a WebhookRecord is one) or a routed callback. */
+export interface ResolvedTarget extends DeliveryTarget {
+  fallbackUrl?: string;
+  /** Per request (primary and fallback each), ms; absent: the engine's `requestTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** What a routed target id names: a call today; conferences and messages later (see above). */
+export interface RouteRef {
+  kind: 'call' | 'conference' | 'message';
+  id: string;
+}
+
+const PREFIXES: Record<RouteRef['kind'], string> = { call: 'voice-call:', conference: 'voice-conference:', message: 'voice-message:' };
+
+/** Routed target ids, for JSON Schemas that accept them beside subscription ids (dead-letter routes). */
+export const ROUTED_TARGET_ID_PATTERN = '^voice-(call|conference|message):[^\\s/?#]{1,128}$';
+
+/** spec bandwidth §1.2: `callbackTimeout` is in ms, default 10 000, maximum 10 000, more than 0. */
+export const MAX_CALLBACK_TIMEOUT_MS = 10_000;
+
+/** The routed target an event belongs to, or undefined: voice-API (bandwidth) events with a call only. */
+export function routeOf(event: Pick<LoggedEvent, 'dialect' | 'route'>): RouteRef | undefined {
+  if (event.dialect !== 'bandwidth' || !event.route) return undefined;
+  if (event.route.callId) return { kind: 'call', id: event.route.callId };
+  // route.conferenceId → { kind: 'conference' } and route.messageId → { kind: 'message' } plug in here
+  // once the store keeps conference and message records with their callback settings.
+  return undefined;
+}
+
+export function targetIdOf(ref: RouteRef): string {
+  return PREFIXES[ref.kind] + ref.id;
+}
+
+/** The route a target id names, or undefined for a subscription id. */
+export function parseTargetId(targetId: string): RouteRef | undefined {
+  for (const kind of Object.keys(PREFIXES) as RouteRef['kind'][]) {
+    const prefix = PREFIXES[kind];
+    if (targetId.startsWith(prefix) && targetId.length > prefix.length) return { kind, id: targetId.slice(prefix.length) };
+  }
+  return undefined;
+}
+
+export function isRoutedTargetId(targetId: string): boolean {
+  return parseTargetId(targetId) !== undefined;
+}
+
+/** A stored callback as the engine sends to it: voice-API dialect, the timeout kept within spec §1.2. */
+export function deliveryTargetOf(cb: CallbackTarget): ResolvedTarget {
+  const timeoutMs = Number.isFinite(cb.timeoutMs) && cb.timeoutMs > 0 ? Math.min(cb.timeoutMs, MAX_CALLBACK_TIMEOUT_MS) : MAX_CALLBACK_TIMEOUT_MS;
+  const t: ResolvedTarget = { url: cb.url, method: cb.method, dialect: 'bandwidth', timeoutMs };
+  if (cb.fallbackUrl) t.fallbackUrl = cb.fallbackUrl;
+  return t;
+}
+
+export type Resolution = { ok: true; target: ResolvedTarget } | { ok: false; reason: string };
+
+/** Maps events to routed target ids and target ids to where to send, reading the store's voice records. */
+export class CallbackRouter {
+  constructor(private readonly store: Pick<Store, 'getVoiceResource'>) {}
+
+  /**
+   * The routed target id of each entry (same order), or undefined when it has none: not a voice-API call
+   * event, or the call has no callback (an outbound call created without `callbackUrl`, spec §3.2). Each
+   * call is read once per batch.
+   */
+  async targetsFor(entries: readonly Pick<LoggedEvent, 'accountId' | 'dialect' | 'route'>[]): Promise<(string | undefined)[]> {
+    const known = new Map<string, Promise<boolean>>();
+    return Promise.all(
+      entries.map((e) => {
+        const ref = routeOf(e);
+        if (!ref) return undefined;
+        const id = targetIdOf(ref);
+        const key = `${e.accountId}\u0000${id}`;
+        let has = known.get(key);
+        if (!has) {
+          has = this.resolve(e.accountId, id).then((r) => r.ok);
+          known.set(key, has);
+        }
+        return has.then((ok) => (ok ? id : undefined));
+      }),
+    );
+  }
+
+  /** Where a routed target's events go now, or why they cannot go anywhere. */
+  async resolve(accountId: string, targetId: string): Promise<Resolution> {
+    const ref = parseTargetId(targetId);
+    if (!ref) return { ok: false, reason: `'${targetId}' is not a voice-API callback target` };
+    if (ref.kind !== 'call') return { ok: false, reason: `${ref.kind} callbacks are not routed yet` };
+    const call = await this.store.getVoiceResource(accountId, 'call', ref.id);
+    if (!call) return { ok: false, reason: `the call ${ref.id} no longer exists` };
+    if (!call.callback) return { ok: false, reason: `the call ${ref.id} has no callback URL` };
+    return { ok: true, target: deliveryTargetOf(call.callback) };
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The voice-API callback router (delivery/webhooks/callback-router.ts): target ids, which events are routed,
+ * and how a call's stored callback becomes a delivery target. The store here is a Map behind the one
+ * method the router reads (getVoiceResource); the engine's tests use the real SqliteStore.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallbackRouter, deliveryTargetOf, isRoutedTargetId, parseTargetId, ROUTED_TARGET_ID_PATTERN, routeOf, targetIdOf } from '../../src/delivery/webhooks/callback-router.js';
+import type { Store } from '../../src/store/store.js';
+import type { VoiceCallRecord } from '../../src/store/voice-records.js';
+import { webhookIdSchema } from '../../src/api/admin/webhook-view.js';
+
+function call(id: string, extra: Partial<VoiceCallRecord> = {}): VoiceCallRecord {
+  return { kind: 'call', id, accountId: 'acme', userId: 'u-acme', sessionId: `s-${id}`, direction: 'in', from: '+14045550111', to: '+19195550100', state: 'started', recordingEnabled: false, startTime: 0, ...extra };
+}
+
+function storeOf(calls: VoiceCallRecord[]): Pick<Store, 'getVoiceResource'> & { reads: number } {
+  const byKey = new Map(calls.map((c) => [`${c.accountId}/${c.id}`, c]));
+  const s = {
+    reads: 0,
+    getVoiceResource: (async (accountId: string, kind: string, id: string) => {
+      s.reads++;
+      return kind === 'call' ? byKey.get(`${accountId}/${id}`) : undefined;
+    }) as Store['getVoiceResource'],
+  };
+  return s;
+}
+
+test('only voice-API events with a call are routed; conferences and texts are not yet', () => {
+  assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { callId: 'c-1', applicationId: 'a-1' } }), { kind: 'call', id: 'c-1' });
+  assert.equal(routeOf({ dialect: 'bandwidth', route: { conferenceId: 'conf-1', applicationId: 'a-1' } }), undefined);
+  assert.equal(routeOf({ dialect: 'bandwidth', route: { messageId: 'm-1', applicationId: 'a-1' } }), undefined);
+  assert.equal(routeOf({ dialect: 'bandwidth', route: { applicationId: 'a-1' } }), undefined, 'a transcription without its call');
+  assert.equal(routeOf({ dialect: 'bandwidth' }), undefined);
+  assert.equal(routeOf({ dialect: 'teltel', route: { callId: 'c-1' } }), undefined, 'other dialects only go to subscriptions');
+});
+
+test('target ids round-trip and never look like a subscription id', () => {
+  for (const ref of [{ kind: 'call', id: 'c-4hq2wz7kd3ma' }, { kind: 'conference', id: 'conf-9' }, { kind: 'message', id: 'm-6usa1' }] as const) {
+    const id = targetIdOf(ref);
+    assert.deepEqual(parseTargetId(id), ref);
+    assert.ok(isRoutedTargetId(id));
+    assert.match(id, new RegExp(ROUTED_TARGET_ID_PATTERN));
+    assert.doesNotMatch(id, new RegExp(webhookIdSchema.pattern), 'a subscription cannot take this id');
+  }
+  assert.equal(targetIdOf({ kind: 'call', id: 'c-1' }), 'voice-call:c-1');
+  for (const sub of ['hook1', 'voice-call', 'voice-call-c-1', 'wh-abc', 'voice-call:']) assert.equal(parseTargetId(sub), undefined, sub);
+});
+
+test("a call's callback becomes a bandwidth target with its own timeout, kept within spec §1.2", () => {
+  assert.deepEqual(deliveryTargetOf({ url: 'https://u:p@app.test/cb', method: 'GET', timeoutMs: 2500, fallbackUrl: 'https://fb.test/cb' }), {
+    url: 'https://u:p@app.test/cb',
+    method: 'GET',
+    dialect: 'bandwidth',
+    timeoutMs: 2500,
+    fallbackUrl: 'https://fb.test/cb',
+  });
+  assert.deepEqual(deliveryTargetOf({ url: 'https://app.test/cb', method: 'POST', timeoutMs: 60_000 }), { url: 'https://app.test/cb', method: 'POST', dialect: 'bandwidth', timeoutMs: 10_000 });
+  assert.equal(deliveryTargetOf({ url: 'https://app.test/cb', method: 'POST', timeoutMs: 0 }).timeoutMs, 10_000, 'not > 0: the default');
+  assert.equal(deliveryTargetOf({ url: 'https://app.test/cb', method: 'POST', timeoutMs: Number.NaN }).timeoutMs, 10_000);
+});
+
+test('targetsFor: calls with a callback get their target id; each call is read once per batch', async () => {
+  const store = storeOf([call('c-in', { callback: { url: 'http://app.test/in', method: 'POST', timeoutMs: 10_000 } }), call('c-out', { direction: 'out' })]);
+  const router = new CallbackRouter(store);
+  const ev = (callId: string | undefined, accountId = 'acme', dialect = 'bandwidth') => ({ accountId, dialect, route: callId ? { callId, applicationId: 'a-1' } : { conferenceId: 'conf-1' } });
+  const ids = await router.targetsFor([ev('c-in'), ev('c-in'), ev('c-out'), ev('c-unknown'), ev(undefined), ev('c-in', 'other'), ev('c-in', 'acme', 'realtime'), ev('c-in')]);
+  assert.deepEqual(ids, ['voice-call:c-in', 'voice-call:c-in', undefined, undefined, undefined, undefined, undefined, 'voice-call:c-in']);
+  assert.equal(store.reads, 4, 'c-in, c-out, c-unknown in acme and c-in in other: one read each');
+});
+
+test('resolve says why a target cannot be sent to', async () => {
+  const router = new CallbackRouter(storeOf([call('c-in', { callback: { url: 'http://app.test/in', method: 'POST', timeoutMs: 700 } }), call('c-out', { direction: 'out' })]));
+  assert.deepEqual(await router.resolve('acme', 'voice-call:c-in'), { ok: true, target: { url: 'http://app.test/in', method: 'POST', dialect: 'bandwidth', timeoutMs: 700 } });
+  assert.deepEqual(await router.resolve('acme', 'voice-call:c-out'), { ok: false, reason: 'the call c-out has no callback URL' });
+  assert.deepEqual(await router.resolve('acme', 'voice-call:c-gone'), { ok: false, reason: 'the call c-gone no longer exists' });
+  assert.deepEqual(await router.resolve('other', 'voice-call:c-in'), { ok: false, reason: 'the call c-in no longer exists' }, 'another account');
+  assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-1'), { ok: false, reason: 'conference callbacks are not routed yet' });
+  assert.equal((await router.resolve('acme', 'hook1')).ok, false);
+});
