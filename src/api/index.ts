@@ -11,11 +11,13 @@
  * | carrier-facing (docs/messaging.md) | carrier/ | /carrier/messages |
  * | recordings (docs/switch.md) | recordings/ | /recordings/{id}.wav |
  * | call-centre-compatible (spec teltel) | — | none: teltel is delivered by webhooks (delivery/webhooks/); its callback endpoint (§7) is not built |
- * | voice-API-compatible (spec bandwidth) | voice/ (next) | its call-control REST comes with the voice API: mount it here |
+ * | voice-API-compatible (spec bandwidth §0, §3; docs/voice-api.md) | voice/ | /v1/users/{userId}/applications…, /phoneNumbers…, /calls…, /recordings…, /media/…, /bridges… |
  *
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
  * and each family's own), declares who may call it (`config.auth`, shared/auth-plugin.ts) and answers
- * errors by throwing `ApiError` (shared/api-error.ts), which http-server.ts's error handler writes.
+ * errors by throwing `ApiError` (shared/api-error.ts), which http-server.ts's error handler writes — except
+ * the voice-API family, which answers in its provider's error shape (`voice-api-error`) from its own
+ * scoped error handler (voice/voice-api.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
@@ -28,6 +30,9 @@ import { realtimeApi, type RealtimeApiOptions } from './realtime/realtime-api.js
 import { adminApi, type AdminApiOptions } from './admin/admin-api.js';
 import { carrierApi } from './carrier/carrier-api.js';
 import { recordingsApi, type RecordingSource } from './recordings/recordings-api.js';
+import { voiceApi } from './voice/voice-api.js';
+import type { RateLimitOptions } from './voice/voice-rate-limit.js';
+import type { VoiceControl } from '../switch/voice/voice-control.js';
 
 /** Every service a route of some family uses, by name. */
 export interface ApiServices {
@@ -49,6 +54,10 @@ export interface ApiServices {
   overload?: AdminApiOptions['overload'];
   /** SSE tuning of the event history. */
   eventStream?: AdminApiOptions['eventStream'];
+  /** The switch's voice-API call control; without it the voice family's call-control routes answer 503. */
+  voice?: VoiceControl;
+  /** The voice family's per-account request rate (default 50/s, bursts of 100). */
+  voiceRateLimit?: RateLimitOptions;
 }
 
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
@@ -57,4 +66,5 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
+  await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}) });
 }

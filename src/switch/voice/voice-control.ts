@@ -19,6 +19,8 @@ export interface AudioRequest {
   voice?: string;
   loopEnabled?: boolean;
   tag?: string;
+  /** Call audio only: −4…4, default 0 (spec bandwidth §3.4). */
+  volume?: number;
 }
 
 /** spec bandwidth §3.2 `POST /calls`, validated and with defaults applied by the REST layer. */
