@@ -176,7 +176,7 @@ export class Ringside implements RingsideServices {
       // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
       const http = started('http', createHttpServer({ logger }));
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status });
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status });
       const realtime = started('realtime', new RealtimeSocketServer({ server: http.server, store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();

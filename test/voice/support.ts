@@ -5,6 +5,7 @@
  * (`baseUrl + /v1/users/{userId}/…`, Basic token:secret, JSON), and a small HTTP server for `fileUrl`s.
  */
 import { createServer } from 'node:http';
+import { createSocket } from 'node:dgram';
 import assert from 'node:assert/strict';
 import { startInProcess } from '../support/in-process.js';
 import { callConfig } from '../support/call-config.js';
@@ -118,4 +119,17 @@ export async function audioServer(t: T, seconds = 1): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => new Promise((r) => server.close(r)));
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/tone.wav`;
+}
+
+/** A UDP socket standing in for the carrier's RTP port on its address (the SDP `c=` of a sipp UAS run
+ *  with `-mi 127.0.0.2`): counts packets and keeps their G.711 payloads. */
+export async function carrierRtpSink(t: T, host: string): Promise<{ port: number; packets: () => number; payloads: Buffer[] }> {
+  const sock = createSocket('udp4');
+  const payloads: Buffer[] = [];
+  sock.on('message', (m) => {
+    if (m.length > 12) payloads.push(m.subarray(12));
+  });
+  const port = await new Promise<number>((r) => sock.bind(0, host, () => r(sock.address().port)));
+  t.after(() => sock.close());
+  return { port, packets: () => payloads.length, payloads };
 }

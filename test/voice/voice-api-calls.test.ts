@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
-import { CARRIER_IP, ok, phoneAnswering, rtpSink, sipp, sleep } from '../switch/support/harness.js';
+import { CARRIER_IP, ok, phoneAnswering, sipp, sleep } from '../switch/support/harness.js';
 import { carrierScenario, answeringScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
-import { APP_NUMBER, CALLER, USER, audioServer, callbacks, voiceSetup, waitForCallback } from './support.js';
+import { APP_NUMBER, CALLER, USER, audioServer, callbacks, carrierRtpSink, voiceSetup, waitForCallback } from './support.js';
 import { freePort } from '../switch/support/harness.js';
 
 const skip = missingTool('sipp', 'sip-tester') || missingTool('espeak-ng', 'espeak-ng');
@@ -22,7 +22,7 @@ test('inbound: incomingcall, the app answers, speaks, plays a file, records, gat
   const callUri = (id: string) => `${r.publicUrl}/v1/users/${USER}/calls/${id}`;
   // The carrier streams speech (for the recording), then keys 1 2 3 as RFC 4733 and 4 by SIP INFO, and
   // waits for the application to hang up.
-  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ audio: 'g711a' }, { pauseMs: 9000 }, { digits: '123', gapMs: 500 }, { pauseMs: 500 }, { info: '4' }, { pauseMs: 4000 }], end: 'wait-bye' }) });
+  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ audio: 'g711a' }, { pauseMs: 9000 }, { digits: '123', gapMs: 500 }, { pauseMs: 500 }, { info: '4' }], end: 'wait-bye' }) });
   const carrier = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
 
   const incoming = await waitForCallback(receiver, (e) => e.eventType === 'incomingcall', 'incomingcall');
@@ -72,14 +72,22 @@ test('inbound: incomingcall, the app answers, speaks, plays a file, records, gat
   assert.deepEqual(hangup, { eventType: 'hangup', callId, callUri: callUri(callId), from: CALLER, to: APP_NUMBER, callState: 'completed', cause: 'NORMAL_CLEARING', time: hangup.time });
 
   const names = callbacks(receiver, callId).map((e) => (e.status ? `${String(e.eventType)}:${String(e.status)}` : String(e.eventType)));
+  // spec bandwidth §4.3: the gather's prompt is spoken (Proposed: it yields speak events) and long over when
+  // the caller keys; one `dtmf` per digit, also during the gather (Proposed); `recording` once it is saved.
   assert.deepEqual(names, [
     'incomingcall', 'answer', 'speak:started', 'speak:done', 'playback:started', 'playback:done', 'recording:complete',
-    'speak:started', 'dtmf', 'speak:done', 'dtmf', 'dtmf', 'dtmf', 'gather', 'hangup',
-  ].filter((n) => n !== 'speak:done' || true).slice(0, 0).concat(names), 'sanity');
-  assert.deepEqual(names.filter((n) => n === 'dtmf').length, 4);
-  assert.deepEqual(callbacks(receiver, callId).filter((e) => e.eventType === 'dtmf').map((e) => e.dtmfDigit), ['1', '2', '3', '4']);
-  assert.equal(names.at(-1), 'hangup');
-  assert.ok(names.indexOf('gather') < names.indexOf('hangup'));
+    'speak:started', 'speak:done', 'dtmf', 'dtmf', 'dtmf', 'dtmf', 'gather', 'hangup',
+  ]);
+  const dtmf = callbacks(receiver, callId).filter((e) => e.eventType === 'dtmf');
+  assert.deepEqual(dtmf.map((e) => e.dtmfDigit), ['1', '2', '3', '4'], 'three RFC 4733 digits and one SIP INFO');
+  assert.deepEqual(Object.keys(dtmf[0]!).sort(), ['callId', 'callUri', 'dtmfDigit', 'dtmfDuration', 'eventType', 'time']);
+
+  // An action on a completed call changes nothing (spec bandwidth §0: 403 call-invalid-state).
+  const late = await api.call('POST', `calls/${callId}`, { state: 'active' });
+  assert.equal(late.status, 403);
+  assert.equal((late.body as { code: string }).code, 'call-invalid-state');
+  const lateAudio = await api.call('POST', `calls/${callId}/audio`, { sentence: 'too late' });
+  assert.equal(lateAudio.status, 403);
 
   // The call resource and its event log (spec bandwidth §3.2, §3.6).
   const call = (await api.call('GET', `calls/${callId}`)).body as Record<string, unknown>;
@@ -148,7 +156,7 @@ test('outbound: refused with 486 is a hangup USER_BUSY; unanswered is timeout th
 
 test('bridge: an inbound and an outbound call are bridged and the caller\'s audio reaches the other side; a hangup leaves the other call up', { skip }, async (t) => {
   const { receiver, sipTarget, carrierPort, api } = await voiceSetup(t, { autoAnswer: true });
-  const sink = await rtpSink(t);
+  const sink = await carrierRtpSink(t, CARRIER_IP);
   const callee = await phoneAnswering(t, 'uas-answers.xml', carrierPort, sink.port, CARRIER_IP, 30);
   const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 2500 }, { audio: 'g711a' }, { pauseMs: 5000 }], end: 'bye' }) });
   const caller = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 30 });
