@@ -5,7 +5,6 @@
  * (`baseUrl + /v1/users/{userId}/…`, Basic token:secret, JSON), and a small HTTP server for `fileUrl`s.
  */
 import { createServer } from 'node:http';
-import { createSocket } from 'node:dgram';
 import assert from 'node:assert/strict';
 import { startInProcess } from '../support/in-process.js';
 import { callConfig } from '../support/call-config.js';
@@ -107,10 +106,10 @@ export async function waitForCallback(receiver: Receiver, match: (e: Record<stri
   return found!;
 }
 
-/** An HTTP server with one WAV (a 440 Hz tone, 8 kHz, `seconds` long) at /tone.wav. */
-export async function audioServer(t: T, seconds = 1): Promise<string> {
+/** An HTTP server with one WAV (a 440 Hz tone of `amplitude`, 8 kHz, `seconds` long) at /tone.wav. */
+export async function audioServer(t: T, seconds = 1, amplitude = 8000): Promise<string> {
   const samples = new Int16Array(8000 * seconds);
-  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000));
+  for (let i = 0; i < samples.length; i++) samples[i] = Math.round(amplitude * Math.sin((2 * Math.PI * 440 * i) / 8000));
   const wav = Buffer.from(encodePcm16Wav(samples, 8000));
   const server = createServer((req, res) => {
     if (req.url === '/tone.wav') res.writeHead(200, { 'content-type': 'audio/wav' }).end(wav);
@@ -121,15 +120,3 @@ export async function audioServer(t: T, seconds = 1): Promise<string> {
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/tone.wav`;
 }
 
-/** A UDP socket standing in for the carrier's RTP port on its address (the SDP `c=` of a sipp UAS run
- *  with `-mi 127.0.0.2`): counts packets and keeps their G.711 payloads. */
-export async function carrierRtpSink(t: T, host: string): Promise<{ port: number; packets: () => number; payloads: Buffer[] }> {
-  const sock = createSocket('udp4');
-  const payloads: Buffer[] = [];
-  sock.on('message', (m) => {
-    if (m.length > 12) payloads.push(m.subarray(12));
-  });
-  const port = await new Promise<number>((r) => sock.bind(0, host, () => r(sock.address().port)));
-  t.after(() => sock.close());
-  return { port, packets: () => payloads.length, payloads };
-}

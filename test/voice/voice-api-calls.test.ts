@@ -10,8 +10,10 @@ import { missingTool } from '../support/tools.js';
 import { CARRIER_IP, ok, phoneAnswering, sipp, sleep } from '../switch/support/harness.js';
 import { carrierScenario, answeringScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
-import { APP_NUMBER, CALLER, USER, audioServer, callbacks, carrierRtpSink, voiceSetup, waitForCallback } from './support.js';
+import { APP_NUMBER, CALLER, USER, audioServer, callbacks, voiceSetup, waitForCallback } from './support.js';
 import { freePort } from '../switch/support/harness.js';
+import { carrierMedia } from '../switch/support/baresip-phone.js';
+import { rms, tonePower } from '../media/support/audio-analysis.js';
 
 const skip = missingTool('sipp', 'sip-tester') || missingTool('espeak-ng', 'espeak-ng');
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -154,12 +156,16 @@ test('outbound: refused with 486 is a hangup USER_BUSY; unanswered is timeout th
   assert.equal(call.state, 'completed');
 });
 
-test('bridge: an inbound and an outbound call are bridged and the caller\'s audio reaches the other side; a hangup leaves the other call up', { skip }, async (t) => {
+test('bridge: an inbound and an outbound call are bridged and hear each other (tones both ways); a hangup leaves the other call up', { skip }, async (t) => {
   const { receiver, sipTarget, carrierPort, api } = await voiceSetup(t, { autoAnswer: true });
-  const sink = await carrierRtpSink(t, CARRIER_IP);
-  const callee = await phoneAnswering(t, 'uas-answers.xml', carrierPort, sink.port, CARRIER_IP, 30);
-  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 2500 }, { audio: 'g711a' }, { pauseMs: 5000 }], end: 'bye' }) });
-  const caller = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 30 });
+  // Each side's RTP port is a socket the test holds on the carrier's address, which answers every packet it
+  // gets with a packet of its own tone (A 440 Hz, B 1300 Hz): once anything reaches one side, the two
+  // sockets keep each other talking through the bridge — or not at all without it.
+  const mediaA = await carrierMedia(t, CARRIER_IP, 440);
+  const mediaB = await carrierMedia(t, CARRIER_IP, 1300);
+  const callee = await phoneAnswering(t, 'uas-answers.xml', carrierPort, mediaB.port, CARRIER_IP, 30);
+  const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 7000 }], end: 'bye', rtpPortKey: true }) });
+  const caller = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER, rtp_port: String(mediaA.port) }, timeoutSec: 30 });
   const a = String((await waitForCallback(receiver, (e) => e.eventType === 'answer', 'A answered')).callId);
   const b = await api.create('calls', { from: APP_NUMBER, to: '+15557770004', callbackUrl: receiver.url('/b') });
   await waitForCallback(receiver, (e) => e.eventType === 'answer' && e.callId === b, 'B answered');
@@ -167,8 +173,11 @@ test('bridge: an inbound and an outbound call are bridged and the caller\'s audi
   const bridge = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
   assert.equal(bridge.state, 'active');
   assert.deepEqual(bridge.callIds, [a, b]);
+  // Audio to the bridge (silence, spec §3.7 POST /bridges/{id}/audio) starts the two sockets talking.
+  await api.update(`bridges/${bridgeId}/audio`, { fileUrl: await audioServer(t, 1, 0) });
   ok(await caller, 'caller');
-  assert.ok(sink.packets() > 50, `the caller's audio reached the bridged callee (${sink.packets()} packets)`);
+  assertHears(mediaB.heard(), 440, 1300, 1000, 'B (the callee)');
+  assertHears(mediaA.heard(), 1300, 440, 1000, 'A (the caller)');
   await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === a, 'A hung up');
   const bAfter = (await api.call('GET', `calls/${b}`)).body as Record<string, unknown>;
   assert.equal(bAfter.state, 'active', 'the other call stays up (§4.7)');
@@ -176,8 +185,17 @@ test('bridge: an inbound and an outbound call are bridged and the caller\'s audi
   await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === b, 'B hung up');
   const done = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
   assert.equal(done.state, 'completed');
+  assert.deepEqual(done.callIds, []);
   await callee.done;
 });
+
+/** The tone a side heard: `want` and not its own tone, for at least `minMs` of loud audio. */
+function assertHears(samples: Int16Array, want: number, own: number, minMs: number, what: string): void {
+  const loudFrames = Array.from({ length: Math.floor(samples.length / 160) }, (_, i) => samples.subarray(i * 160, i * 160 + 160)).filter((f) => rms(f) > 1000).length;
+  const [p, q] = [tonePower(samples, want), tonePower(samples, own)];
+  assert.ok(loudFrames * 20 >= minMs, `${what}: ${loudFrames * 20} ms of audio (of ${samples.length / 8} ms), want ≥ ${minMs} ms`);
+  assert.ok(p > 100 * q, `${what}: ${want} Hz power ${p.toFixed(0)} vs ${own} Hz ${q.toFixed(0)}`);
+}
 
 test('transfer: the new call id is in Location, it is answered, connected, and its hangup ends the original', { skip }, async (t) => {
   const { receiver, sipTarget, carrierPort, api } = await voiceSetup(t, { autoAnswer: true });

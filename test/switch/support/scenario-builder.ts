@@ -27,12 +27,12 @@ export type Step =
   /** Any in-dialog request (e.g. a malformed one) and the status it must get. */
   | { request: 'INFO' | 'REFER' | 'OPTIONS'; headers?: string[]; body?: string; contentType?: string; expect: number };
 
-const SDP_OFFER = (direction = 'sendrecv') => `v=0
+const SDP_OFFER = (direction = 'sendrecv', port = '[media_port]') => `v=0
       o=sipp 53655765 2353687637 IN IP[local_ip_type] [local_ip]
       s=-
       c=IN IP[media_ip_type] [media_ip]
       t=0 0
-      m=audio [media_port] RTP/AVP 8 0 101
+      m=audio ${port} RTP/AVP 8 0 101
       a=rtpmap:8 PCMA/8000
       a=rtpmap:0 PCMU/8000
       a=rtpmap:101 telephone-event/8000
@@ -127,10 +127,11 @@ function hangUp(end: 'bye' | 'wait-bye', side: Side): string {
  * answered, then hangs up (`end: 'bye'`) or waits for Ringside's BYE (`'wait-bye'`). With `refused`, the
  * call is expected to fail with that status instead.
  */
-export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; refused?: number }): string {
+export function carrierScenario(o: { steps?: Step[]; end?: 'bye' | 'wait-bye'; refused?: number; rtpPortKey?: boolean }): string {
   const uac: Side = { cseq: 1, request: uacRequest };
   const uri = 'sip:[service]@[remote_ip]:[remote_port]';
-  const invite = `${uacRequest({ method: 'INVITE', cseq: 1, uri, contentType: 'application/sdp', body: SDP_OFFER() })}
+  // `rtpPortKey`: the offer names `-key rtp_port`, a socket the test holds, instead of sipp's own media port.
+  const invite = `${uacRequest({ method: 'INVITE', cseq: 1, uri, contentType: 'application/sdp', body: SDP_OFFER('sendrecv', o.rtpPortKey ? '[rtp_port]' : '[media_port]') })}
   <recv response="100" optional="true"/>
   <recv response="180" optional="true"/>`;
   // RFC 3261 §17.1.1.3: the ACK of a non-2xx goes to the INVITE's Request-URI, outside any dialog.
