@@ -14,6 +14,7 @@ import { Relay } from './relay.js';
 import { Player, FRAME_SAMPLES, type PlayItem, type PlaybackOutcome } from './player.js';
 import { TextToSpeech } from './tts.js';
 import { AudioFetcher } from './audio-fetch.js';
+import { withGain } from './gain.js';
 import { PromptLibrary } from './prompts.js';
 import { loadAudioFile } from './audio-file.js';
 import { synthesizeTone } from './tones.js';
@@ -65,6 +66,8 @@ export interface PlayOptions {
   stopOnDigits?: string | boolean;
   loop?: boolean;
   playbackId?: string;
+  /** Gain in dB applied to every sample (clipped to 16 bits); 0 or absent: as recorded. */
+  gainDb?: number;
 }
 
 export interface Playback {
@@ -286,7 +289,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const source = `player:${id}`;
     const player = new Player({
       items: Array.isArray(items) ? items : [items],
-      load: (i) => this.#load(i),
+      load: opts.gainDb ? async (i) => withGain(await this.#load(i), opts.gainDb!) : (i) => this.#load(i),
       send: (frame, n) => ep.sendSamples(frame, source, n * FRAME_SAMPLES),
       loop: opts.loop ?? false,
     });
@@ -499,3 +502,4 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     await Promise.all([...this.#recordings.values()].map((r) => r.recorder.stop()));
   }
 }
+

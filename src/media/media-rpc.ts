@@ -23,7 +23,7 @@ export const MEDIA_METHODS = {
   connect: (e: MediaEngine, a: string, b: string) => e.connect(a, b),
   disconnect: (e: MediaEngine, id: string) => e.disconnect(id),
   // The playback's end arrives as the `playback-finished` event; only the id is returned.
-  play: (e: MediaEngine, id: string, items: PlayItem[], opts: { stopOnDigits?: string | boolean; loop?: boolean; playbackId: string }) => {
+  play: (e: MediaEngine, id: string, items: PlayItem[], opts: { stopOnDigits?: string | boolean; loop?: boolean; playbackId: string; gainDb?: number }) => {
     e.play(id, items, opts).done.catch(() => undefined);
     return opts.playbackId;
   },

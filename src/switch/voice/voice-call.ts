@@ -62,6 +62,9 @@ export interface OutboundCallPlan {
   ringMs: number;
 }
 
+/** dB per step of the audio object's `volume` (−4…4: −12 dB … +12 dB). */
+const VOLUME_STEP_DB = 3;
+
 /** A media failure on an outbound call (no port, no codec) did not get as far as a SIP status. */
 const MEDIA_FAILED: DialOutcome = { result: 'CONGESTION', cause: 'congestion', sipStatus: 503 };
 
@@ -396,18 +399,19 @@ export class VoiceCall {
     }
     const loaded = await this.#deps.audio.load(audio);
     if (!loaded.ok) return loaded;
-    const started = await this.#play(loaded.value, audio.loopEnabled === true, audio.tag);
+    const started = await this.#play(loaded.value, audio.loopEnabled === true, audio.tag, audio.volume);
     return started ? { ok: true, value: undefined } : refuse.audioState(this.id);
   }
 
   /** Plays one item: `playback.started` now, `playback.finished` when it ends. Undefined when the call is
    *  no longer active or the engine refused. */
-  async #play(loaded: LoadedAudio, loop: boolean, tag: string | undefined): Promise<string | undefined> {
+  async #play(loaded: LoadedAudio, loop: boolean, tag: string | undefined, volume = 0): Promise<string | undefined> {
     await this.#stopAudio();
     if (!this.active) return undefined;
     let playback: { playbackId: string; done: Promise<PlaybackOutcome> };
     try {
-      playback = await this.#deps.session.media.play(this.endpointId!, loaded.item, { loop });
+      // spec bandwidth §3.4 `volume` −4…4: 3 dB a step (docs/voice-api.md).
+      playback = await this.#deps.session.media.play(this.endpointId!, loaded.item, { loop, ...(volume ? { gainDb: volume * VOLUME_STEP_DB } : {}) });
     } catch (err) {
       this.#log.warn({ err }, 'playing audio failed');
       return undefined;
