@@ -1,7 +1,8 @@
 /**
  * What Ringside does at start about a predecessor that died (docs/reliability.md): first the call report
  * entries lost between a durable `session.ended` and the report writer's write (report-sweep.ts), then
- * every session the log still shows open is torn down and closed (switch/session-recovery.ts). Registrations
+ * every session the log still shows open is torn down and closed (switch/session-recovery.ts), and the
+ * voice-API resources it left unfinished are closed too (switch/voice/voice-recovery.ts). Registrations
  * (the store's SIP bindings) and the webhook outbox need nothing here: both are durable and resume as their
  * services start.
  */
@@ -12,13 +13,14 @@ import type { SipStack } from '../sip/index.js';
 import type { Store } from '../store/store.js';
 import { sweepMissingReports } from '../dialects/reports/report-sweep.js';
 import { recoverSession } from '../switch/session-recovery.js';
+import { closeCutVoiceResources } from '../switch/voice/voice-recovery.js';
 
 /** The writer lags a session's end by milliseconds; a minute before the log's last entry covers the loss. */
 const REPORT_SWEEP_MARGIN_MS = 60_000;
 
 export interface CrashRecoveryDeps {
   events: EventLog;
-  store: Pick<Store, 'getReportEntry' | 'putCall'>;
+  store: Pick<Store, 'getReportEntry' | 'putCall' | 'listUnfinishedVoiceResources' | 'putVoiceResource'>;
   facts: FactSink;
   stack: SipStack;
   logger: Logger;
@@ -30,6 +32,8 @@ export interface CrashRecoveryOutcome {
   byes: number;
   byesAnswered: number;
   reportsRestored: number;
+  /** Voice-API calls, gathers, recordings and bridges the dead process left unfinished. */
+  voiceResourcesClosed: number;
 }
 
 export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashRecoveryOutcome> {
@@ -49,12 +53,14 @@ export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashReco
     }),
   );
   const closed = outcomes.filter((o) => o !== undefined);
+  const voiceResourcesClosed = await closeCutVoiceResources(d.store);
   const outcome = {
     sessionsClosed: closed.length,
     byes: closed.reduce((n, o) => n + o.byes, 0),
     byesAnswered: closed.reduce((n, o) => n + o.byesAnswered, 0),
     reportsRestored,
+    voiceResourcesClosed,
   };
-  if (open.length > 0 || reportsRestored > 0) log.warn({ openSessions: open.length, ...outcome }, 'recovered from an unclean stop');
+  if (open.length > 0 || reportsRestored > 0 || voiceResourcesClosed > 0) log.warn({ openSessions: open.length, ...outcome }, 'recovered from an unclean stop');
   return outcome;
 }

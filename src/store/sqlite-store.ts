@@ -300,6 +300,15 @@ export class SqliteStore implements Store {
     return this.#jsonAll(`SELECT body FROM voice_resources WHERE ${where.join(' AND ')} ORDER BY created_at ${order}, id ${order} LIMIT ? OFFSET ?`, ...args);
   }
 
+  async listUnfinishedVoiceResources(): Promise<VoiceResource[]> {
+    return this.#jsonAll(`SELECT body FROM voice_resources WHERE
+      (kind = 'call' AND json_extract(body, '$.state') IN ('started', 'active', 'transferring')) OR
+      (kind = 'gather' AND json_extract(body, '$.state') = 'started') OR
+      (kind = 'recording' AND json_extract(body, '$.state') IN ('recording', 'saving')) OR
+      (kind = 'bridge' AND json_extract(body, '$.state') <> 'completed')
+      ORDER BY created_at`);
+  }
+
   async listWebhooks(accountId: string): Promise<WebhookRecord[]> {
     return this.#jsonAll('SELECT body FROM webhooks WHERE account_id = ? ORDER BY id', accountId);
   }

@@ -239,6 +239,9 @@ export interface Store {
   putVoiceResource(resource: VoiceResource): Promise<void>;
   getVoiceResource<K extends VoiceResourceKind>(accountId: string, kind: K, id: string): Promise<VoiceResourceOf<K> | undefined>;
   listVoiceResources<K extends VoiceResourceKind>(accountId: string, kind: K, query: VoiceListQuery): Promise<VoiceResourceOf<K>[]>;
+  /** Every account's voice resources not in a final state (calls started/active/transferring, gathers
+   *  started, recordings recording/saving, bridges not completed): what a restart finds cut. */
+  listUnfinishedVoiceResources(): Promise<VoiceResource[]>;
   listWebhooks(accountId: string): Promise<WebhookRecord[]>;
   findApiCredential(token: string): Promise<ApiCredentialRecord | undefined>;
   verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean>;

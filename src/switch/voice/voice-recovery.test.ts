@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../store/sqlite-store.js';
+import { closeCutVoiceResources } from './voice-recovery.js';
+
+test('a restart closes what a dead process left unfinished, and nothing that was finished', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-recovery-'));
+  const store = new SqliteStore(join(dir, 'ringside.db'));
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const call = { kind: 'call', accountId: 'acme', userId: 'u-1', sessionId: 's', direction: 'in', from: '+1', to: '+2', recordingEnabled: true, startTime: 1 } as const;
+  await store.putVoiceResource({ ...call, id: 'c-live', state: 'active' });
+  await store.putVoiceResource({ ...call, id: 'c-ringing', state: 'started' });
+  await store.putVoiceResource({ ...call, id: 'c-done', state: 'completed', endTime: 5, cause: 'normal' });
+  await store.putVoiceResource({ kind: 'gather', id: 'g-1', accountId: 'acme', callId: 'c-live', state: 'started', digits: '12', createdTime: 2 });
+  await store.putVoiceResource({ kind: 'recording', id: 'rec-1', accountId: 'acme', callId: 'c-live', state: 'recording', startTime: 2 });
+  await store.putVoiceResource({ kind: 'recording', id: 'rec-0', accountId: 'acme', callId: 'c-done', state: 'complete', startTime: 1, endTime: 3 });
+  await store.putVoiceResource({ kind: 'bridge', id: 'brg-1', accountId: 'acme', state: 'active', callIds: ['c-live', 'c-x'], bridgeAudio: true, createdTime: 2 });
+
+  assert.equal(await closeCutVoiceResources(store, 100), 5);
+  const get = <K extends 'call' | 'gather' | 'recording' | 'bridge'>(kind: K, id: string) => store.getVoiceResource('acme', kind, id);
+  assert.deepEqual(await get('call', 'c-live'), { ...call, id: 'c-live', state: 'completed', endTime: 100, cause: 'server-restart' });
+  assert.equal((await get('call', 'c-ringing'))?.state, 'completed');
+  assert.deepEqual(await get('call', 'c-done'), { ...call, id: 'c-done', state: 'completed', endTime: 5, cause: 'normal' }, 'finished calls are left alone');
+  assert.deepEqual(await get('gather', 'g-1'), { kind: 'gather', id: 'g-1', accountId: 'acme', callId: 'c-live', state: 'completed', reason: 'hung-up', digits: '12', createdTime: 2, completedTime: 100 });
+  assert.equal((await get('recording', 'rec-1'))?.state, 'error');
+  assert.equal((await get('recording', 'rec-0'))?.state, 'complete');
+  assert.deepEqual((await get('bridge', 'brg-1'))?.callIds, []);
+  assert.equal(await closeCutVoiceResources(store, 200), 0, 'nothing is left for the next start');
+});

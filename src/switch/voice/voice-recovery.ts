@@ -1,0 +1,28 @@
+/**
+ * After a restart (app/crash-recovery.ts): the voice-API state a dead process left unfinished in the store.
+ * The calls' sessions are closed from the log like every session (session-recovery.ts: BYE from the stored
+ * dialog, `hangup` with the restart's cause); this makes the REST resources say the same — a cut call is
+ * `completed` (cause `server-restart`), its gather `completed` `hung-up`, its recording `error` (the file
+ * may be cut short), every bridge `completed` (bridges live in the process that died).
+ */
+import type { Store } from '../../store/store.js';
+import type { VoiceResource } from '../../store/voice-records.js';
+
+export async function closeCutVoiceResources(store: Pick<Store, 'listUnfinishedVoiceResources' | 'putVoiceResource'>, now = Date.now()): Promise<number> {
+  const cut = await store.listUnfinishedVoiceResources();
+  for (const r of cut) await store.putVoiceResource(closed(r, now));
+  return cut.length;
+}
+
+function closed(r: VoiceResource, now: number): VoiceResource {
+  switch (r.kind) {
+    case 'call':
+      return { ...r, state: 'completed', endTime: now, cause: 'server-restart' };
+    case 'gather':
+      return { ...r, state: 'completed', reason: 'hung-up', digits: r.digits ?? '', completedTime: now };
+    case 'recording':
+      return { ...r, state: 'error', endTime: now };
+    case 'bridge':
+      return { ...r, state: 'completed', callIds: [], completedTime: now };
+  }
+}
