@@ -56,11 +56,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // The error body's schema, which every route's `response` refers to (`errorReplies`).
   app.addSchema(apiErrorSchema);
   // RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request that lacks a Host header.
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
-      sendError(reply, 400, 'bad_request', 'an HTTP/1.1 request needs a Host header (RFC 9112 3.2)');
-      return reply;
-    }
+  // Thrown, not sent: the route's own error handler words it (the voice API answers in its provider's shape).
+  app.addHook('onRequest', async (req) => {
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) throw new ApiError(400, 'bad_request', 'an HTTP/1.1 request needs a Host header (RFC 9112 3.2)');
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {

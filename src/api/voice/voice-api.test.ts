@@ -197,3 +197,19 @@ test('rate limit: past the account\'s bucket, 429 with X-RateLimit-Reset (epoch 
   assert.ok(Number.isInteger(reset) && reset > before && reset <= before + 2100, `reset ${reset} is epoch ms within 2 s`);
   assert.equal((await h.call('GET', '/v1/users/u-other/applications', { auth: OTHER })).status, 200);
 });
+
+test('an HTTP/1.1 request without Host is a 400 in the provider shape (found by the fuzz campaign: it was a 500)', async (t) => {
+  const h = await harness(t);
+  const { connect } = await import('node:net');
+  const port = Number(new URL(h.base).port);
+  const raw = await new Promise<string>((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(`GET /v1/users/u-acme/applications HTTP/1.1\r\nAuthorization: ${ACME}\r\n\r\n`));
+    let data = '';
+    sock.on('data', (d) => (data += d.toString('utf8')));
+    sock.on('end', () => resolve(data));
+    setTimeout(() => (sock.destroy(), resolve(data)), 2000);
+  });
+  assert.match(raw, /^HTTP\/1\.1 400 /);
+  const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+  assert.deepEqual({ category: body.category, code: body.code }, { category: 'bad-request', code: 'bad-request' });
+});

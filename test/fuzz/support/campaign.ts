@@ -91,6 +91,8 @@ const asUser102 = (m: Buffer): Buffer => Buffer.from(m.toString('latin1').replac
 
 const FUZZ_IP = '127.0.0.3';
 const CREDENTIALS = { token: 'fuzz-api-token', secret: 'fuzz-api-secret' };
+/** The voice API's user of the fuzzed account: most voice-API paths name it, so fuzzing reaches the routes. */
+const VOICE_USER = 'u-fuzz';
 
 function config(carrierPort: number): string {
   return callConfig(
@@ -103,8 +105,7 @@ function config(carrierPort: number): string {
     lines:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 5, fallback: hangup } }
       - { id: texts, name: Texts, number: "+15550101", ring: { strategy: ring-all, users: [502], timeoutSeconds: 5, fallback: hangup } }
-    apiCredentials:
-      - { token: ${CREDENTIALS.token}, secret: ${CREDENTIALS.secret} }
+    voiceApi: { userId: ${VOICE_USER}, apiToken: ${CREDENTIALS.token}, apiSecret: ${CREDENTIALS.secret} }
 `,
   );
 }
@@ -201,7 +202,7 @@ export async function runCampaign(o: CampaignOptions, t: T): Promise<CampaignRes
   const all: Record<(typeof TARGET_NAMES)[number], () => FuzzTarget> = {
     'sip-udp': () => new SipUdpTarget({ host: '127.0.0.1', port: sipPort, from, seeds: corpus, r: rng('sip-udp'), rate: 300 }),
     'sip-tcp': () => new SipTcpTarget({ host: '127.0.0.1', port: sipPort, from, seeds: corpus, r: rng('sip-tcp'), rate: 100 }),
-    http: () => new HttpTarget({ host: '127.0.0.1', port: r.httpPort, routes, credentials: { adminToken, userToken, api: `${CREDENTIALS.token}:${CREDENTIALS.secret}`, login: 'bob@demo.test:bob-pass' }, from, rngs: [rng('http-0'), rng('http-1'), rng('http-2')] }),
+    http: () => new HttpTarget({ host: '127.0.0.1', port: r.httpPort, routes, credentials: { adminToken, userToken, api: `${CREDENTIALS.token}:${CREDENTIALS.secret}`, login: 'bob@demo.test:bob-pass', voiceUser: VOICE_USER }, from, rngs: [rng('http-0'), rng('http-1'), rng('http-2')] }),
     websocket: () => new WsTarget({ host: '127.0.0.1', port: r.httpPort, adminToken, userToken, r: rng('websocket') }),
     sse: () => new SseTarget({ host: '127.0.0.1', port: r.httpPort, adminToken, userToken, r: rng('sse') }),
     'sdp-rtp-parsers': () => new MediaParserTarget(rng('sdp-rtp-parsers')),

@@ -19,6 +19,8 @@ export interface HttpCredentials {
   api: string;
   /** A user's login `email:password` (Basic). */
   login: string;
+  /** The voice API's user id of the account the `api` credentials are (the `{userId}` of its paths). */
+  voiceUser?: string;
 }
 
 export interface HttpTargetOptions {
@@ -126,6 +128,8 @@ export class HttpTarget implements FuzzTarget {
   #auth(route: ApiRoute, r: Prng): string | undefined {
     const c = this.#o.credentials;
     const k = r.next();
+    // The voice API takes only its Basic credentials: most of its requests carry them, to get past the door.
+    if (route.url.startsWith('/v1/users/') && k < 0.6) return `Basic ${Buffer.from(c.api).toString('base64')}`;
     if (k < 0.45) return `Bearer ${c.adminToken}`;
     if (k < 0.6) return `Bearer ${c.userToken}`;
     // Basic is checked with scrypt (slow by design): a few.
@@ -138,6 +142,8 @@ export class HttpTarget implements FuzzTarget {
   #build(route: ApiRoute, r: Prng, values: SchemaValues): HttpInput {
     const paramValues = values.valid(route.schema.params) as Record<string, unknown> | undefined;
     const path = route.url.replace(/:([A-Za-z_]+)/g, (_m, name: string) => {
+      const voiceUser = this.#o.credentials.voiceUser;
+      if (name === 'userId' && voiceUser !== undefined && r.chance(0.8)) return voiceUser;
       if (this.#known.length && r.chance(0.3)) return enc(r.pick(this.#known));
       if (r.chance(0.3)) return r.pick(ODD_SEGMENTS);
       const v = paramValues && typeof paramValues === 'object' ? paramValues[name] : undefined;
@@ -246,14 +252,17 @@ export class HttpTarget implements FuzzTarget {
     if (status >= 200 && status < 300) this.#learn(body);
     if (status < 400) return;
     const where = `${route.method} ${route.url}`;
-    let parsed: { success?: unknown; error?: unknown; message?: unknown } | undefined;
+    let parsed: { success?: unknown; error?: unknown; message?: unknown; category?: unknown; code?: unknown } | undefined;
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
     } catch {
       parsed = undefined;
     }
-    const structured = !!parsed && parsed.success === false && typeof parsed.error === 'string' && typeof parsed.message === 'string' && contentType.includes('application/json');
-    if (status >= 500) this.stats.find('5xx', `${where} → ${status} ${parsed && typeof parsed.error === 'string' ? parsed.error : body.subarray(0, 100).toString()}`, this.#describe(input), index);
+    // The voice API's routes answer in its provider's error shape (spec bandwidth §0), every other in Ringside's.
+    const voiceShape = /^(?:[A-Z]+ )?\/v1\/users\//.test(route.url) && !!parsed && typeof parsed.category === 'string' && typeof parsed.code === 'string' && typeof parsed.message === 'string';
+    const ringsideShape = !!parsed && parsed.success === false && typeof parsed.error === 'string' && typeof parsed.message === 'string';
+    const structured = (voiceShape || ringsideShape) && contentType.includes('application/json');
+    if (status >= 500) this.stats.find('5xx', `${where} → ${status} ${parsed && typeof parsed.error === 'string' ? parsed.error : parsed && typeof parsed.code === 'string' ? parsed.code : body.subarray(0, 100).toString()}`, this.#describe(input), index);
     else if (!structured) this.stats.find('unstructured-error', `${where} → ${status} ${contentType} ${body.subarray(0, 120).toString()}`, this.#describe(input), index);
   }
 
