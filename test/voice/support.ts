@@ -28,7 +28,7 @@ export interface VoiceSetup {
 }
 
 /** Starts Ringside with an application on +15550104 (`autoAnswer` as asked) whose callbacks go to a receiver. */
-export async function voiceSetup(t: T, o: { autoAnswer?: boolean; callbackHttpMethod?: 'GET' | 'POST' } = {}, env: NodeJS.ProcessEnv = {}): Promise<VoiceSetup> {
+export async function voiceSetup(t: T, o: { autoAnswer?: boolean; callbackHttpMethod?: 'GET' | 'POST'; incomingCallUrl?: string; fallbackUrl?: string } = {}, env: NodeJS.ProcessEnv = {}): Promise<VoiceSetup> {
   const receiver = await Receiver.start(t);
   const carrierPort = await freePort();
   const r = await startInProcess(
@@ -39,7 +39,7 @@ export async function voiceSetup(t: T, o: { autoAnswer?: boolean; callbackHttpMe
     voiceApi: { userId: ${USER}, apiToken: t-demo, apiSecret: s-demo }
     numbers: [{ number: "+15550100" }, { number: "${APP_NUMBER}", application: a-app }]
     applications:
-      - { id: a-app, name: App, incomingCallUrl: "${receiver.url('/voice')}", autoAnswer: ${o.autoAnswer ?? false}, callbackHttpMethod: ${o.callbackHttpMethod ?? 'POST'} }
+      - { id: a-app, name: App, incomingCallUrl: "${o.incomingCallUrl ?? receiver.url('/voice')}", ${o.fallbackUrl ? `incomingCallFallbackUrl: "${o.fallbackUrl}", ` : ''}autoAnswer: ${o.autoAnswer ?? false}, callbackHttpMethod: ${o.callbackHttpMethod ?? 'POST'} }
 `,
     ),
     { env },

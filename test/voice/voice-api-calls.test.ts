@@ -11,6 +11,7 @@ import { CARRIER_IP, ok, phoneAnswering, sipp, sleep } from '../switch/support/h
 import { carrierScenario, answeringScenario, scenarioDir } from '../switch/support/scenario-builder.js';
 import { parseWav, wavSamples } from '../../src/media/wav.js';
 import { APP_NUMBER, CALLER, USER, audioServer, callbacks, voiceSetup, waitForCallback } from './support.js';
+import { Receiver } from '../webhooks/support.js';
 import { freePort } from '../switch/support/harness.js';
 import { carrierMedia } from '../switch/support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
@@ -228,4 +229,48 @@ test('the application\'s URL is down: a call without autoAnswer is refused after
   assert.equal(list[0]!.state, 'rejected');
   assert.ok(Date.now() - started < 10_000);
   assert.match(run.messages, /SIP\/2\.0 480/);
+});
+
+test('GET callbacks with Basic credentials from the URL, to the fallback when the primary URL is down (spec bandwidth §1.2, §1.3)', { skip }, async (t) => {
+  const down = await Receiver.freePort();
+  const fallback = await Receiver.start(t);
+  const url = new URL(fallback.url('/fallback'));
+  url.username = 'app';
+  url.password = 'p@ss word';
+  const { sipTarget } = await voiceSetup(t, { autoAnswer: true, callbackHttpMethod: 'GET', incomingCallUrl: `http://127.0.0.1:${down}/voice`, fallbackUrl: url.toString() });
+  ok(await sipp(t, 'carrier-call-hangs-up.xml', sipTarget, { from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER } }), 'carrier');
+  await fallback.waitFor(() => callbacks(fallback).some((e) => e.eventType === 'hangup'), 15_000, 'hangup at the fallback');
+  const got = callbacks(fallback);
+  assert.deepEqual(got.map((e) => e.eventType), ['incomingcall', 'answer', 'hangup']);
+  for (const q of fallback.requests) {
+    assert.equal(q.method, 'GET');
+    assert.equal(q.body, '', 'no body: the event is in the query');
+    assert.equal(q.headers.authorization, 'Basic ' + Buffer.from('app:p@ss word').toString('base64'));
+    assert.match(String(q.headers['user-agent']), /^BandwidthAPI\/v1 /);
+  }
+  assert.equal(got[0]!.callState, 'active');
+  assert.equal(got[0]!.applicationId, 'a-app');
+  assert.equal(got[2]!.cause, 'NORMAL_CLEARING');
+});
+
+test('an application made over REST takes the calls of a number linked to it over REST, and stops when unlinked', { skip }, async (t) => {
+  const { receiver, sipTarget, api } = await voiceSetup(t, { autoAnswer: true });
+  const appId = await api.create('applications', { name: 'Made over REST', incomingCallUrl: receiver.url('/rest-app'), autoAnswer: 'true' });
+  const number = encodeURIComponent('+15550100');
+  await api.update(`phoneNumbers/${number}`, { applicationId: appId });
+  const linked = (await api.call('GET', `phoneNumbers/${number}`)).body as Record<string, unknown>;
+  assert.equal(linked.applicationId, appId);
+  ok(await sipp(t, 'carrier-call-hangs-up.xml', sipTarget, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } }), 'carrier');
+  const incoming = await waitForCallback(receiver, (e) => e.eventType === 'incomingcall', 'incomingcall at the REST-made application');
+  assert.equal(incoming.applicationId, appId);
+  assert.equal(incoming.to, '+15550100');
+  assert.ok(receiver.requests.every((q) => q.url.startsWith('/rest-app')));
+  await waitForCallback(receiver, (e) => e.eventType === 'hangup', 'hangup');
+
+  await api.update(`phoneNumbers/${number}`, { applicationId: '' });
+  const before = receiver.requests.length;
+  // Unlinked, the number is the account's plain number again: it has no line here, so the carrier hears 404.
+  const refused = await sipp(t, 'carrier-call-unknown-number.xml', sipTarget, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } });
+  assert.equal(receiver.requests.length, before, 'the application hears nothing of it');
+  assert.match(refused.messages, /SIP\/2\.0 (404|480) /, 'Ringside refused the call itself');
 });
