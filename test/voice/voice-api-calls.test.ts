@@ -182,9 +182,17 @@ test('bridge: an inbound and an outbound call are bridged and hear each other (t
   await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === a, 'A hung up');
   const bAfter = (await api.call('GET', `calls/${b}`)).body as Record<string, unknown>;
   assert.equal(bAfter.state, 'active', 'the other call stays up (§4.7)');
+  assert.deepEqual(((await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>).callIds, [b]);
+  // Put in another bridge, B moves there: the first bridge, now empty, is completed.
+  const second = await api.create('bridges', { callIds: [b] });
+  const first = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
+  assert.equal(first.state, 'completed');
+  assert.deepEqual(first.callIds, []);
+  assert.deepEqual(((await api.call('GET', `bridges/${second}`)).body as Record<string, unknown>).callIds, [b]);
+  assert.equal(((await api.call('GET', `calls/${b}`)).body as Record<string, unknown>).bridgeId, second);
   await api.update(`calls/${b}`, { state: 'completed' });
   await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === b, 'B hung up');
-  const done = (await api.call('GET', `bridges/${bridgeId}`)).body as Record<string, unknown>;
+  const done = (await api.call('GET', `bridges/${second}`)).body as Record<string, unknown>;
   assert.equal(done.state, 'completed');
   assert.deepEqual(done.callIds, []);
   await callee.done;

@@ -1,8 +1,9 @@
 /**
  * Voice-API bridges (spec bandwidth §3.7): at most two calls whose audio the media engine relays to each
  * other while both are active and `bridgeAudio` is true (`false` holds both: neither hears the other).
- * Membership is replaced whole by an update; a call leaves its bridge when it hangs up or joins another
- * bridge; the other call stays up (§4.7 Proposed). A bridge is `completed` once its last call is gone
+ * Membership is replaced whole by an update; a call leaves its bridge when it hangs up or is put in another
+ * bridge (it moves: `bridge-bridged-callId` is never answered, docs/compatibility.md); the other call stays
+ * up (§4.7 Proposed). A bridge is `completed` once its last call is gone
  * (after it was ever used), and then takes no more calls. There are no bridge callbacks: the calls report
  * `leg.joined`/`leg.left` facts (the call-centre and realtime dialects show them; the voice API does not).
  */
@@ -22,6 +23,8 @@ interface LiveBridge {
   connected?: [string, string];
   /** Changes to one bridge run one after another. */
   queue: Promise<unknown>;
+  /** A call was ever in it: emptied again, it is completed (a bridge created without calls waits). */
+  used: boolean;
 }
 
 export interface VoiceBridgesDeps {
@@ -41,10 +44,10 @@ export class VoiceBridges {
   }
 
   async create(accountId: string, req: BridgeRequest): Promise<VoiceResult<VoiceBridgeRecord>> {
-    const checked = this.#members(accountId, undefined, req.callIds);
+    const checked = this.#members(accountId, req.callIds);
     if (!checked.ok) return checked;
     const record: VoiceBridgeRecord = { kind: 'bridge', id: newPrefixedId('brg'), accountId, state: 'created', callIds: [], bridgeAudio: req.bridgeAudio, createdTime: Date.now() };
-    const bridge: LiveBridge = { record, members: [], queue: Promise.resolve() };
+    const bridge: LiveBridge = { record, members: [], queue: Promise.resolve(), used: false };
     this.#live.set(record.id, bridge);
     await this.#deps.store.putVoiceResource(record);
     await this.#run(bridge, () => this.#setMembers(bridge, checked.value));
@@ -57,7 +60,7 @@ export class VoiceBridges {
       const stored = await this.#deps.store.getVoiceResource(accountId, 'bridge', bridgeId);
       return stored ? refuse.bridgeState(bridgeId, 'the bridge is completed') : refuse.bridgeNotFound(bridgeId);
     }
-    const checked = change.callIds ? this.#members(accountId, bridgeId, change.callIds) : ({ ok: true, value: bridge.members } as const);
+    const checked = change.callIds ? this.#members(accountId, change.callIds) : ({ ok: true, value: bridge.members } as const);
     if (!checked.ok) return checked;
     await this.#run(bridge, async () => {
       if (change.bridgeAudio !== undefined) bridge.record.bridgeAudio = change.bridgeAudio;
@@ -87,15 +90,14 @@ export class VoiceBridges {
     return { ok: true, value: undefined };
   }
 
-  /** The calls for a new member list: at most two, live, the account's, not in another bridge. */
-  #members(accountId: string, bridgeId: string | undefined, callIds: readonly string[]): VoiceResult<VoiceCall[]> {
+  /** The calls for a new member list: at most two, live and active, the account's. */
+  #members(accountId: string, callIds: readonly string[]): VoiceResult<VoiceCall[]> {
     if (callIds.length > 2) return refuse.bridgeOverflow();
     const calls: VoiceCall[] = [];
     for (const id of new Set(callIds)) {
       const call = this.#deps.call(accountId, id);
       if (!call) return refuse.callNotFound(id);
       if (!call.active) return refuse.callState(id, 'only an active call can be bridged');
-      if (call.bridgeId !== undefined && call.bridgeId !== bridgeId) return refuse.bridgedCall(id);
       calls.push(call);
     }
     return { ok: true, value: calls };
@@ -111,7 +113,10 @@ export class VoiceBridges {
     for (const gone of bridge.members.filter((c) => !calls.includes(c))) await gone.leaveBridge();
     for (const call of calls) {
       if (bridge.members.includes(call)) continue;
+      // A call in another bridge moves here: it leaves that one first.
+      if (call.bridgeId !== undefined) await call.leaveBridge();
       bridge.members.push(call);
+      bridge.used = true;
       call.joinedBridge(bridge.record.id, () => this.#run(bridge, () => this.#left(bridge, call)));
     }
     await this.#apply(bridge);
@@ -141,8 +146,7 @@ export class VoiceBridges {
       r.activatedTime ??= Date.now();
     }
     r.callIds = bridge.members.map((c) => c.id);
-    const used = r.activatedTime !== undefined || r.state !== 'created';
-    if (bridge.members.length === 0 && used) {
+    if (bridge.members.length === 0 && bridge.used) {
       r.state = 'completed';
       r.completedTime = Date.now();
       this.#live.delete(r.id);

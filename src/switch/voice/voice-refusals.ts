@@ -19,8 +19,6 @@ export const refuse = {
   bridgeNotFound: (id: string) => refusal(404, 'not-found', 'bridge-not-found', `bridge ${id} was not found`),
   /** 403 `bridge-callIds-overflow`: a bridge holds at most two calls. */
   bridgeOverflow: () => refusal(403, 'forbidden', 'bridge-callIds-overflow', 'a bridge holds at most 2 calls'),
-  /** 400 `bridge-bridged-callId`: the call is already in another bridge. */
-  bridgedCall: (callId: string) => refusal(400, 'bad-request', 'bridge-bridged-callId', `call ${callId} is already bridged`),
   bridgeState: (id: string, why: string) => refusal(400, 'bad-request', 'bridge-invalid-state', `bridge ${id}: ${why}`),
   /** The audio could not be had (fetch failed, not WAV, TTS failed): 400 naming the problem. */
   audio: (message: string) => refusal(400, 'bad-request', 'invalid-audio', message),
