@@ -123,16 +123,17 @@ test('outbound: POST /calls answered by the carrier, DTMF out comes back (sipp e
   await sleep(300);
   const callId = await api.create('calls', { from: APP_NUMBER, to: '+15557770001', callbackUrl: receiver.url('/out'), tag: 'order-1', callTimeout: 10 });
   const answer = await waitForCallback(receiver, (e) => e.eventType === 'answer', 'answer');
-  assert.equal(answer.callId, callId);
-  assert.equal(answer.tag, 'order-1', 'an outbound answer carries the call tag (§2.3)');
-  assert.equal(answer.from, APP_NUMBER);
-  assert.equal(answer.to, '+15557770001');
+  const callUri = `${api.baseUrl}/v1/users/${USER}/calls/${callId}`;
+  // An outbound answer carries the call tag (§2.3).
+  assert.deepEqual(answer, { eventType: 'answer', callId, callUri, from: APP_NUMBER, to: '+15557770001', callState: 'active', tag: 'order-1', time: answer.time });
+  assert.match(String(answer.time), ISO);
   await api.update(`calls/${callId}/dtmf`, { dtmfOut: '59' });
   const echoed = await waitForCallback(receiver, (e) => e.eventType === 'dtmf' && e.dtmfDigit === '9', 'the digits echoed back');
   assert.equal(echoed.tag, 'order-1');
   ok(await callee, 'callee');
   const hangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup', 'hangup');
-  assert.equal(hangup.cause, 'NORMAL_CLEARING');
+  assert.deepEqual(hangup, { eventType: 'hangup', callId, callUri, from: APP_NUMBER, to: '+15557770001', callState: 'completed', cause: 'NORMAL_CLEARING', tag: 'order-1', time: hangup.time });
+  assert.deepEqual(echoed, { eventType: 'dtmf', callId, callUri, dtmfDigit: '9', dtmfDuration: echoed.dtmfDuration, tag: 'order-1', time: echoed.time });
   assert.equal(receiver.requests.every((q) => q.url.startsWith('/out')), true, "every event of the call went to its callbackUrl");
 });
 
@@ -141,7 +142,8 @@ test('outbound: refused with 486 is a hangup USER_BUSY; unanswered is timeout th
   const busy = await phoneAnswering(t, 'uas-busy.xml', carrierPort, 9, CARRIER_IP);
   const busyId = await api.create('calls', { from: APP_NUMBER, to: '+15557770002', callbackUrl: receiver.url('/busy') });
   const busyHangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === busyId, 'busy hangup');
-  assert.equal(busyHangup.cause, 'USER_BUSY');
+  const uri = (id: string) => `${api.baseUrl}/v1/users/${USER}/calls/${id}`;
+  assert.deepEqual(busyHangup, { eventType: 'hangup', callId: busyId, callUri: uri(busyId), from: APP_NUMBER, to: '+15557770002', callState: 'completed', cause: 'USER_BUSY', time: busyHangup.time });
   ok(await busy.done, 'busy callee');
   assert.deepEqual(callbacks(receiver, busyId).map((e) => e.eventType), ['hangup']);
 
@@ -149,9 +151,10 @@ test('outbound: refused with 486 is a hangup USER_BUSY; unanswered is timeout th
   const lateId = await api.create('calls', { from: APP_NUMBER, to: '+15557770003', callbackUrl: receiver.url('/late'), callTimeout: '2', tag: 't' });
   await waitForCallback(receiver, (e) => e.eventType === 'hangup' && e.callId === lateId, 'no-answer hangup');
   const late = callbacks(receiver, lateId);
-  assert.deepEqual(late.map((e) => e.eventType), ['timeout', 'hangup']);
-  assert.equal(late[1]!.cause, 'NO_ANSWER');
-  assert.equal(late[0]!.tag, 't');
+  assert.deepEqual(late, [
+    { eventType: 'timeout', callId: lateId, callUri: uri(lateId), from: APP_NUMBER, to: '+15557770003', tag: 't', time: late[0]!.time },
+    { eventType: 'hangup', callId: lateId, callUri: uri(lateId), from: APP_NUMBER, to: '+15557770003', callState: 'completed', cause: 'NO_ANSWER', tag: 't', time: late[1]!.time },
+  ]);
   await rings.done;
   const call = (await api.call('GET', `calls/${lateId}`)).body as Record<string, unknown>;
   assert.equal(call.state, 'completed');
@@ -281,4 +284,18 @@ test('an application made over REST takes the calls of a number linked to it ove
   const refused = await sipp(t, 'carrier-call-unknown-number.xml', sipTarget, { from: CARRIER_IP, service: '+15550100', keys: { from: CALLER } });
   assert.equal(receiver.requests.length, before, 'the application hears nothing of it');
   assert.match(refused.messages, /SIP\/2\.0 (404|480) /, 'Ringside refused the call itself');
+});
+
+test('inbound rejected by the application: the caller gets 603, the application a hangup CALL_REJECTED, the call reads rejected (spec bandwidth §4.4)', { skip }, async (t) => {
+  const { receiver, sipTarget, api } = await voiceSetup(t);
+  const carrier = sipp(t, 'carrier-call-unanswered.xml', sipTarget, { from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER } });
+  const incoming = await waitForCallback(receiver, (e) => e.eventType === 'incomingcall', 'incomingcall');
+  const callId = String(incoming.callId);
+  await api.update(`calls/${callId}`, { state: 'REJECTED' });
+  const run = await carrier;
+  assert.match(run.messages, /SIP\/2\.0 603 /);
+  const hangup = await waitForCallback(receiver, (e) => e.eventType === 'hangup', 'hangup');
+  assert.deepEqual(hangup, { eventType: 'hangup', callId, callUri: `${api.baseUrl}/v1/users/${USER}/calls/${callId}`, from: CALLER, to: APP_NUMBER, callState: 'completed', cause: 'CALL_REJECTED', time: hangup.time });
+  assert.deepEqual(callbacks(receiver).map((e) => e.eventType), ['incomingcall', 'hangup'], 'never an eventType "reject" (§2.6)');
+  assert.equal(((await api.call('GET', `calls/${callId}`)).body as Record<string, unknown>).state, 'rejected');
 });
