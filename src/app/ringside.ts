@@ -32,6 +32,8 @@ import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
 import type { MediaControl } from '../media/media-control.js';
 import { Switch } from '../switch/switch.js';
+import { EventLogBxmlPort } from './bxml-port.js';
+import { packageInfo } from '../util/package-info.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 
@@ -172,6 +174,9 @@ export class Ringside implements RingsideServices {
           voiceAnswerTimeoutMs: settings.voiceAnswerTimeoutSeconds * 1000,
         }),
       );
+
+      // spec bandwidth §1.2: applications with GET + autoAnswer may be BXML applications (bxml-port.ts).
+      calls.voice.useBxml(new EventLogBxmlPort(events, `Ringside/${packageInfo().version}`));
 
       // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.

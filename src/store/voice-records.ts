@@ -42,6 +42,10 @@ export interface VoiceCallRecord {
   recordingEnabled: boolean;
   recordingMaxDurationSeconds?: number;
   transcriptionEnabled?: boolean;
+  /** BXML mode (spec bandwidth §1.2): `probing` while the call itself sends `incomingcall`/`answer` (an
+   *  application with GET + autoAnswer), `active` once the answer was a BXML document, `off` when it was not.
+   *  The webhook engine skips the events the call sends itself (delivery/webhooks/bxml-delivery.ts). */
+  bxml?: 'probing' | 'active' | 'off';
   /** The call this one was created for by a transfer (spec bandwidth §3.3). */
   transferOf?: string;
   startTime: number;

@@ -16,7 +16,8 @@
  */
 import type { LoggedEvent } from '../../events/log/event-log.js';
 import type { Store } from '../../store/store.js';
-import type { CallbackTarget } from '../../store/voice-records.js';
+import type { CallbackTarget, VoiceCallRecord } from '../../store/voice-records.js';
+import { deliveredByCall } from './bxml-delivery.js';
 import type { DeliveryTarget } from './request-builder.js';
 
 /** What the engine sends one event to: a subscription (a WebhookRecord is one) or a routed callback. */
@@ -85,8 +86,9 @@ export class CallbackRouter {
    * event, or the call has no callback (an outbound call created without `callbackUrl`, spec §3.2). Each
    * call is read once per batch.
    */
-  async targetsFor(entries: readonly Pick<LoggedEvent, 'accountId' | 'dialect' | 'route'>[]): Promise<(string | undefined)[]> {
+  async targetsFor(entries: readonly (Pick<LoggedEvent, 'accountId' | 'dialect' | 'route'> & { name?: string })[]): Promise<(string | undefined)[]> {
     const known = new Map<string, Promise<boolean>>();
+    const modes = new Map<string, Promise<VoiceCallRecord['bxml']>>();
     return Promise.all(
       entries.map((e) => {
         const ref = routeOf(e);
@@ -98,7 +100,13 @@ export class CallbackRouter {
           has = this.resolve(e.accountId, id).then((r) => r.ok);
           known.set(key, has);
         }
-        return has.then((ok) => (ok ? id : undefined));
+        // A BXML call sends some of its events itself (bxml-delivery.ts): the engine skips those.
+        let mode = modes.get(key);
+        if (!mode) {
+          mode = ref.kind === 'call' ? this.store.getVoiceResource(e.accountId, 'call', ref.id).then((c) => c?.bxml) : Promise.resolve(undefined);
+          modes.set(key, mode);
+        }
+        return Promise.all([has, mode]).then(([ok, m]) => (ok && !deliveredByCall(m, e.name) ? id : undefined));
       }),
     );
   }

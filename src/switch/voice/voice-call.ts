@@ -598,6 +598,20 @@ export class VoiceCall {
     this.#facts.record({ type: 'leg.left', legId: this.id, conversationId: bridgeId });
   }
 
+  // ── BXML (bxml/bxml-call.ts) ─────────────────────────────────────────────────────────────────
+
+  /** Facts only a BXML document causes (spec bandwidth §2.16): `error` (leg.error), `redirect`, `transferComplete`. */
+  note(fact: { type: 'leg.error'; message: string } | { type: 'leg.redirected' } | { type: 'transfer.completed'; targetLegId: string }): void {
+    if (this.#phase === 'ended') return;
+    this.#facts.record({ ...fact, legId: this.id });
+  }
+
+  /** Whether a BXML document drives the call (VoiceCallRecord.bxml: the webhook engine skips what the call sends itself). */
+  async markBxml(mode: NonNullable<VoiceCallRecord['bxml']>): Promise<void> {
+    this.#record.bxml = mode;
+    await this.#save();
+  }
+
   // ── the end ──────────────────────────────────────────────────────────────────────────────────
 
   async #finish(by: 'remote' | 'local', cause: HangupCause): Promise<void> {

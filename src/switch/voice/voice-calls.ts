@@ -20,6 +20,8 @@ import { VoiceBridges } from './voice-bridges.js';
 import { VoiceCall, type VoiceCallDeps } from './voice-call.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, TransferRequest, VoiceControl, VoiceResult } from './voice-control.js';
 import { refuse } from './voice-refusals.js';
+import { BxmlCall } from './bxml/bxml-call.js';
+import type { BxmlPort } from './bxml/bxml-port.js';
 
 export interface VoiceCallsOptions {
   session: SessionDeps;
@@ -40,6 +42,7 @@ export class VoiceCalls implements VoiceControl {
   readonly #live = new Map<string, VoiceCall>();
   readonly #bridges: VoiceBridges;
   #closed = false;
+  #bxml?: BxmlPort;
 
   constructor(options: VoiceCallsOptions) {
     this.#o = options;
@@ -100,7 +103,12 @@ export class VoiceCalls implements VoiceControl {
       to: { kind: 'phone', number: number.number },
       application: { id: app.id, userId },
     });
-    this.#run(VoiceCall.inbound(this.#deps, invite, { start, caller, record, autoAnswer: app.autoAnswer }));
+    // spec bandwidth §1.2: GET + autoAnswer is BXML mode, decided by the reply to `answer` (bxml-call.ts).
+    const bxml = this.#bxml && app.autoAnswer && app.callbackHttpMethod === 'GET' ? this.#bxml : undefined;
+    if (bxml) record.bxml = 'probing';
+    const call = VoiceCall.inbound(this.#deps, invite, { start, caller, record, autoAnswer: app.autoAnswer });
+    if (bxml) void new BxmlCall({ call, port: bxml, log: this.#log, transfer: (a, t, over) => this.#transfer(a, t, over) }).run();
+    this.#run(call);
     return true;
   }
 
@@ -177,7 +185,7 @@ export class VoiceCalls implements VoiceControl {
    * new call answers, it hears the whisper, then the two are connected. Either hanging up ends both
    * (§4.8 Proposed); the new call failing hangs up the original.
    */
-  async #transfer(a: VoiceCall, t: TransferRequest): Promise<VoiceResult<{ newCallId?: string }>> {
+  async #transfer(a: VoiceCall, t: TransferRequest, onTargetOver?: (b: VoiceCall) => void): Promise<VoiceResult<{ newCallId?: string }>> {
     if (!a.active || a.state === 'transferring') return refuse.callState(a.id, 'only an active call can be transferred');
     const account = await this.#o.store.getAccount(a.accountId);
     if (!account) return refuse.unavailable('the account is gone');
@@ -191,7 +199,7 @@ export class VoiceCalls implements VoiceControl {
       userId: a.record.userId,
       from: callerId === 'private' ? 'anonymous' : callerId,
       to: t.transferTo,
-      callTimeoutSeconds: a.record.callTimeoutSeconds ?? 60,
+      callTimeoutSeconds: t.callTimeoutSeconds ?? a.record.callTimeoutSeconds ?? 60,
       recordingEnabled: t.recordingEnabled ?? false,
       transferOf: a.id,
       ...(callback ? { callback } : {}),
@@ -210,7 +218,8 @@ export class VoiceCalls implements VoiceControl {
         if (!r.ok) this.#log.warn({ callId: a.id, newCallId: b.id, error: r.message }, 'connecting a transfer failed');
       })();
     });
-    b.onceOver(() => a.hangUp());
+    // A BXML transfer decides itself what B's end means (`transferComplete`, the next number).
+    b.onceOver(() => (onTargetOver ? onTargetOver(b) : a.hangUp()));
     a.onceOver(() => void b.changeState('completed'));
     return ok({ newCallId: b.id });
   }
@@ -276,6 +285,12 @@ export class VoiceCalls implements VoiceControl {
     const rec = await this.#o.store.getVoiceResource(accountId, 'recording', recordingId);
     if (!rec || rec.state !== 'complete') return refuse.recordingNotFound(recordingId);
     return ok(await this.#media.openRecording(recordingId, range));
+  }
+
+  /** Enables BXML mode (spec bandwidth §1.2) for applications with GET + autoAnswer; without it their
+   *  calls are REST-mode calls. app/ wires it (the port reads the event log and sends requests). */
+  useBxml(port: BxmlPort): void {
+    this.#bxml = port;
   }
 
   /** Stops taking calls and ends the ones in progress, waiting up to 2 s. */

@@ -47,6 +47,8 @@ export interface TransferRequest {
   whisperAudio?: AudioRequest;
   callback?: CallbackTarget;
   recordingEnabled?: boolean;
+  /** BXML `<Transfer callTimeout>`: seconds the new call rings (default: the original's, else 60). */
+  callTimeoutSeconds?: number;
 }
 
 /** spec bandwidth §3.3: what `POST /calls/{id}` may change. */
