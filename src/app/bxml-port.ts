@@ -18,7 +18,7 @@ export class EventLogBxmlPort implements BxmlPort {
   follow(sessionId: string, onEvent: (e: BxmlEvent) => void): { close(): void } {
     return this.events.subscribe({
       filter: { sessionId, dialects: ['bandwidth'] },
-      onEntry: (e) => onEvent({ name: e.name, payload: e.payload, ...(e.route?.callId !== undefined ? { callId: e.route.callId } : {}) }),
+      onEntry: (e) => onEvent({ id: e.id, name: e.name, payload: e.payload, ...(e.route?.callId !== undefined ? { callId: e.route.callId } : {}) }),
     });
   }
 
@@ -32,7 +32,7 @@ export class EventLogBxmlPort implements BxmlPort {
   }
 
   async #get(url: string, timeoutMs: number, event: BxmlEvent, maxBytes: number): Promise<BxmlAnswer> {
-    const req = buildRequest({ url, method: 'GET', dialect: 'bandwidth' }, { id: String(event.payload.callId ?? ''), name: event.name, payload: JSON.stringify(event.payload) }, { timestamp: Math.floor(Date.now() / 1000), attempt: 1, userAgent: this.userAgent });
+    const req = buildRequest({ url, method: 'GET', dialect: 'bandwidth' }, { id: event.id ?? '', name: event.name, payload: JSON.stringify(event.payload) }, { timestamp: Math.floor(Date.now() / 1000), attempt: 1, userAgent: this.userAgent });
     const signal = AbortSignal.timeout(timeoutMs);
     const res = await fetch(req.url, { method: 'GET', headers: req.headers, signal, redirect: 'manual' });
     if (res.status < 200 || res.status > 299) {

@@ -7,6 +7,8 @@
 
 /** One projected voice-API event of the call's session. */
 export interface BxmlEvent {
+  /** The logged event's id (the requests' `X-Ringside-Event-Id`). */
+  id?: string;
   name: string;
   /** The voice-API call the event is about. */
   callId?: string;
