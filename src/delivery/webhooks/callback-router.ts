@@ -87,8 +87,7 @@ export class CallbackRouter {
    * call is read once per batch.
    */
   async targetsFor(entries: readonly (Pick<LoggedEvent, 'accountId' | 'dialect' | 'route'> & { name?: string })[]): Promise<(string | undefined)[]> {
-    const known = new Map<string, Promise<boolean>>();
-    const modes = new Map<string, Promise<VoiceCallRecord['bxml']>>();
+    const known = new Map<string, Promise<{ ok: boolean; bxml?: VoiceCallRecord['bxml'] }>>();
     return Promise.all(
       entries.map((e) => {
         const ref = routeOf(e);
@@ -97,28 +96,29 @@ export class CallbackRouter {
         const key = `${e.accountId}\u0000${id}`;
         let has = known.get(key);
         if (!has) {
-          has = this.resolve(e.accountId, id).then((r) => r.ok);
+          has = this.#resolve(e.accountId, id).then((r) => ({ ok: r.ok, bxml: r.bxml }));
           known.set(key, has);
         }
         // A BXML call sends some of its events itself (bxml-delivery.ts): the engine skips those.
-        let mode = modes.get(key);
-        if (!mode) {
-          mode = ref.kind === 'call' ? this.store.getVoiceResource(e.accountId, 'call', ref.id).then((c) => c?.bxml) : Promise.resolve(undefined);
-          modes.set(key, mode);
-        }
-        return Promise.all([has, mode]).then(([ok, m]) => (ok && !deliveredByCall(m, e.name) ? id : undefined));
+        return has.then((r) => (r.ok && !deliveredByCall(r.bxml, e.name) ? id : undefined));
       }),
     );
   }
 
   /** Where a routed target's events go now, or why they cannot go anywhere. */
   async resolve(accountId: string, targetId: string): Promise<Resolution> {
+    const { bxml: _bxml, ...r } = await this.#resolve(accountId, targetId);
+    return r;
+  }
+
+  /** resolve(), and the call's BXML mode (one store read for both). */
+  async #resolve(accountId: string, targetId: string): Promise<Resolution & { bxml?: VoiceCallRecord['bxml'] }> {
     const ref = parseTargetId(targetId);
     if (!ref) return { ok: false, reason: `'${targetId}' is not a voice-API callback target` };
     if (ref.kind !== 'call') return { ok: false, reason: `${ref.kind} callbacks are not routed yet` };
     const call = await this.store.getVoiceResource(accountId, 'call', ref.id);
     if (!call) return { ok: false, reason: `the call ${ref.id} no longer exists` };
     if (!call.callback) return { ok: false, reason: `the call ${ref.id} has no callback URL` };
-    return { ok: true, target: deliveryTargetOf(call.callback) };
+    return { ok: true, target: deliveryTargetOf(call.callback), ...(call.bxml ? { bxml: call.bxml } : {}) };
   }
 }
