@@ -8,6 +8,7 @@ import type { FactSink } from '../events/model/fact-sink.js';
 import type { LineRef, MessageFact, UserRef } from '../events/model/facts.js';
 import type { Logger } from '../log/logger.js';
 import type { AccountRecord, MessageRecord, NumberRecord, Store, UserRecord } from '../store/store.js';
+import type { CallbackTarget, VoiceMessageRecord } from '../store/voice-records.js';
 import { newCallId, newSessionId } from '../util/ids.js';
 import { MessagingError } from './errors.js';
 import type { MmsMediaStore } from './mms-media-store.js';
@@ -40,10 +41,27 @@ export interface SendRequest {
   userId?: number;
   pin?: string;
   fromNumber?: string;
-  via: 'api' | 'device';
+  via: 'api' | 'device' | 'voice-api';
   /** `mms` for the send-MMS endpoint: it becomes an SMS when it has no media (spec realtime §5.5). */
   requested: 'sms' | 'mms';
+  /** A voice-API `POST /messages` text (spec bandwidth §3.10): `fromNumber` must be one of the account's
+   *  numbers that takes texts (no line needed), and the text gets a VoiceMessageRecord and `sms`/`mms` events. */
+  voice?: VoiceSend;
 }
+
+/** What a voice-API send adds (spec bandwidth §3.10). */
+export interface VoiceSend {
+  /** The account's voice-API user id (`u-…`). */
+  userId: string;
+  callback?: CallbackTarget;
+  tag?: string;
+  receiptRequested?: 'none' | 'all' | 'error';
+  /** The media URLs as the request gave them (their content is in `parts`). */
+  media: string[];
+}
+
+/** spec bandwidth §3.10: a voice-API text is at most 2048 characters. */
+export const VOICE_API_MAX_TEXT_CHARS = 2048;
 
 export interface MessagingServiceOptions {
   store: Store;
@@ -89,6 +107,7 @@ export class MessagingService {
     const account = (await this.store.getAccount(number.accountId))!;
     const line = number.lineId ? await this.store.getLine(account.id, number.lineId) : undefined;
     const user = await this.#ownerOf(account.id, number, from);
+    const app = number.application !== undefined ? await this.store.getApplication(account.id, number.application) : undefined;
     const id = newCallId(this.now());
     const components = this.media.save(account.id, id, text.parts);
     const message: MessageRecord = {
@@ -102,6 +121,9 @@ export class MessagingService {
       this.media.discard(account.id, id);
       throw err;
     }
+    // spec bandwidth §1.1: a text to a number linked to an application is that application's; its record
+    // (written before the fact) tells the callback router to send the `sms`/`mms` to incomingMessageUrl.
+    if (app) await this.store.putVoiceResource(this.#voiceRecord(account, message, { applicationId: app.id }));
     const sessionId = newSessionId();
     const lineRef = line ? { id: line.id, name: line.name, number: line.number } : undefined;
     await this.facts.record(this.#fact('message.received', sessionId, account, message, lineRef, user, number));
@@ -133,10 +155,10 @@ export class MessagingService {
     if (!account) throw new MessagingError('unknown_account', `no account ${req.accountId}`, 404);
     const to = normalizeNumber(req.to);
     if (!to) throw new MessagingError('bad_number', `to_number '${req.to}' is not a 10-digit or E.164 number`);
-    checkText(req.body, req.parts);
+    checkText(req.body, req.parts, req.voice ? VOICE_API_MAX_TEXT_CHARS : undefined);
     if (req.body.trim() === '' && req.parts.length === 0) throw new MessagingError('empty_message', 'the text is empty and has no media');
     const user = await this.#namedUser(account.id, req);
-    const from = await this.#fromNumber(account, user, req.fromNumber);
+    const from = req.voice ? await this.#voiceFromNumber(account, req.fromNumber) : await this.#fromNumber(account, user, req.fromNumber);
     const optOut = await this.store.getOptOut(account.id, to);
     if (optOut) throw new MessagingError('opted_out', `${to} opted out of this account's texts (sent ${optOut.keyword}); nothing was sent`, 403);
     const id = newCallId(this.now());
@@ -151,15 +173,48 @@ export class MessagingService {
     } catch (err) {
       // A text the carrier refused stays in the reports as failed; it emits no "sent" event.
       const reason = err instanceof Error ? err.message : String(err);
-      await this.store.putMessage({ ...message, status: 'failed', error: reason });
+      const failed: MessageRecord = { ...message, status: 'failed', error: reason };
+      await this.store.putMessage(failed);
       this.logger.warn({ messageId: id, to, err: reason }, 'carrier refused the text');
+      // spec bandwidth §2.16: a voice-API text exists once accepted; a refusal is its state `error`,
+      // reported by an event, not a failed request.
+      if (req.voice) {
+        await this.store.putVoiceResource(this.#voiceRecord(account, failed, { send: req.voice, number: from.number }));
+        await this.facts.record(this.#fact('message.failed', newSessionId(), account, failed, undefined, user, from.number, req.voice));
+        return failed;
+      }
       throw new MessagingError('carrier_failed', `the carrier did not accept the text: ${reason}`, 502);
     }
     await this.store.putMessage(message);
+    if (req.voice) await this.store.putVoiceResource(this.#voiceRecord(account, message, { send: req.voice, number: from.number }));
     const line = from.number.lineId ? await this.store.getLine(account.id, from.number.lineId) : undefined;
     const lineRef = line ? { id: line.id, name: line.name, number: line.number } : undefined;
-    await this.facts.record(this.#fact('message.sent', newSessionId(), account, message, lineRef, user, from.number));
+    await this.facts.record(this.#fact('message.sent', newSessionId(), account, message, lineRef, user, from.number, req.voice));
     return message;
+  }
+
+  /** spec bandwidth §3.10 `from`: one of the account's numbers that takes texts (a line is not needed). */
+  async #voiceFromNumber(account: AccountRecord, fromNumber: string | undefined): Promise<{ number: NumberRecord }> {
+    const rec = fromNumber === undefined ? undefined : await this.store.findNumber(fromNumber);
+    if (!rec || rec.accountId !== account.id) throw new MessagingError('bad_from_number', `from ${fromNumber ?? '(none)'} is not one of this account's numbers`);
+    if (!rec.sms) throw new MessagingError('sms_disabled', `from ${rec.number} does not take texts`, 403);
+    return { number: rec };
+  }
+
+  /** The voice-API record of a text (store/voice-records.ts), in its final state. */
+  #voiceRecord(account: AccountRecord, m: MessageRecord, via: { applicationId: string } | { send: VoiceSend; number: NumberRecord }): VoiceMessageRecord {
+    const send = 'send' in via ? via.send : undefined;
+    const applicationId = 'send' in via ? via.number.application : via.applicationId;
+    return {
+      kind: 'message', id: m.id, accountId: account.id, userId: voiceUserOf(account), direction: m.direction === 'incoming' ? 'in' : 'out',
+      from: m.from, to: m.to, text: m.body, media: send ? send.media : m.components.map((c) => c.filename),
+      state: m.status === 'received' ? 'received' : m.status === 'sent' ? 'sent' : 'error', createdTime: m.createdAt,
+      ...(m.error !== undefined ? { error: m.error } : {}),
+      ...(applicationId !== undefined ? { applicationId } : {}),
+      ...(send?.callback ? { callback: send.callback } : {}),
+      ...(send?.receiptRequested !== undefined ? { receiptRequested: send.receiptRequested } : {}),
+      ...(send?.tag !== undefined ? { tag: send.tag } : {}),
+    };
   }
 
   /** The user given by `user_id` or `pin` (spec realtime §5.4), checked against the account. */
@@ -212,14 +267,24 @@ export class MessagingService {
     return ring.length === 1 ? users.find((u) => u.id === ring[0]) : undefined;
   }
 
-  #fact(type: 'message.received' | 'message.sent', sessionId: string, account: AccountRecord, m: MessageRecord, line: LineRef | undefined, user: UserRecord | undefined, number: NumberRecord): MessageFact {
+  #fact(type: MessageFact['type'], sessionId: string, account: AccountRecord, m: MessageRecord, line: LineRef | undefined, user: UserRecord | undefined, number: NumberRecord, voice?: VoiceSend): MessageFact {
     const userRef: UserRef | undefined = user ? { id: String(user.id), name: user.name, username: user.email, pin: user.pin } : undefined;
+    // spec bandwidth §1.4: a message tag only in the events of the request that set it.
+    const application = voice
+      ? { ...(number.application !== undefined ? { id: number.application } : {}), userId: voice.userId, ...(voice.tag !== undefined ? { tag: voice.tag } : {}) }
+      : number.application ? { id: number.application, userId: voiceUserOf(account) } : undefined;
     return {
       type, sessionId, at: m.createdAt, accountId: account.id, accountcode: account.accountcode, messageId: m.id, medium: m.medium,
       from: m.from, to: m.to, body: m.body,
       ...(line ? { line } : {}), ...(userRef ? { user: userRef } : {}),
       ...(m.medium === 'mms' ? { components: m.components } : {}),
-      ...(number.application ? { application: { id: number.application, userId: account.id } } : {}),
+      ...(application ? { application } : {}),
+      ...(type === 'message.failed' && m.error !== undefined ? { error: m.error } : {}),
     };
   }
+}
+
+/** The account's voice-API user id (`u-…`): what voice-API URLs name (spec bandwidth §0). */
+function voiceUserOf(account: AccountRecord): string {
+  return account.voiceApi?.userId ?? account.id;
 }

@@ -28,8 +28,9 @@ export function baseType(contentType: string): string {
   return contentType.split(';')[0]!.trim().toLowerCase();
 }
 
-export function checkText(body: string, parts: readonly MediaPart[]): void {
-  if ([...body].length > TEXT_LIMITS.maxBodyChars) throw new MessagingError('body_too_long', `the text is ${[...body].length} characters; at most ${TEXT_LIMITS.maxBodyChars} are allowed`, 413);
+/** `maxChars`: the text's bound when not the default (voice-API texts: 2048, spec bandwidth §3.10). */
+export function checkText(body: string, parts: readonly MediaPart[], maxChars: number = TEXT_LIMITS.maxBodyChars): void {
+  if ([...body].length > maxChars) throw new MessagingError('body_too_long', `the text is ${[...body].length} characters; at most ${maxChars} are allowed`, 413);
   if (parts.length > TEXT_LIMITS.maxParts) throw new MessagingError('too_many_parts', `${parts.length} media parts; at most ${TEXT_LIMITS.maxParts} are allowed`, 413);
   let total = 0;
   parts.forEach((p, i) => {

@@ -273,8 +273,8 @@ export class SqliteStore implements Store {
     const created = r.kind === 'call' ? r.startTime : r.kind === 'recording' ? r.startTime : r.createdTime;
     const callId = r.kind === 'gather' || r.kind === 'recording' ? r.callId : null;
     const bridgeId = r.kind === 'call' ? (r.bridgeId ?? null) : null;
-    const from = r.kind === 'call' ? r.from : null;
-    const to = r.kind === 'call' ? r.to : null;
+    const from = r.kind === 'call' || r.kind === 'message' ? r.from : null;
+    const to = r.kind === 'call' || r.kind === 'message' ? r.to : null;
     this.#stmt(`INSERT INTO voice_resources (account_id, kind, id, created_at, call_id, bridge_id, from_number, to_number, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (account_id, kind, id) DO UPDATE SET call_id = excluded.call_id, bridge_id = excluded.bridge_id, body = excluded.body`)
       .run(r.accountId, r.kind, r.id, created, callId, bridgeId, from, to, JSON.stringify(r));

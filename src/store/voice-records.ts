@@ -95,7 +95,7 @@ export interface VoiceBridgeRecord {
   completedTime?: number;
 }
 
-export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord;
+export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord | VoiceMessageRecord;
 export type VoiceResourceKind = VoiceResource['kind'];
 export type VoiceResourceOf<K extends VoiceResourceKind> = Extract<VoiceResource, { kind: K }>;
 
@@ -111,4 +111,33 @@ export interface VoiceListQuery {
   size: number;
   /** By creation time; default newest first (spec bandwidth §3.2 `sortOrder`). */
   order?: 'asc' | 'desc';
+}
+
+/**
+ * A voice-API text (spec bandwidth §3.10, §2.16): one sent by `POST /messages`, or one received on a number
+ * linked to an application. `id` is the texts engine's message id (the report id, the events' `messageId`).
+ * The callback router reads it to know where its `sms`/`mms` events go: `callback` (a sent text's
+ * `callbackUrl`), else the application's `incomingMessageUrl` settings, read at each attempt.
+ */
+export interface VoiceMessageRecord {
+  kind: 'message';
+  id: string;
+  accountId: string;
+  /** The voice-API user id of the account (`u-…`). */
+  userId: string;
+  direction: 'in' | 'out';
+  from: string;
+  to: string;
+  text: string;
+  /** `POST /messages` media URLs as given; for a received MMS, the names of its stored parts. */
+  media: string[];
+  /** spec bandwidth §2.16: `received` (in), `sent` (the carrier took it), `error` (the carrier refused it). */
+  state: 'received' | 'sent' | 'error';
+  /** The carrier's refusal, when `error`. */
+  error?: string;
+  applicationId?: string;
+  callback?: CallbackTarget;
+  receiptRequested?: 'none' | 'all' | 'error';
+  tag?: string;
+  createdTime: number;
 }

@@ -6,8 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallbackRouter, deliveryTargetOf, isRoutedTargetId, parseTargetId, ROUTED_TARGET_ID_PATTERN, routeOf, targetIdOf } from '../../src/delivery/webhooks/callback-router.js';
-import type { Store } from '../../src/store/store.js';
-import type { VoiceCallRecord } from '../../src/store/voice-records.js';
+import type { ApplicationRecord, Store } from '../../src/store/store.js';
+import type { VoiceCallRecord, VoiceMessageRecord } from '../../src/store/voice-records.js';
 import { webhookIdSchema } from '../../src/api/admin/webhook-view.js';
 
 function call(id: string, extra: Partial<VoiceCallRecord> = {}): VoiceCallRecord {
@@ -26,10 +26,11 @@ function storeOf(calls: VoiceCallRecord[]): Pick<Store, 'getVoiceResource'> & { 
   return s;
 }
 
-test('only voice-API events with a call are routed; conferences and texts are not yet', () => {
+test('voice-API events with a call or a text are routed; conferences are not yet', () => {
   assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { callId: 'c-1', applicationId: 'a-1' } }), { kind: 'call', id: 'c-1' });
   assert.equal(routeOf({ dialect: 'bandwidth', route: { conferenceId: 'conf-1', applicationId: 'a-1' } }), undefined);
-  assert.equal(routeOf({ dialect: 'bandwidth', route: { messageId: 'm-1', applicationId: 'a-1' } }), undefined);
+  assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { messageId: 'm-1', applicationId: 'a-1' } }), { kind: 'message', id: 'm-1' });
+  assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { messageId: '1795271385.1.299650' } }), { kind: 'message', id: '1795271385.1.299650' }, 'a POST /messages text without an application');
   assert.equal(routeOf({ dialect: 'bandwidth', route: { applicationId: 'a-1' } }), undefined, 'a transcription without its call');
   assert.equal(routeOf({ dialect: 'bandwidth' }), undefined);
   assert.equal(routeOf({ dialect: 'teltel', route: { callId: 'c-1' } }), undefined, 'other dialects only go to subscriptions');
@@ -77,4 +78,48 @@ test('resolve says why a target cannot be sent to', async () => {
   assert.deepEqual(await router.resolve('other', 'voice-call:c-in'), { ok: false, reason: 'the call c-in no longer exists' }, 'another account');
   assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-1'), { ok: false, reason: 'conference callbacks are not routed yet' });
   assert.equal((await router.resolve('acme', 'hook1')).ok, false);
+});
+
+// ── texts (spec bandwidth §1.1: message callbackUrl / application incomingMessageUrl) ──────────────────
+
+function message(id: string, extra: Partial<VoiceMessageRecord> = {}): VoiceMessageRecord {
+  return { kind: 'message', id, accountId: 'acme', userId: 'u-acme', direction: 'out', from: '+19195550100', to: '+14045550111', text: 'hi', media: [], state: 'sent', createdTime: 0, ...extra };
+}
+
+function textStore(messages: VoiceMessageRecord[], apps: ApplicationRecord[]): Pick<Store, 'getVoiceResource' | 'getApplication'> {
+  return {
+    getVoiceResource: (async (accountId: string, kind: string, id: string) =>
+      kind === 'message' ? messages.find((m) => m.accountId === accountId && m.id === id) : undefined) as Store['getVoiceResource'],
+    getApplication: async (accountId: string, id: string) => apps.find((a) => a.accountId === accountId && a.id === id),
+  };
+}
+
+const app = (over: Partial<ApplicationRecord> = {}): ApplicationRecord => ({ id: 'a-sms', accountId: 'acme', name: 'Texts', callbackHttpMethod: 'GET', callbackTimeoutMs: 3000, autoAnswer: true, incomingMessageUrl: 'https://app.test/sms', incomingMessageFallbackUrl: 'https://fb.test/sms', incomingCallUrl: 'https://app.test/calls', ...over });
+
+test("a sent text goes to its own callbackUrl; a received one to its application's incomingMessageUrl with its fallback, method and timeout", async () => {
+  const router = new CallbackRouter(
+    textStore(
+      [
+        message('m-out', { callback: { url: 'https://app.test/m', method: 'POST', timeoutMs: 1500, fallbackUrl: 'https://fb.test/m' }, applicationId: 'a-sms' }),
+        message('m-silent'),
+        message('m-in', { direction: 'in', state: 'received', applicationId: 'a-sms' }),
+        message('m-in-callsonly', { direction: 'in', state: 'received', applicationId: 'a-calls' }),
+        message('m-in-gone', { direction: 'in', state: 'received', applicationId: 'a-gone' }),
+      ],
+      [app(), app({ id: 'a-calls', incomingMessageUrl: undefined, incomingMessageFallbackUrl: undefined })],
+    ),
+  );
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-out'), { ok: true, target: { url: 'https://app.test/m', method: 'POST', dialect: 'bandwidth', timeoutMs: 1500, fallbackUrl: 'https://fb.test/m' } }, 'its own callback wins over the application');
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-in'), { ok: true, target: { url: 'https://app.test/sms', method: 'GET', dialect: 'bandwidth', timeoutMs: 3000, fallbackUrl: 'https://fb.test/sms' } });
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-silent'), { ok: false, reason: 'the message m-silent has no callback URL' });
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-in-callsonly'), { ok: false, reason: 'the application a-calls has no incomingMessageUrl' });
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-in-gone'), { ok: false, reason: 'the application of message m-in-gone no longer exists' });
+  assert.deepEqual(await router.resolve('acme', 'voice-message:m-unknown'), { ok: false, reason: 'the message m-unknown no longer exists' });
+  assert.deepEqual(await router.resolve('other', 'voice-message:m-out'), { ok: false, reason: 'the message m-out no longer exists' }, 'another account');
+  const ids = await router.targetsFor([
+    { accountId: 'acme', dialect: 'bandwidth', route: { messageId: 'm-in', applicationId: 'a-sms' } },
+    { accountId: 'acme', dialect: 'bandwidth', route: { messageId: 'm-silent' } },
+    { accountId: 'acme', dialect: 'bandwidth', route: { messageId: 'm-out' } },
+  ]);
+  assert.deepEqual(ids, ['voice-message:m-in', undefined, 'voice-message:m-out']);
 });

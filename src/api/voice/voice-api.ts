@@ -11,6 +11,7 @@
  * | /calls/{id}/events[/{eventId}], /calls/{id}/recordings | call-log-routes.ts |
  * | /recordings[/{id}], /media/{recordingId}.wav | recording-routes.ts |
  * | /bridges[/{id}], /bridges/{id}/calls, /bridges/{id}/audio | bridge-routes.ts |
+ * | /messages[/{id}] (spec bandwidth §3.10) | message-routes.ts |
  *
  * The family is encapsulated and answers in the provider's words only: its own error handler writes every
  * error as `{category, code, message, details}` (voice-error.ts), its validator takes booleans and numbers
@@ -34,6 +35,8 @@ import { callActionRoutes } from './call-action-routes.js';
 import { callLogRoutes } from './call-log-routes.js';
 import { recordingRoutes } from './recording-routes.js';
 import { bridgeRoutes } from './bridge-routes.js';
+import { messageRoutes } from './message-routes.js';
+import type { MessagingService } from '../../messaging/messaging-service.js';
 
 export interface VoiceApiOptions {
   store: Store;
@@ -43,6 +46,8 @@ export interface VoiceApiOptions {
   voice?: VoiceControl;
   /** Per-account request rate (default 50/s, bursts of 100). */
   rateLimit?: RateLimitOptions;
+  /** The texts engine (`POST /messages`); without it, sending answers 503 `unavailable`. */
+  messaging?: MessagingService;
 }
 
 export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): Promise<void> {
@@ -79,6 +84,7 @@ export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): 
       await users.register(callLogRoutes, { store, events });
       await users.register(recordingRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(bridgeRoutes, { store, ...(voice ? { voice } : {}) });
+      await users.register(messageRoutes, { store, ...(options.messaging ? { messaging: options.messaging } : {}) });
     },
     { prefix: '/v1/users' },
   );

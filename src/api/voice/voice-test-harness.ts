@@ -19,6 +19,7 @@ import type { VoiceBridgeRecord, VoiceCallRecord } from '../../store/voice-recor
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
 import { voiceApi } from './voice-api.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
+import type { MessagingService } from '../../messaging/messaging-service.js';
 
 /** What `openRecording` serves (media/recorder.ts's shape; api/ does not import media/). */
 type RecordingResponse = Extract<Awaited<ReturnType<VoiceControl['openRecording']>>, { ok: true }>['value'];
@@ -155,14 +156,14 @@ export interface Harness {
 
 type T = { after(fn: () => unknown): void };
 
-export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withoutVoice?: boolean; publicUrl?: string } = {}): Promise<Harness> {
+export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withoutVoice?: boolean; publicUrl?: string; messaging?: (store: SqliteStore, dir: string) => MessagingService } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-api-'));
   const store = new SqliteStore(join(dir, 'ringside.db'));
   await store.replaceProvisioning(parseConfig(CONFIG(opts.publicUrl)));
   const log = new SqliteEventLog(join(dir, 'events.db'));
   const voice = new RecordingVoice(store);
   const app = createHttpServer({ logger: silentLogger() });
-  await app.register(voiceApi, { store, events: log, ...(opts.withoutVoice ? {} : { voice }), ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) });
+  await app.register(voiceApi, { store, events: log, ...(opts.withoutVoice ? {} : { voice }), ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}), ...(opts.messaging ? { messaging: opts.messaging(store, dir) } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   t.after(async () => {

@@ -10,9 +10,11 @@
  * resolved again from the store at every attempt, so a replayed dead letter goes wherever the call's
  * callback points then, and is dead-lettered again when the call or its callback is gone.
  *
- * Conferences (`route.conferenceId`, the conference's `callbackUrl`) and texts (`route.messageId`, the
- * message's `callbackUrl` or the application's `incomingMessageUrl`) route the same way once the store keeps
- * their records: a `voice-conference:` / `voice-message:` target id here, and a branch in `resolve`.
+ * Texts (`route.messageId`: `voice-message:<messageId>`) go to the message's `callbackUrl`, or, for a text
+ * received on a number linked to an application, to the application's `incomingMessageUrl` (the texts
+ * engine writes their VoiceMessageRecord before the fact). Conferences (`route.conferenceId`, the
+ * conference's `callbackUrl`) route the same way once the store keeps their records: a `voice-conference:`
+ * target id here, and a branch in `resolve`.
  */
 import type { LoggedEvent } from '../../events/log/event-log.js';
 import type { Store } from '../../store/store.js';
@@ -45,6 +47,8 @@ export const MAX_CALLBACK_TIMEOUT_MS = 10_000;
 export function routeOf(event: Pick<LoggedEvent, 'dialect' | 'route'>): RouteRef | undefined {
   if (event.dialect !== 'bandwidth' || !event.route) return undefined;
   if (event.route.callId) return { kind: 'call', id: event.route.callId };
+  // spec bandwidth §1.1: a text's `sms`/`mms` go to its own callbackUrl or its application's incomingMessageUrl.
+  if (event.route.messageId) return { kind: 'message', id: event.route.messageId };
   // route.conferenceId → { kind: 'conference' } and route.messageId → { kind: 'message' } plug in here
   // once the store keeps conference and message records with their callback settings.
   return undefined;
@@ -79,7 +83,8 @@ export type Resolution = { ok: true; target: ResolvedTarget } | { ok: false; rea
 
 /** Maps events to routed target ids and target ids to where to send, reading the store's voice records. */
 export class CallbackRouter {
-  constructor(private readonly store: Pick<Store, 'getVoiceResource'>) {}
+  /** `getApplication`: where a received text's events go (its application's incomingMessageUrl). */
+  constructor(private readonly store: Pick<Store, 'getVoiceResource'> & Partial<Pick<Store, 'getApplication'>>) {}
 
   /**
    * The routed target id of each entry (same order), or undefined when it has none: not a voice-API call
@@ -115,10 +120,26 @@ export class CallbackRouter {
   async #resolve(accountId: string, targetId: string): Promise<Resolution & { bxml?: VoiceCallRecord['bxml'] }> {
     const ref = parseTargetId(targetId);
     if (!ref) return { ok: false, reason: `'${targetId}' is not a voice-API callback target` };
+    if (ref.kind === 'message') return this.#resolveMessage(accountId, ref.id);
     if (ref.kind !== 'call') return { ok: false, reason: `${ref.kind} callbacks are not routed yet` };
     const call = await this.store.getVoiceResource(accountId, 'call', ref.id);
     if (!call) return { ok: false, reason: `the call ${ref.id} no longer exists` };
     if (!call.callback) return { ok: false, reason: `the call ${ref.id} has no callback URL` };
     return { ok: true, target: deliveryTargetOf(call.callback), ...(call.bxml ? { bxml: call.bxml } : {}) };
+  }
+
+  /** spec bandwidth §1.1: a text sent by `POST /messages` → its `callbackUrl`; a text received on a number
+   *  linked to an application → the application's `incomingMessageUrl` (its fallback, method, timeout). */
+  async #resolveMessage(accountId: string, messageId: string): Promise<Resolution> {
+    const message = await this.store.getVoiceResource(accountId, 'message', messageId);
+    if (!message) return { ok: false, reason: `the message ${messageId} no longer exists` };
+    if (message.callback) return { ok: true, target: deliveryTargetOf(message.callback) };
+    if (message.direction === 'out') return { ok: false, reason: `the message ${messageId} has no callback URL` };
+    const app = message.applicationId !== undefined ? await this.store.getApplication?.(accountId, message.applicationId) : undefined;
+    if (!app) return { ok: false, reason: `the application of message ${messageId} no longer exists` };
+    if (!app.incomingMessageUrl) return { ok: false, reason: `the application ${app.id} has no incomingMessageUrl` };
+    const cb: CallbackTarget = { url: app.incomingMessageUrl, method: app.callbackHttpMethod, timeoutMs: app.callbackTimeoutMs };
+    if (app.incomingMessageFallbackUrl) cb.fallbackUrl = app.incomingMessageFallbackUrl;
+    return { ok: true, target: deliveryTargetOf(cb) };
   }
 }

@@ -7,10 +7,13 @@ const SEGMENT_CHARS = 160;
 
 /**
  * The `sms`/`mms` callback of one text (spec bandwidth §2.16). A received text is `direction: in`,
- * `state: received`; a sent one `direction: out`, `state: sent`. No `deliveryState`/`deliveryCode`:
- * Ringside has no delivery receipts yet. `mms` adds `media`, one URL per attachment.
+ * `state: received`; a sent one `direction: out`, `state: sent`; one the carrier refused `direction: out`,
+ * `state: error` with `deliveryState: not-delivered` and the refusal as `deliveryDescription`. Otherwise no
+ * `deliveryState`/`deliveryCode`: Ringside has no delivery receipts yet. `mms` adds `media`, one URL per
+ * attachment. `applicationId` only when the text has an application (a `POST /messages` text from a number
+ * linked to none has not).
  */
-export function messagePayload(fact: MessageFact, applicationId: string, urls: VoiceApiUrls): Record<string, unknown> {
+export function messagePayload(fact: MessageFact, applicationId: string | undefined, urls: VoiceApiUrls): Record<string, unknown> {
   const inbound = fact.type === 'message.received';
   const text = typeof fact.body === 'string' ? fact.body : '';
   const payload: Record<string, unknown> = {
@@ -21,11 +24,15 @@ export function messagePayload(fact: MessageFact, applicationId: string, urls: V
     messageId: fact.messageId,
     messageUri: urls.message(fact.messageId),
     text,
-    applicationId,
+    ...(applicationId !== undefined ? { applicationId } : {}),
     time: isoMillisZ(fact.at),
-    state: inbound ? 'received' : 'sent',
+    state: inbound ? 'received' : fact.type === 'message.failed' ? 'error' : 'sent',
     segmentCount: Math.max(1, Math.ceil(text.length / SEGMENT_CHARS)),
   };
+  if (fact.type === 'message.failed') {
+    payload.deliveryState = 'not-delivered';
+    if (typeof fact.error === 'string') payload.deliveryDescription = fact.error;
+  }
   // spec bandwidth §1.4: a message tag only appears in events of the request that set it.
   if (fact.application?.tag !== undefined) payload.tag = fact.application.tag;
   if (fact.medium === 'mms') payload.media = (fact.components ?? []).map((c) => urls.media(`${fact.messageId}-${c.filename}`));

@@ -100,7 +100,7 @@ export class BandwidthProjector implements SessionProjector {
     let context: { sessionId: string; accountId: string } | undefined;
     try {
       if (typeof fact !== 'object' || fact === null) return [];
-      if (fact.type === 'message.received' || fact.type === 'message.sent') {
+      if (fact.type === 'message.received' || fact.type === 'message.sent' || fact.type === 'message.failed') {
         drafts = this.#message(fact);
         context = { sessionId: fact.sessionId, accountId: fact.accountId };
       } else {
@@ -130,9 +130,9 @@ export class BandwidthProjector implements SessionProjector {
   /** spec bandwidth §2.16 `sms`/`mms`: only texts handled by an application. */
   #message(fact: MessageFact): Draft[] {
     const app = fact.application;
-    if (!app || !isId(app.id) || !isId(app.userId) || !isId(fact.messageId) || !isTime(fact.at)) return [];
+    if (!app || (app.id !== undefined && !isId(app.id)) || !isId(app.userId) || !isId(fact.messageId) || !isTime(fact.at)) return [];
     const payload = messagePayload(fact, app.id, new VoiceApiUrls(this.#publicUrl, app.userId));
-    return [{ name: payload.eventType as 'sms' | 'mms', route: { messageId: fact.messageId, applicationId: app.id }, payload }];
+    return [{ name: payload.eventType as 'sms' | 'mms', route: { messageId: fact.messageId, ...(app.id !== undefined ? { applicationId: app.id } : {}) }, payload }];
   }
 
   // ── calls ────────────────────────────────────────────────────────────────────────────────────

@@ -252,8 +252,12 @@ const messageFields = {
   state: { type: 'string', enum: ['received', 'queued', 'sending', 'sent', 'error'] },
   segmentCount: { type: 'integer', minimum: 1 },
   tag,
+  // A text the carrier refused (state error).
+  deliveryState: { type: 'string', enum: ['waiting', 'delivered', 'not-delivered'] },
+  deliveryDescription: { type: 'string' },
 } as const;
-const messageRequired = ['eventType', 'direction', 'from', 'to', 'messageId', 'messageUri', 'text', 'applicationId', 'time', 'state', 'segmentCount'];
+// `applicationId` is absent on a `POST /messages` text from a number linked to no application.
+const messageRequired = ['eventType', 'direction', 'from', 'to', 'messageId', 'messageUri', 'text', 'time', 'state', 'segmentCount'];
 
 const sms = {
   $schema: DRAFT_07,

@@ -378,9 +378,10 @@ export interface SessionEnded extends FactBase {
   cause: HangupCause;
 }
 
-/** A text message in or out. Messaging facts form a session of their own (one fact per message). */
+/** A text message in or out. Messaging facts form a session of their own (one fact per message).
+ *  `message.failed`: a voice-API text (spec bandwidth §3.10) the carrier refused; `error` says why. */
 export interface MessageFact extends FactBase {
-  type: 'message.received' | 'message.sent';
+  type: 'message.received' | 'message.sent' | 'message.failed';
   accountId: string;
   accountcode: string;
   messageId: string;
@@ -391,7 +392,10 @@ export interface MessageFact extends FactBase {
   line?: LineRef;
   user?: UserRef;
   components?: { filename: string; contentType: string; size: number }[];
-  application?: { id: string; userId: string; tag?: string };
+  /** Voice API: the number's application (`id`; none for a `POST /messages` text from an unlinked number). */
+  application?: { id?: string; userId: string; tag?: string };
+  /** `message.failed`: the carrier's refusal. */
+  error?: string;
 }
 
 export interface NumberOptedOut extends FactBase {

@@ -24,5 +24,8 @@ function closed(r: VoiceResource, now: number): VoiceResource {
       return { ...r, state: 'error', endTime: now };
     case 'bridge':
       return { ...r, state: 'completed', callIds: [], completedTime: now };
+    case 'message':
+      // Never listed unfinished: a text's record is written in its final state.
+      return r;
   }
 }
