@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallScript, phone } from '../../../test/support/call-script.js';
-import type { Fact, MessageFact, SessionStarted } from '../../events/model/facts.js';
+import type { Fact, MessageFact } from '../../events/model/facts.js';
 import type { WireEvent } from '../dialect.js';
 import { WireSchemaValidator } from '../schema-validator.js';
 import { bandwidthDialect, bandwidthSchemas } from './index.js';
