@@ -62,7 +62,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route for ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((err: { statusCode?: number; code?: string; message: string; validation?: unknown }, req, reply) => {
-    if (err instanceof ApiError) return sendError(reply, err.statusCode, err.code, err.message);
+    if (err instanceof ApiError) return sendError(reply.headers(err.headers), err.statusCode, err.code, err.message);
     // A refused text names its rule, a 502 included (the carrier refused it: docs/messaging.md).
     if (err instanceof MessagingError) return sendError(reply, err.statusCode, err.code, err.message);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

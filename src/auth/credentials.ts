@@ -5,6 +5,8 @@
  */
 import type { Store } from '../store/store.js';
 import { principalForToken, type CarrierPrincipal, type Principal } from './principal.js';
+import { VerifiedSecrets } from './verified-secrets.js';
+import { BasicFailures } from './basic-failures.js';
 
 /**
  * - `bearer`: `Authorization: Bearer <token from POST /auth/login>`.
@@ -18,12 +20,15 @@ export type AccountScheme = Exclude<AuthScheme, 'carrier'>;
 /** What every account-facing REST route accepts. */
 export const ACCOUNT_SCHEMES: readonly AccountScheme[] = ['bearer', 'basic-user', 'basic-api'];
 
-/** Every refusal is a 401 naming what was wrong; the role check (403) is the caller's. */
+/** Every refusal is a 401 naming what was wrong (429 for a source past its failed Basic checks); the role
+ *  check (403) is the caller's. */
 export interface AuthRefusal {
   ok: false;
-  status: 401;
+  status: 401 | 429;
   error: string;
   message: string;
+  /** With 429: when the source may try again (ms). */
+  retryAfterMs?: number;
 }
 export type Identified<P> = { ok: true; principal: P } | AuthRefusal;
 
@@ -43,8 +48,18 @@ function basicPair(value: string): { name: string; secret: string } | undefined 
   return colon < 0 ? undefined : { name: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
 }
 
-/** A user or voice-API credentials, by the schemes a route accepts. */
-export async function identifyAccount(authorization: string | undefined, schemes: readonly AccountScheme[], store: Store): Promise<Identified<Principal>> {
+/** Per store (one per running Ringside): the secrets verified lately, and failed Basic checks per source. */
+const basicState = new WeakMap<Store, { verified: VerifiedSecrets; failures: BasicFailures }>();
+
+function basicStateOf(store: Store): { verified: VerifiedSecrets; failures: BasicFailures } {
+  let s = basicState.get(store);
+  if (!s) basicState.set(store, (s = { verified: new VerifiedSecrets(), failures: new BasicFailures() }));
+  return s;
+}
+
+/** A user or voice-API credentials, by the schemes a route accepts. `source`: the peer address, which
+ *  failed Basic checks are counted against. */
+export async function identifyAccount(authorization: string | undefined, schemes: readonly AccountScheme[], store: Store, source = ''): Promise<Identified<Principal>> {
   if (!authorization) return refuse('not_authenticated', 'missing Authorization header (Bearer token or Basic credentials)');
   const { scheme, value = '' } = parseAuthorization(authorization);
   if (scheme === 'bearer' && schemes.includes('bearer')) {
@@ -55,11 +70,20 @@ export async function identifyAccount(authorization: string | undefined, schemes
   if (scheme === 'basic' && (schemes.includes('basic-user') || schemes.includes('basic-api'))) {
     const pair = basicPair(value);
     if (!pair) return refuse('bad_credentials', 'Basic credentials must be base64(user:password)');
+    const { verified, failures } = basicStateOf(store);
+    const wait = failures.retryAfterMs(source);
     const user = schemes.includes('basic-user') ? await store.findUserByEmail(pair.name) : undefined;
-    if (user && (await store.verifyUserPassword(user, pair.secret))) return { ok: true, principal: { kind: 'user', user, accountId: user.accountId, via: 'basic' } };
     // A login name that is a user's is never also tried as an API token.
     const credential = user || !schemes.includes('basic-api') ? undefined : await store.findApiCredential(pair.name);
-    if (credential && (await store.verifyApiSecret(credential, pair.secret))) return { ok: true, principal: { kind: 'api', credential, accountId: credential.accountId } };
+    const key = user ? `user\u0000${user.id}\u0000${user.passwordHash}` : credential ? `api\u0000${credential.token}\u0000${credential.secretHash}` : undefined;
+    let ok = key !== undefined && verified.known(key, pair.secret);
+    if (!ok && wait > 0) return { ok: false, status: 429, error: 'too_many_failures', message: `too many failed Basic credential checks from this address; try again in ${Math.ceil(wait / 1000)} s`, retryAfterMs: wait };
+    if (!ok && user) ok = await store.verifyUserPassword(user, pair.secret);
+    else if (!ok && credential) ok = await store.verifyApiSecret(credential, pair.secret);
+    if (ok && key !== undefined) verified.remember(key, pair.secret);
+    if (ok && user) return { ok: true, principal: { kind: 'user', user, accountId: user.accountId, via: 'basic' } };
+    if (ok && credential) return { ok: true, principal: { kind: 'api', credential, accountId: credential.accountId } };
+    failures.fail(source);
     return refuse('invalid_credentials', 'user name or password is wrong');
   }
   return refuse('not_authenticated', `unsupported Authorization scheme '${scheme}'`);

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     /** The answer's `error`: a snake_case code a client can branch on. */
     readonly code: string,
     message: string,
+    /** Headers the answer carries (`Retry-After` on a 429). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }

@@ -76,8 +76,13 @@ Object.assign(authPlugin, { [Symbol.for('skip-override')]: true });
 export { authPlugin };
 
 async function authenticate(req: FastifyRequest, auth: Exclude<RouteAuth, 'public'>, store: Store): Promise<RequestPrincipal> {
-  const identified = auth.schemes[0] === 'carrier' ? await identifyCarrier(req.headers.authorization, req.socket.remoteAddress, store) : await identifyAccount(req.headers.authorization, auth.schemes as readonly AccountScheme[], store);
-  if (!identified.ok) throw new ApiError(identified.status, identified.error, identified.message);
+  const identified = auth.schemes[0] === 'carrier' ? await identifyCarrier(req.headers.authorization, req.socket.remoteAddress, store) : await identifyAccount(req.headers.authorization, auth.schemes as readonly AccountScheme[], store, req.socket.remoteAddress ?? '');
+  if (!identified.ok) {
+    const wait = identified.retryAfterMs;
+    // RFC 9110 10.2.3 Retry-After; X-RateLimit-Reset (epoch ms) for the voice API's clients (spec bandwidth §0).
+    const headers: Record<string, string> = wait === undefined ? {} : { 'retry-after': String(Math.ceil(wait / 1000)), 'x-ratelimit-reset': String(Date.now() + wait) };
+    throw new ApiError(identified.status, identified.error, identified.message, headers);
+  }
   const p = identified.principal;
   if (auth.elevated !== undefined && (p.kind === 'carrier' || !hasElevatedRole(p))) throw new ApiError(403, 'forbidden', auth.elevated);
   return p;

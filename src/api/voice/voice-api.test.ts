@@ -213,3 +213,14 @@ test('an HTTP/1.1 request without Host is a 400 in the provider shape (found by 
   const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
   assert.deepEqual({ category: body.category, code: body.code }, { category: 'bad-request', code: 'bad-request' });
 });
+
+test('guessing secrets: past 20 failed checks from an address, 429 in the provider shape with X-RateLimit-Reset, no scrypt', async (t) => {
+  const h = await harness(t);
+  for (let i = 0; i < 20; i++) providerError(await h.call('GET', '/v1/users/u-acme/calls', { auth: basic('t-acme', `guess-${i}`) }), 401, 'invalid-credentials');
+  const blocked = await h.call('GET', '/v1/users/u-acme/calls', { auth: basic('t-acme', 'guess-x') });
+  const e = providerError(blocked, 429, 'too-many-failures');
+  assert.equal(e.category, 'limit');
+  const reset = Number(blocked.headers.get('x-ratelimit-reset'));
+  assert.ok(reset > Date.now() && reset <= Date.now() + 60_000, `X-RateLimit-Reset ${reset}`);
+  assert.ok(Number(blocked.headers.get('retry-after')) > 0);
+});

@@ -119,7 +119,7 @@ export function toVoiceError(err: unknown, contentType?: string): VoiceApiError 
   // only HTTP Basic token:secret (spec bandwidth §0), which the message says.
   if (err instanceof ApiError) {
     const message = err.statusCode === 401 ? `${err.message.replace(/ \(Bearer token or Basic credentials\)/, '')}: the voice API takes HTTP Basic with the API token as user name and the secret as password` : err.message;
-    return new VoiceApiError(err.statusCode, categoryOf(err.statusCode), err.code.replace(/_/g, '-'), message);
+    return new VoiceApiError(err.statusCode, categoryOf(err.statusCode), err.code.replace(/_/g, '-'), message, [], err.headers);
   }
   const e = err as { statusCode?: number; code?: string; message?: string };
   const status = e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
