@@ -6,8 +6,9 @@
 import type { IncomingInvite } from '../../sip/index.js';
 import type { MediaControl } from '../../media/media-control.js';
 import type { RecordingResponse } from '../../media/recorder.js';
+import { PocketsphinxTranscriber, type Transcriber } from '../../media/transcriber.js';
 import type { AccountRecord, NumberRecord, Store } from '../../store/store.js';
-import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord } from '../../store/voice-records.js';
+import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
 import type { Logger } from '../../log/logger.js';
 import type { Party } from '../../events/model/facts.js';
 import { newPrefixedId } from '../../util/ids.js';
@@ -20,6 +21,7 @@ import { VoiceBridges } from './voice-bridges.js';
 import { VoiceCall, type VoiceCallDeps } from './voice-call.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, TransferRequest, VoiceControl, VoiceResult } from './voice-control.js';
 import { refuse } from './voice-refusals.js';
+import { VoiceTranscriptions } from './voice-transcriptions.js';
 
 export interface VoiceCallsOptions {
   session: SessionDeps;
@@ -28,6 +30,8 @@ export interface VoiceCallsOptions {
   publicHost: string;
   /** How long an inbound call without `autoAnswer` waits for the application (default 30 s). */
   answerTimeoutMs?: number;
+  /** Speech to text for transcriptions (default: pocketsphinx, media/transcriber.ts). */
+  transcriber?: Transcriber;
 }
 
 const ok = <T>(value: T): VoiceResult<T> => ({ ok: true, value });
@@ -39,6 +43,7 @@ export class VoiceCalls implements VoiceControl {
   readonly #log: Logger;
   readonly #live = new Map<string, VoiceCall>();
   readonly #bridges: VoiceBridges;
+  readonly transcriptions: VoiceTranscriptions;
   #closed = false;
 
   constructor(options: VoiceCallsOptions) {
@@ -50,7 +55,16 @@ export class VoiceCalls implements VoiceControl {
       store: options.store,
       audio: new FetchedVoiceAudio({ fetch: (url) => this.#media.fetchAudio(url) }),
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
+      transcribe: (accountId, recordingId) => this.transcriptions.auto(accountId, recordingId),
     };
+    this.transcriptions = new VoiceTranscriptions({
+      store: options.store,
+      transcriber: options.transcriber ?? new PocketsphinxTranscriber({ logger: this.#log.child({ component: 'transcriber' }) }),
+      media: this.#media,
+      facts: options.session.facts,
+      log: this.#log,
+      liveCall: (accountId, callId) => this.#call(accountId, callId),
+    });
     this.#bridges = new VoiceBridges({ media: this.#media, store: options.store, log: this.#log, call: (accountId, id) => this.#call(accountId, id) });
   }
 
@@ -159,6 +173,7 @@ export class VoiceCalls implements VoiceControl {
       ...(req.bridgeId !== undefined ? { bridgeId: req.bridgeId } : {}),
       ...(req.conferenceId !== undefined ? { conferenceId: req.conferenceId } : {}),
       ...(req.transferOf !== undefined ? { transferOf: req.transferOf } : {}),
+      ...(req.transcriptionEnabled === true ? { transcriptionEnabled: true } : {}),
     };
     const start = VoiceCall.sessionStart({
       accountId: account.id,
@@ -276,6 +291,10 @@ export class VoiceCalls implements VoiceControl {
     const rec = await this.#o.store.getVoiceResource(accountId, 'recording', recordingId);
     if (!rec || rec.state !== 'complete') return refuse.recordingNotFound(recordingId);
     return ok(await this.#media.openRecording(recordingId, range));
+  }
+
+  createTranscription(accountId: string, recordingId: string): Promise<VoiceResult<VoiceTranscriptionRecord>> {
+    return this.transcriptions.start(accountId, recordingId);
   }
 
   /** Stops taking calls and ends the ones in progress, waiting up to 2 s. */

@@ -24,5 +24,8 @@ function closed(r: VoiceResource, now: number): VoiceResource {
       return { ...r, state: 'error', endTime: now };
     case 'bridge':
       return { ...r, state: 'completed', callIds: [], completedTime: now };
+    case 'transcription':
+      // The decoder died with the process: the transcription reads `error` (no callback is sent for it).
+      return { ...r, state: 'error', completedTime: now };
   }
 }
