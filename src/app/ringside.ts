@@ -5,6 +5,7 @@
  * closes that list in reverse, so what a service needs while it stops (the log and the report writer for
  * the switch's last facts, SIP and media for its BYEs) is still open.
  */
+import type { Transcriber } from '../media/transcriber.js';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -70,6 +71,8 @@ export interface RingsideServices {
 
 export interface RingsideStartOptions {
   realtime?: RealtimeSocketOptions;
+  /** Speech to text for voice-API transcriptions; default pocketsphinx (media/transcriber.ts). */
+  transcriber?: Transcriber;
 }
 
 export class Ringside implements RingsideServices {
@@ -172,6 +175,7 @@ export class Ringside implements RingsideServices {
           logger: logger.child({ component: 'switch' }),
           recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`,
           voiceAnswerTimeoutMs: settings.voiceAnswerTimeoutSeconds * 1000,
+          ...(options.transcriber ? { transcriber: options.transcriber } : {}),
         }),
       );
 

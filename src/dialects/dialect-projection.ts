@@ -56,5 +56,5 @@ export class DialectProjection implements Projection {
 
 /** The last fact of a session: its state can go (texts and opt-outs are sessions of one fact). */
 export function endsSession(f: Fact): boolean {
-  return f.type === 'session.ended' || f.type.startsWith('message.') || f.type.startsWith('number.');
+  return f.type === 'session.ended' || f.type.startsWith('message.') || f.type.startsWith('number.') || (f.type === 'transcription.finished' && f.afterEnd === true);
 }

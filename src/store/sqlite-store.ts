@@ -271,7 +271,7 @@ export class SqliteStore implements Store {
 
   async putVoiceResource(r: VoiceResource): Promise<void> {
     const created = r.kind === 'call' ? r.startTime : r.kind === 'recording' ? r.startTime : r.createdTime;
-    const callId = r.kind === 'gather' || r.kind === 'recording' ? r.callId : null;
+    const callId = r.kind === 'gather' || r.kind === 'recording' || r.kind === 'transcription' ? r.callId : null;
     const bridgeId = r.kind === 'call' ? (r.bridgeId ?? null) : null;
     const from = r.kind === 'call' || r.kind === 'message' ? r.from : null;
     const to = r.kind === 'call' || r.kind === 'message' ? r.to : null;
@@ -305,7 +305,8 @@ export class SqliteStore implements Store {
       (kind = 'call' AND json_extract(body, '$.state') IN ('started', 'active', 'transferring')) OR
       (kind = 'gather' AND json_extract(body, '$.state') = 'started') OR
       (kind = 'recording' AND json_extract(body, '$.state') IN ('recording', 'saving')) OR
-      (kind = 'bridge' AND json_extract(body, '$.state') <> 'completed')
+      (kind = 'bridge' AND json_extract(body, '$.state') <> 'completed') OR
+      (kind = 'transcription' AND json_extract(body, '$.state') = 'transcribing')
       ORDER BY created_at`);
   }
 

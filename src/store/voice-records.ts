@@ -95,7 +95,25 @@ export interface VoiceBridgeRecord {
   completedTime?: number;
 }
 
-export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord | VoiceMessageRecord;
+/** spec bandwidth §3.9: a recording's transcription. */
+export interface VoiceTranscriptionRecord {
+  kind: 'transcription';
+  /** `tr-…` */
+  id: string;
+  accountId: string;
+  recordingId: string;
+  /** The recorded call (lists by call). */
+  callId: string;
+  state: 'transcribing' | 'completed' | 'error';
+  /** The whole text, once completed. */
+  text?: string;
+  /** Seconds of audio transcribed, once completed (billing: voice-views.ts). */
+  audioSeconds?: number;
+  createdTime: number;
+  completedTime?: number;
+}
+
+export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord | VoiceMessageRecord | VoiceTranscriptionRecord;
 export type VoiceResourceKind = VoiceResource['kind'];
 export type VoiceResourceOf<K extends VoiceResourceKind> = Extract<VoiceResource, { kind: K }>;
 

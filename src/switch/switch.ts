@@ -18,6 +18,7 @@ import { Call } from './call.js';
 import { Originate } from './originate.js';
 import { trunkForSource } from './dial-plan.js';
 import { CarrierRouting, dialledNumber } from './routing/carrier.js';
+import type { Transcriber } from '../media/transcriber.js';
 import { VoiceCalls } from './voice/voice-calls.js';
 import { DeviceRouting, type DeviceAuth } from './routing/device.js';
 import { OriginateRefused, OriginateRouting, type OriginateRequest, type OriginateResult } from './routing/originate.js';
@@ -45,6 +46,8 @@ export interface SwitchOptions {
   outgoingRingSeconds?: number;
   /** How long an inbound voice-API call without `autoAnswer` waits for its application (default 30 s). */
   voiceAnswerTimeoutMs?: number;
+  /** Speech to text for voice-API transcriptions (default: pocketsphinx, media/transcriber.ts). */
+  transcriber?: Transcriber;
 }
 
 export class Switch {
@@ -78,6 +81,7 @@ export class Switch {
       store: options.store,
       publicHost: options.stack.publicHost,
       ...(options.voiceAnswerTimeoutMs !== undefined ? { answerTimeoutMs: options.voiceAnswerTimeoutMs } : {}),
+      ...(options.transcriber ? { transcriber: options.transcriber } : {}),
     });
     options.stack.onInvite((invite) => this.#onInvite(invite));
   }

@@ -33,7 +33,8 @@ export function sessionProblems(facts: readonly Fact[]): string[] {
     else if (!ok.includes(st)) problems.push(`#${i} ${type}: leg ${legId} is ${st}`);
   };
   for (const [i, f] of facts.entries()) {
-    if (ended) problems.push(`#${i} ${f.type} after session.ended`);
+    // A late transcription is the one fact allowed after the end (facts.ts header).
+    if (ended && !(f.type === 'transcription.finished' && f.afterEnd === true)) problems.push(`#${i} ${f.type} after session.ended`);
     switch (f.type) {
       case 'session.started':
         if (i !== 0) problems.push(`#${i} second session.started`);

@@ -34,7 +34,7 @@ const createBody = {
     recordingEnabled: { type: 'boolean', default: false },
     recordingMaxDuration: { type: 'integer', minimum: 1, description: `s, default 3600, at most ${MAX_RECORDING_SECONDS}` },
     recordingFileFormat: { enum: ['wav'], description: 'wav only' },
-    transcriptionEnabled: { type: 'boolean', description: 'only false: transcriptions are not offered' },
+    transcriptionEnabled: { type: 'boolean', default: false, description: 'every recording of the call is transcribed when saved (spec bandwidth §4.5)' },
     tag,
   },
 } as const;
@@ -106,7 +106,6 @@ export async function callRoutes(app: FastifyInstance, { store, voice }: CallRou
     if (!number || number.accountId !== c.accountId) {
       throw new VoiceApiError(400, 'bad-request', 'invalid-from-number', `'from' ${b.from} is not one of this account's numbers`, [{ name: 'from', value: b.from }]);
     }
-    if (b.transcriptionEnabled === true) throw invalidField('transcriptionEnabled', true, 'transcriptions are not offered by this server');
     if (b.recordingMaxDuration !== undefined && b.recordingMaxDuration > MAX_RECORDING_SECONDS) {
       throw new VoiceApiError(403, 'forbidden', 'maximum-recording-value-request', `recordingMaxDuration is at most ${MAX_RECORDING_SECONDS} s`, [{ name: 'recordingMaxDuration', value: String(b.recordingMaxDuration) }]);
     }
@@ -118,6 +117,7 @@ export async function callRoutes(app: FastifyInstance, { store, voice }: CallRou
     if (b.recordingMaxDuration !== undefined) request.recordingMaxDurationSeconds = b.recordingMaxDuration;
     if (b.bridgeId !== undefined) request.bridgeId = b.bridgeId;
     if (b.conferenceId !== undefined) request.conferenceId = b.conferenceId;
+    if (b.transcriptionEnabled === true) request.transcriptionEnabled = true;
     const call = valueOf(await control.createCall(request));
     return sendCreated(reply, userUrl(c, 'calls', call.id));
   });

@@ -2,7 +2,7 @@
  * Recordings and their media (spec bandwidth §3.9): `GET /recordings[/{id}]` from the store, and the
  * recording's file at its `media` URL, `GET /media/{recordingId}.wav` — authenticated like every route of
  * the family, one byte range honoured (RFC 9110 §14) as recordings/recordings-api.ts does.
- * Transcriptions are not offered.
+ * Transcriptions and their text (`/media/tr-…`) are transcription-routes.ts's.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';

@@ -60,6 +60,7 @@ test('GET /calls and /calls/{id}: the provider\'s fields, filters, sort order, p
     startTime: '2026-01-02T03:04:05.006Z', activeTime: '2026-01-02T03:04:07.006Z', endTime: '2026-01-02T03:05:08.007Z',
     callTimeout: 45, callbackUrl: 'https://app.test/cb', callbackHttpMethod: 'POST', callbackTimeout: 10000, fallbackUrl: 'https://b.test/',
     chargeableDuration: 62, bridgeId: 'brg-1', bridge: `${u}/bridges/brg-1`, events: `${u}/calls/c-full/events`, recordings: `${u}/calls/c-full/recordings`, recordingEnabled: true, tag: 'x',
+    transcriptions: `${u}/calls/c-full/transcriptions`, transcriptionEnabled: false,
   });
   const live = (await h.acme('GET', '/calls/c-0')).json as Record<string, unknown>;
   assert.equal(live.chargeableDuration, undefined, 'absent while the call is up');

@@ -15,7 +15,7 @@ import { parseConfig } from '../../config/load-config.js';
 import { silentLogger } from '../../log/logger.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { SqliteEventLog } from '../../events/log/sqlite-event-log.js';
-import type { VoiceBridgeRecord, VoiceCallRecord } from '../../store/voice-records.js';
+import type { VoiceBridgeRecord, VoiceCallRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
 import { voiceApi } from './voice-api.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
@@ -139,6 +139,15 @@ export class RecordingVoice implements VoiceControl {
       return { ok: true, value: { status: 206, headers: { 'content-type': 'audio/wav', 'content-range': `bytes ${m[1]}-${m[2]}/${data.length}`, 'content-length': String(part.length) }, body: Readable.from([part]) } };
     }
     return { ok: true, value: { status: 200, headers: { 'content-type': 'audio/wav', 'content-length': String(data.length), 'accept-ranges': 'bytes' }, body: Readable.from([data]) } };
+  }
+  /** Stores a `transcribing` transcription of the recording (the test then writes its outcome). */
+  async createTranscription(accountId: string, recordingId: string): Promise<VoiceResult<VoiceTranscriptionRecord>> {
+    const no = this.#record('createTranscription', accountId, recordingId);
+    if (no) return no;
+    const rec = (await this.store.getVoiceResource(accountId, 'recording', recordingId))!;
+    const t: VoiceTranscriptionRecord = { kind: 'transcription', id: `tr-test${++this.#n}`, accountId, recordingId, callId: rec.callId, state: 'transcribing', createdTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6) };
+    await this.store.putVoiceResource(t);
+    return { ok: true, value: t };
   }
 }
 

@@ -114,6 +114,8 @@ export const callSchema = {
     recordings: url,
     recordingEnabled: bool,
     tag: str,
+    transcriptions: url,
+    transcriptionEnabled: bool,
   },
 } as const;
 
@@ -148,6 +150,8 @@ export function callView(c: VoiceContext, call: VoiceCallRecord): Record<string,
     recordings: userUrl(c, 'calls', call.id, 'recordings'),
     recordingEnabled: call.recordingEnabled,
     tag: call.tag,
+    transcriptions: userUrl(c, 'calls', call.id, 'transcriptions'),
+    transcriptionEnabled: call.transcriptionEnabled === true,
   });
 }
 

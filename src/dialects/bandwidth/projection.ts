@@ -140,7 +140,9 @@ export class BandwidthProjector implements SessionProjector {
   #call(fact: CallFact): Draft[] {
     if (fact.type === 'session.started') return this.#start(fact);
     const s = this.#session;
-    if (!s || this.#ended || fact.sessionId !== s.sessionId || !isTime(fact.at)) return [];
+    // A transcription may finish after its call's session ended (facts.ts header: `afterEnd`).
+    const late = fact.type === 'transcription.finished' && fact.afterEnd === true;
+    if (!s || (this.#ended && !late) || fact.sessionId !== s.sessionId || !isTime(fact.at)) return [];
     switch (fact.type) {
       case 'leg.created':
         return this.#legCreated(s, fact);
@@ -387,7 +389,7 @@ export class BandwidthProjector implements SessionProjector {
   /** spec bandwidth §2.12, routed to the recording's call (§4.5 step 4 Proposed). */
   #transcription(s: AppSession, fact: TranscriptionFinished): Draft[] {
     if (!isId(fact.transcriptionId) || !isId(fact.recordingId)) return [];
-    const callId = this.#recordingCalls.get(fact.recordingId) ?? this.#firstCallId;
+    const callId = (isId(fact.legId) ? fact.legId : undefined) ?? this.#recordingCalls.get(fact.recordingId) ?? this.#firstCallId;
     const route: Route = { ...(callId !== undefined ? { callId } : {}), ...appRoute(s) };
     return [{ name: 'transcription', route, payload: transcriptionPayload(fact, s.urls) }];
   }

@@ -21,6 +21,9 @@
  *   `confirm.prompted` → `confirm.accepted` (then joins) | `confirm.rejected` (then ends);
  *   `agentpin.prompted`+ → `agentpin.valid` (then joins) | `agentpin.timeout` (the call is dropped).
  * - A conversation's `recording.finished` comes after its parties left, before `session.ended`.
+ * - The one exception to `session.ended` last: a `transcription.finished` with `afterEnd` (a voice-API
+ *   transcription that finished after its call's session ended, spec bandwidth §4.5 step 3). It closes
+ *   the session again at once (dialect-projection.ts `endsSession`); any number may follow.
  */
 
 /** What kind of party a leg reaches. `phone`: a PSTN number over a trunk; `sip`: a user's device;
@@ -280,6 +283,10 @@ export interface TranscriptionFinished extends FactBase {
   status: 'completed' | 'error';
   text?: string;
   textUrl?: string;
+  /** The recorded call's leg (voice API: the call id), where the callback goes. */
+  legId?: string;
+  /** Recorded after the session's `session.ended` (header above). */
+  afterEnd?: true;
 }
 
 export interface ConfirmPrompted extends FactBase {

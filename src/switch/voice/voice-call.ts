@@ -30,7 +30,7 @@ import type { Leg } from '../leg.js';
 import type { RingTarget } from '../ring-plan.js';
 import type { Ringing } from '../ringing.js';
 import type { SessionDeps } from '../session-deps.js';
-import type { SessionFacts, SessionStart } from '../session-facts.js';
+import type { FactDraft, SessionFacts, SessionStart } from '../session-facts.js';
 import { SwitchSession } from '../switch-session.js';
 import { GatherCollector, type GatherResult } from './gather-collector.js';
 import { sendDtmfString } from './dtmf-out.js';
@@ -44,6 +44,8 @@ export interface VoiceCallDeps {
   audio: VoiceAudio;
   /** How long an inbound call without `autoAnswer` waits for the application to answer or reject. */
   answerTimeoutMs: number;
+  /** A recording of a call with `transcriptionEnabled` was saved (voice-transcriptions.ts). */
+  transcribe?: (accountId: string, recordingId: string) => void;
 }
 
 /** The inbound half: the caller's INVITE and what the number's application says. */
@@ -573,6 +575,16 @@ export class VoiceCall {
     const endTime = Date.now();
     await this.#deps.store.putVoiceResource({ ...rec, state: status, endTime });
     this.#facts.record({ type: 'recording.finished', recordingId: rec.id, legId: this.id, url: this.#deps.session.recordingUrl(rec.id), startedAt, status, purpose: 'call' });
+    // spec bandwidth §4.5 step 3: a call with transcriptionEnabled has each saved recording transcribed.
+    if (status === 'complete' && this.#record.transcriptionEnabled === true) this.#deps.transcribe?.(this.accountId, rec.id);
+  }
+
+  /** A fact of the call's session from outside it (a transcription), while `session.ended` is not yet
+   *  recorded; false after (voice-transcriptions.ts then records it late). */
+  recordBeforeEnd(draft: FactDraft): boolean {
+    if (this.#phase === 'ended') return false;
+    this.#facts.record(draft);
+    return true;
   }
 
   // ── bridges ──────────────────────────────────────────────────────────────────────────────────

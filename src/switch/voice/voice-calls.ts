@@ -6,8 +6,9 @@
 import type { IncomingInvite } from '../../sip/index.js';
 import type { MediaControl } from '../../media/media-control.js';
 import type { RecordingResponse } from '../../media/recorder.js';
+import { PocketsphinxTranscriber, type Transcriber } from '../../media/transcriber.js';
 import type { AccountRecord, NumberRecord, Store } from '../../store/store.js';
-import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord } from '../../store/voice-records.js';
+import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
 import type { Logger } from '../../log/logger.js';
 import type { Party } from '../../events/model/facts.js';
 import { newPrefixedId } from '../../util/ids.js';
@@ -22,6 +23,7 @@ import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, Gather
 import { refuse } from './voice-refusals.js';
 import { BxmlCall } from './bxml/bxml-call.js';
 import type { BxmlPort } from './bxml/bxml-port.js';
+import { VoiceTranscriptions } from './voice-transcriptions.js';
 
 export interface VoiceCallsOptions {
   session: SessionDeps;
@@ -30,6 +32,8 @@ export interface VoiceCallsOptions {
   publicHost: string;
   /** How long an inbound call without `autoAnswer` waits for the application (default 30 s). */
   answerTimeoutMs?: number;
+  /** Speech to text for transcriptions (default: pocketsphinx, media/transcriber.ts). */
+  transcriber?: Transcriber;
 }
 
 const ok = <T>(value: T): VoiceResult<T> => ({ ok: true, value });
@@ -41,6 +45,7 @@ export class VoiceCalls implements VoiceControl {
   readonly #log: Logger;
   readonly #live = new Map<string, VoiceCall>();
   readonly #bridges: VoiceBridges;
+  readonly transcriptions: VoiceTranscriptions;
   #closed = false;
   #bxml?: BxmlPort;
 
@@ -53,7 +58,16 @@ export class VoiceCalls implements VoiceControl {
       store: options.store,
       audio: new FetchedVoiceAudio({ fetch: (url) => this.#media.fetchAudio(url) }),
       answerTimeoutMs: options.answerTimeoutMs ?? 30_000,
+      transcribe: (accountId, recordingId) => this.transcriptions.auto(accountId, recordingId),
     };
+    this.transcriptions = new VoiceTranscriptions({
+      store: options.store,
+      transcriber: options.transcriber ?? new PocketsphinxTranscriber({ logger: this.#log.child({ component: 'transcriber' }) }),
+      media: this.#media,
+      facts: options.session.facts,
+      log: this.#log,
+      liveCall: (accountId, callId) => this.#call(accountId, callId),
+    });
     this.#bridges = new VoiceBridges({ media: this.#media, store: options.store, log: this.#log, call: (accountId, id) => this.#call(accountId, id) });
   }
 
@@ -167,6 +181,7 @@ export class VoiceCalls implements VoiceControl {
       ...(req.bridgeId !== undefined ? { bridgeId: req.bridgeId } : {}),
       ...(req.conferenceId !== undefined ? { conferenceId: req.conferenceId } : {}),
       ...(req.transferOf !== undefined ? { transferOf: req.transferOf } : {}),
+      ...(req.transcriptionEnabled === true ? { transcriptionEnabled: true } : {}),
     };
     const start = VoiceCall.sessionStart({
       accountId: account.id,
@@ -291,6 +306,10 @@ export class VoiceCalls implements VoiceControl {
    *  calls are REST-mode calls. app/ wires it (the port reads the event log and sends requests). */
   useBxml(port: BxmlPort): void {
     this.#bxml = port;
+  }
+
+  createTranscription(accountId: string, recordingId: string): Promise<VoiceResult<VoiceTranscriptionRecord>> {
+    return this.transcriptions.start(accountId, recordingId);
   }
 
   /** Stops taking calls and ends the ones in progress, waiting up to 2 s. */

@@ -7,7 +7,7 @@
  * bandwidth §0: status, category, code), so the REST layer only renders it.
  */
 import type { RecordingResponse } from '../../media/recorder.js';
-import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord } from '../../store/voice-records.js';
+import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
 
 /** spec bandwidth §3.4: the audio object (calls, bridges, gather prompts, whisper). An empty `sentence` or
  *  `fileUrl` stops what plays. */
@@ -38,6 +38,8 @@ export interface CreateCallRequest {
   recordingMaxDurationSeconds?: number;
   bridgeId?: string;
   conferenceId?: string;
+  /** spec bandwidth §3.2 / §4.5: every recording of the call is transcribed when saved. */
+  transcriptionEnabled?: boolean;
 }
 
 /** spec bandwidth §3.3 transfer body. */
@@ -98,4 +100,6 @@ export interface VoiceControl {
   bridgeAudio(accountId: string, bridgeId: string, audio: AudioRequest): Promise<VoiceResult<void>>;
   /** The WAV of a finished recording (`media` URL of `GET /recordings/{id}`), with HTTP range support. */
   openRecording(accountId: string, recordingId: string, range?: string): Promise<VoiceResult<RecordingResponse>>;
+  /** spec bandwidth §3.9 `POST /recordings/{id}/transcriptions`: starts one (state `transcribing`). */
+  createTranscription(accountId: string, recordingId: string): Promise<VoiceResult<VoiceTranscriptionRecord>>;
 }

@@ -27,5 +27,8 @@ function closed(r: VoiceResource, now: number): VoiceResource {
     case 'message':
       // Never listed unfinished: a text's record is written in its final state.
       return r;
+    case 'transcription':
+      // The decoder died with the process: the transcription reads `error` (no callback is sent for it).
+      return { ...r, state: 'error', completedTime: now };
   }
 }

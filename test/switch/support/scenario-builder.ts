@@ -20,6 +20,8 @@ export const dtmfPcap = (digit: string): string => `${PCAPS}/dtmf_2833_${digit =
 export type Step =
   | { digits: string; gapMs?: number }
   | { audio: 'g711a' }
+  /** Any pcap of RTP, by path (test/voice/speech-pcap.ts writes speech as one). */
+  | { pcap: string }
   | { pauseMs: number }
   | { reinvite: 'sendonly' | 'sendrecv' }
   /** A digit by SIP INFO (`application/dtmf-relay`, RFC 6086). */
@@ -103,6 +105,7 @@ function playSteps(steps: Step[], side: Side): string {
     .map((s) => {
       if ('pauseMs' in s) return `  <pause milliseconds="${s.pauseMs}"/>`;
       if ('audio' in s) return `  <nop><action><exec play_pcap_audio="${PCAPS}/${s.audio}.pcap"/></action></nop>`;
+      if ('pcap' in s) return `  <nop><action><exec play_pcap_audio="${s.pcap}"/></action></nop>`;
       if ('digits' in s)
         // No pause after the last digit: a BYE arriving during a pause would be unexpected to sipp.
         return [...s.digits].map((d) => `  <nop><action><exec play_pcap_audio="${dtmfPcap(d)}"/></action></nop>`).join(`\n  <pause milliseconds="${s.gapMs ?? 400}"/>\n`);
