@@ -10,9 +10,10 @@
  * resolved again from the store at every attempt, so a replayed dead letter goes wherever the call's
  * callback points then, and is dead-lettered again when the call or its callback is gone.
  *
- * Conferences (`route.conferenceId`, the conference's `callbackUrl`) and texts (`route.messageId`, the
- * message's `callbackUrl` or the application's `incomingMessageUrl`) route the same way once the store keeps
- * their records: a `voice-conference:` / `voice-message:` target id here, and a branch in `resolve`.
+ * Conferences route the same way: `route.conferenceId` → `voice-conference:<conferenceId>`, sent to the
+ * VoiceConferenceRecord's callback (`POST /conferences` `callbackUrl`, spec bandwidth §3.8). Texts
+ * (`route.messageId`, the message's `callbackUrl` or the application's `incomingMessageUrl`) route the same
+ * way once the store keeps their records: a `voice-message:` target id here, and a branch in `resolve`.
  */
 import type { LoggedEvent } from '../../events/log/event-log.js';
 import type { Store } from '../../store/store.js';
@@ -44,6 +45,8 @@ export const MAX_CALLBACK_TIMEOUT_MS = 10_000;
 export function routeOf(event: Pick<LoggedEvent, 'dialect' | 'route'>): RouteRef | undefined {
   if (event.dialect !== 'bandwidth' || !event.route) return undefined;
   if (event.route.callId) return { kind: 'call', id: event.route.callId };
+  // spec bandwidth §1.1: conference events (no callId) go to the conference's own callbackUrl.
+  if (event.route.conferenceId) return { kind: 'conference', id: event.route.conferenceId };
   // route.conferenceId → { kind: 'conference' } and route.messageId → { kind: 'message' } plug in here
   // once the store keeps conference and message records with their callback settings.
   return undefined;
@@ -107,6 +110,12 @@ export class CallbackRouter {
   async resolve(accountId: string, targetId: string): Promise<Resolution> {
     const ref = parseTargetId(targetId);
     if (!ref) return { ok: false, reason: `'${targetId}' is not a voice-API callback target` };
+    if (ref.kind === 'conference') {
+      const conference = await this.store.getVoiceResource(accountId, 'conference', ref.id);
+      if (!conference) return { ok: false, reason: `the conference ${ref.id} no longer exists` };
+      if (!conference.callback) return { ok: false, reason: `the conference ${ref.id} has no callback URL` };
+      return { ok: true, target: deliveryTargetOf(conference.callback) };
+    }
     if (ref.kind !== 'call') return { ok: false, reason: `${ref.kind} callbacks are not routed yet` };
     const call = await this.store.getVoiceResource(accountId, 'call', ref.id);
     if (!call) return { ok: false, reason: `the call ${ref.id} no longer exists` };
