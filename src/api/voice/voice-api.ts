@@ -11,6 +11,7 @@
  * | /calls/{id}/events[/{eventId}], /calls/{id}/recordings | call-log-routes.ts |
  * | /recordings[/{id}], /media/{recordingId}.wav | recording-routes.ts |
  * | /bridges[/{id}], /bridges/{id}/calls, /bridges/{id}/audio | bridge-routes.ts |
+ * | /conferences[/{id}], /audio, /members[/{memberId}[/audio]] | conference-routes.ts |
  *
  * The family is encapsulated and answers in the provider's words only: its own error handler writes every
  * error as `{category, code, message, details}` (voice-error.ts), its validator takes booleans and numbers
@@ -34,6 +35,7 @@ import { callActionRoutes } from './call-action-routes.js';
 import { callLogRoutes } from './call-log-routes.js';
 import { recordingRoutes } from './recording-routes.js';
 import { bridgeRoutes } from './bridge-routes.js';
+import { conferenceRoutes } from './conference-routes.js';
 
 export interface VoiceApiOptions {
   store: Store;
@@ -79,6 +81,7 @@ export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): 
       await users.register(callLogRoutes, { store, events });
       await users.register(recordingRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(bridgeRoutes, { store, ...(voice ? { voice } : {}) });
+      await users.register(conferenceRoutes, { store, ...(voice ? { voice } : {}) });
     },
     { prefix: '/v1/users' },
   );
