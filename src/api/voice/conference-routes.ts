@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import type { CallbackTarget } from '../../store/voice-records.js';
 import type { ConferenceUpdate, MemberUpdate, VoiceControl } from '../../switch/voice/voice-control.js';
 import { contextOf, userUrl } from './voice-context.js';
-import { invalidField, notFound } from './voice-error.js';
+import { VoiceApiError, invalidField, notFound } from './voice-error.js';
 import { linkNext, readPage, type PageParams } from './voice-paging.js';
 import { audioObject, audioRequest, callbackTarget, callbackTimeout, checkAudio, e164, httpMethod, httpUrl, listQuery, pathParams, tag, type AudioBody } from './voice-schemas.js';
 import { conferenceSchema, conferenceView, memberSchema, memberView } from './conference-views.js';
@@ -103,9 +103,15 @@ export async function conferenceRoutes(app: FastifyInstance, { store, voice }: {
   app.post('/:userId/conferences', { config, schema: { params: pathParams(), body: createBody, response: created } }, async (req, reply) => {
     const c = contextOf(req);
     const b = req.body as CreateBody;
+    const control = needVoice(voice);
+    // spec bandwidth §3.8: `from` is the hosting number, one of the account's (as for `POST /calls`).
+    const number = await store.findNumber(b.from);
+    if (!number || number.accountId !== c.accountId) {
+      throw new VoiceApiError(400, 'bad-request', 'invalid-from-number', `'from' ${b.from} is not one of this account's numbers`, [{ name: 'from', value: b.from }]);
+    }
     const callback = callbackTarget(b);
     const conf = valueOf(
-      await needVoice(voice).createConference({
+      await control.createConference({
         accountId: c.accountId,
         userId: c.userId,
         from: b.from,
