@@ -52,7 +52,7 @@ export interface MediaControl {
   setHeld(conferenceId: string, endpointId: string, held: boolean): Promise<void>;
   conferenceMembers(conferenceId: string): Promise<ConferenceMemberState[]>;
   /** Audio into the mix (every member not held hears it), replacing what plays into it. */
-  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts?: { loop?: boolean; playbackId?: string }): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }>;
+  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts?: { loop?: boolean; playbackId?: string; alongside?: boolean }): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }>;
   stopConferencePlayback(conferenceId: string): Promise<void>;
   closeConference(conferenceId: string): Promise<void>;
   on<K extends keyof MediaEngineEvents>(event: K, listener: MediaListener<K>): unknown;

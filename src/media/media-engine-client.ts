@@ -229,7 +229,7 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
   }
 
   /** Like `play`, into a conference's mix; `done` settles on the worker's `playback-finished`. */
-  async playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string } = {}): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }> {
+  async playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string; alongside?: boolean } = {}): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }> {
     const playbackId = opts.playbackId ?? `pb-${randomBytes(8).toString('hex')}`;
     const done = new Promise<PlaybackOutcome>((resolve) => this.#playbacks.set(playbackId, resolve));
     try {

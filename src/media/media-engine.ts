@@ -472,11 +472,12 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   /**
    * Plays a playlist into the conference's mix (a mixer source, mixer.ts): every member not held hears it,
    * the way it hears the others. Replaces what was playing into it. `playback-started`/`-finished` carry
-   * the conference id as `endpointId` and `legId`.
+   * the conference id as `endpointId` and `legId`. `alongside` (join and leave tones): played over what
+   * plays, neither replacing it nor stopped by stopConferencePlayback.
    */
-  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string } = {}): Playback {
+  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string; alongside?: boolean } = {}): Playback {
     const conf = this.#conf(conferenceId);
-    this.stopConferencePlayback(conferenceId);
+    if (!opts.alongside) this.stopConferencePlayback(conferenceId);
     const id = opts.playbackId ?? newId('pb');
     const source = `player:${id}`;
     conf.addSource(source);
@@ -486,7 +487,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       send: (frame, n) => conf.feedSource(source, n, frame),
       loop: opts.loop ?? false,
     });
-    this.#confPlaybacks.set(conferenceId, { id, player, stopOnDigits: false });
+    if (!opts.alongside) this.#confPlaybacks.set(conferenceId, { id, player, stopOnDigits: false });
     player.on('started', () => this.emit('playback-started', { playbackId: id, endpointId: conferenceId, legId: conferenceId }));
     player.on('finished', (outcome, error) => {
       conf.removeSource(source);

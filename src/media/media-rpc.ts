@@ -41,7 +41,7 @@ export const MEDIA_METHODS = {
   conferenceMembers: (e: MediaEngine, conferenceId: string) => e.conferenceMembers(conferenceId),
   closeConference: (e: MediaEngine, conferenceId: string) => e.closeConference(conferenceId),
   // Like `play`: the end arrives as the `playback-finished` event.
-  playToConference: (e: MediaEngine, conferenceId: string, items: PlayItem[], opts: { loop?: boolean; playbackId: string }) => {
+  playToConference: (e: MediaEngine, conferenceId: string, items: PlayItem[], opts: { loop?: boolean; playbackId: string; alongside?: boolean }) => {
     e.playToConference(conferenceId, items, opts).done.catch(() => undefined);
     return opts.playbackId;
   },
