@@ -108,7 +108,9 @@ export class VoiceConferences implements VoiceConferenceControl {
     this.#live.set(id, live);
     // Stored before its first fact is logged, so its callbacks find their target (callback-router.ts).
     await this.#save(live);
-    live.facts.record({ type: 'conference.created', conferenceId: id, accountId: req.accountId, application: { userId: req.userId }, ...(req.tag !== undefined ? { tag: req.tag } : {}) });
+    // The resource's createdTime is the callback's (spec bandwidth §2.13).
+    record.createdTime = live.facts.recordAt({ type: 'conference.created', conferenceId: id, accountId: req.accountId, application: { userId: req.userId }, ...(req.tag !== undefined ? { tag: req.tag } : {}) });
+    await this.#save(live);
     log.info({ from: req.from }, 'conference created');
     return ok({ ...record });
   }
@@ -308,11 +310,10 @@ export class VoiceConferences implements VoiceConferenceControl {
       await this.#left(conf, m);
     }
     await this.#deps.media.closeConference(conf.record.id).catch((err: unknown) => conf.log.warn({ err }, 'closing the mixer failed'));
-    conf.record.completedTime = Date.now();
     conf.record.activeMembers = 0;
     this.#live.delete(conf.record.id);
+    conf.record.completedTime = conf.facts.recordAt({ type: 'conference.completed', conferenceId: conf.record.id, createdAt: conf.record.createdTime, ...(conf.record.tag !== undefined ? { tag: conf.record.tag } : {}) });
     await this.#save(conf);
-    conf.facts.record({ type: 'conference.completed', conferenceId: conf.record.id, createdAt: conf.record.createdTime, ...(conf.record.tag !== undefined ? { tag: conf.record.tag } : {}) });
     await conf.facts.flush();
     conf.log.info('conference completed');
   }
