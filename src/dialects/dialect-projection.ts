@@ -54,7 +54,14 @@ export class DialectProjection implements Projection {
   }
 }
 
-/** The last fact of a session: its state can go (texts and opt-outs are sessions of one fact). */
+/** The last fact of a session: its state can go (texts and opt-outs are sessions of one fact; a conference
+ *  session, named by its conference, ends with that conference's completion: facts.ts header). */
 export function endsSession(f: Fact): boolean {
-  return f.type === 'session.ended' || f.type.startsWith('message.') || f.type.startsWith('number.') || (f.type === 'transcription.finished' && f.afterEnd === true);
+  return (
+    f.type === 'session.ended' ||
+    f.type.startsWith('message.') ||
+    f.type.startsWith('number.') ||
+    (f.type === 'transcription.finished' && f.afterEnd === true) ||
+    (f.type === 'conference.completed' && f.sessionId === f.conferenceId)
+  );
 }

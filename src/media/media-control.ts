@@ -10,6 +10,7 @@ import type { PlaybackOutcome, PlayItem } from './player.js';
 import type { Direction, AudioCodec } from './sdp-negotiator.js';
 import type { RecordingInfo, RecordingResponse } from './recorder.js';
 import type { RtpSessionStats } from './rtp-session.js';
+import type { ConferenceMemberState } from './mixer.js';
 
 export type EndpointStats = RtpSessionStats & { codec: AudioCodec | null; direction: Direction | null };
 
@@ -41,6 +42,19 @@ export interface MediaControl {
   closeEndpoint(endpointId: string): Promise<void>;
   recordingPath(recordingId: string): string;
   openRecording(recordingId: string, range?: string): Promise<RecordingResponse>;
+  // ── conferences (mixer.ts: each member hears the sum of the others) ──
+  /** A new mixer; returns its id (`conferenceId` when given). */
+  createConference(conferenceId?: string): Promise<string>;
+  /** Rejects with InvalidStateError when the endpoint is relayed or in a conference already. */
+  joinConference(conferenceId: string, endpointId: string, state?: { muted?: boolean; held?: boolean }): Promise<void>;
+  leaveConference(endpointId: string): Promise<void>;
+  setMuted(conferenceId: string, endpointId: string, muted: boolean): Promise<void>;
+  setHeld(conferenceId: string, endpointId: string, held: boolean): Promise<void>;
+  conferenceMembers(conferenceId: string): Promise<ConferenceMemberState[]>;
+  /** Audio into the mix (every member not held hears it), replacing what plays into it. */
+  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts?: { loop?: boolean; playbackId?: string; alongside?: boolean }): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }>;
+  stopConferencePlayback(conferenceId: string): Promise<void>;
+  closeConference(conferenceId: string): Promise<void>;
   on<K extends keyof MediaEngineEvents>(event: K, listener: MediaListener<K>): unknown;
   off<K extends keyof MediaEngineEvents>(event: K, listener: MediaListener<K>): unknown;
   close(): Promise<void>;
@@ -69,6 +83,15 @@ export function inThreadMedia(engine: MediaEngine): MediaControl {
     closeEndpoint: (id) => engine.closeEndpoint(id),
     recordingPath: (id) => engine.recordingPath(id),
     openRecording: (id, range) => engine.openRecording(id, range),
+    createConference: (id) => run(() => engine.createConference(id)),
+    joinConference: (id, ep, state) => run(() => engine.joinConference(id, ep, state)),
+    leaveConference: (ep) => run(() => engine.leaveConference(ep)),
+    setMuted: (id, ep, muted) => run(() => engine.setMuted(id, ep, muted)),
+    setHeld: (id, ep, held) => run(() => engine.setHeld(id, ep, held)),
+    conferenceMembers: (id) => run(() => engine.conferenceMembers(id)),
+    playToConference: (id, items, opts) => run(() => engine.playToConference(id, items, opts)),
+    stopConferencePlayback: (id) => run(() => engine.stopConferencePlayback(id)),
+    closeConference: (id) => run(() => engine.closeConference(id)),
     on: (event, listener) => engine.on(event, listener),
     off: (event, listener) => engine.off(event, listener),
     close: () => engine.close(),

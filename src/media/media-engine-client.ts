@@ -14,6 +14,7 @@ import { openRecording, recordingPath, type RecordingInfo, type RecordingRespons
 import type { EndpointStats, MediaControl } from './media-control.js';
 import type { MediaEngineEvents, Negotiation, OpenedEndpoint, PlayOptions } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
+import type { ConferenceMemberState } from './mixer.js';
 import { deserializeError, type MediaArgs, type MediaMethod, type MediaResult, type MediaWorkerOptions, type RpcMessage, type RpcRequest } from './media-rpc.js';
 
 export type MediaEngineClientEvents = MediaEngineEvents & { exit: [code: number] };
@@ -201,6 +202,52 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
       throw err;
     }
     return { playbackId, done };
+  }
+
+  createConference(conferenceId?: string): Promise<string> {
+    return this.call('createConference', conferenceId);
+  }
+
+  joinConference(...a: MediaArgs<'joinConference'>): Promise<void> {
+    return this.call('joinConference', ...a);
+  }
+
+  leaveConference(endpointId: string): Promise<void> {
+    return this.call('leaveConference', endpointId);
+  }
+
+  setMuted(...a: MediaArgs<'setMuted'>): Promise<void> {
+    return this.call('setMuted', ...a);
+  }
+
+  setHeld(...a: MediaArgs<'setHeld'>): Promise<void> {
+    return this.call('setHeld', ...a);
+  }
+
+  conferenceMembers(conferenceId: string): Promise<ConferenceMemberState[]> {
+    return this.call('conferenceMembers', conferenceId);
+  }
+
+  /** Like `play`, into a conference's mix; `done` settles on the worker's `playback-finished`. */
+  async playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string; alongside?: boolean } = {}): Promise<{ playbackId: string; done: Promise<PlaybackOutcome> }> {
+    const playbackId = opts.playbackId ?? `pb-${randomBytes(8).toString('hex')}`;
+    const done = new Promise<PlaybackOutcome>((resolve) => this.#playbacks.set(playbackId, resolve));
+    try {
+      await this.call('playToConference', conferenceId, Array.isArray(items) ? items : [items], { ...opts, playbackId });
+    } catch (err) {
+      this.#playbacks.delete(playbackId);
+      throw err;
+    }
+    return { playbackId, done };
+  }
+
+  stopConferencePlayback(conferenceId: string): Promise<void> {
+    return this.call('stopConferencePlayback', conferenceId);
+  }
+
+  closeConference(conferenceId: string): Promise<void> {
+    if (this.#exited) return Promise.resolve();
+    return this.call('closeConference', conferenceId);
   }
 
   /** The RTP port pool in pairs: free and in all. */

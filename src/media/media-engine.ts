@@ -469,9 +469,45 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return this.#conf(conferenceId).members();
   }
 
+  /**
+   * Plays a playlist into the conference's mix (a mixer source, mixer.ts): every member not held hears it,
+   * the way it hears the others. Replaces what was playing into it. `playback-started`/`-finished` carry
+   * the conference id as `endpointId` and `legId`. `alongside` (join and leave tones): played over what
+   * plays, neither replacing it nor stopped by stopConferencePlayback.
+   */
+  playToConference(conferenceId: string, items: PlayItem | PlayItem[], opts: { loop?: boolean; playbackId?: string; alongside?: boolean } = {}): Playback {
+    const conf = this.#conf(conferenceId);
+    if (!opts.alongside) this.stopConferencePlayback(conferenceId);
+    const id = opts.playbackId ?? newId('pb');
+    const source = `player:${id}`;
+    conf.addSource(source);
+    const player = new Player({
+      items: Array.isArray(items) ? items : [items],
+      load: (i) => this.#load(i),
+      send: (frame, n) => conf.feedSource(source, n, frame),
+      loop: opts.loop ?? false,
+    });
+    if (!opts.alongside) this.#confPlaybacks.set(conferenceId, { id, player, stopOnDigits: false });
+    player.on('started', () => this.emit('playback-started', { playbackId: id, endpointId: conferenceId, legId: conferenceId }));
+    player.on('finished', (outcome, error) => {
+      conf.removeSource(source);
+      if (this.#confPlaybacks.get(conferenceId)?.id === id) this.#confPlaybacks.delete(conferenceId);
+      if (error) this.#log.warn({ conferenceId, playbackId: id, err: error }, 'conference playback failed');
+      this.emit('playback-finished', { playbackId: id, endpointId: conferenceId, legId: conferenceId, outcome, ...(error ? { error: error.message } : {}) });
+    });
+    return { playbackId: id, done: player.play() };
+  }
+
+  readonly #confPlaybacks = new Map<string, ActivePlayback>();
+
+  stopConferencePlayback(conferenceId: string): void {
+    this.#confPlaybacks.get(conferenceId)?.player.stop();
+  }
+
   /** Removes every member and the conference. */
   closeConference(conferenceId: string): void {
     const conf = this.#conf(conferenceId);
+    this.stopConferencePlayback(conferenceId);
     for (const m of conf.members()) if (this.#endpoints.has(m.memberId)) this.leaveConference(m.memberId);
     conf.close();
     this.#conferences.delete(conferenceId);

@@ -40,6 +40,12 @@ export const MEDIA_METHODS = {
   setHeld: (e: MediaEngine, conferenceId: string, id: string, held: boolean) => e.setHeld(conferenceId, id, held),
   conferenceMembers: (e: MediaEngine, conferenceId: string) => e.conferenceMembers(conferenceId),
   closeConference: (e: MediaEngine, conferenceId: string) => e.closeConference(conferenceId),
+  // Like `play`: the end arrives as the `playback-finished` event.
+  playToConference: (e: MediaEngine, conferenceId: string, items: PlayItem[], opts: { loop?: boolean; playbackId: string; alongside?: boolean }) => {
+    e.playToConference(conferenceId, items, opts).done.catch(() => undefined);
+    return opts.playbackId;
+  },
+  stopConferencePlayback: (e: MediaEngine, conferenceId: string) => e.stopConferencePlayback(conferenceId),
   closeEndpoint: (e: MediaEngine, id: string) => e.closeEndpoint(id),
   resolvePrompt: (e: MediaEngine, name: string) => e.prompts.resolve(name),
   // RTP/RTCP pairs free and in all (GET /health; a soak checks the pool returns to full).

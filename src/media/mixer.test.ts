@@ -44,3 +44,25 @@ test('Conference: muted members are not heard, held members neither hear nor are
   assert.equal(last('b'), 1000); // b hears a only
   assert.equal(heard.get('c'), undefined); // c, held, is sent nothing
 });
+
+test('Conference: a source (audio played into the conference) is heard by every member not held, and hears nothing', async () => {
+  const conf = new Conference('c2');
+  const heard = new Map<string, number[]>();
+  const send = (id: string) => (frame: Int16Array): void => {
+    heard.set(id, [...(heard.get(id) ?? []), frame[80]!]);
+  };
+  for (const id of ['a', 'b', 'h']) conf.join(id, send(id));
+  conf.setHeld('h', true);
+  conf.addSource('tone');
+  for (let i = 0; i < 10; i++) {
+    conf.feedSource('tone', i, f(700));
+    conf.feed('a', 1, i * 160, f(1000));
+  }
+  await new Promise((r) => setTimeout(r, 160));
+  conf.removeSource('tone');
+  conf.close();
+  const levels = (id: string): Set<number> => new Set(heard.get(id)?.filter((v) => v !== 0));
+  assert.ok(levels('a').has(700) && !levels('a').has(1700), 'a hears the source, not itself');
+  assert.ok(levels('b').has(1700), 'b hears a and the source together');
+  assert.equal(heard.get('h'), undefined);
+});

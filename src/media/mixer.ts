@@ -4,6 +4,9 @@
  * themself), clipped to 16 bits and encoded in the member's codec by its endpoint.
  *
  * Muted: still hears the others, is not heard. Held: neither hears (nothing is sent to it) nor is heard.
+ *
+ * Sources (`addSource`): inputs with no output — audio played into the conference (the voice API's
+ * conference audio, join/leave tones). Every member that is not held hears them; they hear nothing.
  */
 import { FrameClock } from './frame-clock.js';
 import { JitterBuffer } from './jitter-buffer.js';
@@ -51,6 +54,7 @@ export type ConferenceEvents = {
 export class Conference extends TypedEmitter<ConferenceEvents> {
   readonly id: string;
   readonly #members = new Map<string, Member>();
+  readonly #sources = new Map<string, JitterBuffer>();
   readonly #clock: FrameClock;
 
   constructor(id: string) {
@@ -104,6 +108,21 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
   close(): void {
     this.#clock.stop();
     this.#members.clear();
+    this.#sources.clear();
+  }
+
+  /** An input without output (audio played into the conference); frames arrive by `feedSource`. */
+  addSource(sourceId: string): void {
+    this.#sources.set(sourceId, new JitterBuffer({ delayMs: 20 }));
+  }
+
+  /** A source's frame `frameIndex` (its own 20 ms timeline, from 0). */
+  feedSource(sourceId: string, frameIndex: number, samples: Int16Array): void {
+    this.#sources.get(sourceId)?.push(0, (frameIndex * MIX_FRAME) >>> 0, samples);
+  }
+
+  removeSource(sourceId: string): void {
+    this.#sources.delete(sourceId);
   }
 
   #tick(frameIndex: number): void {
@@ -114,6 +133,11 @@ export class Conference extends TypedEmitter<ConferenceEvents> {
       const got = m.buffer.pull(f);
       return got && !m.muted && !m.held ? f : null;
     });
+    // Sources are summed like members; their outputs (after the members') are not sent anywhere.
+    for (const b of this.#sources.values()) {
+      const f = new Int16Array(MIX_FRAME);
+      inputs.push(b.pull(f) ? f : null);
+    }
     const outputs = mixFrames(inputs);
     list.forEach((m, i) => {
       if (!m.held) m.send(outputs[i]!, frameIndex);

@@ -270,7 +270,7 @@ export class SqliteStore implements Store {
   }
 
   async putVoiceResource(r: VoiceResource): Promise<void> {
-    const created = r.kind === 'call' ? r.startTime : r.kind === 'recording' ? r.startTime : r.createdTime;
+    const created = r.kind === 'call' ? r.startTime : r.kind === 'recording' ? r.startTime : r.kind === 'member' ? r.addedTime : r.createdTime;
     const callId = r.kind === 'gather' || r.kind === 'recording' || r.kind === 'transcription' ? r.callId : null;
     const bridgeId = r.kind === 'call' ? (r.bridgeId ?? null) : null;
     const from = r.kind === 'call' || r.kind === 'message' ? r.from : null;
@@ -295,6 +295,7 @@ export class SqliteStore implements Store {
     add('bridge_id', q.bridgeId);
     add('from_number', q.from);
     add('to_number', q.to);
+    add("json_extract(body, '$.conferenceId')", q.conferenceId);
     const order = q.order === 'asc' ? 'ASC' : 'DESC';
     args.push(q.size, q.page * q.size);
     return this.#jsonAll(`SELECT body FROM voice_resources WHERE ${where.join(' AND ')} ORDER BY created_at ${order}, id ${order} LIMIT ? OFFSET ?`, ...args);
@@ -306,7 +307,8 @@ export class SqliteStore implements Store {
       (kind = 'gather' AND json_extract(body, '$.state') = 'started') OR
       (kind = 'recording' AND json_extract(body, '$.state') IN ('recording', 'saving')) OR
       (kind = 'bridge' AND json_extract(body, '$.state') <> 'completed') OR
-      (kind = 'transcription' AND json_extract(body, '$.state') = 'transcribing')
+      (kind = 'transcription' AND json_extract(body, '$.state') = 'transcribing') OR
+      (kind IN ('conference', 'member') AND json_extract(body, '$.state') <> 'completed')
       ORDER BY created_at`);
   }
 

@@ -113,7 +113,52 @@ export interface VoiceTranscriptionRecord {
   completedTime?: number;
 }
 
-export type VoiceResource = VoiceCallRecord | VoiceGatherRecord | VoiceRecordingRecord | VoiceBridgeRecord | VoiceMessageRecord | VoiceTranscriptionRecord;
+/** spec bandwidth §3.8: a conference (its callbacks go to `callback`, spec §1.1). */
+export interface VoiceConferenceRecord {
+  kind: 'conference';
+  /** `conf-…`: also the id of the session its facts are in (facts.ts header, "Conference sessions"). */
+  id: string;
+  accountId: string;
+  userId: string;
+  /** `created` (no member yet) → `active` (≥ 1 member) → `completed` (final). */
+  state: 'created' | 'active' | 'completed';
+  from: string;
+  callback?: CallbackTarget;
+  profile: 'interpret_digits' | 'passthru_digits';
+  tag?: string;
+  /** All members held / muted (the last `POST /conferences/{id}` that set them). */
+  hold: boolean;
+  mute: boolean;
+  activeMembers: number;
+  createdTime: number;
+  completedTime?: number;
+}
+
+/** spec bandwidth §3.8: one call's membership of a conference (`member-…`). */
+export interface VoiceMemberRecord {
+  kind: 'member';
+  id: string;
+  accountId: string;
+  conferenceId: string;
+  callId: string;
+  state: 'active' | 'completed';
+  mute: boolean;
+  hold: boolean;
+  joinTone: boolean;
+  leavingTone: boolean;
+  addedTime: number;
+  removedTime?: number;
+}
+
+export type VoiceResource =
+  | VoiceCallRecord
+  | VoiceGatherRecord
+  | VoiceRecordingRecord
+  | VoiceBridgeRecord
+  | VoiceMessageRecord
+  | VoiceTranscriptionRecord
+  | VoiceConferenceRecord
+  | VoiceMemberRecord;
 export type VoiceResourceKind = VoiceResource['kind'];
 export type VoiceResourceOf<K extends VoiceResourceKind> = Extract<VoiceResource, { kind: K }>;
 
@@ -121,6 +166,8 @@ export interface VoiceListQuery {
   /** Only resources belonging to this call (gathers, recordings) or calls of this bridge. */
   callId?: string;
   bridgeId?: string;
+  /** Members of this conference. */
+  conferenceId?: string;
   /** Calls from / to this number. */
   from?: string;
   to?: string;

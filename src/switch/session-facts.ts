@@ -26,6 +26,11 @@ export class SessionFacts {
 
   /** Queues a fact; it is recorded after every fact queued before it. */
   record(draft: FactDraft): void {
+    this.recordAt(draft);
+  }
+
+  /** `record`, returning the time the fact carries (a resource that shows the same time stores it). */
+  recordAt(draft: FactDraft): number {
     const at = Math.max(Date.now(), this.#lastAt);
     this.#lastAt = at;
     const fact = { ...draft, sessionId: this.sessionId, at } as CallFact;
@@ -35,6 +40,7 @@ export class SessionFacts {
       (err: unknown) => this.log.error({ err, fact: fact.type }, 'recording a call fact failed; the call goes on'),
     );
     this.#chain = this.#chain.then(() => recorded);
+    return at;
   }
 
   /** Resolves once everything queued so far is recorded (or failed and was logged). */

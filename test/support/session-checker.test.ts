@@ -29,3 +29,18 @@ test('the checker rejects a leg still up at session end', () => {
   s.leg('L1', 'caller', sip('101')).end(sip('101'));
   assert.deepEqual(sessionProblems(s.facts), ['session.ended while leg L1 is created']);
 });
+
+test('a conference session: created first, members active before completed, completed last', () => {
+  const C = 'conf-1';
+  const base = { sessionId: C, at: 1 };
+  const member = { ...base, type: 'conference.member' as const, conferenceId: C, memberId: 'm1', legId: 'c-1', mute: false, hold: false };
+  const good = [
+    { ...base, type: 'conference.created' as const, conferenceId: C, accountId: 'a', application: { userId: 'u' } },
+    { ...member, state: 'active' as const, activeMembers: 1 },
+    { ...member, state: 'completed' as const, activeMembers: 0 },
+    { ...base, type: 'conference.completed' as const, conferenceId: C, createdAt: 1 },
+  ];
+  assert.deepEqual(sessionProblems(good), []);
+  const bad = [good[0]!, { ...member, state: 'active' as const, activeMembers: 1 }, good[3]!, { ...member, state: 'completed' as const, activeMembers: 0 }];
+  assert.deepEqual(sessionProblems(bad), ['conference.completed while member m1 is active', '#3 conference.member after conference.completed']);
+});

@@ -17,6 +17,7 @@ export function sessionProblems(facts: readonly Fact[]): string[] {
     if (f.at < lastAt) problems.push(`#${i} ${f.type}: time goes backwards`);
     lastAt = f.at;
   }
+  if (first.type === 'conference.created') return [...problems, ...conferenceProblems(facts)];
   if (first.type !== 'session.started') {
     // Messaging sessions: texts and opt-outs only.
     for (const [i, f] of facts.entries())
@@ -93,5 +94,42 @@ export function sessionProblems(facts: readonly Fact[]): string[] {
     }
   }
   if (!ended) problems.push('no session.ended');
+  return problems;
+}
+
+/** A conference session (facts.ts header, "Conference sessions"): `conference.created` … `conference.completed`. */
+function conferenceProblems(facts: readonly Fact[]): string[] {
+  const problems: string[] = [];
+  const first = facts[0]!;
+  const conferenceId = first.type === 'conference.created' ? first.conferenceId : '';
+  if (first.sessionId !== conferenceId) problems.push(`conference session ${first.sessionId} is not named by its conference ${conferenceId}`);
+  if (first.type === 'conference.created' && (!first.accountId || !first.application)) problems.push('conference.created without accountId and application');
+  const members = new Map<string, 'active' | 'completed'>();
+  let completed = false;
+  for (const [i, f] of facts.entries()) {
+    if (completed) problems.push(`#${i} ${f.type} after conference.completed`);
+    switch (f.type) {
+      case 'conference.created':
+        if (i !== 0) problems.push(`#${i} second conference.created`);
+        break;
+      case 'conference.member':
+        if (f.conferenceId !== conferenceId) problems.push(`#${i} member of another conference ${f.conferenceId}`);
+        if (members.get(f.memberId) === 'completed') problems.push(`#${i} member ${f.memberId} after it completed`);
+        else if (!members.has(f.memberId) && f.state !== 'active') problems.push(`#${i} member ${f.memberId} completed before it was active`);
+        members.set(f.memberId, f.state);
+        break;
+      case 'playback.started':
+      case 'playback.finished':
+        if (!('conferenceId' in f.target) || f.target.conferenceId !== conferenceId) problems.push(`#${i} ${f.type} not into the conference`);
+        break;
+      case 'conference.completed':
+        completed = true;
+        for (const [m, st] of members) if (st !== 'completed') problems.push(`conference.completed while member ${m} is active`);
+        break;
+      default:
+        problems.push(`#${i} ${f.type} in a conference session`);
+    }
+  }
+  if (!completed) problems.push('no conference.completed');
   return problems;
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallbackRouter, deliveryTargetOf, isRoutedTargetId, parseTargetId, ROUTED_TARGET_ID_PATTERN, routeOf, targetIdOf } from '../../src/delivery/webhooks/callback-router.js';
 import type { ApplicationRecord, Store } from '../../src/store/store.js';
-import type { VoiceCallRecord, VoiceMessageRecord } from '../../src/store/voice-records.js';
+import type { VoiceCallRecord, VoiceConferenceRecord, VoiceMessageRecord } from '../../src/store/voice-records.js';
 import { webhookIdSchema } from '../../src/api/admin/webhook-view.js';
 
 function call(id: string, extra: Partial<VoiceCallRecord> = {}): VoiceCallRecord {
@@ -26,9 +26,9 @@ function storeOf(calls: VoiceCallRecord[]): Pick<Store, 'getVoiceResource'> & { 
   return s;
 }
 
-test('voice-API events with a call or a text are routed; conferences are not yet', () => {
+test('voice-API events with a call, a text or a conference are routed', () => {
   assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { callId: 'c-1', applicationId: 'a-1' } }), { kind: 'call', id: 'c-1' });
-  assert.equal(routeOf({ dialect: 'bandwidth', route: { conferenceId: 'conf-1', applicationId: 'a-1' } }), undefined);
+  assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { conferenceId: 'conf-1' } }), { kind: 'conference', id: 'conf-1' });
   assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { messageId: 'm-1', applicationId: 'a-1' } }), { kind: 'message', id: 'm-1' });
   assert.deepEqual(routeOf({ dialect: 'bandwidth', route: { messageId: '1795271385.1.299650' } }), { kind: 'message', id: '1795271385.1.299650' }, 'a POST /messages text without an application');
   assert.equal(routeOf({ dialect: 'bandwidth', route: { applicationId: 'a-1' } }), undefined, 'a transcription without its call');
@@ -67,7 +67,7 @@ test('targetsFor: calls with a callback get their target id; each call is read o
   const ev = (callId: string | undefined, accountId = 'acme', dialect = 'bandwidth') => ({ accountId, dialect, route: callId ? { callId, applicationId: 'a-1' } : { conferenceId: 'conf-1' } });
   const ids = await router.targetsFor([ev('c-in'), ev('c-in'), ev('c-out'), ev('c-unknown'), ev(undefined), ev('c-in', 'other'), ev('c-in', 'acme', 'realtime'), ev('c-in')]);
   assert.deepEqual(ids, ['voice-call:c-in', 'voice-call:c-in', undefined, undefined, undefined, undefined, undefined, 'voice-call:c-in']);
-  assert.equal(store.reads, 4, 'c-in, c-out, c-unknown in acme and c-in in other: one read each');
+  assert.equal(store.reads, 5, 'c-in, c-out, c-unknown and conf-1 (no such conference here) in acme and c-in in other: one read each');
 });
 
 test('resolve says why a target cannot be sent to', async () => {
@@ -76,7 +76,7 @@ test('resolve says why a target cannot be sent to', async () => {
   assert.deepEqual(await router.resolve('acme', 'voice-call:c-out'), { ok: false, reason: 'the call c-out has no callback URL' });
   assert.deepEqual(await router.resolve('acme', 'voice-call:c-gone'), { ok: false, reason: 'the call c-gone no longer exists' });
   assert.deepEqual(await router.resolve('other', 'voice-call:c-in'), { ok: false, reason: 'the call c-in no longer exists' }, 'another account');
-  assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-1'), { ok: false, reason: 'conference callbacks are not routed yet' });
+  assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-1'), { ok: false, reason: 'the conference conf-1 no longer exists' });
   assert.equal((await router.resolve('acme', 'hook1')).ok, false);
 });
 
@@ -122,4 +122,25 @@ test("a sent text goes to its own callbackUrl; a received one to its application
     { accountId: 'acme', dialect: 'bandwidth', route: { messageId: 'm-out' } },
   ]);
   assert.deepEqual(ids, ['voice-message:m-in', undefined, 'voice-message:m-out']);
+});
+
+test("a conference's events go to the conference's callback; none, or another account's conference: nowhere", async () => {
+  const conference: VoiceConferenceRecord = {
+    kind: 'conference', id: 'conf-1', accountId: 'acme', userId: 'u-acme', state: 'active', from: '+19195550100', profile: 'interpret_digits',
+    hold: false, mute: false, activeMembers: 1, createdTime: 0, callback: { url: 'https://app.test/conf', method: 'POST', timeoutMs: 3000, fallbackUrl: 'https://fb.test/conf' },
+  };
+  const silent: VoiceConferenceRecord = { ...conference, id: 'conf-2', callback: undefined };
+  const store: Pick<Store, 'getVoiceResource'> = {
+    getVoiceResource: (async (accountId: string, kind: string, id: string) =>
+      kind === 'conference' && accountId === 'acme' ? [conference, silent].find((c) => c.id === id) : undefined) as Store['getVoiceResource'],
+  };
+  const router = new CallbackRouter(store);
+  assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-1'), {
+    ok: true,
+    target: { url: 'https://app.test/conf', method: 'POST', dialect: 'bandwidth', timeoutMs: 3000, fallbackUrl: 'https://fb.test/conf' },
+  });
+  assert.deepEqual(await router.resolve('acme', 'voice-conference:conf-2'), { ok: false, reason: 'the conference conf-2 has no callback URL' });
+  assert.deepEqual(await router.resolve('other', 'voice-conference:conf-1'), { ok: false, reason: 'the conference conf-1 no longer exists' });
+  const entry = (conferenceId: string, accountId = 'acme') => ({ accountId, dialect: 'bandwidth' as const, route: { conferenceId } });
+  assert.deepEqual(await router.targetsFor([entry('conf-1'), entry('conf-2'), entry('conf-1', 'other')]), ['voice-conference:conf-1', undefined, undefined]);
 });

@@ -13,6 +13,7 @@
  * | /bridges[/{id}], /bridges/{id}/calls, /bridges/{id}/audio | bridge-routes.ts |
  * | /messages[/{id}] (spec bandwidth §3.10) | message-routes.ts |
  * | /recordings/{id}/transcriptions[/{id}], /calls/{id}/transcriptions, /media/tr-… | transcription-routes.ts |
+ * | /conferences[/{id}], /audio, /members[/{memberId}[/audio]] | conference-routes.ts |
  *
  * The family is encapsulated and answers in the provider's words only: its own error handler writes every
  * error as `{category, code, message, details}` (voice-error.ts), its validator takes booleans and numbers
@@ -39,6 +40,7 @@ import { bridgeRoutes } from './bridge-routes.js';
 import { messageRoutes } from './message-routes.js';
 import type { MessagingService } from '../../messaging/messaging-service.js';
 import { transcriptionRoutes } from './transcription-routes.js';
+import { conferenceRoutes } from './conference-routes.js';
 
 export interface VoiceApiOptions {
   store: Store;
@@ -88,6 +90,7 @@ export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): 
       await users.register(bridgeRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(messageRoutes, { store, ...(options.messaging ? { messaging: options.messaging } : {}) });
       await users.register(transcriptionRoutes, { store, ...(voice ? { voice } : {}) });
+      await users.register(conferenceRoutes, { store, ...(voice ? { voice } : {}) });
     },
     { prefix: '/v1/users' },
   );

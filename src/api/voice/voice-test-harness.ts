@@ -15,7 +15,8 @@ import { parseConfig } from '../../config/load-config.js';
 import { silentLogger } from '../../log/logger.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { SqliteEventLog } from '../../events/log/sqlite-event-log.js';
-import type { VoiceBridgeRecord, VoiceCallRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
+import type { VoiceBridgeRecord, VoiceCallRecord, VoiceConferenceRecord, VoiceMemberRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
+import type { AddMemberRequest, ConferenceUpdate, CreateConferenceRequest, MemberUpdate } from '../../switch/voice/voice-control.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
 import { voiceApi } from './voice-api.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
@@ -148,6 +149,41 @@ export class RecordingVoice implements VoiceControl {
     const t: VoiceTranscriptionRecord = { kind: 'transcription', id: `tr-test${++this.#n}`, accountId, recordingId, callId: rec.callId, state: 'transcribing', createdTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6) };
     await this.store.putVoiceResource(t);
     return { ok: true, value: t };
+  }
+
+  // ── conferences ──
+  async createConference(req: CreateConferenceRequest): Promise<VoiceResult<VoiceConferenceRecord>> {
+    const no = this.#record('createConference', req);
+    if (no) return no;
+    const r: VoiceConferenceRecord = {
+      kind: 'conference', id: `conf-test${++this.#n}`, accountId: req.accountId, userId: req.userId, state: 'created', from: req.from, profile: req.profile,
+      hold: false, mute: false, activeMembers: 0, createdTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6), ...(req.callback ? { callback: req.callback } : {}), ...(req.tag !== undefined ? { tag: req.tag } : {}),
+    };
+    await this.store.putVoiceResource(r);
+    return { ok: true, value: r };
+  }
+  async updateConference(accountId: string, conferenceId: string, change: ConferenceUpdate): Promise<VoiceResult<VoiceConferenceRecord>> {
+    const no = this.#record('updateConference', accountId, conferenceId, change);
+    if (no) return no;
+    return { ok: true, value: (await this.store.getVoiceResource(accountId, 'conference', conferenceId))! };
+  }
+  async conferenceAudio(accountId: string, conferenceId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
+    return this.#record('conferenceAudio', accountId, conferenceId, audio) ?? { ok: true, value: undefined };
+  }
+  async addMember(accountId: string, conferenceId: string, req: AddMemberRequest): Promise<VoiceResult<VoiceMemberRecord>> {
+    const no = this.#record('addMember', accountId, conferenceId, req);
+    if (no) return no;
+    const m: VoiceMemberRecord = { kind: 'member', id: `member-test${++this.#n}`, accountId, conferenceId, state: 'active', addedTime: Date.UTC(2026, 0, 2, 3, 4, 5, 6) + this.#n, ...req };
+    await this.store.putVoiceResource(m);
+    return { ok: true, value: m };
+  }
+  async updateMember(accountId: string, conferenceId: string, memberId: string, change: MemberUpdate): Promise<VoiceResult<VoiceMemberRecord>> {
+    const no = this.#record('updateMember', accountId, conferenceId, memberId, change);
+    if (no) return no;
+    return { ok: true, value: (await this.store.getVoiceResource(accountId, 'member', memberId))! };
+  }
+  async memberAudio(accountId: string, conferenceId: string, memberId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
+    return this.#record('memberAudio', accountId, conferenceId, memberId, audio) ?? { ok: true, value: undefined };
   }
 }
 

@@ -12,9 +12,9 @@
  *
  * Texts (`route.messageId`: `voice-message:<messageId>`) go to the message's `callbackUrl`, or, for a text
  * received on a number linked to an application, to the application's `incomingMessageUrl` (the texts
- * engine writes their VoiceMessageRecord before the fact). Conferences (`route.conferenceId`, the
- * conference's `callbackUrl`) route the same way once the store keeps their records: a `voice-conference:`
- * target id here, and a branch in `resolve`.
+ * engine writes their VoiceMessageRecord before the fact). Conferences (`route.conferenceId`:
+ * `voice-conference:<conferenceId>`) go to the VoiceConferenceRecord's callback (`POST /conferences`
+ * `callbackUrl`, spec bandwidth §3.8).
  */
 import type { LoggedEvent } from '../../events/log/event-log.js';
 import type { Store } from '../../store/store.js';
@@ -29,7 +29,7 @@ export interface ResolvedTarget extends DeliveryTarget {
   timeoutMs?: number;
 }
 
-/** What a routed target id names: a call today; conferences and messages later (see above). */
+/** What a routed target id names: a call, a conference or a text. */
 export interface RouteRef {
   kind: 'call' | 'conference' | 'message';
   id: string;
@@ -43,14 +43,14 @@ export const ROUTED_TARGET_ID_PATTERN = '^voice-(call|conference|message):[^\\s/
 /** spec bandwidth §1.2: `callbackTimeout` is in ms, default 10 000, maximum 10 000, more than 0. */
 export const MAX_CALLBACK_TIMEOUT_MS = 10_000;
 
-/** The routed target an event belongs to, or undefined: voice-API (bandwidth) events with a call only. */
+/** The routed target an event belongs to, or undefined: voice-API (bandwidth) events of a call, a text or a conference. */
 export function routeOf(event: Pick<LoggedEvent, 'dialect' | 'route'>): RouteRef | undefined {
   if (event.dialect !== 'bandwidth' || !event.route) return undefined;
   if (event.route.callId) return { kind: 'call', id: event.route.callId };
   // spec bandwidth §1.1: a text's `sms`/`mms` go to its own callbackUrl or its application's incomingMessageUrl.
   if (event.route.messageId) return { kind: 'message', id: event.route.messageId };
-  // route.conferenceId → { kind: 'conference' } and route.messageId → { kind: 'message' } plug in here
-  // once the store keeps conference and message records with their callback settings.
+  // spec bandwidth §1.1: conference events (no callId) go to the conference's own callbackUrl.
+  if (event.route.conferenceId) return { kind: 'conference', id: event.route.conferenceId };
   return undefined;
 }
 
@@ -121,6 +121,12 @@ export class CallbackRouter {
     const ref = parseTargetId(targetId);
     if (!ref) return { ok: false, reason: `'${targetId}' is not a voice-API callback target` };
     if (ref.kind === 'message') return this.#resolveMessage(accountId, ref.id);
+    if (ref.kind === 'conference') {
+      const conference = await this.store.getVoiceResource(accountId, 'conference', ref.id);
+      if (!conference) return { ok: false, reason: `the conference ${ref.id} no longer exists` };
+      if (!conference.callback) return { ok: false, reason: `the conference ${ref.id} has no callback URL` };
+      return { ok: true, target: deliveryTargetOf(conference.callback) };
+    }
     if (ref.kind !== 'call') return { ok: false, reason: `${ref.kind} callbacks are not routed yet` };
     const call = await this.store.getVoiceResource(accountId, 'call', ref.id);
     if (!call) return { ok: false, reason: `the call ${ref.id} no longer exists` };

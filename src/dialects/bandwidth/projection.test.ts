@@ -121,3 +121,35 @@ test('unknown and malformed facts never throw and report nothing', () => {
     ['hangup'],
   );
 });
+
+test('a conference session (no session.started) opens with conference.created carrying its account and user', () => {
+  const CONF = 'conf-r00m';
+  const at = (s: number) => Date.UTC(2026, 11, 7, 10, 0, s);
+  const base = { sessionId: CONF };
+  const facts: Fact[] = [
+    { ...base, at: at(0), type: 'conference.created', conferenceId: CONF, tag: 'room', accountId: 'acc-1', application: { userId: 'u-acme01' } },
+    { ...base, at: at(1), type: 'conference.member', conferenceId: CONF, memberId: 'member-1', legId: 'c-1', state: 'active', mute: false, hold: false, activeMembers: 1 },
+    { ...base, at: at(2), type: 'playback.started', playbackId: 'p1', target: { conferenceId: CONF }, source: 'speech' },
+    { ...base, at: at(3), type: 'playback.finished', playbackId: 'p1', target: { conferenceId: CONF }, source: 'speech', outcome: 'done' },
+    { ...base, at: at(4), type: 'conference.member', conferenceId: CONF, memberId: 'member-1', legId: 'c-1', state: 'completed', mute: false, hold: false, activeMembers: 0 },
+    { ...base, at: at(5), type: 'conference.completed', conferenceId: CONF, createdAt: at(0) },
+  ];
+  const p = projector();
+  const events = facts.flatMap((f) => p.apply(f));
+  assert.deepEqual(
+    events.map((e) => [e.name, e.payload.status ?? e.payload.state, e.accountId, e.sessionId, e.route]),
+    [
+      ['conference', 'created', 'acc-1', CONF, { conferenceId: CONF }],
+      ['conference-member', 'active', 'acc-1', CONF, { conferenceId: CONF }],
+      ['conference-speak', 'started', 'acc-1', CONF, { conferenceId: CONF }],
+      ['conference-speak', 'done', 'acc-1', CONF, { conferenceId: CONF }],
+      ['conference-member', 'completed', 'acc-1', CONF, { conferenceId: CONF }],
+      ['conference', 'completed', 'acc-1', CONF, { conferenceId: CONF }],
+    ],
+  );
+  assert.equal(events[0]!.payload.conferenceUri, `https://ringside.example.test/v1/users/u-acme01/conferences/${CONF}`);
+  for (const e of events) assert.deepEqual(validator.problems(e), []);
+  // Without its account and user, the conference session is silent.
+  const silent = projector();
+  assert.deepEqual(facts.map((f, i) => (i === 0 ? { ...f, application: undefined } : f)).flatMap((f) => silent.apply(f as Fact)), []);
+});

@@ -139,6 +139,7 @@ export class BandwidthProjector implements SessionProjector {
 
   #call(fact: CallFact): Draft[] {
     if (fact.type === 'session.started') return this.#start(fact);
+    if (fact.type === 'conference.created' && this.#session === undefined && fact.application) this.#conferenceSession(fact);
     const s = this.#session;
     // A transcription may finish after its call's session ended (facts.ts header: `afterEnd`).
     const late = fact.type === 'transcription.finished' && fact.afterEnd === true;
@@ -392,6 +393,24 @@ export class BandwidthProjector implements SessionProjector {
     const callId = (isId(fact.legId) ? fact.legId : undefined) ?? this.#recordingCalls.get(fact.recordingId) ?? this.#firstCallId;
     const route: Route = { ...(callId !== undefined ? { callId } : {}), ...appRoute(s) };
     return [{ name: 'transcription', route, payload: transcriptionPayload(fact, s.urls) }];
+  }
+
+  /** A conference session (facts.ts header) opens with its `conference.created`: the account's, no call. */
+  #conferenceSession(fact: ConferenceCreated): void {
+    const app = fact.application;
+    if (!app || !isId(app.userId) || !isId(fact.accountId) || !isId(fact.sessionId)) {
+      this.#session = null;
+      return;
+    }
+    this.#session = {
+      sessionId: fact.sessionId,
+      accountId: fact.accountId,
+      applicationId: undefined,
+      tag: undefined,
+      from: '',
+      to: '',
+      urls: new VoiceApiUrls(this.#publicUrl, app.userId),
+    };
   }
 
   /** spec bandwidth §2.13: `conference` `created`, once per conference. */

@@ -24,6 +24,14 @@
  * - The one exception to `session.ended` last: a `transcription.finished` with `afterEnd` (a voice-API
  *   transcription that finished after its call's session ended, spec bandwidth §4.5 step 3). It closes
  *   the session again at once (dialect-projection.ts `endsSession`); any number may follow.
+ *
+ * Conference sessions (voice-API conferences, spec bandwidth §3.8): a conference outlives the calls in it,
+ * so its facts are a session of their own whose id is the conference id — not a call: no `session.started`
+ * (the call dialects, reports and the realtime stream never see it). `conference.created` first, carrying
+ * `accountId` and `application`; then `conference.member` and `playback.*` aimed at `{ conferenceId }`;
+ * `conference.completed` last, once. A member's `conference.member` `active` comes before its `completed`,
+ * nothing of it after. The member's call reports `leg.joined`/`leg.left` (conversation = conference id) in
+ * its own session.
  */
 
 /** What kind of party a leg reaches. `phone`: a PSTN number over a trunk; `sip`: a user's device;
@@ -354,6 +362,9 @@ export interface ConferenceCreated extends FactBase {
   type: 'conference.created';
   conferenceId: string;
   tag?: string;
+  /** A conference session's opening fact (header, "Conference sessions"): whose it is. */
+  accountId?: string;
+  application?: { userId: string };
 }
 
 export interface ConferenceCompleted extends FactBase {

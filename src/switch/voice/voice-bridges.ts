@@ -115,6 +115,8 @@ export class VoiceBridges {
       if (bridge.members.includes(call)) continue;
       // A call in another bridge moves here: it leaves that one first.
       if (call.bridgeId !== undefined) await call.leaveBridge();
+      // …and a conference it is a member of (the engine relays or mixes an endpoint, never both).
+      if (call.conferenceId !== undefined) await call.leaveConference();
       bridge.members.push(call);
       bridge.used = true;
       call.joinedBridge(bridge.record.id, () => this.#run(bridge, () => this.#left(bridge, call)));

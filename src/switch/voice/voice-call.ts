@@ -623,6 +623,34 @@ export class VoiceCall {
     this.#record.bxml = mode;
     await this.#save();
   }
+  // ── conferences ──────────────────────────────────────────────────────────────────────────────
+
+  #conferenceId?: string;
+  #onConferenceLeave?: () => Promise<void>;
+
+  /** The conference the call is a member of now (voice-conferences.ts), if any. */
+  get conferenceId(): string | undefined {
+    return this.#conferenceId;
+  }
+
+  /** The call is now a member of a conference (the mixer has its audio): `leg.joined`. `leave` takes it
+   *  out again and is run when the call leaves or ends. */
+  joinedConference(conferenceId: string, leave: () => Promise<void>): void {
+    this.#conferenceId = conferenceId;
+    this.#onConferenceLeave = leave;
+    this.#facts.record({ type: 'leg.joined', legId: this.id, conversationId: conferenceId });
+  }
+
+  /** Leaves the conference it is in (`leg.left`). */
+  async leaveConference(): Promise<void> {
+    const conferenceId = this.#conferenceId;
+    if (conferenceId === undefined) return;
+    const leave = this.#onConferenceLeave;
+    this.#conferenceId = undefined;
+    this.#onConferenceLeave = undefined;
+    await leave?.().catch((err: unknown) => this.#log.warn({ err }, 'leaving a conference failed'));
+    this.#facts.record({ type: 'leg.left', legId: this.id, conversationId: conferenceId });
+  }
 
   // ── the end ──────────────────────────────────────────────────────────────────────────────────
 
@@ -634,6 +662,7 @@ export class VoiceCall {
     this.#gather?.collector.hangUp();
     await this.#stopAudio();
     await this.leaveBridge();
+    await this.leaveConference();
     const leg = this.#leg!;
     this.#facts.record({ type: 'leg.ended', legId: leg.legId, by, cause });
     await this.#stopRecording();

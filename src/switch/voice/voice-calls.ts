@@ -20,6 +20,9 @@ import { FetchedVoiceAudio } from './voice-audio.js';
 import { VoiceBridges } from './voice-bridges.js';
 import { VoiceCall, type VoiceCallDeps } from './voice-call.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, TransferRequest, VoiceControl, VoiceResult } from './voice-control.js';
+import type { AddMemberRequest, ConferenceUpdate, CreateConferenceRequest, MemberUpdate } from './voice-control.js';
+import type { VoiceConferenceRecord, VoiceMemberRecord } from '../../store/voice-records.js';
+import { VoiceConferences } from './voice-conferences.js';
 import { refuse } from './voice-refusals.js';
 import { BxmlCall } from './bxml/bxml-call.js';
 import type { BxmlPort } from './bxml/bxml-port.js';
@@ -46,6 +49,7 @@ export class VoiceCalls implements VoiceControl {
   readonly #live = new Map<string, VoiceCall>();
   readonly #bridges: VoiceBridges;
   readonly transcriptions: VoiceTranscriptions;
+  readonly #conferences: VoiceConferences;
   #closed = false;
   #bxml?: BxmlPort;
 
@@ -69,6 +73,14 @@ export class VoiceCalls implements VoiceControl {
       liveCall: (accountId, callId) => this.#call(accountId, callId),
     });
     this.#bridges = new VoiceBridges({ media: this.#media, store: options.store, log: this.#log, call: (accountId, id) => this.#call(accountId, id) });
+    this.#conferences = new VoiceConferences({
+      media: this.#media,
+      store: options.store,
+      facts: options.session.facts,
+      audio: this.#deps.audio,
+      log: this.#log,
+      call: (accountId, id) => this.#call(accountId, id),
+    });
   }
 
   /** Voice-API calls in progress. */
@@ -312,7 +324,7 @@ export class VoiceCalls implements VoiceControl {
     return this.transcriptions.start(accountId, recordingId);
   }
 
-  /** Stops taking calls and ends the ones in progress, waiting up to 2 s. */
+  /** Stops taking calls and ends the ones in progress, waiting up to 2 s; then every conference completes. */
   async close(): Promise<void> {
     this.#closed = true;
     const calls = [...this.#live.values()];
@@ -320,6 +332,43 @@ export class VoiceCalls implements VoiceControl {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]);
     clearTimeout(timer);
+    await this.#conferences.close();
+  }
+
+  // ── conferences (voice-conferences.ts) ──
+
+  /** Conferences not completed yet. */
+  get activeConferences(): number {
+    return this.#conferences.activeConferences;
+  }
+
+  async createConference(req: CreateConferenceRequest): Promise<VoiceResult<VoiceConferenceRecord>> {
+    if (this.#closed) return refuse.unavailable('Ringside is stopping');
+    const account = await this.#o.store.getAccount(req.accountId);
+    if (!account) return refuse.unavailable('the account is gone');
+    // spec bandwidth §3.8: `from` is the hosting number, one of the account's.
+    if (!(await this.#ownsNumber(account, req.from))) return refuse.invalid(`from ${req.from} is not one of this account's numbers`);
+    return this.#conferences.createConference(req);
+  }
+
+  updateConference(accountId: string, conferenceId: string, change: ConferenceUpdate): Promise<VoiceResult<VoiceConferenceRecord>> {
+    return this.#conferences.updateConference(accountId, conferenceId, change);
+  }
+
+  conferenceAudio(accountId: string, conferenceId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
+    return this.#conferences.conferenceAudio(accountId, conferenceId, audio);
+  }
+
+  addMember(accountId: string, conferenceId: string, req: AddMemberRequest): Promise<VoiceResult<VoiceMemberRecord>> {
+    return this.#conferences.addMember(accountId, conferenceId, req);
+  }
+
+  updateMember(accountId: string, conferenceId: string, memberId: string, change: MemberUpdate): Promise<VoiceResult<VoiceMemberRecord>> {
+    return this.#conferences.updateMember(accountId, conferenceId, memberId, change);
+  }
+
+  memberAudio(accountId: string, conferenceId: string, memberId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
+    return this.#conferences.memberAudio(accountId, conferenceId, memberId, audio);
   }
 
   #run(call: VoiceCall): void {

@@ -7,7 +7,7 @@
  * bandwidth §0: status, category, code), so the REST layer only renders it.
  */
 import type { RecordingResponse } from '../../media/recorder.js';
-import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceGatherRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
+import type { CallbackTarget, VoiceBridgeRecord, VoiceCallRecord, VoiceConferenceRecord, VoiceGatherRecord, VoiceMemberRecord, VoiceTranscriptionRecord } from '../../store/voice-records.js';
 
 /** spec bandwidth §3.4: the audio object (calls, bridges, gather prompts, whisper). An empty `sentence` or
  *  `fileUrl` stops what plays. */
@@ -85,7 +85,55 @@ export interface VoiceRefusal {
 
 export type VoiceResult<T> = { ok: true; value: T } | VoiceRefusal;
 
-export interface VoiceControl {
+/** spec bandwidth §3.8 `POST /conferences`, validated and with defaults applied by the REST layer. */
+export interface CreateConferenceRequest {
+  accountId: string;
+  userId: string;
+  from: string;
+  callback?: CallbackTarget;
+  profile: 'interpret_digits' | 'passthru_digits';
+  tag?: string;
+}
+
+/** spec bandwidth §3.8 `POST /conferences/{id}`: only what is sent changes (`callback: null` clears it). */
+export interface ConferenceUpdate {
+  state?: 'completed';
+  hold?: boolean;
+  mute?: boolean;
+  callback?: CallbackTarget | null;
+  tag?: string;
+}
+
+/** spec bandwidth §3.8 `POST /conferences/{id}/members`. */
+export interface AddMemberRequest {
+  callId: string;
+  joinTone: boolean;
+  leavingTone: boolean;
+  mute: boolean;
+  hold: boolean;
+}
+
+/** spec bandwidth §3.8 `POST …/members/{memberId}` (`state: completed` removes the member). */
+export interface MemberUpdate {
+  state?: 'completed';
+  joinTone?: boolean;
+  leavingTone?: boolean;
+  mute?: boolean;
+  hold?: boolean;
+}
+
+/** The conference half of VoiceControl (voice-conferences.ts). */
+export interface VoiceConferenceControl {
+  createConference(req: CreateConferenceRequest): Promise<VoiceResult<VoiceConferenceRecord>>;
+  updateConference(accountId: string, conferenceId: string, change: ConferenceUpdate): Promise<VoiceResult<VoiceConferenceRecord>>;
+  conferenceAudio(accountId: string, conferenceId: string, audio: AudioRequest): Promise<VoiceResult<void>>;
+  addMember(accountId: string, conferenceId: string, req: AddMemberRequest): Promise<VoiceResult<VoiceMemberRecord>>;
+  updateMember(accountId: string, conferenceId: string, memberId: string, change: MemberUpdate): Promise<VoiceResult<VoiceMemberRecord>>;
+  memberAudio(accountId: string, conferenceId: string, memberId: string, audio: AudioRequest): Promise<VoiceResult<void>>;
+}
+
+/** Conferences: voice-conferences.ts. */
+export interface VoiceControl extends VoiceConferenceControl {
   /** Dials `to` through the account's trunk; resolves once the call exists (state `started`). */
   createCall(req: CreateCallRequest): Promise<VoiceResult<VoiceCallRecord>>;
   /** Answer, reject, hang up, record on/off, transfer (then `newCallId` is the transfer's call). */

@@ -33,3 +33,23 @@ test('a restart closes what a dead process left unfinished, and nothing that was
   assert.deepEqual((await get('bridge', 'brg-1'))?.callIds, []);
   assert.equal(await closeCutVoiceResources(store, 200), 0, 'nothing is left for the next start');
 });
+
+test('a restart completes the conferences and members a dead process left, and lists them by conference', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-recovery-'));
+  const store = new SqliteStore(join(dir, 'ringside.db'));
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const conf = { kind: 'conference', accountId: 'acme', userId: 'u-1', from: '+1', profile: 'interpret_digits', hold: false, mute: false, createdTime: 1 } as const;
+  await store.putVoiceResource({ ...conf, id: 'conf-a', state: 'active', activeMembers: 1 });
+  await store.putVoiceResource({ ...conf, id: 'conf-b', state: 'completed', activeMembers: 0, completedTime: 3 });
+  const member = { kind: 'member', accountId: 'acme', callId: 'c-1', mute: false, hold: false, joinTone: false, leavingTone: false, addedTime: 2 } as const;
+  await store.putVoiceResource({ ...member, id: 'member-1', conferenceId: 'conf-a', state: 'active' });
+  await store.putVoiceResource({ ...member, id: 'member-2', conferenceId: 'conf-b', state: 'completed', removedTime: 3 });
+  assert.equal(await closeCutVoiceResources(store, 100), 2);
+  assert.deepEqual(await store.getVoiceResource('acme', 'conference', 'conf-a'), { ...conf, id: 'conf-a', state: 'completed', activeMembers: 0, completedTime: 100 });
+  assert.deepEqual(await store.getVoiceResource('acme', 'member', 'member-1'), { ...member, id: 'member-1', conferenceId: 'conf-a', state: 'completed', removedTime: 100 });
+  const listed = await store.listVoiceResources('acme', 'member', { conferenceId: 'conf-b', page: 0, size: 25 });
+  assert.deepEqual(listed.map((m) => m.id), ['member-2']);
+});

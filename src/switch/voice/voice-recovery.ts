@@ -3,7 +3,7 @@
  * The calls' sessions are closed from the log like every session (session-recovery.ts: BYE from the stored
  * dialog, `hangup` with the restart's cause); this makes the REST resources say the same — a cut call is
  * `completed` (cause `server-restart`), its gather `completed` `hung-up`, its recording `error` (the file
- * may be cut short), every bridge `completed` (bridges live in the process that died).
+ * may be cut short), every bridge, conference and member `completed` (they live in the process that died).
  */
 import type { Store } from '../../store/store.js';
 import type { VoiceResource } from '../../store/voice-records.js';
@@ -30,5 +30,9 @@ function closed(r: VoiceResource, now: number): VoiceResource {
     case 'transcription':
       // The decoder died with the process: the transcription reads `error` (no callback is sent for it).
       return { ...r, state: 'error', completedTime: now };
+    case 'conference':
+      return { ...r, state: 'completed', activeMembers: 0, completedTime: now };
+    case 'member':
+      return { ...r, state: 'completed', removedTime: now };
   }
 }
