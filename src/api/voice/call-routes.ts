@@ -126,8 +126,12 @@ export async function callRoutes(app: FastifyInstance, { store, voice }: CallRou
   app.get('/:userId/calls', { config, schema: { params: pathParams(), querystring: listQuery(listFilters), response: okList(callSchema) } }, async (req, reply) => {
     const c = contextOf(req);
     const q = req.query as ListQuery;
-    // Conferences (spec bandwidth §3.8) are not offered, so no call is in one to filter by.
-    if (q.conferenceId !== undefined) throw invalidField('conferenceId', q.conferenceId, 'conferences are not offered by this server, so calls cannot be filtered by conferenceId');
+    if (q.conferenceId !== undefined) {
+      // spec bandwidth §3.2: with `conferenceId` the list is not paged: every call that was a member, as added.
+      const members = await store.listVoiceResources(c.accountId, 'member', { conferenceId: q.conferenceId, page: 0, size: 1000, order: 'asc' });
+      const calls = await Promise.all([...new Set(members.map((m) => m.callId))].map((id) => store.getVoiceResource(c.accountId, 'call', id)));
+      return calls.filter((call) => call !== undefined).map((call) => callView(c, call));
+    }
     const { items, more } = await readPage(q, (page, size) =>
       store.listVoiceResources(c.accountId, 'call', {
         page,

@@ -77,7 +77,13 @@ test('GET /calls and /calls/{id}: the provider\'s fields, filters, sort order, p
   const page = await h.acme('GET', '/calls?from=%2B15552222222&size=1');
   assert.equal(page.headers.get('link'), `<${u}/calls?from=%2B15552222222&size=1&page=1>; rel="next"`, 'filters kept in the next link');
   assert.equal((await h.acme('GET', '/calls?from=%2B15552222222&size=1&page=1')).headers.get('link'), null);
-  providerError(await h.acme('GET', '/calls?conferenceId=conf-1'), 400, 'validation-error');
+  // spec bandwidth §3.2: by conference, every call that was a member (in the order added), not paged.
+  const member = (id: string, callId: string, accountId = 'acme') => ({ kind: 'member', id, accountId, conferenceId: 'conf-1', callId, state: 'active', mute: false, hold: false, joinTone: false, leavingTone: false, addedTime: t0 + id.length }) as const;
+  await h.store.putVoiceResource(member('m-1', 'c-2'));
+  await h.store.putVoiceResource(member('m-22', 'c-0'));
+  await h.store.putVoiceResource(member('m-333', 'c-theirs', 'other'));
+  assert.deepEqual(await ids('?conferenceId=conf-1'), ['c-2', 'c-0'], "another account's members are not listed");
+  assert.deepEqual(await ids('?conferenceId=conf-none'), []);
   providerError(await h.acme('GET', '/calls?sortOrder=sideways'), 400, 'validation-error');
 });
 
