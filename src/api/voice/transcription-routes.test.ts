@@ -22,6 +22,7 @@ test('POST /recordings/{id}/transcriptions: 201 + Location for a complete record
   assert.equal(made.text, '');
   assert.equal(made.headers.get('location'), `${h.base}/v1/users/u-acme/recordings/rec-complete/transcriptions/tr-test1`);
   assert.deepEqual(h.voice.last('createTranscription'), ['acme', 'rec-complete']);
+  providerError(await h.acme('POST', '/recordings/rec-complete/transcriptions', { language: 'en' }), 400, 'validation-error');
   for (const state of ['recording', 'saving', 'error']) {
     const e = providerError(await h.acme('POST', `/recordings/rec-${state}/transcriptions`), 403, 'invalid-recording-state');
     assert.equal(e.category, 'forbidden');

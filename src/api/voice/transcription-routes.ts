@@ -71,7 +71,14 @@ export async function transcriptionRoutes(app: FastifyInstance, { store, voice }
 
   app.post(
     '/:userId/recordings/:recordingId/transcriptions',
-    { config, schema: { params: pathParams('recordingId'), response: created } },
+    // spec bandwidth §3.9: an empty body (none, or `{}`): no body reads as `{}` before validation.
+    {
+      config,
+      schema: { params: pathParams('recordingId'), body: { type: 'object', additionalProperties: false, properties: {} }, response: created },
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
     async (req, reply) => {
       const c = contextOf(req);
       const rec = await recording(c.accountId, (req.params as { recordingId: string }).recordingId);

@@ -671,7 +671,10 @@ export class VoiceCall {
     await this.#saveEnd('completed', cause);
   }
 
+  /** The REST resource reads the final state only once the session's end is in the log: a client that
+   *  sees `completed` finds the `hangup` in `GET /calls/{id}/events`. */
   async #saveEnd(state: VoiceCallRecord['state'], cause: HangupCause): Promise<void> {
+    await this.#facts.flush();
     this.#record.state = state;
     this.#record.endTime = Date.now();
     this.#record.cause = cause;
