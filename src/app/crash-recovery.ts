@@ -53,7 +53,7 @@ export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashReco
     }),
   );
   const closed = outcomes.filter((o) => o !== undefined);
-  const voiceResourcesClosed = await closeCutVoiceResources(d.store);
+  const voiceResourcesClosed = await closeCutVoiceResources(d.store, Date.now(), d.facts);
   const outcome = {
     sessionsClosed: closed.length,
     byes: closed.reduce((n, o) => n + o.byes, 0),

@@ -66,6 +66,11 @@ test('BXML: speak, gather (RFC 4733 digits) to requestUrl, redirect, transfer wi
   const target = await phoneAnswering(t, 'uas-answers-hangs-up.xml', carrierPort, 9, CARRIER_IP, 40);
   const dir = scenarioDir(t, { 'carrier.xml': carrierScenario({ steps: [{ pauseMs: 4500 }, { digits: '123', gapMs: 400 }], end: 'wait-bye' }) });
   const carrier = sipp(t, 'carrier.xml', sipTarget, { dir, from: CARRIER_IP, service: APP_NUMBER, keys: { from: CALLER }, extra: ['-mp', String(await freePort())], timeoutSec: 45 });
+  // While the document drives the call, REST call control is refused (spec bandwidth §1.2).
+  await app.waitFor((rs) => rs.some((r) => r.path === '/gathered'), 'the gather result');
+  const driven = await api.call('POST', `calls/${app.requests[0]!.query.callId!}/audio`, { sentence: 'REST wants in' });
+  assert.equal(driven.status, 403);
+  assert.equal((driven.body as { code: string }).code, 'call-invalid-state');
 
   ok(await carrier, 'the carrier: Ringside hung up after the transfer ended');
   await target.done;

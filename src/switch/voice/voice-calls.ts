@@ -253,6 +253,8 @@ export class VoiceCalls implements VoiceControl {
 
   async updateCall(accountId: string, callId: string, change: CallUpdate): Promise<VoiceResult<{ newCallId?: string }>> {
     const call = this.#call(accountId, callId);
+    const bxml = call && bxmlDriven(call);
+    if (bxml) return bxml;
     if (!call) return this.#gone(accountId, callId);
     if (change.state === 'transferring') {
       if (!change.transfer) return refuse.invalid('a transfer needs transferTo');
@@ -271,18 +273,24 @@ export class VoiceCalls implements VoiceControl {
 
   async playAudio(accountId: string, callId: string, audio: AudioRequest): Promise<VoiceResult<void>> {
     const call = this.#call(accountId, callId);
+    const bxml = call && bxmlDriven(call);
+    if (bxml) return bxml;
     if (!call) return this.#gone(accountId, callId, (id) => refuse.audioState(id));
     return call.playAudio(audio);
   }
 
   async sendDtmf(accountId: string, callId: string, dtmfOut: string): Promise<VoiceResult<void>> {
     const call = this.#call(accountId, callId);
+    const bxml = call && bxmlDriven(call);
+    if (bxml) return bxml;
     if (!call) return this.#gone(accountId, callId);
     return call.sendDtmf(dtmfOut);
   }
 
   async startGather(accountId: string, callId: string, req: GatherRequest): Promise<VoiceResult<VoiceGatherRecord>> {
     const call = this.#call(accountId, callId);
+    const bxml = call && bxmlDriven(call);
+    if (bxml) return bxml;
     if (!call) return this.#gone(accountId, callId);
     return call.startGather(req);
   }
@@ -386,6 +394,12 @@ export class VoiceCalls implements VoiceControl {
     const stored = await this.#o.store.getVoiceResource(accountId, 'call', callId);
     return stored ? over(callId) : refuse.callNotFound(callId);
   }
+}
+
+/** spec bandwidth §1.2: REST and BXML cannot both drive one active call: a call a BXML document drives
+ *  refuses REST call control (403 `call-invalid-state`). */
+function bxmlDriven(call: VoiceCall): VoiceResult<never> | undefined {
+  return call.record.bxml === 'active' ? refuse.callState(call.id, 'a BXML document drives this call; REST call control is refused (spec bandwidth §1.2)') : undefined;
 }
 
 /** The account's voice-API user id (URLs name it); an account without `voiceApi` uses its own id. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { closeCutVoiceResources } from './voice-recovery.js';
+import type { Fact } from '../../events/model/facts.js';
 
 test('a restart closes what a dead process left unfinished, and nothing that was finished', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-recovery-'));
@@ -52,4 +53,26 @@ test('a restart completes the conferences and members a dead process left, and l
   assert.deepEqual(await store.getVoiceResource('acme', 'member', 'member-1'), { ...member, id: 'member-1', conferenceId: 'conf-a', state: 'completed', removedTime: 100 });
   const listed = await store.listVoiceResources('acme', 'member', { conferenceId: 'conf-b', page: 0, size: 25 });
   assert.deepEqual(listed.map((m) => m.id), ['member-2']);
+});
+
+test("a cut conference's session is closed in the log: its members leave, then it completes", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-recovery-'));
+  const store = new SqliteStore(join(dir, 'ringside.db'));
+  t.after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const conf = { kind: 'conference', id: 'conf-1', accountId: 'acme', userId: 'u-1', state: 'active', from: '+1', profile: 'interpret_digits', hold: false, mute: false, activeMembers: 2, tag: 'weekly', createdTime: 5 } as const;
+  const member = (id: string, callId: string, state: 'active' | 'completed') => ({ kind: 'member', id, accountId: 'acme', conferenceId: 'conf-1', callId, state, mute: id === 'm-1', hold: false, joinTone: false, leavingTone: false, addedTime: 6 }) as const;
+  await store.putVoiceResource(conf);
+  await store.putVoiceResource(member('m-1', 'c-1', 'active'));
+  await store.putVoiceResource(member('m-2', 'c-2', 'active'));
+  await store.putVoiceResource(member('m-3', 'c-3', 'completed'));
+  const recorded: Fact[] = [];
+  await closeCutVoiceResources(store, 100, { record: async (...facts: Fact[]) => void recorded.push(...facts) });
+  assert.deepEqual(recorded, [
+    { type: 'conference.member', sessionId: 'conf-1', at: 100, conferenceId: 'conf-1', memberId: 'm-1', legId: 'c-1', state: 'completed', mute: true, hold: false, activeMembers: 1, tag: 'weekly' },
+    { type: 'conference.member', sessionId: 'conf-1', at: 100, conferenceId: 'conf-1', memberId: 'm-2', legId: 'c-2', state: 'completed', mute: false, hold: false, activeMembers: 0, tag: 'weekly' },
+    { type: 'conference.completed', sessionId: 'conf-1', at: 100, conferenceId: 'conf-1', createdAt: 5, tag: 'weekly' },
+  ]);
 });
