@@ -39,6 +39,7 @@ import { recordingRoutes } from './recording-routes.js';
 import { bridgeRoutes } from './bridge-routes.js';
 import { messageRoutes } from './message-routes.js';
 import type { MessagingService } from '../../messaging/messaging-service.js';
+import type { MmsMediaStore } from '../../messaging/mms-media-store.js';
 import { transcriptionRoutes } from './transcription-routes.js';
 import { conferenceRoutes } from './conference-routes.js';
 
@@ -52,6 +53,8 @@ export interface VoiceApiOptions {
   rateLimit?: RateLimitOptions;
   /** The texts engine (`POST /messages`); without it, sending answers 503 `unavailable`. */
   messaging?: MessagingService;
+  /** Stored MMS parts, served at `/media/{messageId}-{filename}` (the `mms` callbacks' `media` URLs). */
+  mmsMedia?: Pick<MmsMediaStore, 'open'>;
 }
 
 export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): Promise<void> {
@@ -86,7 +89,7 @@ export async function voiceApi(app: FastifyInstance, options: VoiceApiOptions): 
       await users.register(callRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(callActionRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(callLogRoutes, { store, events });
-      await users.register(recordingRoutes, { store, ...(voice ? { voice } : {}) });
+      await users.register(recordingRoutes, { store, ...(voice ? { voice } : {}), ...(options.mmsMedia ? { mmsMedia: options.mmsMedia } : {}) });
       await users.register(bridgeRoutes, { store, ...(voice ? { voice } : {}) });
       await users.register(messageRoutes, { store, ...(options.messaging ? { messaging: options.messaging } : {}) });
       await users.register(transcriptionRoutes, { store, ...(voice ? { voice } : {}) });

@@ -200,3 +200,24 @@ test('without the texts engine, sending answers 503 unavailable', async (t) => {
   providerError(await h.acme('POST', '/messages', { from: '+15550101', to: '+14045550111', text: 'x' }), 503, 'unavailable');
   assert.deepEqual((await h.acme('GET', '/messages')).json, []);
 });
+
+test("an MMS part is served at its media URL (/media/{messageId}-{filename}) to its account only", async (t) => {
+  const carrier = new RecordingCarrier();
+  const h = await harness(t, {
+    messaging: (store, dir) => new MessagingService({ store, facts: { record: async () => undefined }, media: new MmsMediaStore(join(dir, 'media')), carrier, logger: silentLogger() }),
+    mmsMedia: (dir) => new MmsMediaStore(join(dir, 'media')),
+  });
+  const host = await mediaServer(t);
+  const made = await h.acme('POST', '/messages', { from: '+15550100', to: '+15557654321', text: 'a cat', media: [`http://me:s3cret@${host}/cat.png`] });
+  assert.equal(made.status, 201, made.text);
+  const id = made.headers.get('location')!.split('/').pop()!;
+  const entry = await h.store.getReportEntry('acme', id);
+  assert.ok(entry?.kind === 'message' && entry.message.components.length === 1);
+  const filename = entry.message.components[0]!.filename;
+  const part = await h.acme('GET', `/media/${encodeURIComponent(`${id}-${filename}`)}`);
+  assert.equal(part.status, 200);
+  assert.equal(part.headers.get('content-type'), 'image/png');
+  assert.equal(part.text, 'PNGDATA');
+  providerError(await h.acme('GET', `/media/${encodeURIComponent(`${id}-nope.png`)}`), 404, 'media-not-found');
+  providerError(await h.call('GET', `/v1/users/u-other/media/${encodeURIComponent(`${id}-${filename}`)}`, { auth: OTHER }), 404, 'media-not-found');
+});

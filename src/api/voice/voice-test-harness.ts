@@ -21,6 +21,7 @@ import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, Gather
 import { voiceApi } from './voice-api.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
 import type { MessagingService } from '../../messaging/messaging-service.js';
+import type { MmsMediaStore } from '../../messaging/mms-media-store.js';
 
 /** What `openRecording` serves (media/recorder.ts's shape; api/ does not import media/). */
 type RecordingResponse = Extract<Awaited<ReturnType<VoiceControl['openRecording']>>, { ok: true }>['value'];
@@ -201,14 +202,14 @@ export interface Harness {
 
 type T = { after(fn: () => unknown): void };
 
-export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withoutVoice?: boolean; publicUrl?: string; messaging?: (store: SqliteStore, dir: string) => MessagingService } = {}): Promise<Harness> {
+export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withoutVoice?: boolean; publicUrl?: string; messaging?: (store: SqliteStore, dir: string) => MessagingService; mmsMedia?: (dir: string) => Pick<MmsMediaStore, 'open'> } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-voice-api-'));
   const store = new SqliteStore(join(dir, 'ringside.db'));
   await store.replaceProvisioning(parseConfig(CONFIG(opts.publicUrl)));
   const log = new SqliteEventLog(join(dir, 'events.db'));
   const voice = new RecordingVoice(store);
   const app = createHttpServer({ logger: silentLogger() });
-  await app.register(voiceApi, { store, events: log, ...(opts.withoutVoice ? {} : { voice }), ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}), ...(opts.messaging ? { messaging: opts.messaging(store, dir) } : {}) });
+  await app.register(voiceApi, { store, events: log, ...(opts.withoutVoice ? {} : { voice }), ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}), ...(opts.messaging ? { messaging: opts.messaging(store, dir) } : {}), ...(opts.mmsMedia ? { mmsMedia: opts.mmsMedia(dir) } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   t.after(async () => {
