@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.js';
 import type { VoiceCallRecord } from '../../store/voice-records.js';
 import type { CallUpdate, CreateCallRequest, TransferRequest, VoiceControl } from '../../switch/voice/voice-control.js';
 import { contextOf, userUrl } from './voice-context.js';
+import { accountNumber } from './account-number.js';
 import { VoiceApiError, invalidField, notFound } from './voice-error.js';
 import { linkNext, readPage, type PageParams } from './voice-paging.js';
 import { audioObject, audioRequest, callTarget, callbackTarget, callbackTimeout, checkAudio, e164, httpMethod, httpUrl, listQuery, pathParams, tag, type AudioBody } from './voice-schemas.js';
@@ -102,10 +103,7 @@ export async function callRoutes(app: FastifyInstance, { store, voice }: CallRou
     const c = contextOf(req);
     const b = req.body as CreateBody;
     const control = needVoice(voice);
-    const number = await store.findNumber(b.from);
-    if (!number || number.accountId !== c.accountId) {
-      throw new VoiceApiError(400, 'bad-request', 'invalid-from-number', `'from' ${b.from} is not one of this account's numbers`, [{ name: 'from', value: b.from }]);
-    }
+    await accountNumber(store, c.accountId, b.from);
     if (b.recordingMaxDuration !== undefined && b.recordingMaxDuration > MAX_RECORDING_SECONDS) {
       throw new VoiceApiError(403, 'forbidden', 'maximum-recording-value-request', `recordingMaxDuration is at most ${MAX_RECORDING_SECONDS} s`, [{ name: 'recordingMaxDuration', value: String(b.recordingMaxDuration) }]);
     }

@@ -8,7 +8,8 @@ import type { Store } from '../../store/store.js';
 import type { CallbackTarget } from '../../store/voice-records.js';
 import type { ConferenceUpdate, MemberUpdate, VoiceControl } from '../../switch/voice/voice-control.js';
 import { contextOf, userUrl } from './voice-context.js';
-import { VoiceApiError, invalidField, notFound } from './voice-error.js';
+import { accountNumber } from './account-number.js';
+import { invalidField, notFound } from './voice-error.js';
 import { linkNext, readPage, type PageParams } from './voice-paging.js';
 import { audioObject, audioRequest, callbackTarget, callbackTimeout, checkAudio, e164, httpMethod, httpUrl, listQuery, pathParams, tag, type AudioBody } from './voice-schemas.js';
 import { conferenceSchema, conferenceView, memberSchema, memberView } from './conference-views.js';
@@ -105,10 +106,7 @@ export async function conferenceRoutes(app: FastifyInstance, { store, voice }: {
     const b = req.body as CreateBody;
     const control = needVoice(voice);
     // spec bandwidth §3.8: `from` is the hosting number, one of the account's (as for `POST /calls`).
-    const number = await store.findNumber(b.from);
-    if (!number || number.accountId !== c.accountId) {
-      throw new VoiceApiError(400, 'bad-request', 'invalid-from-number', `'from' ${b.from} is not one of this account's numbers`, [{ name: 'from', value: b.from }]);
-    }
+    await accountNumber(store, c.accountId, b.from);
     const callback = callbackTarget(b);
     const conf = valueOf(
       await control.createConference({

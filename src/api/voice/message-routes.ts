@@ -18,6 +18,7 @@ import type { VoiceMessageRecord } from '../../store/voice-records.js';
 import type { MessagingService, SendRequest } from '../../messaging/messaging-service.js';
 import { MessagingError } from '../../messaging/errors.js';
 import { contextOf, userUrl, type VoiceContext } from './voice-context.js';
+import { accountNumber } from './account-number.js';
 import { VoiceApiError, notFound, voiceErrorReplies, voiceErrorSchema, type ErrorCategory } from './voice-error.js';
 import { voiceValidator } from './voice-validation.js';
 import { linkNext, readPage, type PageParams } from './voice-paging.js';
@@ -146,10 +147,7 @@ export async function messageRoutes(app: FastifyInstance, { store, messaging }: 
     const b = item as MessageBody;
     const callback = callbackTarget(b);
     if (!messaging) throw new VoiceApiError(503, 'unavailable', 'unavailable', 'texts are not available on this server');
-    const number = await store.findNumber(b.from);
-    if (!number || number.accountId !== c.accountId) {
-      throw new VoiceApiError(400, 'bad-request', 'invalid-from-number', `'from' ${b.from} is not one of this account's numbers`, [{ name: 'from', value: b.from }]);
-    }
+    await accountNumber(store, c.accountId, b.from);
     const parts = await fetchMedia(b.media ?? []);
     const req: SendRequest = {
       accountId: c.accountId,
