@@ -92,6 +92,15 @@ export class BaresipPhone {
         if (attempt < 4 && /Address already in use/.test(phone.output)) continue;
         throw err;
       }
+      // The ctrl port may have been taken by another process between choosing it and baresip binding it:
+      // then the socket above reached that process, and no event would ever come. Only baresip answers this.
+      try {
+        await phone.command('reginfo');
+      } catch (err) {
+        await phone.#discard();
+        if (attempt < 4) continue;
+        throw err;
+      }
       t.after(() => phone.#discard());
       return phone;
     }
