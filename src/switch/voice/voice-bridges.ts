@@ -110,16 +110,15 @@ export class VoiceBridges {
   }
 
   async #setMembers(bridge: LiveBridge, calls: VoiceCall[]): Promise<void> {
-    for (const gone of bridge.members.filter((c) => !calls.includes(c))) await gone.leaveBridge();
+    for (const gone of bridge.members.filter((c) => !calls.includes(c))) await gone.leaveConversation(bridge.record.id);
     for (const call of calls) {
       if (bridge.members.includes(call)) continue;
-      // A call in another bridge moves here: it leaves that one first.
-      if (call.bridgeId !== undefined) await call.leaveBridge();
-      // …and a conference it is a member of (the engine relays or mixes an endpoint, never both).
-      if (call.conferenceId !== undefined) await call.leaveConference();
+      // A call in another bridge or a conference moves here: it leaves that first (the engine relays or
+      // mixes an endpoint, never both).
+      await call.leaveConversation();
       bridge.members.push(call);
       bridge.used = true;
-      call.joinedBridge(bridge.record.id, () => this.#run(bridge, () => this.#left(bridge, call)));
+      call.joined('bridge', bridge.record.id, () => this.#run(bridge, () => this.#left(bridge, call)));
     }
     await this.#apply(bridge);
   }

@@ -104,8 +104,8 @@ export class VoiceCall {
   #recording?: VoiceRecordingRecord;
   #dtmfOut: Promise<void> = Promise.resolve();
   readonly #dtmfAbort = new AbortController();
-  #bridgeId?: string;
-  #onBridgeLeave?: () => Promise<void>;
+  /** The bridge or the conference the call is in (one at a time), and how to take it out again. */
+  #conversation?: { kind: 'bridge' | 'conference'; id: string; leave: () => Promise<void> };
   #hungUpLocally = false;
   /** Settles the call's wait for its end: how an active call ended, or null when it was closed before
    *  it was ever active (refused, cancelled: its end facts are recorded already). */
@@ -166,8 +166,13 @@ export class VoiceCall {
   get endpointId(): string | undefined {
     return this.#leg?.endpointId;
   }
+  /** The bridge the call is in now (voice-bridges.ts), if any. */
   get bridgeId(): string | undefined {
-    return this.#bridgeId;
+    return this.#conversation?.kind === 'bridge' ? this.#conversation.id : undefined;
+  }
+  /** The conference the call is a member of now (voice-conferences.ts), if any. */
+  get conferenceId(): string | undefined {
+    return this.#conversation?.kind === 'conference' ? this.#conversation.id : undefined;
   }
   /** Resolves when the call is over and its facts are recorded. */
   get done(): Promise<void> {
@@ -587,27 +592,26 @@ export class VoiceCall {
     return true;
   }
 
-  // ── bridges ──────────────────────────────────────────────────────────────────────────────────
+  // ── bridges and conferences ──────────────────────────────────────────────────────────────────
 
-  /** The call is now a member of a bridge (voice-bridges.ts connects the audio): `leg.joined`. `leave`
-   *  disconnects it again and is run when the call leaves or ends. */
-  joinedBridge(bridgeId: string, leave: () => Promise<void>): void {
-    this.#bridgeId = bridgeId;
-    this.#onBridgeLeave = leave;
-    this.#record.bridgeId = bridgeId;
-    void this.#save();
-    this.#facts.record({ type: 'leg.joined', legId: this.id, conversationId: bridgeId });
+  /** The call is now in a bridge (voice-bridges.ts relays its audio) or a conference (the mixer has it):
+   *  `leg.joined`. `leave` takes it out again and is run when the call leaves or ends. */
+  joined(kind: 'bridge' | 'conference', id: string, leave: () => Promise<void>): void {
+    this.#conversation = { kind, id, leave };
+    if (kind === 'bridge') {
+      this.#record.bridgeId = id;
+      void this.#save();
+    }
+    this.#facts.record({ type: 'leg.joined', legId: this.id, conversationId: id });
   }
 
-  /** Leaves the bridge it is in (`leg.left`); `keepRecord` leaves `bridgeId` on the call resource. */
-  async leaveBridge(): Promise<void> {
-    const bridgeId = this.#bridgeId;
-    if (bridgeId === undefined) return;
-    const leave = this.#onBridgeLeave;
-    this.#bridgeId = undefined;
-    this.#onBridgeLeave = undefined;
-    await leave?.().catch((err: unknown) => this.#log.warn({ err }, 'leaving a bridge failed'));
-    this.#facts.record({ type: 'leg.left', legId: this.id, conversationId: bridgeId });
+  /** Leaves the bridge or conference it is in (`leg.left`); with `id`, only if it is in that one. */
+  async leaveConversation(id?: string): Promise<void> {
+    const c = this.#conversation;
+    if (!c || (id !== undefined && c.id !== id)) return;
+    this.#conversation = undefined;
+    await c.leave().catch((err: unknown) => this.#log.warn({ err }, `leaving a ${c.kind} failed`));
+    this.#facts.record({ type: 'leg.left', legId: this.id, conversationId: c.id });
   }
 
   // ── BXML (bxml/bxml-call.ts) ─────────────────────────────────────────────────────────────────
@@ -623,35 +627,6 @@ export class VoiceCall {
     this.#record.bxml = mode;
     await this.#save();
   }
-  // ── conferences ──────────────────────────────────────────────────────────────────────────────
-
-  #conferenceId?: string;
-  #onConferenceLeave?: () => Promise<void>;
-
-  /** The conference the call is a member of now (voice-conferences.ts), if any. */
-  get conferenceId(): string | undefined {
-    return this.#conferenceId;
-  }
-
-  /** The call is now a member of a conference (the mixer has its audio): `leg.joined`. `leave` takes it
-   *  out again and is run when the call leaves or ends. */
-  joinedConference(conferenceId: string, leave: () => Promise<void>): void {
-    this.#conferenceId = conferenceId;
-    this.#onConferenceLeave = leave;
-    this.#facts.record({ type: 'leg.joined', legId: this.id, conversationId: conferenceId });
-  }
-
-  /** Leaves the conference it is in (`leg.left`). */
-  async leaveConference(): Promise<void> {
-    const conferenceId = this.#conferenceId;
-    if (conferenceId === undefined) return;
-    const leave = this.#onConferenceLeave;
-    this.#conferenceId = undefined;
-    this.#onConferenceLeave = undefined;
-    await leave?.().catch((err: unknown) => this.#log.warn({ err }, 'leaving a conference failed'));
-    this.#facts.record({ type: 'leg.left', legId: this.id, conversationId: conferenceId });
-  }
-
   // ── the end ──────────────────────────────────────────────────────────────────────────────────
 
   async #finish(by: 'remote' | 'local', cause: HangupCause): Promise<void> {
@@ -661,8 +636,7 @@ export class VoiceCall {
     // spec bandwidth §4.3 (Proposed): the caller hanging up during a gather gives `gather` hung-up first.
     this.#gather?.collector.hangUp();
     await this.#stopAudio();
-    await this.leaveBridge();
-    await this.leaveConference();
+    await this.leaveConversation();
     const leg = this.#leg!;
     this.#facts.record({ type: 'leg.ended', legId: leg.legId, by, cause });
     await this.#stopRecording();

@@ -239,8 +239,7 @@ export class VoiceCalls implements VoiceControl {
         if (t.whisperAudio && (t.whisperAudio.sentence || t.whisperAudio.fileUrl)) await b.playAndWait(t.whisperAudio);
         if (!a.active || !b.active) return;
         await a.transferring(false);
-        await a.leaveBridge();
-        await b.leaveBridge();
+        // Each leaves any bridge or conference it is in as the new bridge takes it (voice-bridges.ts).
         const r = await this.#bridges.create(a.accountId, { bridgeAudio: true, callIds: [a.id, b.id] });
         if (!r.ok) this.#log.warn({ callId: a.id, newCallId: b.id, error: r.message }, 'connecting a transfer failed');
       })();

@@ -187,8 +187,7 @@ export class VoiceConferences implements VoiceConferenceControl {
       if (call.conferenceId === conferenceId) return refuseConference.state(conferenceId, `call ${call.id} is a member already`);
       if (conf.members.size >= MAX_MEMBERS) return refuseConference.full(conferenceId, MAX_MEMBERS);
       // A call moves here from its bridge or its other conference.
-      await call.leaveBridge();
-      await call.leaveConference();
+      await call.leaveConversation();
       const endpointId = call.endpointId;
       if (!call.active || endpointId === undefined) return refuse.callState(call.id, 'only an active call can join a conference');
       try {
@@ -216,7 +215,7 @@ export class VoiceConferences implements VoiceConferenceControl {
       conf.record.activeMembers = conf.members.size;
       await this.#deps.store.putVoiceResource({ ...record });
       await this.#save(conf);
-      call.joinedConference(conferenceId, () => this.#run(conf, () => this.#left(conf, member)));
+      call.joined('conference', conferenceId, () => this.#run(conf, () => this.#left(conf, member)));
       this.#memberFact(conf, member);
       if (req.joinTone) this.#tone(conf, JOIN_TONE);
       conf.log.info({ callId: call.id, memberId: record.id, activeMembers: conf.members.size }, 'member joined');
@@ -236,7 +235,7 @@ export class VoiceConferences implements VoiceConferenceControl {
     }
     if (change.state === 'completed') {
       // The call's leave runs #left in the conference's queue, and reports `leg.left` in its own session.
-      await member.call.leaveConference();
+      await member.call.leaveConversation(conferenceId);
       return ok((await this.#member(accountId, conferenceId, memberId)) ?? { ...member.record });
     }
     return this.#run(conf, async () => {
@@ -306,7 +305,7 @@ export class VoiceConferences implements VoiceConferenceControl {
     await this.#stopAudio(conf);
     // Each member's call reports `leg.left`; its leave lands here (#left), already in the queue.
     for (const m of [...conf.members.values()]) {
-      void m.call.leaveConference();
+      void m.call.leaveConversation(conf.record.id);
       await this.#left(conf, m);
     }
     await this.#deps.media.closeConference(conf.record.id).catch((err: unknown) => conf.log.warn({ err }, 'closing the mixer failed'));
