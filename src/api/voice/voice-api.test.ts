@@ -224,3 +224,21 @@ test('guessing secrets: past 20 failed checks from an address, 429 in the provid
   assert.ok(reset > Date.now() && reset <= Date.now() + 60_000, `X-RateLimit-Reset ${reset}`);
   assert.ok(Number(blocked.headers.get('retry-after')) > 0);
 });
+
+test('an HTTP/1.0 request without Host gets URLs on the address it arrived at', async (t) => {
+  const h = await harness(t);
+  const { connect } = await import('node:net');
+  const port = Number(new URL(h.base).port);
+  const body = JSON.stringify({ name: 'no host', incomingCallUrl: 'http://app.test/in' });
+  const raw = await new Promise<string>((resolve) => {
+    const sock = connect(port, '127.0.0.1', () =>
+      sock.write(`POST /v1/users/u-acme/applications HTTP/1.0\r\nAuthorization: ${ACME}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`),
+    );
+    let data = '';
+    sock.on('data', (d) => (data += d.toString('utf8')));
+    sock.on('end', () => resolve(data));
+    setTimeout(() => (sock.destroy(), resolve(data)), 2000);
+  });
+  assert.match(raw, /^HTTP\/1\.1 201 /);
+  assert.match(raw, new RegExp(`\\r\\nlocation: http://127\\.0\\.0\\.1:${port}/v1/users/u-acme/applications/a-[0-9a-f]+\\r\\n`, 'i'));
+});

@@ -27,10 +27,16 @@ export function contextOf(req: FastifyRequest): VoiceContext {
   return c;
 }
 
-/** The origin URLs are built on: `publicUrl` when set, else the request's protocol and Host. */
+/** The origin URLs are built on: `publicUrl` when set, else the request's protocol and Host, else (an
+ *  HTTP/1.0 request without Host) the address and port the request arrived on. */
 export function originOf(req: FastifyRequest, publicUrl: string | undefined): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
-  return `${req.protocol}://${req.host || 'localhost'}`;
+  return `${req.protocol}://${req.host || arrivedAt(req)}`;
+}
+
+function arrivedAt(req: FastifyRequest): string {
+  const address = (req.socket.localAddress ?? '').replace(/^::ffff:/, '');
+  return `${address.includes(':') ? `[${address}]` : address}:${req.socket.localPort ?? ''}`;
 }
 
 /** `{origin}/v1/users/{userId}/a/b…`, each segment URL-encoded. */
