@@ -37,6 +37,7 @@ import { EventLogBxmlPort } from './bxml-port.js';
 import { packageInfo } from '../util/package-info.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
+import { advertisedAddresses, urlHost } from './advertised-addresses.js';
 
 export class StartError extends Error {
   override readonly name = 'StartError';
@@ -147,7 +148,8 @@ export class Ringside implements RingsideServices {
       const sipLogger = logger.child({ component: 'sip' });
       const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
-      const sipOptions = { host: settings.host, port: settings.sipPort, realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, overload, udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes };
+      const addresses = advertisedAddresses(settings, server);
+      const sipOptions = { host: settings.host, port: settings.sipPort, ...(addresses.sip !== undefined ? { publicHost: addresses.sip } : {}), realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, overload, udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes };
       const sip = started('sip', await SipService.start({ ...sipOptions, ...(server.sipDigestLimits ? { digestLimits: server.sipDigestLimits } : {}) }, store, sipLogger));
       const mmsMedia = new MmsMediaStore(join(dataDir, 'media'));
       const messaging = new MessagingService({
@@ -161,7 +163,7 @@ export class Ringside implements RingsideServices {
       sip.enableMessaging(store, messaging, sipLogger);
       // Media runs in a worker thread: relaying on this event loop delayed SIP and the API by hundreds of ms
       // from a few hundred calls (docs/performance.md, "Media off the main thread").
-      const media = started('media', await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, advertisedAddress: sip.stack.publicHost, dataDir, logLevel: logger.level }));
+      const media = started('media', await MediaEngineClient.start({ rtpPorts: settings.rtpPorts, ...(addresses.media !== undefined ? { advertisedAddress: addresses.media } : {}), dataDir, logLevel: logger.level }));
       media.on('exit', (code) => media.closing || logger.error({ component: 'media', code }, 'media worker exited; calls cannot carry audio until Ringside restarts'));
       const calls = started(
         'switch',
@@ -190,13 +192,13 @@ export class Ringside implements RingsideServices {
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
-      dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://127.0.0.1:${httpPort}`;
+      dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://${urlHost(sip.stack.publicHost)}:${httpPort}`;
       events.configureProjection(dialectOptions);
       // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
       // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
       await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });
       const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl };
-      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'] }, lastPosition: await events.lastPosition() }, 'ringside started');
+      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'], advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');
       return new Ringside(services, running);
     } catch (err) {
       await closeAll(running, logger);

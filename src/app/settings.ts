@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { isWildcard } from '../util/local-address.js';
 /**
  * Runtime settings of `ringside serve`: from flags, else `RINGSIDE_*` environment variables, else defaults.
  * Each is validated here so a bad value stops the start with a message naming the setting.
@@ -10,6 +12,10 @@ export interface Settings {
   sipPort: number;
   rtpPorts: { min: number; max: number };
   publicUrl?: string;
+  /** Host in SIP Via/Contact/From (`--sip-address`); unset: derived per peer (docs/phones.md). */
+  sipAddress?: string;
+  /** IP in SDP `c=` (`--media-address`); unset: the SIP address when it is an IP, else derived per peer. */
+  mediaAddress?: string;
   logLevel: string;
   /** New calls get 503 + Retry-After past these bounds (sip/overload-guard.ts); environment only. */
   overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxLogBacklog: number; retryAfterSeconds: number };
@@ -32,6 +38,8 @@ export interface RawSettings {
   sipPort?: string;
   rtpPorts?: string;
   publicUrl?: string;
+  sipAddress?: string;
+  mediaAddress?: string;
   logLevel?: string;
 }
 
@@ -44,6 +52,8 @@ export const ENV: Record<keyof RawSettings, string> = {
   sipPort: 'RINGSIDE_SIP_PORT',
   rtpPorts: 'RINGSIDE_RTP_PORTS',
   publicUrl: 'RINGSIDE_PUBLIC_URL',
+  sipAddress: 'RINGSIDE_SIP_ADDRESS',
+  mediaAddress: 'RINGSIDE_MEDIA_ADDRESS',
   logLevel: 'RINGSIDE_LOG_LEVEL',
 };
 
@@ -76,6 +86,12 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new SettingsError(`--log-level (${ENV.logLevel}): '${level}' is not one of fatal, error, warn, info, debug, trace, silent`);
   const publicUrl = get('publicUrl');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) throw new SettingsError(`--public-url (${ENV.publicUrl}): '${publicUrl}' is not an http(s) URL`);
+  const sipAddress = get('sipAddress');
+  if (sipAddress !== undefined && isIP(sipAddress) === 0 && !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(sipAddress)) {
+    throw new SettingsError(`--sip-address (${ENV.sipAddress}): '${sipAddress}' is not an IP address or host name`);
+  }
+  const mediaAddress = get('mediaAddress');
+  if (mediaAddress !== undefined && (isIP(mediaAddress) === 0 || isWildcard(mediaAddress))) throw new SettingsError(`--media-address (${ENV.mediaAddress}): '${mediaAddress}' is not a unicast IP address`);
   const tuning = (k: keyof typeof TUNING_ENV, def: number, min: number, max: number): number => {
     const v = env[TUNING_ENV[k]];
     if (v === undefined || v === '') return def;
@@ -103,6 +119,8 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   const configFile = get('config');
   if (configFile !== undefined) s.configFile = configFile;
   if (publicUrl !== undefined) s.publicUrl = publicUrl.replace(/\/+$/, '');
+  if (sipAddress !== undefined) s.sipAddress = sipAddress;
+  if (mediaAddress !== undefined) s.mediaAddress = mediaAddress;
   return s;
 }
 

@@ -24,7 +24,9 @@ program
   .addOption(new Option('--http-port <port>', 'HTTP port: REST APIs, the WebSocket API at /, recordings (0 = any free port)').env(ENV.httpPort).default('8080'))
   .addOption(new Option('--sip-port <port>', 'SIP port for UDP and TCP').env(ENV.sipPort).default('5060'))
   .addOption(new Option('--rtp-ports <low-high>', 'UDP port range for RTP media').env(ENV.rtpPorts).default('10000-20000'))
-  .addOption(new Option('--public-url <url>', 'base URL clients reach this Ringside at, used inside event payloads (default: the config\'s server.publicUrl, else http://127.0.0.1:<http-port>)').env(ENV.publicUrl))
+  .addOption(new Option('--public-url <url>', 'base URL clients reach this Ringside at, used inside event payloads (default: the config\'s server.publicUrl, else http://<sip address>:<http-port>)').env(ENV.publicUrl))
+  .addOption(new Option('--sip-address <host>', 'address phones and carriers are told to reach us at, in SIP Via/Contact (default: the config\'s server.sipAddress, else --host when it is one address, else the address of the interface each peer is reached by)').env(ENV.sipAddress))
+  .addOption(new Option('--media-address <ip>', 'IP address in SDP c= lines, where peers send RTP (default: server.mediaAddress, else the SIP address when it is an IP, else per peer like SIP)').env(ENV.mediaAddress))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
   .action(async (opts: Record<string, string | undefined>) => {
     process.exitCode = await runServe(opts);

@@ -229,6 +229,9 @@ export const provisioningSchema = {
       default: {},
       properties: {
         publicUrl: httpUrl,
+        // What peers are told to reach us at (docs/phones.md, "Addresses"); the flags/environment win.
+        sipAddress: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9.:-]+$' },
+        mediaAddress: { anyOf: [{ type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }] },
         sipRealm: { type: 'string', minLength: 1, default: 'ringside' },
         // RFC 8760 §2.4: challenges in order of preference. MD5 alone by default: common phones (baresip 1.0,
         // sipp) fail when a SHA-256 challenge is offered at all or first (docs/compatibility.md).

@@ -139,6 +139,10 @@ export interface TrunkConfig {
 export interface ServerConfig {
   /** Base URL clients reach this Ringside at, used inside payloads (recording URLs, voice-API URIs). */
   publicUrl?: string;
+  /** Host in our SIP Via/Contact/From (an IP or a name); unset: the address each peer reaches us on. */
+  sipAddress?: string;
+  /** IP address in our SDP `c=`; unset: `sipAddress` when it is an IP, else the address each peer reaches. */
+  mediaAddress?: string;
   /** SIP digest realm. */
   sipRealm: string;
   /** Digest challenge algorithms, most preferred first. */

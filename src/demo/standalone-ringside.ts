@@ -1,8 +1,8 @@
 /**
  * `ringside demo --standalone`: a Ringside of its own, in this process, with examples/demo.yaml and a
- * temporary data directory, on free ports (HTTP and SIP on 127.0.0.1). Two values of the demo provisioning
- * are adapted to the ports of this run: the carrier trunk's port (the tour's carrier took a free one) and
- * `server.publicUrl` (dropped, so event payloads name the HTTP port actually in use).
+ * temporary data directory, on free ports (HTTP and SIP on 127.0.0.1). The carrier trunk's port is adapted
+ * to this run (the tour's carrier took a free one); `server.publicUrl` is dropped should the file set one,
+ * so event payloads name the HTTP port actually in use.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

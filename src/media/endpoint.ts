@@ -8,6 +8,7 @@
  *   stream exclusively (`claim`); relayed or mixed audio is dropped meanwhile, DTMF wins over a player.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Logger } from '../log/logger.js';
 import { TypedEmitter } from './typed-emitter.js';
 import type { RtpSession, Address, RtpSessionStats } from './rtp-session.js';
@@ -16,6 +17,7 @@ import { applyAnswer, createAnswer, createOffer, type AudioCodec, type Direction
 import { DtmfDetector, type DetectedDigit } from './dtmf-rfc4733.js';
 import { decodeG711, encodeG711, transcodeG711 } from './g711.js';
 import { InvalidStateError } from './errors.js';
+import { localAddressFor, primaryAddress } from '../util/local-address.js';
 
 export type EndpointEvents = {
   media: [packet: RtpPacket];
@@ -30,7 +32,10 @@ export interface EndpointOptions {
   id: string;
   legId: string;
   session: RtpSession;
-  advertisedAddress: string;
+  /** The address in our SDP `c=`; undefined: the local address toward the peer (util/local-address.ts). */
+  advertisedAddress: string | undefined;
+  /** Where the peer is believed to be before its SDP says (the SIP destination), for a first offer. */
+  peerHint?: string;
   codecs: readonly AudioCodec[];
   telephoneEventPt: number | null;
   logger: Logger;
@@ -41,7 +46,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   readonly legId: string;
   readonly session: RtpSession;
   readonly #log: Logger;
-  readonly #base: Omit<LocalMedia, 'direction' | 'sessionVersion'>;
+  readonly #base: Omit<LocalMedia, 'direction' | 'sessionVersion' | 'address'>;
+  readonly #fixedAddress: string | undefined;
+  readonly #peerHint: string | undefined;
   #version = 0;
   #offered: LocalMedia | null = null;
   #negotiated: NegotiatedMedia | null = null;
@@ -58,8 +65,9 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.legId = o.legId;
     this.session = o.session;
     this.#log = o.logger;
+    this.#fixedAddress = o.advertisedAddress;
+    this.#peerHint = o.peerHint;
     this.#base = {
-      address: o.advertisedAddress,
       port: o.session.port,
       codecs: o.codecs,
       telephoneEventPt: o.telephoneEventPt,
@@ -86,13 +94,15 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
 
   /** An offer; the next SDP from the peer must be its answer (RFC 3264 5). */
   createOffer(direction: Direction = 'sendrecv'): string {
-    this.#offered = { ...this.#base, direction, sessionVersion: ++this.#version };
+    const remote = this.#negotiated?.remote.address;
+    const address = this.#address(remote && remote !== '0.0.0.0' ? remote : this.#peerHint);
+    this.#offered = { ...this.#base, address, direction, sessionVersion: ++this.#version };
     return createOffer(this.#offered);
   }
 
   /** Our answer to the peer's offer (initial INVITE or re-INVITE). Throws CodecMismatchError → 488. */
   createAnswer(offer: string, direction: Direction = 'sendrecv'): string {
-    const local: LocalMedia = { ...this.#base, direction, sessionVersion: ++this.#version };
+    const local: LocalMedia = { ...this.#base, address: this.#address(offeredAddress(offer)), direction, sessionVersion: ++this.#version };
     const { sdp, negotiated } = createAnswer(offer, local);
     this.#apply(negotiated);
     this.#offered = null;
@@ -105,6 +115,13 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     const n = applyAnswer(answer, this.#offered);
     this.#offered = null;
     this.#apply(n);
+  }
+
+  /** Our `c=` address for a peer at `peer` (RFC 4566 §5.7): the configured one, else the local address the
+   *  peer reaches. */
+  #address(peer: string | undefined): string {
+    if (this.#fixedAddress !== undefined) return this.#fixedAddress;
+    return peer !== undefined && isIP(peer) !== 0 ? localAddressFor(peer) : primaryAddress();
   }
 
   #apply(n: NegotiatedMedia): void {
@@ -193,4 +210,12 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.session.close();
     this.removeAllListeners();
   }
+}
+
+/** The connection address of an offer's audio (media-level `c=` wins over session-level, RFC 4566 §5.7). */
+function offeredAddress(sdp: string): string | undefined {
+  const audio = sdp.search(/^m=audio /m);
+  const media = audio >= 0 ? /^c=IN IP[46] ([^\s/]+)/m.exec(sdp.slice(audio)) : null;
+  const session = /^c=IN IP[46] ([^\s/]+)/m.exec(audio >= 0 ? sdp.slice(0, audio) : sdp);
+  return (media ?? session)?.[1];
 }

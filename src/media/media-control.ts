@@ -20,7 +20,7 @@ export interface MediaControl {
   allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }>;
   /** allocateEndpoint + our answer to `remoteOffer`, or our offer. Rejects with PortsExhaustedError, or
    *  CodecMismatchError / SdpError (the endpoint is closed then). */
-  openEndpoint(legId: string, remoteOffer?: string): Promise<OpenedEndpoint>;
+  openEndpoint(legId: string, remoteOffer?: string, peerHint?: string): Promise<OpenedEndpoint>;
   /** SDP offer (`sendonly`/`inactive` put the leg on hold, RFC 3264 §8.4). */
   createOffer(endpointId: string, direction?: Direction): Promise<string>;
   /** Rejects with CodecMismatchError / SdpError. */
@@ -65,7 +65,7 @@ export function inThreadMedia(engine: MediaEngine): MediaControl {
   const run = async <T>(f: () => T | Promise<T>): Promise<T> => f();
   return {
     allocateEndpoint: (legId) => engine.allocateEndpoint(legId),
-    openEndpoint: (legId, remoteOffer) => engine.openEndpoint(legId, remoteOffer),
+    openEndpoint: (legId, remoteOffer, peerHint) => engine.openEndpoint(legId, remoteOffer, peerHint),
     createOffer: (id, direction) => run(() => engine.createOffer(id, direction)),
     createAnswer: (id, offer, direction) => run(() => engine.createAnswer(id, offer, direction)),
     answerOffer: (id, offer, direction) => run(() => engine.answerOffer(id, offer, direction)),

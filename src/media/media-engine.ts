@@ -32,8 +32,9 @@ export interface MediaEngineOptions {
   rtpPorts?: PortRange | string;
   /** Address RTP sockets bind to. */
   bindAddress?: string;
-  /** Address written into SDP (the public address when behind NAT). */
-  advertisedAddress: string;
+  /** Address written into SDP (`--media-address`; the public address when behind NAT). Unset: per call, the
+   *  local address the peer reaches (util/local-address.ts). */
+  advertisedAddress?: string;
   /** Recordings go to `<dataDir>/recordings`. */
   dataDir: string;
   /** TTS and generated prompts; defaults to `<dataDir>/cache`. */
@@ -154,7 +155,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   // ---- endpoints and SDP -------------------------------------------------------------------------
 
   /** Binds an RTP/RTCP port pair for a leg. Throws PortsExhaustedError (→ 503). */
-  async allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }> {
+  async allocateEndpoint(legId: string, peerHint?: string): Promise<{ endpointId: string; port: number }> {
     if (this.#closed) throw new InvalidStateError('media engine is closed');
     const pair = await this.ports.allocate();
     const id = newId('ep');
@@ -173,6 +174,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       legId,
       session,
       advertisedAddress: this.#o.advertisedAddress,
+      ...(peerHint !== undefined ? { peerHint } : {}),
       codecs: this.#o.codecs ?? SUPPORTED_CODECS,
       telephoneEventPt: this.#o.telephoneEventPt === undefined ? 101 : this.#o.telephoneEventPt,
       logger: log,
@@ -189,8 +191,8 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
    * from the switch): the answer to `remoteOffer`, or without one our `sendrecv` offer. When the SDP fails
    * (CodecMismatchError / SdpError) the endpoint is closed before the error is thrown.
    */
-  async openEndpoint(legId: string, remoteOffer?: string): Promise<OpenedEndpoint> {
-    const { endpointId, port } = await this.allocateEndpoint(legId);
+  async openEndpoint(legId: string, remoteOffer?: string, peerHint?: string): Promise<OpenedEndpoint> {
+    const { endpointId, port } = await this.allocateEndpoint(legId, peerHint);
     try {
       if (remoteOffer === undefined) return { endpointId, port, sdp: this.createOffer(endpointId), negotiated: null };
       const { sdp, ...negotiated } = this.answerOffer(endpointId, remoteOffer);

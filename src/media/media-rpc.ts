@@ -12,7 +12,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 export const MEDIA_METHODS = {
   allocateEndpoint: (e: MediaEngine, legId: string) => e.allocateEndpoint(legId),
-  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string) => e.openEndpoint(legId, remoteOffer),
+  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string, peerHint?: string) => e.openEndpoint(legId, remoteOffer, peerHint),
   createOffer: (e: MediaEngine, id: string, direction?: Direction) => e.createOffer(id, direction),
   createAnswer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.createAnswer(id, offer, direction),
   answerOffer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.answerOffer(id, offer, direction),

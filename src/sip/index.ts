@@ -17,3 +17,4 @@ export type { Destination, TransportProtocol, TransportCounters } from './transp
 export type { SipRequest, SipResponse, SipMessage } from './message/sip-message.js';
 export type { TimerSettings, Clock } from './transaction/clock.js';
 export { SipParseError, SipLimitError, SipTransportError, InvalidStateError, SipRequestError, SipStackClosedError } from './errors.js';
+export { parseNameAddr } from './message/name-addr.js';

@@ -17,6 +17,7 @@ import { DEFAULT_TIMERS, systemClock, type Clock, type TimerSettings } from './t
 import { InviteServerTransaction } from './transaction/invite-server-transaction.js';
 import type { ServerTransaction } from './transaction/server-transaction.js';
 import { TransactionLayer } from './transaction/transaction-layer.js';
+import { isWildcard, localAddressFor, primaryAddress } from '../util/local-address.js';
 import { resolveDestination } from './transport/resolve-destination.js';
 import { TransportLayer } from './transport/transport-layer.js';
 import type { Destination, InboundMessage, TransportCounters, TransportProtocol } from './transport/transport-types.js';
@@ -32,7 +33,8 @@ export interface SipStackOptions {
   host?: string;
   /** Port for both UDP and TCP (default 5060; 0 = ephemeral, same number on both). */
   port?: number;
-  /** Host written in Via and Contact (default: `host`, or 127.0.0.1 when binding 0.0.0.0). */
+  /** Host written in Via, Contact and From (default: `host`; when binding 0.0.0.0 or `::`, the address of
+   *  the interface each peer is reached by: util/local-address.ts). */
   publicHost?: string;
   protocols?: TransportProtocol[];
   timers?: Partial<TimerSettings>;
@@ -102,7 +104,8 @@ export class SipStack implements UserAgentCore {
   readonly timers: TimerSettings;
   readonly #transport: TransportLayer;
   readonly #transactions: TransactionLayer;
-  readonly #publicHost: string;
+  /** The configured or bound host; undefined = per peer (util/local-address.ts). */
+  readonly #fixedHost: string | undefined;
   readonly #userAgent: string;
   readonly #contactUser: string;
   #sessions = new Map<string, InviteSession>();
@@ -123,7 +126,7 @@ export class SipStack implements UserAgentCore {
     this.timers = { ...DEFAULT_TIMERS, ...(options.timers ?? {}) };
     this.#transport = transport;
     const host = options.host ?? '0.0.0.0';
-    this.#publicHost = options.publicHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
+    this.#fixedHost = options.publicHost ?? (isWildcard(host) ? undefined : host);
     this.#userAgent = options.userAgent ?? 'Ringside';
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
@@ -159,9 +162,24 @@ export class SipStack implements UserAgentCore {
     return this.#transport.port;
   }
 
-  /** The host in our Via and Contact headers. */
+  /** The host in the From of what we send: the advertised host, else this machine's primary address. */
   get publicHost(): string {
-    return this.#publicHost;
+    return this.#fixedHost ?? primaryAddress();
+  }
+
+  /** The advertised host, when one is configured or the stack is bound to one address. */
+  get fixedHost(): string | undefined {
+    return this.#fixedHost;
+  }
+
+  /** The host a peer at `peerHost` reaches us on (Via sent-by, Contact). */
+  hostFor(peerHost?: string): string {
+    if (this.#fixedHost !== undefined) return this.#fixedHost;
+    return peerHost === undefined ? primaryAddress() : localAddressFor(peerHost);
+  }
+
+  get contactUser(): string {
+    return this.#contactUser;
   }
 
   get counters(): SipStackCounters {
@@ -185,15 +203,17 @@ export class SipStack implements UserAgentCore {
 
   // ---- UserAgentCore ---------------------------------------------------------------------------------
 
-  contact(protocol: TransportProtocol, user = this.#contactUser): string {
-    const host = this.#publicHost.includes(':') ? `[${this.#publicHost}]` : this.#publicHost;
+  /** Our Contact for a peer: a Destination names the host it reaches us on; a bare protocol gets the
+   *  primary address. */
+  contact(peer: TransportProtocol | Destination, user = this.#contactUser): string {
+    const protocol = typeof peer === 'string' ? peer : peer.protocol;
+    const host = bracket(this.hostFor(typeof peer === 'string' ? undefined : peer.host));
     return `<sip:${user}@${host}:${this.port}${protocol === 'tcp' ? ';transport=tcp' : ''}>`;
   }
 
-  #via(protocol: TransportProtocol): string {
-    const host = this.#publicHost.includes(':') ? `[${this.#publicHost}]` : this.#publicHost;
+  #via(dest: Destination): string {
     // §18.1.1 sent-by with our port; RFC 3581 §3: ask for rport.
-    return `SIP/2.0/${protocol.toUpperCase()} ${host}:${this.port};branch=${newBranch()};rport`;
+    return `SIP/2.0/${dest.protocol.toUpperCase()} ${bracket(this.hostFor(dest.host))}:${this.port};branch=${newBranch()};rport`;
   }
 
   send(req: SipRequest, dest: Destination, cb: RequestCallbacks, options: { keepVia?: boolean } = {}): RequestHandle {
@@ -201,7 +221,7 @@ export class SipStack implements UserAgentCore {
       cb.onFinal(createResponse(req, 503, { reason: 'Stack Closed' }), true);
       return { terminate: () => {} };
     }
-    if (!options.keepVia) req.headers.prepend('via', this.#via(dest.protocol));
+    if (!options.keepVia) req.headers.prepend('via', this.#via(dest));
     // Nothing is left hanging: on close() every pending request gets a synthetic 503.
     const uac = new UserAgentClient(req, cb, this.log, this.#settled);
     this.#pending.add(uac);
@@ -219,7 +239,7 @@ export class SipStack implements UserAgentCore {
   };
 
   async sendStateless(req: SipRequest, dest: Destination, options: { keepVia?: boolean } = {}): Promise<void> {
-    if (!options.keepVia) req.headers.prepend('via', this.#via(dest.protocol));
+    if (!options.keepVia) req.headers.prepend('via', this.#via(dest));
     await this.#transport.send(req, dest);
   }
 
@@ -245,13 +265,12 @@ export class SipStack implements UserAgentCore {
   buildRequest(method: string, o: OutgoingRequestOptions, protocol: TransportProtocol = 'udp'): SipRequest {
     const to = toNameAddr(o.to);
     const toUri = formatUri(parseNameAddr(to).uri);
-    const host = this.#publicHost.includes(':') ? `[${this.#publicHost}]` : this.#publicHost;
-    const from = toNameAddr(o.from ?? `sip:${this.#contactUser}@${host}`);
+    const from = toNameAddr(o.from ?? `sip:${this.#contactUser}@${bracket(this.publicHost)}`);
     const h = new SipHeaders();
     h.append('max-forwards', '70');
     h.append('from', `${from};tag=${o.fromTag ?? newTag()}`);
     h.append('to', to);
-    h.append('call-id', o.callId ?? newCallId(this.#publicHost));
+    h.append('call-id', o.callId ?? newCallId(this.publicHost));
     h.append('cseq', `${o.cseq ?? 1} ${method}`);
     const needsContact = ['INVITE', 'REGISTER', 'SUBSCRIBE', 'REFER'].includes(method);
     if (o.contact !== undefined) h.append('contact', o.contact);
@@ -280,7 +299,7 @@ export class SipStack implements UserAgentCore {
     const protocol = o.destination?.protocol ?? o.transport ?? 'udp';
     const req = this.buildRequest('INVITE', o, protocol);
     const dest = await this.#destination(o, req);
-    if (dest.protocol !== protocol) req.headers.set('contact', this.contact(dest.protocol));
+    if (o.contact === undefined) req.headers.set('contact', this.contact(dest));
     this.log.debug({ callId: req.callId, to: req.uri, destination: `${dest.protocol}:${dest.host}:${dest.port}` }, 'sip outgoing INVITE');
     return new OutgoingInvite(this, req, dest, o.credentials, o.destination !== undefined);
   }
@@ -296,6 +315,7 @@ export class SipStack implements UserAgentCore {
     const protocol = o.destination?.protocol ?? o.transport ?? 'udp';
     let req = this.buildRequest(m, o, protocol);
     const dest = await this.#destination(o, req);
+    if (o.contact === undefined && req.headers.get('contact') !== undefined) req.headers.set('contact', this.contact(dest));
     const auth = o.credentials ? new DigestClient(o.credentials) : undefined;
     for (let attempt = 0; ; attempt++) {
       const sent = req;
@@ -498,4 +518,8 @@ export class SipStack implements UserAgentCore {
 
 function toNameAddr(s: string): string {
   return s.includes('<') ? s : `<${s}>`;
+}
+
+function bracket(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

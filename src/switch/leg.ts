@@ -87,9 +87,10 @@ export class Leg {
   }
 
   /** Binds a new media endpoint to the leg and returns its first SDP: our answer to the party's offer, or
-   *  without one our offer. Rejects with the media engine's errors (no endpoint is left then). */
-  async openMedia(remoteOffer?: string): Promise<string> {
-    const opened = await this.#deps.media.openEndpoint(this.legId, remoteOffer);
+   *  without one our offer (`peerHost`: where the party is believed to be, for the address in that offer).
+   *  Rejects with the media engine's errors (no endpoint is left then). */
+  async openMedia(remoteOffer?: string, peerHost?: string): Promise<string> {
+    const opened = await this.#deps.media.openEndpoint(this.legId, remoteOffer, peerHost);
     this.adoptMedia(opened.endpointId);
     if (opened.negotiated) this.#negotiated = opened.negotiated;
     return opened.sdp;
@@ -171,7 +172,7 @@ export class Leg {
     }
     const { sdp, ...negotiated } = answer;
     this.#negotiated = negotiated;
-    req.respond(200, { headers: { contact: this.#deps.stack.contact(req.source.protocol) }, body: sdp, contentType: 'application/sdp' });
+    req.respond(200, { headers: { contact: this.#deps.stack.contact(req.source) }, body: sdp, contentType: 'application/sdp' });
     this.#host?.held(this, negotiated.direction === 'recvonly' || negotiated.direction === 'inactive');
   }
 }

@@ -18,7 +18,7 @@
  * a screened leg that is not taken ends with `leg.ended`).
  */
 import type { HangupCause } from '../events/model/facts.js';
-import { storedDialogOf, type InviteSession, type OutgoingInvite, type SipResponse, type SipStack } from '../sip/index.js';
+import { parseNameAddr, storedDialogOf, type InviteSession, type OutgoingInvite, type SipResponse, type SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, dialResultForInvite, outcomeOfForks, type DialOutcome } from './dial-results.js';
@@ -181,7 +181,7 @@ export class Ringing {
   async #dial(l: RingingLeg): Promise<void> {
     let offer: string;
     try {
-      offer = await l.leg.openMedia();
+      offer = await l.leg.openMedia(undefined, peerHost(l.target.requests[0]));
     } catch (err) {
       l.leg.log.warn({ err }, 'no media for the leg');
       this.#fail(l, this.#o.mediaFailure ?? UNREACHABLE);
@@ -335,5 +335,17 @@ export class Ringing {
     this.#deps.facts.record({ type: 'leg.failed', legId: l.leg.legId, result: outcome.result, cause: outcome.cause, ...(outcome.sipStatus !== undefined ? { sipStatus: outcome.sipStatus } : {}) });
     const r = this.#round;
     if (r?.legs.includes(l)) this.#checkRound(r);
+  }
+}
+
+/** Where a request goes, as far as known before resolving it: the address the SDP offer should suit. */
+function peerHost(req: RingRequest | undefined): string | undefined {
+  if (!req) return undefined;
+  if (req.destination) return req.destination.host;
+  try {
+    const target = req.requestUri ?? req.to;
+    return parseNameAddr(target.includes('<') ? target : `<${target}>`).uri.host;
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { InvalidStateError } from '../errors.js';
 import { ownBytes } from '../message/own-bytes.js';
 import type { SipRequest, SipResponse } from '../message/sip-message.js';
+import { parseUri } from '../message/uri.js';
 import type { TimerHandle } from '../transaction/clock.js';
 import type { InviteServerTransaction } from '../transaction/invite-server-transaction.js';
 import type { Destination, TransportProtocol } from '../transport/transport-types.js';
@@ -136,13 +137,18 @@ export class InviteSession {
     return this.#core.resolve(this.dialog.nextHopUri, this.protocol);
   }
 
+  /** The next hop as far as it is known without resolving it: enough to pick the host in our Contact. */
+  #peer(): Destination {
+    return { protocol: this.protocol, host: parseUri(this.dialog.nextHopUri).host, port: 0 };
+  }
+
   #destination(): Promise<Destination> {
     return this.nextHop();
   }
 
   #build(method: string, options: InDialogRequestOptions = {}, cseq?: number): SipRequest {
     const body = options.body === undefined ? undefined : typeof options.body === 'string' ? ownBytes(options.body) : options.body;
-    const o: Parameters<Dialog['createRequest']>[1] = { contact: this.#core.contact(this.protocol) };
+    const o: Parameters<Dialog['createRequest']>[1] = { contact: this.#core.contact(this.#flow ?? this.#peer()) };
     if (cseq !== undefined) o.cseq = cseq;
     if (body) o.body = body;
     if (options.contentType) o.contentType = options.contentType;
@@ -325,7 +331,7 @@ export class InviteSession {
    *  INFO, NOTIFY, MESSAGE, OPTIONS → 200; REFER → 603 (transfer is the switch's decision); others → 405. */
   #defaultAnswer(incoming: IncomingRequest): void {
     const m = incoming.request.method;
-    const contact = { contact: this.#core.contact(incoming.source.protocol) };
+    const contact = { contact: this.#core.contact(incoming.source) };
     if (m === 'INVITE' || (m === 'UPDATE' && incoming.request.body.length > 0)) {
       incoming.respond(200, { headers: contact, body: this.localBody, contentType: 'application/sdp' });
     } else if (m === 'UPDATE') incoming.respond(200, { headers: contact });

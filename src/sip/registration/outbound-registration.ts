@@ -105,9 +105,9 @@ export class OutboundRegistration {
   }
 
   #granted(res: SipResponse, requested: number): number {
-    const ourContact = this.#stack.contact(this.#o.transport ?? 'udp');
+    // Our binding: our contact user at our port (the host is whichever address the registrar reached).
     for (const c of res.contacts) {
-      if (ourContact.includes(`@${c.uri.host}:${c.uri.port}`) || ourContact.includes(`${c.uri.host}:${c.uri.port}`)) {
+      if (c.uri.user === this.#stack.contactUser && (c.uri.port ?? 5060) === this.#stack.port) {
         const e = Number(c.params.get('expires'));
         if (Number.isFinite(e) && e > 0) return e;
       }

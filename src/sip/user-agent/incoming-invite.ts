@@ -103,7 +103,7 @@ export class IncomingInvite {
   }
 
   #response(status: number, options: AnswerOptions): ReturnType<typeof createResponse> {
-    const headers: Record<string, string> = { contact: this.#core.contact(this.source.protocol), ...(options.headers ?? {}) };
+    const headers: Record<string, string> = { contact: this.#core.contact(this.source), ...(options.headers ?? {}) };
     const o: ResponseOptions = { toTag: this.#toTag, headers };
     if (options.body !== undefined) {
       o.body = options.body;

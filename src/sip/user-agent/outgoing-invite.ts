@@ -6,6 +6,8 @@ import { SipRequest, type SipResponse } from '../message/sip-message.js';
 import type { Destination } from '../transport/transport-types.js';
 import { createResponse } from '../message/message-factory.js';
 import type { TimerHandle } from '../transaction/clock.js';
+import { isPrivateAddress } from '../../util/private-address.js';
+import { parseUri } from '../message/uri.js';
 import { LateAnswers } from './late-answers.js';
 import { sendAndWait, type RequestHandle, type UserAgentCore } from './user-agent-core.js';
 
@@ -127,6 +129,19 @@ export class OutgoingInvite {
     this.#finish({ ok: false, response: res, reason });
   }
 
+  /** The flow in-dialog requests keep using instead of the remote target: the one the caller chose, or
+   *  ours when the peer's Contact is a private address while the peer we reached is not (a phone behind
+   *  NAT that does not fix its Contact; RFC 3581's idea applied to the dialog: docs/phones.md, "NAT"). */
+  #flowFor(dialog: Dialog): Destination | undefined {
+    if (this.#flow) return this.#dest;
+    if (dialog.routeSet.length > 0 || isPrivateAddress(this.#dest.host)) return undefined;
+    try {
+      return isPrivateAddress(parseUri(dialog.remoteTarget).host) ? this.#dest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** §13.2.2.4: every 2xx is ACKed; the first creates the session. A 2xx from another fork, or one that
    *  arrives after we cancelled, is ACKed and then hung up with BYE. */
   #handle2xx(req: SipRequest, res: SipResponse): void {
@@ -136,7 +151,7 @@ export class OutgoingInvite {
       return;
     }
     const dialog = Dialog.fromUac(req, res);
-    const session = new InviteSession(this.#core, dialog, this.#dest.protocol, req.body, res.body, this.#flow ? this.#dest : undefined);
+    const session = new InviteSession(this.#core, dialog, this.#dest.protocol, req.body, res.body, this.#flowFor(dialog));
     session
       .nextHop()
       .then((dest) => {

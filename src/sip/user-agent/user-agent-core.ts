@@ -24,7 +24,7 @@ export interface UserAgentCore {
   readonly clock: Clock;
   readonly timers: TimerSettings;
   /** Our Contact header value for a transport. */
-  contact(protocol: TransportProtocol, user?: string): string;
+  contact(peer: TransportProtocol | Destination, user?: string): string;
   /** Adds our Via (unless `keepVia`: CANCEL reuses the INVITE's, §9.1) and sends the request in a new
    *  client transaction. */
   send(req: SipRequest, dest: Destination, callbacks: RequestCallbacks, options?: { keepVia?: boolean }): RequestHandle;

@@ -268,8 +268,9 @@ export interface CarrierMedia {
 
 const LAW: Record<number, G711Law> = { 0: 'PCMU', 8: 'PCMA' };
 
-/** The carrier's media end on `host` (127.0.0.2): decodes what arrives, answers each packet with `toneHz`. */
-export async function carrierMedia(t: T, host: string, toneHz: number): Promise<CarrierMedia> {
+/** The carrier's media end on `host` (127.0.0.2): decodes what arrives, answers each packet with `toneHz`
+ *  (to `replyTo` when given, else to the packet's source). */
+export async function carrierMedia(t: T, host: string, toneHz: number, replyTo?: string): Promise<CarrierMedia> {
   const sock: UdpSocket = createSocket('udp4');
   const heard: Int16Array[] = [];
   const payloadTypes = new Set<number>();
@@ -290,7 +291,9 @@ export async function carrierMedia(t: T, host: string, toneHz: number): Promise<
     const frame = tone.subarray((sent * 160) % 8000, ((sent * 160) % 8000) + 160);
     const out = serializeRtpPacket({ payloadType: p.payloadType, marker: sent === 0, sequenceNumber: sent, timestamp: sent * 160, ssrc }, encodeG711(law, frame));
     sent++;
-    sock.send(out, from.port, from.address);
+    // Symmetric RTP (RFC 4961): back to the port it came from, on `replyTo` when the test names the
+    // address Ringside advertised (its packets leave from whichever address the kernel picks).
+    sock.send(out, from.port, replyTo ?? from.address);
   });
   const port = await new Promise<number>((r) => sock.bind(0, host, () => r(sock.address().port)));
   t.after(() => sock.close());

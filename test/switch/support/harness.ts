@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { startInProcess, login } from '../../support/in-process.js';
+import type { RawSettings } from '../../../src/app/settings.js';
 import { TestSocket } from '../../support/ws-client.js';
 import { freePort } from '../../sip/support/sipp.js';
 import { CARRIER_IP, register, sipp, sleep, type Sipp } from '../../support/sipp-calls.js';
@@ -23,8 +24,8 @@ export type T = Parameters<typeof startInProcess>[0];
 export const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
 
 /** Ringside with `config`, a WebSocket on the account stream (as `wsUser`), and a bearer token for REST. */
-export async function setup(t: T, config: string, wsUser = { username: 'alice@demo.test', password: 'alice-pass' }) {
-  const r = await startInProcess(t, config);
+export async function setup(t: T, config: string, wsUser = { username: 'alice@demo.test', password: 'alice-pass' }, flags: RawSettings = {}) {
+  const r = await startInProcess(t, config, { flags });
   const ws = await TestSocket.open(r.httpPort);
   t.after(() => ws.close());
   const token = await login(r, wsUser.username, wsUser.password);
