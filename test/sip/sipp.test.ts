@@ -98,6 +98,20 @@ for (const tr of TRANSPORTS) {
   });
 }
 
+test('a callee answering with a private Contact from a public address gets its ACK and BYE on the flow', { skip }, async (t) => {
+  const s = await stack(t);
+  const port = await freePort();
+  const sipp = runSipp(['-sf', join(SCENARIOS, 'uas-call-private-contact.xml'), '-m', '1', '-p', String(port)]);
+  await new Promise((r) => setTimeout(r, 500));
+  const result = await (await s.invite({ to: `sip:sipp@127.0.0.1:${port}`, body: SDP })).result;
+  assert.ok(result.ok, `call failed: ${result.response.status}`);
+  assert.equal(result.session.dialog.remoteTarget, 'sip:phone@192.168.77.20:5062', 'the dialog keeps the Contact as its remote target');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await result.session.bye()).status, 200, 'the BYE reached the phone where it answered from');
+  const r = await sipp;
+  assert.equal(r.code, 0, `sipp failed:\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-2000)}`);
+});
+
 test('sipp built-in uac (-sn uac) completes a call against Ringside over UDP', { skip }, async (t) => {
   const s = await stack(t);
   s.onInvite((inv) => {
