@@ -88,6 +88,7 @@ export function primaryAddress(family: 'ipv4' | 'ipv6' = 'ipv4'): string {
   const snap = snapshot();
   const external = snap.interfaces.filter((i) => i.family === family && !i.internal);
   const viaDefault = external.find((i) => i.name === snap.defaultIface);
+  // No external interface at all: every peer is on this machine, so loopback is the address they reach.
   return (viaDefault ?? external[0])?.address ?? (family === 'ipv4' ? '127.0.0.1' : '::1');
 }
 
