@@ -4,6 +4,8 @@ import { isWildcard } from '../util/local-address.js';
  * Runtime settings of `ringside serve`: from flags, else `RINGSIDE_*` environment variables, else defaults.
  * Each is validated here so a bad value stops the start with a message naming the setting.
  */
+import { isIP } from 'node:net';
+
 export interface Settings {
   configFile?: string;
   dataDir: string;
@@ -17,6 +19,8 @@ export interface Settings {
   /** IP in SDP `c=` (`--media-address`); unset: the SIP address when it is an IP, else derived per peer. */
   mediaAddress?: string;
   logLevel: string;
+  /** `json`: one pino JSON line per event (machines); `pretty`: one readable line (people). */
+  logFormat: LogFormat;
   /** New calls get 503 + Retry-After past these bounds (sip/overload-guard.ts); environment only. */
   overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxLogBacklog: number; retryAfterSeconds: number };
   /** SO_RCVBUF asked for the SIP UDP socket (bytes); environment only. */
@@ -24,7 +28,12 @@ export interface Settings {
   /** How long an inbound voice-API call without `autoAnswer` waits for its application (docs/voice-api.md);
    *  environment only. */
   voiceAnswerTimeoutSeconds: number;
+  /** How long `/sms/send` waits for the carrier's answer to a MESSAGE before answering 502 (docs/messaging.md);
+   *  environment only. */
+  textCarrierTimeoutSeconds: number;
 }
+
+export type LogFormat = 'json' | 'pretty';
 
 export class SettingsError extends Error {
   override readonly name = 'SettingsError';
@@ -41,6 +50,7 @@ export interface RawSettings {
   sipAddress?: string;
   mediaAddress?: string;
   logLevel?: string;
+  logFormat?: string;
 }
 
 /** Environment variable for each setting (documented in docs/configuration.md). */
@@ -55,6 +65,7 @@ export const ENV: Record<keyof RawSettings, string> = {
   sipAddress: 'RINGSIDE_SIP_ADDRESS',
   mediaAddress: 'RINGSIDE_MEDIA_ADDRESS',
   logLevel: 'RINGSIDE_LOG_LEVEL',
+  logFormat: 'RINGSIDE_LOG_FORMAT',
 };
 
 /** Tuning read from the environment only (no flags): docs/configuration.md, "Load". */
@@ -66,9 +77,11 @@ export const TUNING_ENV = {
   retryAfterSeconds: 'RINGSIDE_OVERLOAD_RETRY_AFTER',
   sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
   voiceAnswerTimeoutSeconds: 'RINGSIDE_VOICE_ANSWER_TIMEOUT',
+  textCarrierTimeoutSeconds: 'RINGSIDE_TEXT_CARRIER_TIMEOUT',
 } as const;
 
-export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env): Settings {
+/** `isTty`: whether stderr is a terminal, which picks the log format when none is set. */
+export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env, isTty = false): Settings {
   const get = (k: keyof RawSettings): string | undefined => flags[k] ?? env[ENV[k]] ?? undefined;
   const port = (k: 'httpPort' | 'sipPort', def: number): number => {
     const v = get(k);
@@ -84,6 +97,10 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   if (!m || min < 1024 || max > 65535 || max - min < 1) throw new SettingsError(`--rtp-ports (${ENV.rtpPorts}): '${rtp}' must be a range LOW-HIGH within 1024-65535`);
   const level = get('logLevel') ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) throw new SettingsError(`--log-level (${ENV.logLevel}): '${level}' is not one of fatal, error, warn, info, debug, trace, silent`);
+  const format = get('logFormat') ?? (isTty ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty') throw new SettingsError(`--log-format (${ENV.logFormat}): '${format}' is not one of json, pretty`);
+  const host = get('host') ?? '0.0.0.0';
+  if (!isListenAddress(host)) throw new SettingsError(`--host (${ENV.host}): '${host}' is not an IPv4 or IPv6 address or a host name`);
   const publicUrl = get('publicUrl');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) throw new SettingsError(`--public-url (${ENV.publicUrl}): '${publicUrl}' is not an http(s) URL`);
   const sipAddress = get('sipAddress');
@@ -109,12 +126,14 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     },
     sipUdpReceiveBufferBytes: tuning('sipUdpReceiveBufferBytes', 8 * 1024 * 1024, 65_536, 1024 * 1024 * 1024),
     voiceAnswerTimeoutSeconds: tuning('voiceAnswerTimeoutSeconds', 30, 1, 3600),
+    textCarrierTimeoutSeconds: tuning('textCarrierTimeoutSeconds', 8, 1, 60),
     dataDir: get('data') ?? './data',
-    host: get('host') ?? '0.0.0.0',
+    host,
     httpPort: port('httpPort', 8080),
     sipPort: port('sipPort', 5060),
     rtpPorts: { min, max },
     logLevel: level,
+    logFormat: format,
   };
   const configFile = get('config');
   if (configFile !== undefined) s.configFile = configFile;
@@ -122,6 +141,14 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   if (sipAddress !== undefined) s.sipAddress = sipAddress;
   if (mediaAddress !== undefined) s.mediaAddress = mediaAddress;
   return s;
+}
+
+/** An address to listen on: an IP address, or a host name (letters, digits, hyphens and dots, not all-numeric
+ *  labels, which would be a mistyped IPv4 address such as 999.1.1.1). */
+function isListenAddress(v: string): boolean {
+  if (isIP(v) !== 0) return true;
+  if (v.length > 253 || /^[0-9.]+$/.test(v)) return false;
+  return /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(v);
 }
 
 function flagName(k: string): string {

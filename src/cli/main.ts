@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
  * The `ringside` command. `serve` runs the platform; `demo` tours it with simulated phones and a carrier;
- * more commands (tail) join as they land.
+ * `check-config` validates a provisioning file without starting anything.
  */
 import { Command, Option } from 'commander';
 import { runServe } from './serve-command.js';
 import { runDemo, type DemoOptions } from './demo-command.js';
+import { runCheckConfig } from './check-config-command.js';
 import { ENV } from '../app/settings.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -17,7 +18,7 @@ const program = new Command('ringside')
 
 program
   .command('serve')
-  .description('Run Ringside: load provisioning, open the store and the event log, serve HTTP (and SIP as it lands).')
+  .description('Run Ringside: load provisioning, open the store and the event log, serve the HTTP APIs, the WebSocket API and SIP.')
   .addOption(new Option('--config <file>', 'provisioning file (YAML or JSON) loaded into the store at start; without it the store keeps the last loaded provisioning').env(ENV.config))
   .addOption(new Option('--data <dir>', 'data directory: database, event log, recordings, media').env(ENV.data).default('./data'))
   .addOption(new Option('--host <address>', 'address to listen on for HTTP and SIP').env(ENV.host).default('0.0.0.0'))
@@ -28,6 +29,7 @@ program
   .addOption(new Option('--sip-address <host>', 'address phones and carriers are told to reach us at, in SIP Via/Contact (default: the config\'s server.sipAddress, else --host when it is one address, else the address of the interface each peer is reached by)').env(ENV.sipAddress))
   .addOption(new Option('--media-address <ip>', 'IP address in SDP c= lines, where peers send RTP (default: server.mediaAddress, else the SIP address when it is an IP, else per peer like SIP)').env(ENV.mediaAddress))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
+  .addOption(new Option('--log-format <format>', 'json (one JSON line per event, for machines) or pretty (readable lines and a start-up banner, for people); default: pretty when stderr is a terminal, else json').env(ENV.logFormat))
   .action(async (opts: Record<string, string | undefined>) => {
     process.exitCode = await runServe(opts);
   });
@@ -42,6 +44,14 @@ program
   .addOption(new Option('--log-level <level>', "Ringside's structured logs to stderr (fatal, error, warn, info, debug, trace); silent when absent"))
   .action(async (opts: DemoOptions) => {
     process.exitCode = await runDemo(opts);
+  });
+
+program
+  .command('check-config')
+  .description('Validate a provisioning file (YAML or JSON) as serve --config would, without starting: prints a summary and exits 0, or every problem and exits 2.')
+  .argument('<file>', 'the provisioning file')
+  .action((file: string) => {
+    process.exitCode = runCheckConfig(file);
   });
 
 await program.parseAsync(process.argv);

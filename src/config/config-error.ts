@@ -3,6 +3,8 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   /** Every problem found, this one first; a file is checked whole so one run lists all of them. */
   problems: ConfigError[] = [this];
+  /** This one problem as a line (`message` of the first lists every problem once `many()` gathered them). */
+  readonly text: string;
 
   constructor(
     readonly file: string,
@@ -11,6 +13,7 @@ export class ConfigError extends Error {
     readonly line?: number,
   ) {
     super(`${file}${line === undefined ? '' : `:${line}`}: ${path === '' ? '(document)' : path}: ${problem}`);
+    this.text = this.message;
   }
 
   static many(problems: ConfigError[]): ConfigError {

@@ -108,3 +108,13 @@ test('voiceApi: a user id or token used twice is refused, a colon in the token t
   const colon = problemsOf(`${minimal}    voiceApi: { userId: u-1, apiToken: "a:b", apiSecret: sec }\n`);
   assert.ok(colon.some((p) => p.path === '/accounts/0/voiceApi/apiToken'), colon.map((p) => p.path).join('\n'));
 });
+
+test('two problems: each problem line names one problem, and the whole message lists each once', () => {
+  const problems = problemsOf(minimal.replace('pin: "1234"', 'pin: "1234", colour: red, shoe: 9'));
+  assert.equal(problems.length, 2);
+  const texts = problems.map((p) => p.text);
+  assert.equal(new Set(texts).size, 2);
+  for (const t of texts) assert.equal(t.split('\n').length, 1, t);
+  const message = problems[0]!.message;
+  for (const t of texts) assert.equal(message.split(t).length - 1, 1, `${t} appears once in:\n${message}`);
+});
