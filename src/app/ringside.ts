@@ -35,6 +35,7 @@ import type { MediaControl } from '../media/media-control.js';
 import { Switch } from '../switch/switch.js';
 import { EventLogBxmlPort } from './bxml-port.js';
 import { packageInfo } from '../util/package-info.js';
+import { probeTts, type TtsStatus } from '../media/tts-probe.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 import { advertisedAddresses, urlHost } from './advertised-addresses.js';
@@ -145,6 +146,11 @@ export class Ringside implements RingsideServices {
       await webhooks.start();
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
 
+      // A missing espeak-ng is said once, at start, and in /health (not found call by call).
+      const ttsProbe = probeTts().then((status) => {
+        if (!status.available) logger.warn({ component: 'tts', reason: status.reason }, 'text-to-speech unavailable: calls that speak text will have no audio for it');
+        return status;
+      });
       const sipLogger = logger.child({ component: 'sip' });
       const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
@@ -159,6 +165,7 @@ export class Ringside implements RingsideServices {
         carrier: new SipTextCarrier(sip.stack, store),
         devices: new SipDeviceDelivery(sip.stack, sip.registrar),
         logger: logger.child({ component: 'messaging' }),
+        carrierTimeoutMs: settings.textCarrierTimeoutSeconds * 1000,
       });
       sip.enableMessaging(store, messaging, sipLogger);
       // Media runs in a worker thread: relaying on this event loop delayed SIP and the API by hundreds of ms
@@ -186,8 +193,9 @@ export class Ringside implements RingsideServices {
 
       // Every service is built: the API is mounted once, each family given what it uses (api/index.ts).
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
+      const tts: TtsStatus = await ttsProbe;
       const http = started('http', createHttpServer({ logger }));
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status });
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts });
       const realtime = started('realtime', new RealtimeSocketServer({ server: http.server, store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();

@@ -74,7 +74,14 @@ export interface MessagingServiceOptions {
   devices?: DeviceTextDelivery;
   logger: Logger;
   now?: () => number;
+  /** How long a send waits for the carrier's answer before it is refused as `carrier_failed` (502); default
+   *  8 s. A SIP MESSAGE to a carrier that never answers ends only at Timer F (64*T1 = 32 s, RFC 3261
+   *  17.1.2.2), longer than clients wait for an HTTP answer. */
+  carrierTimeoutMs?: number;
 }
+
+/** The default of `carrierTimeoutMs`: four retransmissions of a MESSAGE over UDP (Timer E: 0.5+1+2+4 s). */
+export const CARRIER_TIMEOUT_MS = 8000;
 
 export class MessagingService {
   private readonly store: Store;
@@ -84,6 +91,7 @@ export class MessagingService {
   private readonly devices: DeviceTextDelivery | undefined;
   private readonly logger: Logger;
   private readonly now: () => number;
+  private readonly carrierTimeoutMs: number;
 
   constructor(options: MessagingServiceOptions) {
     this.store = options.store;
@@ -93,6 +101,7 @@ export class MessagingService {
     this.devices = options.devices;
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.carrierTimeoutMs = options.carrierTimeoutMs ?? CARRIER_TIMEOUT_MS;
   }
 
   /** A text from a carrier to one of our numbers. Returns the stored message, or throws MessagingError. */
@@ -169,7 +178,7 @@ export class MessagingService {
       ...(from.number.lineId ? { lineId: from.number.lineId } : {}), ...(user ? { userId: user.id } : {}),
     };
     try {
-      await this.carrier.send({ accountId: account.id, ...(account.trunk ? { trunk: account.trunk } : {}), from: message.from, to, body: req.body, parts: req.parts });
+      await this.#sendWithin({ accountId: account.id, ...(account.trunk ? { trunk: account.trunk } : {}), from: message.from, to, body: req.body, parts: req.parts }, id);
     } catch (err) {
       // A text the carrier refused stays in the reports as failed; it emits no "sent" event.
       const reason = err instanceof Error ? err.message : String(err);
@@ -183,7 +192,7 @@ export class MessagingService {
         await this.facts.record(this.#fact('message.failed', newSessionId(), account, failed, undefined, user, from.number, req.voice));
         return failed;
       }
-      throw new MessagingError('carrier_failed', `the carrier did not accept the text: ${reason}`, 502);
+      throw new MessagingError('carrier_failed', timedOutReason(reason) ? `${reason}; the text is reported failed` : `the carrier did not accept the text: ${reason}`, 502);
     }
     await this.store.putMessage(message);
     if (req.voice) await this.store.putVoiceResource(this.#voiceRecord(account, message, { send: req.voice, number: from.number }));
@@ -191,6 +200,34 @@ export class MessagingService {
     const lineRef = line ? { id: line.id, name: line.name, number: line.number } : undefined;
     await this.facts.record(this.#fact('message.sent', newSessionId(), account, message, lineRef, user, from.number, req.voice));
     return message;
+  }
+
+  /**
+   * The carrier's answer, or a refusal once `carrierTimeoutMs` has passed. The text is then reported failed
+   * (docs/messaging.md, "Out to the carrier"); the SIP transaction runs on to its own end, and an answer
+   * that comes later is only logged: the client was told 502 and may send again, so it is not turned into
+   * a second, contradicting outcome.
+   */
+  async #sendWithin(text: Parameters<TextCarrier['send']>[0], messageId: string): Promise<void> {
+    const seconds = Math.round(this.carrierTimeoutMs / 100) / 10;
+    let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
+    const sending = this.carrier.send(text);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`the carrier did not answer within ${seconds} s`));
+      }, this.carrierTimeoutMs);
+    });
+    sending.then(
+      () => timedOut && this.logger.warn({ messageId, to: text.to }, 'the carrier accepted a text after it was reported failed (timeout)'),
+      (err: unknown) => timedOut && this.logger.info({ messageId, err: err instanceof Error ? err.message : String(err) }, 'the carrier answered a timed-out text with a refusal'),
+    );
+    try {
+      await Promise.race([sending, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** spec bandwidth §3.10 `from`: one of the account's numbers that takes texts (a line is not needed). */
@@ -287,4 +324,8 @@ export class MessagingService {
 /** The account's voice-API user id (`u-…`): what voice-API URLs name (spec bandwidth §0). */
 function voiceUserOf(account: AccountRecord): string {
   return account.voiceApi?.userId ?? account.id;
+}
+
+function timedOutReason(reason: string): boolean {
+  return reason.startsWith('the carrier did not answer within');
 }
