@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { runCli } from './support/ringside-process.js';
+import { runCli, startRingside } from './support/ringside-process.js';
 
 function tempDir(t: { after(fn: () => unknown): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-first-run-'));
@@ -128,4 +128,16 @@ test('npm install under Node 20 warns of no engine: every installed package acce
     return m !== null && Number(m[1]) > major;
   });
   assert.deepEqual(refusing.map(([name]) => name), []);
+});
+
+test('without espeak-ng: one warning at start, and /health says text-to-speech is unavailable and why', async (t) => {
+  // A PATH without espeak-ng (node itself is run by its absolute path).
+  const r = await startRingside(t, ['--config', 'examples/demo.yaml'], { env: { ...process.env, PATH: '/nonexistent-bin' } });
+  const warnings = r.logs.filter((l) => l.msg === 'text-to-speech unavailable: calls that speak text will have no audio for it');
+  assert.equal(warnings.length, 1, r.stderr.join('\n'));
+  assert.equal(warnings[0]!.level, 40);
+  const h = (await (await fetch(r.url('/health'))).json()) as { tts: { available: boolean; reason: string } };
+  assert.equal(h.tts.available, false);
+  assert.match(h.tts.reason, /espeak-ng is not installed/);
+  assert.equal(await r.stop(), 0);
 });

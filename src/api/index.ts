@@ -52,6 +52,8 @@ export interface ApiServices {
   mediaPorts?: AdminApiOptions['mediaPorts'];
   /** The SIP overload guard's figures (health). */
   overload?: AdminApiOptions['overload'];
+  /** Whether text-to-speech works (health). */
+  tts?: AdminApiOptions['tts'];
   /** SSE tuning of the event history. */
   eventStream?: AdminApiOptions['eventStream'];
   /** The switch's voice-API call control; without it the voice family's call-control routes answer 503. */
@@ -63,7 +65,7 @@ export interface ApiServices {
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
-  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
+  await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.tts ? { tts: s.tts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });

@@ -35,7 +35,7 @@ export type Identified<P> = { ok: true; principal: P } | AuthRefusal;
 const refuse = (error: string, message: string): AuthRefusal => ({ ok: false, status: 401, error, message });
 
 /** `Scheme value`: the scheme lowercased, and the value when the header has one. */
-function parseAuthorization(header: string): { scheme: string; value?: string } {
+export function parseAuthorization(header: string): { scheme: string; value?: string } {
   const space = header.indexOf(' ');
   if (space < 0) return { scheme: header.toLowerCase() };
   return { scheme: header.slice(0, space).toLowerCase(), value: header.slice(space + 1).trim() };
@@ -60,16 +60,19 @@ function basicStateOf(store: Store): { verified: VerifiedSecrets; failures: Basi
 /** A user or voice-API credentials, by the schemes a route accepts. `source`: the peer address, which
  *  failed Basic checks are counted against. */
 export async function identifyAccount(authorization: string | undefined, schemes: readonly AccountScheme[], store: Store, source = ''): Promise<Identified<Principal>> {
-  if (!authorization) return refuse('not_authenticated', 'missing Authorization header (Bearer token or Basic credentials)');
+  if (!authorization) return refuse('not_authenticated', 'missing Authorization header (Bearer token, Basic or Integrator credentials)');
   const { scheme, value = '' } = parseAuthorization(authorization);
   if (scheme === 'bearer' && schemes.includes('bearer')) {
     const principal = await principalForToken(value, store);
     if (!principal) return refuse('invalid_token', 'the bearer token is unknown or expired; log in again or refresh it');
     return { ok: true, principal };
   }
-  if (scheme === 'basic' && (schemes.includes('basic-user') || schemes.includes('basic-api'))) {
+  // spec realtime §5.1: `Integrator base64(user:pass)` is checked as Basic; the API then requires `account_id`
+  // on the request (api/shared/auth-plugin.ts), since an integrator names the account it acts in.
+  // The call-tracking families only (they take user logins); the voice API's provider has no such scheme.
+  if ((scheme === 'basic' || (scheme === 'integrator' && schemes.includes('basic-user'))) && (schemes.includes('basic-user') || schemes.includes('basic-api'))) {
     const pair = basicPair(value);
-    if (!pair) return refuse('bad_credentials', 'Basic credentials must be base64(user:password)');
+    if (!pair) return refuse('bad_credentials', `${scheme === 'basic' ? 'Basic' : 'Integrator'} credentials must be base64(user:password)`);
     const { verified, failures } = basicStateOf(store);
     const wait = failures.retryAfterMs(source);
     const user = schemes.includes('basic-user') ? await store.findUserByEmail(pair.name) : undefined;

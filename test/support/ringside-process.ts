@@ -19,7 +19,7 @@ export interface RunningRingside {
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 
 /** Runs `ringside serve` as a child process and waits for its "ringside started" line. */
-export async function startRingside(t: { after(fn: () => unknown): void }, args: string[], opts: { dataDir?: string; timeoutMs?: number; entry?: string; command?: { argv: string[]; cwd: string; env: NodeJS.ProcessEnv } } = {}): Promise<RunningRingside> {
+export async function startRingside(t: { after(fn: () => unknown): void }, args: string[], opts: { dataDir?: string; timeoutMs?: number; entry?: string; env?: NodeJS.ProcessEnv; command?: { argv: string[]; cwd: string; env: NodeJS.ProcessEnv } } = {}): Promise<RunningRingside> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'ringside-data-'));
   if (!opts.dataDir) t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   // `entry`: a compiled main.js (dist/) instead of the sources through tsx.
@@ -27,7 +27,7 @@ export async function startRingside(t: { after(fn: () => unknown): void }, args:
   const c = opts.command;
   const proc = c
     ? spawn(c.argv[0]!, c.argv.slice(1), { cwd: c.cwd, env: c.env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, [...(opts.entry ? [opts.entry] : CLI), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, [...(opts.entry ? [opts.entry] : CLI), 'serve', '--data', dataDir, '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...(opts.env ? { env: opts.env } : {}) });
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   let exited: Promise<number | null> = new Promise((resolve) => proc.once('exit', (code) => resolve(code)));

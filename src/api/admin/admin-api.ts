@@ -26,6 +26,8 @@ export interface AdminApiOptions {
   mediaPorts?: HealthRouteOptions['mediaPorts'];
   /** The SIP overload guard's figures (health). */
   overload?: HealthRouteOptions['overload'];
+  /** Whether text-to-speech works (health). */
+  tts?: HealthRouteOptions['tts'];
   webhooks: WebhookEngine;
   /** SSE tuning (tests shorten the keep-alive). */
   eventStream?: EventStreamOptions;
@@ -36,7 +38,7 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   for (const schema of [webhookViewSchema, deadLetterViewSchema, loggedEventViewSchema]) app.addSchema(schema);
   app.setValidatorCompiler(strictValidator);
   await app.register(authPlugin, { store, stage: 'onRequest' });
-  await app.register(healthRoutes, { store, events, recorder, ...(options.mediaPorts ? { mediaPorts: options.mediaPorts } : {}), ...(options.overload ? { overload: options.overload } : {}) });
+  await app.register(healthRoutes, { store, events, recorder, ...(options.mediaPorts ? { mediaPorts: options.mediaPorts } : {}), ...(options.overload ? { overload: options.overload } : {}), ...(options.tts ? { tts: options.tts } : {}) });
   await app.register(webhookRoutes, { store, engine: webhooks });
   await app.register(deadLetterRoutes, { engine: webhooks });
   await app.register(eventHistoryRoutes, { events, ...options.eventStream });

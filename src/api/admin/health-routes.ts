@@ -24,6 +24,8 @@ export interface HealthRouteOptions {
   mediaPorts?: () => Promise<MediaPortPool>;
   /** The SIP overload guard's figures (sip/overload-guard.ts). Without it, `overload` is left out. */
   overload?: () => OverloadFigures;
+  /** Whether text-to-speech works (media/tts-probe.ts, checked at start). Without it, `tts` is left out. */
+  tts?: () => { available: boolean; engine: string; reason?: string };
 }
 
 export interface OverloadFigures {
@@ -71,6 +73,12 @@ const health = successBody(
       required: ['rtpPortPairsFree', 'rtpPortPairsTotal'],
       properties: { rtpPortPairsFree: count, rtpPortPairsTotal: count },
     },
+    tts: {
+      type: 'object',
+      description: 'text-to-speech (spoken prompts, BXML SpeakSentence): checked at start; unavailable means calls that speak text get no audio for it',
+      required: ['available', 'engine'],
+      properties: { available: { type: 'boolean' }, engine: { type: 'string' }, reason: { type: 'string' } },
+    },
     overload: {
       type: 'object',
       description: 'new calls are refused with 503 + Retry-After while `shedding` (docs/configuration.md, "Load")',
@@ -85,7 +93,7 @@ const health = successBody(
       },
     },
   },
-  { optional: ['media', 'overload'] },
+  { optional: ['media', 'overload', 'tts'] },
 );
 
 /** Open descriptors of this process, less the one reading the directory; null off Linux. */
@@ -97,7 +105,7 @@ function openFds(): number | null {
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, { store, events, recorder, mediaPorts, overload }: HealthRouteOptions): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, { store, events, recorder, mediaPorts, overload, tts }: HealthRouteOptions): Promise<void> {
   const started = Date.now();
   // 10 ms sampling: fine enough for a p99 that matters to SIP timers (T1 = 500 ms), cheap enough to leave on.
   const delay = monitorEventLoopDelay({ resolution: 10 });
@@ -124,6 +132,7 @@ export async function healthRoutes(app: FastifyInstance, { store, events, record
       process: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, eventLoopDelayMs: readDelay(), openFds: openFds() },
       ...(mediaPorts ? { media: await mediaPorts().then((p) => ({ rtpPortPairsFree: p.free, rtpPortPairsTotal: p.total })) } : {}),
       ...(overload ? { overload: overload() } : {}),
+      ...(tts ? { tts: tts() } : {}),
     };
   });
 }

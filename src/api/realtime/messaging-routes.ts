@@ -55,7 +55,7 @@ export async function messagingRoutes(app: FastifyInstance, { store, messaging, 
   app.post(
     '/mms/send',
     {
-      config,
+      config: { ...config, readsMultipart: true },
       schema: {
         body: {
           content: {

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Switch } from '../../switch/switch.js';
 import { ApiError, errorReplies } from '../shared/api-error.js';
 import { ACCOUNT_SCHEMES, principalOf } from '../shared/auth-plugin.js';
-import { accountIdParam, missing, params, providerParams } from '../shared/request-params.js';
+import { accountIdParam, missing, params, providerParams, wrongJsonType } from '../shared/request-params.js';
 import { successBody } from '../shared/success-body.js';
 
 export interface OriginateRouteOptions {
@@ -33,6 +33,8 @@ const originated = successBody({
 export async function originateRoutes(app: FastifyInstance, { calls }: OriginateRouteOptions): Promise<void> {
   app.post('/voice/originate', { config: { auth: { schemes: ACCOUNT_SCHEMES } }, schema: { ...originateParams, response: { 200: originated, ...errorReplies } } }, async (req) => {
     const principal = principalOf(req);
+    const wrong = wrongJsonType(req, ['caller', 'callee'], 'a string (a number, PIN or extension)') ?? wrongJsonType(req, ['user_id', 'pin', 'trace_id', 'timeout', 'account_id'], 'a string or number');
+    if (wrong) throw new ApiError(400, 'bad_parameter', wrong);
     const p = params(req);
     const absent = missing(p, ['caller', 'callee']);
     if (absent.length) throw new ApiError(400, 'missing_parameters', `missing required parameter(s): ${absent.join(', ')}`);

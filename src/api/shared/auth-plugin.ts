@@ -16,8 +16,9 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Store } from '../../store/store.js';
 import { hasElevatedRole, type Principal, type RequestPrincipal } from '../../auth/principal.js';
-import { identifyAccount, identifyCarrier, type AccountScheme, type AuthScheme } from '../../auth/credentials.js';
+import { identifyAccount, identifyCarrier, parseAuthorization, type AccountScheme, type AuthScheme } from '../../auth/credentials.js';
 import { ApiError } from './api-error.js';
+import { params } from './request-params.js';
 
 export { ACCOUNT_SCHEMES, type AuthScheme } from '../../auth/credentials.js';
 
@@ -84,6 +85,13 @@ async function authenticate(req: FastifyRequest, auth: Exclude<RouteAuth, 'publi
     throw new ApiError(identified.status, identified.error, identified.message, headers);
   }
   const p = identified.principal;
+  // spec realtime §5.1: with Integrator credentials, `account_id` is required on every call. Ringside's
+  // credentials belong to one account each, so it must be that one (docs/compatibility.md).
+  if (p.kind !== 'carrier' && req.headers.authorization !== undefined && parseAuthorization(req.headers.authorization).scheme === 'integrator') {
+    const accountId = params(req).account_id;
+    if (accountId === undefined || accountId === '') throw new ApiError(400, 'missing_parameters', 'missing required parameter(s): account_id (required with Integrator credentials)');
+    if (accountId !== p.accountId) throw new ApiError(403, 'forbidden', `no access to account ${accountId}`);
+  }
   if (auth.elevated !== undefined && (p.kind === 'carrier' || !hasElevatedRole(p))) throw new ApiError(403, 'forbidden', auth.elevated);
   return p;
 }

@@ -23,6 +23,23 @@ export function params(req: FastifyRequest): Record<string, string | undefined> 
   return out;
 }
 
+/**
+ * The first of `names` a JSON body gives as something other than a string, number or boolean, worded for
+ * the client: `caller must be a string (…), not an array`. `params()` reads a list by its first value and
+ * an object as absent, which suits repeated keys of a query or form but hides a wrong JSON type.
+ */
+export function wrongJsonType(req: FastifyRequest, names: readonly string[], expected: string): string | undefined {
+  if (!(req.headers['content-type'] ?? '').toLowerCase().includes('json')) return undefined;
+  const body = req.body;
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  for (const name of names) {
+    const v = (body as Record<string, unknown>)[name];
+    if (v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') continue;
+    return `${name} must be ${expected}, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : 'an object'}`;
+  }
+  return undefined;
+}
+
 export function missing(p: Record<string, string | undefined>, required: readonly string[]): string[] {
   return required.filter((k) => p[k] === undefined || p[k] === '');
 }
