@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../transaction/clock.js';
 import type { Destination } from '../transport/transport-types.js';
 import type { IncomingRequest } from '../user-agent/incoming-request.js';
 import type { Binding, BindingStore } from './binding-store.js';
+import { RegisterFailureLog } from './failure-log.js';
 
 export interface RegistrarOptions {
   store: BindingStore;
@@ -58,6 +59,7 @@ export class Registrar {
   readonly #maxContacts: number;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #failures: RegisterFailureLog;
 
   constructor(options: RegistrarOptions) {
     this.#store = options.store;
@@ -71,6 +73,16 @@ export class Registrar {
     this.#default = options.defaultExpires ?? 3600;
     this.#maxContacts = options.maxContactsPerUser ?? 10;
     this.#log = options.logger ?? silentLogger();
+    this.#failures = new RegisterFailureLog(this.#log, this.#clock);
+  }
+
+  /** Logs a refusal (failure-log.ts) and sends it. */
+  #refuse(incoming: IncomingRequest, reason: string, status: number, options: Parameters<IncomingRequest['respond']>[1] = {}): void {
+    const req = incoming.request;
+    const username = /username\s*=\s*"([^"]*)"/i.exec(req.headers.get('authorization') ?? '')?.[1];
+    const user = req.to.uri.user !== undefined ? unescape(req.to.uri.user) : undefined;
+    this.#failures.refused({ aor: `${req.to.uri.scheme}:${user !== undefined ? `${user}@` : ''}${req.to.uri.host}`, source: { host: incoming.source.host, port: incoming.source.port, transport: incoming.source.protocol }, reason, status, ...(username !== undefined ? { username } : {}) });
+    incoming.respond(status, options);
   }
 
   /** Handler for `stack.onRequest('REGISTER', …)`. */
@@ -80,7 +92,12 @@ export class Registrar {
     const auth = await this.#auth.verify(req, this.#credentials, incoming.source.host);
     if (!auth.ok) {
       if (auth.reason === 'rate-limited') {
-        incoming.respond(403, { reason: 'Too Many Failed Attempts' });
+        this.#refuse(incoming, 'rate-limited', 403, { reason: 'Too Many Failed Attempts' });
+        return;
+      }
+      // A first REGISTER without credentials, or a stale nonce, is the normal digest exchange: not logged.
+      if (auth.reason !== 'missing' && auth.reason !== 'stale') {
+        this.#refuse(incoming, auth.reason === 'invalid' ? 'wrong-credentials' : auth.reason, this.#auth.challengeStatus, { headers: { [this.#auth.challengeHeader]: this.#auth.challenge(false) } });
         return;
       }
       incoming.respond(this.#auth.challengeStatus, { headers: { [this.#auth.challengeHeader]: this.#auth.challenge(auth.reason === 'stale') } });
@@ -90,11 +107,11 @@ export class Registrar {
     const to = req.to;
     const toUser = to.uri.user !== undefined ? unescape(to.uri.user) : undefined;
     if (to.uri.scheme !== 'sip' && to.uri.scheme !== 'sips') {
-      incoming.respond(404, { reason: 'Not Found (AOR scheme)' });
+      this.#refuse(incoming, 'aor-scheme', 404, { reason: 'Not Found (AOR scheme)' });
       return;
     }
     if (toUser !== auth.username) {
-      incoming.respond(403, { reason: 'Forbidden (AOR does not belong to the authenticated user)' });
+      this.#refuse(incoming, 'aor-mismatch', 403, { reason: 'Forbidden (AOR does not belong to the authenticated user)' });
       return;
     }
     const aor = `${to.uri.scheme}:${toUser}@${to.uri.host}`;
@@ -149,7 +166,7 @@ export class Registrar {
         continue;
       }
       if (!existing && bindings.length >= this.#maxContacts) {
-        incoming.respond(403, { reason: 'Too Many Contacts' });
+        this.#refuse(incoming, 'too-many-contacts', 403, { reason: 'Too Many Contacts' });
         return;
       }
       const q = Number(na.params.get('q') ?? '1');
