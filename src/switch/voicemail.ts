@@ -2,9 +2,12 @@
  * A voicemail on the caller's answered leg (docs/switch.md "Voicemail"): the greeting, a beep, then what
  * the caller says is recorded (mono, their side) until they hang up or the line's limit is reached. The
  * message is a recording like any other (`<data>/recordings/<id>.wav`, served at its URL), reported as a
- * `recording.finished` fact with purpose `voicemail` before the caller's leg ends (facts.ts).
+ * `recording.finished` fact with purpose `voicemail` before the caller's leg ends (facts.ts). A recording
+ * in which nothing was said is discarded and is not a voicemail (voicemail-audibility.ts).
  */
+import { rm } from 'node:fs/promises';
 import type { InviteSession } from '../sip/index.js';
+import { recordingIsAudible } from './voicemail-audibility.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import type { SessionFacts } from './session-facts.js';
@@ -50,6 +53,12 @@ export async function takeVoicemail(deps: VoicemailDeps, leg: { legId: string; e
   const end = await Promise.race([hungUp, sleep(box.maxMs)]);
   try {
     const info = await media.stopRecording(recording.recordingId);
+    // A silent recording is no message (voicemail-audibility.ts): no fact, no file.
+    if (info.status === 'complete' && !(await recordingIsAudible(info.path))) {
+      log.info({ recordingId: info.recordingId, durationMs: info.durationMs }, 'voicemail discarded: nothing above -50 dBFS was said');
+      await rm(info.path, { force: true });
+      return end;
+    }
     log.info({ recordingId: info.recordingId, durationMs: info.durationMs, status: info.status }, 'voicemail recorded');
     facts.record({ type: 'recording.finished', recordingId: info.recordingId, legId: leg.legId, url: deps.recordingUrl(info.recordingId), startedAt: info.startedAt, status: info.status, purpose: 'voicemail' });
   } catch (err) {

@@ -206,6 +206,19 @@ test('straight to voicemail: greeting, beep, the caller speaks; the message is s
   assert.equal((await fetch(`http://127.0.0.1:${r.httpPort}/recordings/nope.wav`)).status, 404);
 });
 
+test('a caller who says nothing into the voicemail leaves no voicemail: no recording, not a voicemail disposition', { skip }, async (t) => {
+  const { r, ws, target } = await start(t);
+  // Greeting and beep (~5 s), then 4 s in which the caller sends no audio, then the caller hangs up.
+  ok(await carrierCalls(t, target, '+15550104', { steps: [{ pauseMs: 10_000 }] }), 'caller');
+  const { sessionId, events } = await endedSession(ws);
+  const end = events[1]!;
+  assert.equal(end.hasVoicemail, false);
+  assert.notEqual(end.disposition, 'voicemail');
+  const { facts } = await logged(r, sessionId);
+  assert.ok(factTypes(facts).includes('voicemail.started'));
+  assert.ok(!factTypes(facts).includes('recording.finished'), factTypes(facts).join(', '));
+});
+
 test('voicemail as the fallback: nobody can take the call; the caller hangs up during the greeting', { skip }, async (t) => {
   const { r, ws, target } = await start(t);
   ok(await carrierCalls(t, target, '+15550100', { steps: [{ pauseMs: 1500 }] }), 'caller');
