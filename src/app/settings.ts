@@ -4,8 +4,6 @@ import { isWildcard } from '../util/local-address.js';
  * Runtime settings of `ringside serve`: from flags, else `RINGSIDE_*` environment variables, else defaults.
  * Each is validated here so a bad value stops the start with a message naming the setting.
  */
-import { isIP } from 'node:net';
-
 export interface Settings {
   configFile?: string;
   dataDir: string;
