@@ -102,9 +102,8 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   const publicUrl = get('publicUrl');
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+/.test(publicUrl)) throw new SettingsError(`--public-url (${ENV.publicUrl}): '${publicUrl}' is not an http(s) URL`);
   const sipAddress = get('sipAddress');
-  if (sipAddress !== undefined && isIP(sipAddress) === 0 && !/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(sipAddress)) {
-    throw new SettingsError(`--sip-address (${ENV.sipAddress}): '${sipAddress}' is not an IP address or host name`);
-  }
+  if (sipAddress !== undefined && (!isListenAddress(sipAddress) || isWildcard(sipAddress))) throw new SettingsError(`--sip-address (${ENV.sipAddress}): '${sipAddress}' is not an IP address or host name`);
+
   const mediaAddress = get('mediaAddress');
   if (mediaAddress !== undefined && (isIP(mediaAddress) === 0 || isWildcard(mediaAddress))) throw new SettingsError(`--media-address (${ENV.mediaAddress}): '${mediaAddress}' is not a unicast IP address`);
   const tuning = (k: keyof typeof TUNING_ENV, def: number, min: number, max: number): number => {
