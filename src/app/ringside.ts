@@ -43,6 +43,7 @@ import { loadTlsCredentials, TlsCredentialsError, type LoadedTls } from './tls-c
 import { routeUpgrades } from './upgrade-router.js';
 import { SipWebSocketAcceptor } from './sip-websocket-acceptor.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 
 export class StartError extends Error {
   override readonly name = 'StartError';
@@ -73,6 +74,8 @@ export interface RingsideServices {
   realtime: RealtimeSocketServer;
   /** The base URL events and links name (recordings, MMS components). */
   publicUrl: string;
+  /** The HTTPS port (API, RealTime API, SIP over secure WebSocket) when TLS is on. */
+  httpsPort?: number;
 }
 
 export interface RingsideStartOptions {
@@ -97,6 +100,7 @@ export class Ringside implements RingsideServices {
   readonly http: FastifyInstance;
   readonly realtime: RealtimeSocketServer;
   readonly publicUrl: string;
+  readonly httpsPort: number | undefined;
   readonly #running: readonly Running[];
 
   private constructor(services: RingsideServices, running: readonly Running[]) {
@@ -115,6 +119,7 @@ export class Ringside implements RingsideServices {
     this.http = services.http;
     this.realtime = services.realtime;
     this.publicUrl = services.publicUrl;
+    this.httpsPort = services.httpsPort;
     this.#running = running;
   }
 
@@ -122,6 +127,14 @@ export class Ringside implements RingsideServices {
     const dataDir = resolve(settings.dataDir);
     for (const d of [dataDir, join(dataDir, 'recordings'), join(dataDir, 'media')]) mkdirSync(d, { recursive: true });
     const config = settings.configFile === undefined ? undefined : loadConfigFile(settings.configFile);
+    // TLS before anything opens: a bad certificate path stops the start with one line (serve-command.ts, exit 2).
+    let tls: LoadedTls | undefined;
+    try {
+      tls = settings.tls ? loadTlsCredentials(settings.tls, dataDir, logger) : undefined;
+    } catch (err) {
+      if (err instanceof TlsCredentialsError) throw new StartError(err.message);
+      throw err;
+    }
     const running: Running[] = [];
     const started = <T extends { close(): Promise<void> }>(name: string, service: T): T => {
       running.push({ name, close: () => service.close() });
@@ -159,14 +172,6 @@ export class Ringside implements RingsideServices {
       const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
       const addresses = advertisedAddresses(settings, server);
-      // TLS: a bad certificate path stops the start here with one line (serve-command.ts, exit 2).
-      let tls: LoadedTls | undefined;
-      try {
-        tls = settings.tls ? loadTlsCredentials(settings.tls, dataDir, logger) : undefined;
-      } catch (err) {
-        if (err instanceof TlsCredentialsError) throw new StartError(err.message);
-        throw err;
-      }
       const sipOptions = {
         host: settings.host,
         port: settings.sipPort,
@@ -175,7 +180,7 @@ export class Ringside implements RingsideServices {
         algorithms: server.sipDigestAlgorithms,
         overload,
         udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes,
-        ...(tls && settings.tls ? { tls: { cert: tls.cert, key: tls.key, port: settings.tls.sipPort } } : {}),
+        ...(tls && settings.tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), port: settings.tls.sipPort } } : {}),
         webSocket: { ws: true, wss: tls !== undefined },
       };
       const sip = started('sip', await SipService.start({ ...sipOptions, ...(server.sipDigestLimits ? { digestLimits: server.sipDigestLimits } : {}) }, store, sipLogger));
@@ -240,7 +245,7 @@ export class Ringside implements RingsideServices {
       // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
       // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
       await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });
-      const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl };
+      const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl, ...(httpsPort !== undefined ? { httpsPort } : {}) };
       const sipInfo = { host: settings.host, port: sip.port, protocols: sip.stack.protocols, ...(tls ? { tlsPort: sip.stack.tlsPort } : {}), webSocketPath: settings.sipWsPath };
       logger.info({ http: { host: settings.host, port: httpPort, ...(httpsPort !== undefined ? { httpsPort } : {}) }, sip: { ...sipInfo, advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');
       return new Ringside(services, running);
@@ -264,6 +269,12 @@ export class Ringside implements RingsideServices {
 
 /** An HTTPS server handing requests to the HTTP server's handler (Fastify), closed with the rest. */
 function httpsListener(server: HttpsServer): { server: HttpsServer; listen(host: string, port: number): Promise<number>; close(): Promise<void> } {
+  // Upgraded sockets (RealTime, wss) are no longer the HTTP server's to close, yet close() waits for them.
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   return {
     server,
     listen: (host, port) =>
@@ -277,8 +288,8 @@ function httpsListener(server: HttpsServer): { server: HttpsServer; listen(host:
       }),
     close: () =>
       new Promise((resolve) => {
-        server.closeAllConnections();
         server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

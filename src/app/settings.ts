@@ -31,7 +31,7 @@ export interface Settings {
   textCarrierTimeoutSeconds: number;
   /** SIP over TLS and HTTPS/WSS (docs/configuration.md, "TLS"): absent when off. On when a certificate,
    *  a SIP TLS port or an HTTPS port is given; without certificate files a self-signed pair is made. */
-  tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string };
+  tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string; caFile?: string };
   /** Path of SIP over WebSocket on the HTTP (ws) and HTTPS (wss) servers, RFC 7118. */
   sipWsPath: string;
 }
@@ -58,6 +58,7 @@ export interface RawSettings {
   httpsPort?: string;
   tlsCert?: string;
   tlsKey?: string;
+  tlsCa?: string;
   sipWsPath?: string;
 }
 
@@ -78,6 +79,7 @@ export const ENV: Record<keyof RawSettings, string> = {
   httpsPort: 'RINGSIDE_HTTPS_PORT',
   tlsCert: 'RINGSIDE_TLS_CERT',
   tlsKey: 'RINGSIDE_TLS_KEY',
+  tlsCa: 'RINGSIDE_TLS_CA',
   sipWsPath: 'RINGSIDE_SIP_WS_PATH',
 };
 
@@ -159,6 +161,8 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
       s.tls.certFile = certFile;
       s.tls.keyFile = keyFile;
     }
+    const caFile = get('tlsCa');
+    if (caFile !== undefined) s.tls.caFile = caFile;
   }
   const configFile = get('config');
   if (configFile !== undefined) s.configFile = configFile;

@@ -18,12 +18,19 @@ export class TlsCredentialsError extends Error {
 export interface LoadedTls {
   cert: Buffer;
   key: Buffer;
+  /** Extra CAs trusted for the TLS peers Ringside dials (--tls-ca). */
+  ca?: Buffer;
   /** Where they came from (logged at start). */
   certFile: string;
   selfSigned: boolean;
 }
 
 export function loadTlsCredentials(tls: NonNullable<Settings['tls']>, dataDir: string, logger: Logger): LoadedTls {
+  const ca = tls.caFile !== undefined ? readPem(tls.caFile, `--tls-ca (${ENV.tlsCa})`) : undefined;
+  return { ...ownOrSelfSigned(tls, dataDir, logger), ...(ca ? { ca } : {}) };
+}
+
+function ownOrSelfSigned(tls: NonNullable<Settings['tls']>, dataDir: string, logger: Logger): LoadedTls {
   if (tls.certFile !== undefined && tls.keyFile !== undefined) {
     const cert = readPem(tls.certFile, `--tls-cert (${ENV.tlsCert})`);
     const key = readPem(tls.keyFile, `--tls-key (${ENV.tlsKey})`);

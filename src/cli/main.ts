@@ -28,6 +28,7 @@ program
   .addOption(new Option('--https-port <port>', 'HTTPS port for the APIs and SIP over secure WebSocket (turns TLS on; default 8443 when TLS is on)').env(ENV.httpsPort))
   .addOption(new Option('--tls-cert <file>', 'PEM certificate (chain) for SIP TLS and HTTPS; with TLS on and no file, a self-signed pair is made in the data directory').env(ENV.tlsCert))
   .addOption(new Option('--tls-key <file>', 'PEM private key of --tls-cert').env(ENV.tlsKey))
+  .addOption(new Option('--tls-ca <file>', 'PEM CA certificates trusted, beside the system ones, for the SIP TLS peers Ringside connects to (trunks, phones whose connection closed)').env(ENV.tlsCa))
   .addOption(new Option('--sip-ws-path <path>', 'path of SIP over WebSocket (RFC 7118, subprotocol "sip") on the HTTP and HTTPS ports').env(ENV.sipWsPath).default('/sip'))
   .addOption(new Option('--rtp-ports <low-high>', 'UDP port range for RTP media').env(ENV.rtpPorts).default('10000-20000'))
   .addOption(new Option('--public-url <url>', 'base URL clients reach this Ringside at, used inside event payloads (default: the config\'s server.publicUrl, else http://<sip address>:<http-port>)').env(ENV.publicUrl))

@@ -35,6 +35,8 @@ export interface SippOptions {
   timeoutSec?: number;
   /** Folder of the scenario file (default: the call scenarios). */
   dir?: string;
+  /** The sipp executable (default `sipp`; a TLS build for `-t l1`, test/support/sipp-tls.ts). */
+  binary?: string;
 }
 
 /** Runs one sipp scenario, killed in `t.after` if still running. */
@@ -57,7 +59,7 @@ export async function sipp(t: T, scenario: string, target: string, opts: SippOpt
       ...(opts.extra ?? []),
       ...(target ? [target] : []),
     ];
-    const run = await runTool('sipp', args, { timeoutMs: ((opts.timeoutSec ?? 15) + 10) * 1000, cwd: dir, onSpawn: (kill) => t.after(kill) });
+    const run = await runTool(opts.binary ?? 'sipp', args, { timeoutMs: ((opts.timeoutSec ?? 15) + 10) * 1000, cwd: dir, onSpawn: (kill) => t.after(kill) });
     const log = readdirSync(dir).find((f) => f.endsWith('_messages.log'));
     return { run, messages: log ? readFileSync(join(dir, log), 'utf8') : '' };
   } finally {

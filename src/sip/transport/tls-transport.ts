@@ -1,4 +1,4 @@
-import { connect as tlsConnect, createServer as tlsCreateServer, type SecureContextOptions } from 'node:tls';
+import { connect as tlsConnect, createServer as tlsCreateServer, rootCertificates, type SecureContextOptions } from 'node:tls';
 import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import type { StreamSockets } from './tcp-transport.js';
@@ -38,7 +38,8 @@ export function tlsSockets(credentials: TlsCredentials, onHandshakeError: (err: 
         port,
         ...(isIP(host) === 0 ? { servername: host } : {}),
         rejectUnauthorized: credentials.verifyPeers ?? true,
-        ...(credentials.ca ? { ca: credentials.ca } : {}),
+        // `ca` replaces Node's root store: keep the roots and add the extra ones.
+        ...(credentials.ca ? { ca: [...rootCertificates, credentials.ca] } : {}),
       }),
     readyEvent: 'secureConnect',
   };
