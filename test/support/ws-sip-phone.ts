@@ -55,6 +55,13 @@ export class WsSipPhone {
     for (const f of w) f();
   }
 
+  /** Drops what was received so far (long runs: the bench). */
+  forget(): void {
+    this.received.length = 0;
+    this.raw.length = 0;
+    this.#seen = 0;
+  }
+
   send(msg: SipMessage | string): void {
     this.ws.send(typeof msg === 'string' ? msg : serializeMessage(msg).toString());
   }
