@@ -14,6 +14,9 @@ export { OutboundRegistration, type OutboundRegistrationOptions, type Registrati
 export { DigestAuthenticator, type SipCredentialLookup, type SipCredentials, type AuthResult } from './auth/digest-authenticator.js';
 export type { DigestAlgorithm } from './auth/digest.js';
 export type { Destination, TransportProtocol, TransportCounters } from './transport/transport-types.js';
+export { isStream } from './transport/transport-types.js';
+export type { TlsCredentials } from './transport/tls-transport.js';
+export type { WebSocketChannel, WebSocketChannelEvents } from './transport/ws-transport.js';
 export type { SipRequest, SipResponse, SipMessage } from './message/sip-message.js';
 export type { TimerSettings, Clock } from './transaction/clock.js';
 export { SipParseError, SipLimitError, SipTransportError, InvalidStateError, SipRequestError, SipStackClosedError } from './errors.js';

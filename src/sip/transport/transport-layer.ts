@@ -91,8 +91,8 @@ export class TransportLayer {
 
   async #bindTls(): Promise<void> {
     const tls = this.#options.tls;
-    if (!tls) throw new SipTransportError('TLS needs a certificate and key');
     try {
+      if (!tls) throw new SipTransportError('TLS needs a certificate and key');
       this.#tls = await TcpTransport.listen(this.#options.host, tls.port, {
         ...this.#streamOptions('tls'),
         sockets: tlsSockets(tls, (err, remote) => {
