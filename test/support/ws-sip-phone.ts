@@ -123,6 +123,60 @@ export class WsSipPhone {
     return this.response('REGISTER');
   }
 
+  /**
+   * Calls `target` (a number or extension at `domain`) with `sdp`, answering the digest challenge (ACKing
+   * it in its transaction, §17.1.1.3); ACKs the 2xx (§13.2.2.4). Resolves with the final response and the
+   * dialog's identifiers for the BYE.
+   */
+  async call(target: string, domain: string, username: string, password: string, sdp: string): Promise<{ final: SipResponse; bye(): Promise<SipResponse> }> {
+    const callId = rnd();
+    const fromTag = rnd();
+    const build = (seq: number, method: string, via = this.#via()): SipRequest => {
+      const h = new SipHeaders();
+      h.append('via', via);
+      h.append('max-forwards', '70');
+      h.append('from', `<sip:${username}@${domain}>;tag=${fromTag}`);
+      h.append('to', `<sip:${target}@${domain}>`);
+      h.append('call-id', callId);
+      h.append('cseq', `${seq} ${method}`);
+      h.append('contact', this.contact);
+      if (method === 'INVITE') h.append('content-type', 'application/sdp');
+      return new SipRequest(method, `sip:${target}@${domain}`, h, Buffer.from(method === 'INVITE' ? sdp : ''));
+    };
+    let invite = build(1, 'INVITE');
+    this.send(invite);
+    let final = await this.response('INVITE', 15_000);
+    if (final.status === 401 || final.status === 407) {
+      const ack = build(1, 'ACK', invite.headers.get('via')!);
+      ack.headers.set('to', final.headers.get('to')!);
+      this.send(ack);
+      const retry = build(2, 'INVITE');
+      if (!new DigestClient({ username, password }).authorize(retry, final)) throw new Error('cannot answer the INVITE challenge');
+      invite = retry;
+      this.send(invite);
+      final = await this.response('INVITE', 15_000);
+    }
+    const to = final.headers.get('to')!;
+    const remoteTarget = /<([^>]+)>/.exec(final.headers.get('contact') ?? '')?.[1] ?? invite.uri;
+    const inDialog = (seq: number, method: string): SipRequest => {
+      const r = build(seq, method);
+      r.uri = remoteTarget;
+      r.headers.set('to', to);
+      r.headers.removeFirstValue('contact');
+      r.body = Buffer.alloc(0);
+      r.headers.removeFirstValue('content-type');
+      return r;
+    };
+    if (final.status >= 200 && final.status < 300) this.send(inDialog(invite.cseq.seq, 'ACK'));
+    return {
+      final,
+      bye: async () => {
+        this.send(inDialog(invite.cseq.seq + 1, 'BYE'));
+        return this.response('BYE');
+      },
+    };
+  }
+
   /** A response to `req` (To tag added for dialog-creating answers), with our Contact and optional SDP. */
   answer(req: SipRequest, status: number, reason: string, toTag: string, sdp?: string): SipResponse {
     const h = new SipHeaders();

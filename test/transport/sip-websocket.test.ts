@@ -72,6 +72,23 @@ test('a WebSocket phone registers with digest, is called by a sipp carrier over 
   assert.deepEqual(await r.sip.registrar.lookup('501'), []);
 });
 
+test('a WebSocket phone calls out through the carrier: digest on the INVITE, 200 and ACK, its BYE ends both legs', { skip }, async (t) => {
+  const carrierPort = await freePort();
+  const r = await startInProcess(t, config(carrierPort));
+  const carrier = sipp(t, 'uas-answers.xml', '', { from: CARRIER_IP, port: carrierPort, keys: { rtp_port: '9' } });
+  await sleep(300);
+  const phone = await WsSipPhone.open(`ws://127.0.0.1:${r.httpPort}/sip`);
+  t.after(() => phone.close());
+  const call = await phone.call('5557654321', 'ringside.test', '101', 'alice-sip-101', pcmuAnswer(9));
+  assert.equal(call.final.status, 200, phone.raw.map((m) => m.split('\r\n')[0]).join(' | '));
+  assert.match(call.final.headers.get('contact') ?? '', /;transport=ws>/, 'Ringside answers a WebSocket caller with a ws Contact');
+  await sleep(300);
+  assert.equal((await call.bye()).status, 200);
+  const c = await carrier;
+  ok(c, 'carrier');
+  assert.match(c.messages, /INVITE sip:\+15557654321@127\.0\.0\.2/);
+});
+
 test('an upgrade at /sip without the sip subprotocol is refused; /nowhere is 404; the RealTime path still upgrades', async (t) => {
   const r = await startInProcess(t, config(9));
   const refused = await new Promise<number>((resolve, reject) => {
