@@ -38,7 +38,7 @@ export interface SipStackOptions {
   /** Host written in Via, Contact and From (default: `host`; when binding 0.0.0.0 or `::`, the address of
    *  the interface each peer is reached by: util/local-address.ts). */
   publicHost?: string;
-  /** Default `['udp', 'tcp']`; add `tls` (needs `tls`) and `ws`/`wss` (fed by `upgrade()`). */
+  /** Default `['udp', 'tcp']`; add `tls` (needs `tls`) and `ws`/`wss` (fed by `acceptWebSocket()`). */
   protocols?: TransportProtocol[];
   /** SIP over TLS (RFC 3261 §26): port (default 5061, 0 = ephemeral) and certificate. */
   tls?: TlsCredentials & { port: number };
