@@ -13,6 +13,10 @@ export interface BannerFacts {
   /** The base URL events and links name, when it is not `httpUrl`. */
   publicUrl?: string;
   sip: { host: string; port: number; protocols: readonly string[] };
+  /** SIP over WebSocket's path on the HTTP (ws) and HTTPS (wss) ports; the SIP TLS and HTTPS ports when TLS is on. */
+  sipWsPath?: string;
+  sipTlsPort?: number;
+  httpsPort?: number;
   dataDir: string;
   configFile?: string;
   config?: ProvisioningConfig;
@@ -28,6 +32,9 @@ export function startBanner(f: BannerFacts): string {
     `  WebSocket    ${ws}/            (RealTime events: docs/realtime-api.md)`,
     ...(f.publicUrl !== undefined && f.publicUrl.replace(/\/+$/, '') !== base ? [`  Public URL   ${f.publicUrl}   (named in events and links)`] : []),
     `  SIP          sip:${f.sip.host}:${f.sip.port} (${f.sip.protocols.join(', ')})`,
+    ...(f.sipTlsPort !== undefined ? [`  SIP over TLS sip:${f.sip.host}:${f.sipTlsPort};transport=tls`] : []),
+    ...(f.sipWsPath !== undefined ? [`  SIP over WS  ${ws}${f.sipWsPath}         (subprotocol sip: browser phones)`] : []),
+    ...(f.sipWsPath !== undefined && f.httpsPort !== undefined ? [`  SIP over WSS wss://${new URL(base).hostname}:${f.httpsPort}${f.sipWsPath}`] : []),
     `  Data         ${f.dataDir}`,
   ];
   if (f.config && f.configFile !== undefined && basename(f.configFile) === 'demo.yaml') {
