@@ -205,7 +205,7 @@ const trunk = {
     name: id,
     host: { type: 'string', minLength: 1, maxLength: 253 },
     port: { type: 'integer', minimum: 1, maximum: 65535, default: 5060 },
-    transport: { enum: ['udp', 'tcp'], default: 'udp' },
+    transport: { enum: ['udp', 'tcp', 'tls'], default: 'udp' },
     inboundAddresses: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
     auth: {
       type: 'object',

@@ -127,7 +127,8 @@ export interface TrunkConfig {
   name: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  /** `tls` needs TLS on (docs/configuration.md, "TLS"); the carrier's certificate must be valid for `host`. */
+  transport: 'udp' | 'tcp' | 'tls';
   /** Source addresses whose calls are this carrier's (defaults to `host`). */
   inboundAddresses: string[];
   /** Credentials to answer the carrier's digest challenges, and to register when `register` is set. */

@@ -15,7 +15,7 @@ import { connect } from 'node:tls';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE, BOB } from '../support/call-config.js';
-import { ok, rtpSink, sipp, sleep } from '../support/sipp-calls.js';
+import { CARRIER_IP, ok, rtpSink, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { missingSippTls, sippWithTls } from '../support/sipp-tls.js';
 import { runCli } from '../support/ringside-process.js';
@@ -24,13 +24,14 @@ import { WsSipPhone } from '../support/ws-sip-phone.js';
 
 const skip = missingSippTls();
 
-/** A self-signed pair for 127.0.0.1 (Ringside's and the phones': the test trusts it as its CA). */
+/** A self-signed pair for 127.0.0.1 and 127.0.0.2 (Ringside's, the phones' and the carrier's: the test
+ *  trusts it as its CA). */
 function certificate(t: { after(fn: () => unknown): void }): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2', '-keyout', key, '-out', cert], { stdio: 'ignore' });
   return { cert, key };
 }
 
@@ -76,6 +77,22 @@ test('sipp over TLS: a phone registers, another calls it through Ringside, the c
   const { topics } = await endedSession(ws, 'internal', 10_000);
   assert.deepEqual(topics, ['voice.internal.start', 'voice.internal.answer', 'voice.internal.end']);
   assert.ok(r.sip.stack.counters.transport.tlsConnectionsOpened >= 3, 'registration, Bob and the connection Ringside dialled to Alice');
+});
+
+test('a phone over TLS calls out through a carrier trunk over TLS: Ringside dials the carrier and verifies its certificate', { skip }, async (t) => {
+  const bin = sippWithTls()!;
+  const { cert, key } = certificate(t);
+  const carrierPort = await freePort();
+  const r = await startInProcess(t, config.replace(`{ name: carrier, host: ${CARRIER_IP}, port: 9 }`, `{ name: carrier, host: ${CARRIER_IP}, port: ${carrierPort}, transport: tls }`), { flags: { tlsCert: cert, tlsKey: key, tlsCa: cert, sipTlsPort: '0', httpsPort: '0' } });
+  const tlsArgs = ['-t', 'l1', '-tls_cert', cert, '-tls_key', key];
+  const carrier = sipp(t, 'uas-answers.xml', '', { binary: bin, from: CARRIER_IP, port: carrierPort, keys: { rtp_port: '9' }, extra: tlsArgs });
+  await sleep(300);
+  const bob = await sipp(t, 'device-calls.xml', `127.0.0.1:${r.sip.stack.tlsPort}`, { binary: bin, service: '102', keys: { dial: '5557654321' }, extra: [...tlsArgs, '-au', '102', '-ap', 'bob-sip-102'] });
+  ok(bob, "Bob's phone (TLS)");
+  const c = await carrier;
+  ok(c, 'carrier (TLS)');
+  assert.match(c.messages, /INVITE sip:\+15557654321@127\.0\.0\.2:\d+ SIP\/2\.0/);
+  assert.match(c.messages, /Via: SIP\/2\.0\/TLS /);
 });
 
 test('the SIP TLS port refuses a handshake with a certificate the client does not trust and talks TLS 1.2+ only', async (t) => {
