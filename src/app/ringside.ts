@@ -38,6 +38,10 @@ import { packageInfo } from '../util/package-info.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from './settings.js';
 import { advertisedAddresses, urlHost } from './advertised-addresses.js';
+import { loadTlsCredentials, TlsCredentialsError, type LoadedTls } from './tls-credentials.js';
+import { routeUpgrades } from './upgrade-router.js';
+import { SipWebSocketAcceptor } from './sip-websocket-acceptor.js';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 
 export class StartError extends Error {
   override readonly name = 'StartError';
@@ -149,7 +153,25 @@ export class Ringside implements RingsideServices {
       const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
       const addresses = advertisedAddresses(settings, server);
-      const sipOptions = { host: settings.host, port: settings.sipPort, ...(addresses.sip !== undefined ? { publicHost: addresses.sip } : {}), realm: server.sipRealm, algorithms: server.sipDigestAlgorithms, overload, udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes };
+      // TLS: a bad certificate path stops the start here with one line (serve-command.ts, exit 2).
+      let tls: LoadedTls | undefined;
+      try {
+        tls = settings.tls ? loadTlsCredentials(settings.tls, dataDir, logger) : undefined;
+      } catch (err) {
+        if (err instanceof TlsCredentialsError) throw new StartError(err.message);
+        throw err;
+      }
+      const sipOptions = {
+        host: settings.host,
+        port: settings.sipPort,
+        ...(addresses.sip !== undefined ? { publicHost: addresses.sip } : {}),
+        realm: server.sipRealm,
+        algorithms: server.sipDigestAlgorithms,
+        overload,
+        udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes,
+        ...(tls && settings.tls ? { tls: { cert: tls.cert, key: tls.key, port: settings.tls.sipPort } } : {}),
+        webSocket: { ws: true, wss: tls !== undefined },
+      };
       const sip = started('sip', await SipService.start({ ...sipOptions, ...(server.sipDigestLimits ? { digestLimits: server.sipDigestLimits } : {}) }, store, sipLogger));
       const mmsMedia = new MmsMediaStore(join(dataDir, 'media'));
       const messaging = new MessagingService({
@@ -188,17 +210,31 @@ export class Ringside implements RingsideServices {
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
       const http = started('http', createHttpServer({ logger }));
       await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status });
-      const realtime = started('realtime', new RealtimeSocketServer({ server: http.server, store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
+      const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
+      // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
+      const fallback = realtime.handleUpgrade.bind(realtime);
+      const sipWs = started('sip websocket', new SipWebSocketAcceptor(sip.stack));
+      routeUpgrades(http.server, { [settings.sipWsPath]: sipWs.handler('ws') }, fallback);
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();
       const httpPort = typeof address === 'object' && address ? address.port : settings.httpPort;
+      sip.stack.setWebSocketPort('ws', httpPort);
+      // With TLS, an HTTPS listener serves the same API, the RealTime API and SIP over secure WebSocket (wss).
+      let httpsPort: number | undefined;
+      if (tls && settings.tls) {
+        const https = started('https', httpsListener(createHttpsServer({ cert: tls.cert, key: tls.key }, (req, res) => http.server.emit('request', req, res))));
+        routeUpgrades(https.server, { [settings.sipWsPath]: sipWs.handler('wss') }, fallback);
+        httpsPort = await https.listen(settings.host, settings.tls.httpsPort);
+        sip.stack.setWebSocketPort('wss', httpsPort);
+      }
       dialectOptions.publicUrl = settings.publicUrl ?? server.publicUrl ?? `http://${urlHost(sip.stack.publicHost)}:${httpPort}`;
       events.configureProjection(dialectOptions);
       // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
       // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
       await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });
       const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl };
-      logger.info({ http: { host: settings.host, port: httpPort }, sip: { host: settings.host, port: sip.port, protocols: ['udp', 'tcp'], advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');
+      const sipInfo = { host: settings.host, port: sip.port, protocols: sip.stack.protocols, ...(tls ? { tlsPort: sip.stack.tlsPort } : {}), webSocketPath: settings.sipWsPath };
+      logger.info({ http: { host: settings.host, port: httpPort, ...(httpsPort !== undefined ? { httpsPort } : {}) }, sip: { ...sipInfo, advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');
       return new Ringside(services, running);
     } catch (err) {
       await closeAll(running, logger);
@@ -216,6 +252,27 @@ export class Ringside implements RingsideServices {
     await closeAll(this.#running, this.logger);
     this.logger.info('ringside stopped');
   }
+}
+
+/** An HTTPS server handing requests to the HTTP server's handler (Fastify), closed with the rest. */
+function httpsListener(server: HttpsServer): { server: HttpsServer; listen(host: string, port: number): Promise<number>; close(): Promise<void> } {
+  return {
+    server,
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const a = server.address();
+          resolve(typeof a === 'object' && a ? a.port : port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Closes what was started, last first; a failure is logged and the rest still close. */

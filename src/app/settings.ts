@@ -24,6 +24,11 @@ export interface Settings {
   /** How long an inbound voice-API call without `autoAnswer` waits for its application (docs/voice-api.md);
    *  environment only. */
   voiceAnswerTimeoutSeconds: number;
+  /** SIP over TLS and HTTPS/WSS (docs/configuration.md, "TLS"): absent when off. On when a certificate,
+   *  a SIP TLS port or an HTTPS port is given; without certificate files a self-signed pair is made. */
+  tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string };
+  /** Path of SIP over WebSocket on the HTTP (ws) and HTTPS (wss) servers, RFC 7118. */
+  sipWsPath: string;
 }
 
 export class SettingsError extends Error {
@@ -41,6 +46,11 @@ export interface RawSettings {
   sipAddress?: string;
   mediaAddress?: string;
   logLevel?: string;
+  sipTlsPort?: string;
+  httpsPort?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  sipWsPath?: string;
 }
 
 /** Environment variable for each setting (documented in docs/configuration.md). */
@@ -55,6 +65,11 @@ export const ENV: Record<keyof RawSettings, string> = {
   sipAddress: 'RINGSIDE_SIP_ADDRESS',
   mediaAddress: 'RINGSIDE_MEDIA_ADDRESS',
   logLevel: 'RINGSIDE_LOG_LEVEL',
+  sipTlsPort: 'RINGSIDE_SIP_TLS_PORT',
+  httpsPort: 'RINGSIDE_HTTPS_PORT',
+  tlsCert: 'RINGSIDE_TLS_CERT',
+  tlsKey: 'RINGSIDE_TLS_KEY',
+  sipWsPath: 'RINGSIDE_SIP_WS_PATH',
 };
 
 /** Tuning read from the environment only (no flags): docs/configuration.md, "Load". */
@@ -70,7 +85,7 @@ export const TUNING_ENV = {
 
 export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = process.env): Settings {
   const get = (k: keyof RawSettings): string | undefined => flags[k] ?? env[ENV[k]] ?? undefined;
-  const port = (k: 'httpPort' | 'sipPort', def: number): number => {
+  const port = (k: 'httpPort' | 'sipPort' | 'sipTlsPort' | 'httpsPort', def: number): number => {
     const v = get(k);
     if (v === undefined) return def;
     const n = Number(v);
@@ -115,7 +130,20 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     sipPort: port('sipPort', 5060),
     rtpPorts: { min, max },
     logLevel: level,
+    sipWsPath: wsPath(get('sipWsPath') ?? '/sip'),
   };
+  const certFile = get('tlsCert');
+  const keyFile = get('tlsKey');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new SettingsError(certFile === undefined ? `--tls-key (${ENV.tlsKey}) needs --tls-cert (${ENV.tlsCert})` : `--tls-cert (${ENV.tlsCert}) needs --tls-key (${ENV.tlsKey})`);
+  }
+  if (certFile !== undefined || get('sipTlsPort') !== undefined || get('httpsPort') !== undefined) {
+    s.tls = { sipPort: port('sipTlsPort', 5061), httpsPort: port('httpsPort', 8443) };
+    if (certFile !== undefined && keyFile !== undefined) {
+      s.tls.certFile = certFile;
+      s.tls.keyFile = keyFile;
+    }
+  }
   const configFile = get('config');
   if (configFile !== undefined) s.configFile = configFile;
   if (publicUrl !== undefined) s.publicUrl = publicUrl.replace(/\/+$/, '');
@@ -126,4 +154,10 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
 
 function flagName(k: string): string {
   return '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+}
+
+/** The SIP WebSocket path: absolute, not `/` (the RealTime API's), no query. */
+function wsPath(v: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]+$/.test(v)) throw new SettingsError(`--sip-ws-path (${ENV.sipWsPath}): '${v}' must be a path such as /sip (not /, which is the RealTime API's)`);
+  return v;
 }

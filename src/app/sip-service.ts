@@ -4,6 +4,8 @@
  * when the switch lands.
  */
 import { SipStack } from '../sip/sip-stack.js';
+import type { TlsCredentials } from '../sip/transport/tls-transport.js';
+import type { TransportProtocol } from '../sip/transport/transport-types.js';
 import type { OverloadGuard } from '../sip/overload-guard.js';
 import { Registrar } from '../sip/registrar/registrar.js';
 import { DigestAuthenticator, type SipCredentialLookup } from '../sip/auth/digest-authenticator.js';
@@ -26,6 +28,10 @@ export interface SipServiceOptions {
   digestLimits?: SipDigestLimitsConfig;
   overload?: OverloadGuard;
   udpReceiveBufferBytes?: number;
+  /** SIP over TLS (port and certificate), when enabled. */
+  tls?: TlsCredentials & { port: number };
+  /** SIP over WebSocket on the HTTP server (`ws`) and on the HTTPS server (`wss`). */
+  webSocket?: { ws: boolean; wss: boolean };
 }
 
 function guardLimits(c: SipDigestLimitsConfig | undefined): ConstructorParameters<typeof DigestGuard>[0] {
@@ -44,7 +50,13 @@ export class SipService {
   ) {}
 
   static async start(options: SipServiceOptions, store: Store, logger: Logger): Promise<SipService> {
+    const protocols: TransportProtocol[] = ['udp', 'tcp'];
+    if (options.tls) protocols.push('tls');
+    if (options.webSocket?.ws) protocols.push('ws');
+    if (options.webSocket?.wss) protocols.push('wss');
     const stack = await SipStack.start({
+      protocols,
+      ...(options.tls ? { tls: options.tls } : {}),
       host: options.host,
       port: options.port,
       ...(options.publicHost ? { publicHost: options.publicHost } : {}),
@@ -65,8 +77,19 @@ export class SipService {
     };
     // One set of failure counts for REGISTER, INVITE and MESSAGE: each authenticator finds it by the lookup.
     DigestGuard.share(credentials, new DigestGuard(guardLimits(options.digestLimits)));
-    const registrar = new Registrar({ store: bindings, credentials, realm: options.realm, algorithms: options.algorithms, logger: logger.child({ component: 'registrar' }) });
+    const registrar = new Registrar({
+      store: bindings,
+      credentials,
+      realm: options.realm,
+      algorithms: options.algorithms,
+      logger: logger.child({ component: 'registrar' }),
+      isConnectionOpen: (d) => stack.isConnectionOpen(d),
+    });
     stack.onRequest('REGISTER', registrar.handle);
+    // RFC 7118 §5: a browser phone is reachable only over its WebSocket; when that closes, so do its bindings.
+    stack.onConnectionClosed((id) => {
+      registrar.connectionClosed(id).catch((err: unknown) => logger.warn({ err, connectionId: id }, 'removing the bindings of a closed websocket failed'));
+    });
     const service = new SipService(stack, registrar, credentials, options);
     service.registerTrunks(await store.listTrunks(), logger);
     return service;

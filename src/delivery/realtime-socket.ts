@@ -29,8 +29,9 @@ export interface RealtimeSocketOptions {
 }
 
 export interface RealtimeSocketServerOptions extends RealtimeSocketOptions {
-  /** The HTTP server whose upgrades at `/` become sockets. */
-  server: Server;
+  /** The HTTP server whose upgrades at `/` become sockets. Without it, the owner routes upgrades to
+   *  `handleUpgrade` (several WebSocket services on one server, app/upgrade-router.ts). */
+  server?: Server;
   store: Store;
   /** The event log the streams are fed from. */
   events: EventLog;
@@ -75,17 +76,19 @@ export class RealtimeSocketServer {
     this.#logger = options.logger;
     this.#maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 64 * 1024 });
-    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // spec realtime §2.1: the upgrade is accepted on the API host at `/`.
-      const path = (req.url ?? '/').split('?')[0];
-      if (path !== '/') {
-        socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        return;
-      }
-      this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
-    });
+    server?.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
     this.#pinger = setInterval(() => this.#ping(), options.pingIntervalMs ?? 30_000);
     this.#pinger.unref();
+  }
+
+  /** An HTTP upgrade request: spec realtime §2.1 accepts it on the API host at `/`, anything else is 404. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws, socket));
   }
 
   get clientCount(): number {

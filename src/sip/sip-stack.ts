@@ -20,7 +20,9 @@ import { TransactionLayer } from './transaction/transaction-layer.js';
 import { isWildcard, localAddressFor, primaryAddress } from '../util/local-address.js';
 import { resolveDestination } from './transport/resolve-destination.js';
 import { TransportLayer } from './transport/transport-layer.js';
-import type { Destination, InboundMessage, TransportCounters, TransportProtocol } from './transport/transport-types.js';
+import type { TlsCredentials } from './transport/tls-transport.js';
+import { viaTransport, type Destination, type InboundMessage, type TransportCounters, type TransportProtocol } from './transport/transport-types.js';
+import type { WebSocketChannel, WebSocketChannelEvents } from './transport/ws-transport.js';
 import { IncomingInvite } from './user-agent/incoming-invite.js';
 import type { OverloadGuard } from './overload-guard.js';
 import { IncomingRequest } from './user-agent/incoming-request.js';
@@ -36,7 +38,10 @@ export interface SipStackOptions {
   /** Host written in Via, Contact and From (default: `host`; when binding 0.0.0.0 or `::`, the address of
    *  the interface each peer is reached by: util/local-address.ts). */
   publicHost?: string;
+  /** Default `['udp', 'tcp']`; add `tls` (needs `tls`) and `ws`/`wss` (fed by `upgrade()`). */
   protocols?: TransportProtocol[];
+  /** SIP over TLS (RFC 3261 §26): port (default 5061, 0 = ephemeral) and certificate. */
+  tls?: TlsCredentials & { port: number };
   timers?: Partial<TimerSettings>;
   clock?: Clock;
   logger?: Logger;
@@ -153,6 +158,7 @@ export class SipStack implements UserAgentCore {
       ...(options.tcpIdleTimeoutMs !== undefined ? { tcpIdleTimeoutMs: options.tcpIdleTimeoutMs } : {}),
       ...(options.outboundFilter ? { outboundFilter: options.outboundFilter } : {}),
       ...(options.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
     });
     return new SipStack(transport, options, log);
   }
@@ -160,6 +166,55 @@ export class SipStack implements UserAgentCore {
   /** The bound port (UDP and TCP). */
   get port(): number {
     return this.#transport.port;
+  }
+
+  /** The TLS port (0 when TLS is off). */
+  get tlsPort(): number {
+    return this.#transport.tlsPort;
+  }
+
+  /** Enabled transports. */
+  get protocols(): TransportProtocol[] {
+    return this.#transport.protocols;
+  }
+
+  /** Open connections per stream transport. */
+  get connections(): { tcp: number; tls: number; ws: number; wss: number } {
+    return this.#transport.connections;
+  }
+
+  /** The port named in Via/Contact for WebSocket (the HTTP or HTTPS server's), set once it listens. */
+  readonly #wsPorts: { ws: number; wss: number } = { ws: 0, wss: 0 };
+  setWebSocketPort(protocol: 'ws' | 'wss', port: number): void {
+    this.#wsPorts[protocol] = port;
+  }
+
+  /** A WebSocket accepted with the `sip` subprotocol (RFC 7118) on the HTTP (`ws`) or HTTPS (`wss`)
+   *  server; undefined when that transport is off (refuse the upgrade). */
+  acceptWebSocket(protocol: 'ws' | 'wss', channel: WebSocketChannel, remoteHost: string, remotePort: number): (WebSocketChannelEvents & { connectionId: string }) | undefined {
+    return this.#transport.acceptWebSocket(protocol, channel, remoteHost, remotePort);
+  }
+
+  /** An upgrade on the SIP WebSocket path was refused (counted in `counters.transport.wsUpgradesRefused`). */
+  webSocketRefused(reason: string, remote: string): void {
+    this.#transport.webSocketRefused(reason, remote);
+  }
+
+  /** True while the connection of a destination with a `connectionId` is open (UDP: always false). */
+  isConnectionOpen(dest: Destination): boolean {
+    return this.#transport.isOpen(dest);
+  }
+
+  /** A WebSocket connection closed (its bindings and dialogs cannot be reached any more). */
+  onConnectionClosed(listener: (connectionId: string) => void): void {
+    this.#transport.onConnectionClosed(listener);
+  }
+
+  /** Our port for a transport, as written in Via and Contact. */
+  #portFor(protocol: TransportProtocol): number {
+    if (protocol === 'tls') return this.#transport.tlsPort;
+    if (protocol === 'ws' || protocol === 'wss') return this.#wsPorts[protocol] || this.port;
+    return this.port;
   }
 
   /** The host in the From of what we send: the advertised host, else this machine's primary address. */
@@ -208,12 +263,14 @@ export class SipStack implements UserAgentCore {
   contact(peer: TransportProtocol | Destination, user = this.#contactUser): string {
     const protocol = typeof peer === 'string' ? peer : peer.protocol;
     const host = bracket(this.hostFor(typeof peer === 'string' ? undefined : peer.host));
-    return `<sip:${user}@${host}:${this.port}${protocol === 'tcp' ? ';transport=tcp' : ''}>`;
+    // RFC 3261 §19.1.1 / RFC 7118 §5: the transport parameter for anything but UDP. TLS stays `sip:` with
+    // `transport=tls` (a sips: Contact would promise TLS on every hop, §26.2; docs/compatibility.md).
+    return `<sip:${user}@${host}:${this.#portFor(protocol)}${protocol === 'udp' ? '' : `;transport=${protocol}`}>`;
   }
 
   #via(dest: Destination): string {
     // §18.1.1 sent-by with our port; RFC 3581 §3: ask for rport.
-    return `SIP/2.0/${dest.protocol.toUpperCase()} ${bracket(this.hostFor(dest.host))}:${this.port};branch=${newBranch()};rport`;
+    return `SIP/2.0/${viaTransport(dest.protocol)} ${bracket(this.hostFor(dest.host))}:${this.#portFor(dest.protocol)};branch=${newBranch()};rport`;
   }
 
   send(req: SipRequest, dest: Destination, cb: RequestCallbacks, options: { keepVia?: boolean } = {}): RequestHandle {

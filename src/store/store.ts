@@ -58,7 +58,7 @@ export interface SipBindingRecord {
   userId: string;
   aor: string;
   contact: string;
-  source: { protocol: 'udp' | 'tcp'; host: string; port: number };
+  source: { protocol: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss'; host: string; port: number; connectionId?: string };
   expiresAt: number;
   callId: string;
   cseq: number;

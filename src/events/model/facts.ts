@@ -174,7 +174,7 @@ export interface LegDialog {
   routeSet: string[];
   /** The last CSeq number we used in the dialog when it was answered. */
   localCSeq: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
   /** Where in-dialog requests went without a route set (the flow the dialog was set up on). */
   destination?: { host: string; port: number };
   secure?: boolean;

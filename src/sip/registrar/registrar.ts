@@ -29,6 +29,9 @@ export interface RegistrarOptions {
   logger?: Logger;
   /** A preconfigured authenticator (nonce lifetime, failure limits); overrides `realm`/`algorithms`. */
   authenticator?: DigestAuthenticator;
+  /** Whether the connection a binding was registered over is still open (the stack's `isConnectionOpen`).
+   *  Without it every binding is taken as reachable at its source. */
+  isConnectionOpen?: (source: Destination) => boolean;
 }
 
 /** A live contact the switch can call. */
@@ -58,8 +61,12 @@ export class Registrar {
   readonly #maxContacts: number;
   readonly #clock: Clock;
   readonly #log: Logger;
+  readonly #isOpen: ((source: Destination) => boolean) | undefined;
+  /** WebSocket bindings by connection id, to drop them when it closes (RFC 7118 §5). */
+  readonly #byConnection = new Map<string, Array<{ userId: string; contact: string }>>();
 
   constructor(options: RegistrarOptions) {
+    this.#isOpen = options.isConnectionOpen;
     this.#store = options.store;
     this.#credentials = options.credentials;
     this.#clock = options.clock ?? systemClock;
@@ -166,6 +173,11 @@ export class Registrar {
       const ua = req.headers.get('user-agent');
       if (ua !== undefined) binding.userAgent = ua;
       await this.#store.save(binding);
+      if (isWebSocket(binding.source) && binding.source.connectionId) {
+        const list = this.#byConnection.get(binding.source.connectionId) ?? [];
+        list.push({ userId: binding.userId, contact: binding.contact });
+        this.#byConnection.set(binding.source.connectionId, list);
+      }
       if (!existing) bindings.push(binding);
     }
     bindings = await this.#live(auth.userId);
@@ -195,10 +207,53 @@ export class Registrar {
   /** "Where do I reach user X": live contacts, best `q` first, then most recently refreshed. */
   async lookup(userId: string): Promise<ReachableContact[]> {
     const live = await this.#live(userId);
-    return live
-      .sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt)
-      .map((b) => ({ userId: b.userId, aor: b.aor, uri: b.contact, destination: { ...b.source }, expiresAt: b.expiresAt, q: b.q }));
+    const out: ReachableContact[] = [];
+    for (const b of live.sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt)) {
+      const destination = await this.#reach(b);
+      if (destination) out.push({ userId: b.userId, aor: b.aor, uri: b.contact, destination, expiresAt: b.expiresAt, q: b.q });
+    }
+    return out;
   }
+
+  /**
+   * Where a binding is reached. Over the connection it registered on while that is open (RFC 3261 §18.2.1
+   * reuse, RFC 7118 §5). A closed WebSocket connection makes the binding dead: a browser cannot be dialled.
+   * A closed TCP/TLS connection: a new one to the source host at the Contact's port, where the phone
+   * listens (the source port was the phone's ephemeral client port).
+   */
+  async #reach(b: Binding): Promise<Destination | undefined> {
+    const source = { ...b.source };
+    if (!source.connectionId || !this.#isOpen || this.#isOpen(source)) return source;
+    if (isWebSocket(source)) {
+      await this.#store.remove(b.userId, b.contact);
+      this.#log.info({ userId: b.userId, contact: b.contact }, 'sip binding dropped: its WebSocket connection is closed');
+      return undefined;
+    }
+    let port: number | undefined;
+    try {
+      port = parseUri(b.contact).port;
+    } catch {
+      port = undefined;
+    }
+    return { protocol: source.protocol, host: source.host, port: port ?? (source.protocol === 'tls' ? 5061 : 5060) };
+  }
+
+  /** A WebSocket connection closed: the bindings registered over it are removed (RFC 7118 §5). */
+  async connectionClosed(connectionId: string): Promise<void> {
+    const list = this.#byConnection.get(connectionId);
+    if (!list) return;
+    this.#byConnection.delete(connectionId);
+    for (const { userId, contact } of list) {
+      const current = (await this.#store.load(userId)).find((b) => b.contact === contact);
+      // Removed only if not refreshed since over another connection.
+      if (current && current.source.connectionId === connectionId) await this.#store.remove(userId, contact);
+    }
+    this.#log.info({ connectionId, bindings: list.length }, 'sip websocket closed: its bindings removed');
+  }
+}
+
+function isWebSocket(d: Destination): boolean {
+  return d.protocol === 'ws' || d.protocol === 'wss';
 }
 
 function sameContact(a: string, b: string): boolean {

@@ -1,7 +1,26 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { SipTransportError } from '../errors.js';
 import { StreamFramer } from './stream-framer.js';
-import { addressKey } from './transport-types.js';
+import { addressKey, newConnectionId } from './transport-types.js';
+
+/** How a stream transport listens and dials: plain TCP here, TLS in tls-transport.ts. Everything above
+ *  the socket (framing, pooling, reuse in both directions) is the same for both. */
+export interface StreamSockets {
+  protocol: 'tcp' | 'tls';
+  /** A server calling `onSocket` with each accepted (for TLS: handshaken) socket. */
+  createServer(onSocket: (socket: Socket) => void): Server;
+  /** Dials; the socket emits `readyEvent` once usable. */
+  connect(host: string, port: number): Socket;
+  /** The event that says a dialled socket is usable: `connect` (TCP) or `secureConnect` (TLS). */
+  readyEvent: 'connect' | 'secureConnect';
+}
+
+export const TCP_SOCKETS: StreamSockets = {
+  protocol: 'tcp',
+  createServer: (onSocket) => createServer(onSocket),
+  connect: (host, port) => connect({ host, port }),
+  readyEvent: 'connect',
+};
 
 interface Connection {
   id: string;
@@ -19,12 +38,14 @@ export interface TcpTransportOptions {
   onMessage: (data: Buffer, host: string, port: number, connectionId: string) => void;
   onFramingError: (err: Error, host: string, port: number) => void;
   onConnectionChange: (opened: boolean) => void;
+  /** TCP (default) or TLS. */
+  sockets?: StreamSockets;
 }
 
 /**
- * TCP listener and connection pool (RFC 3261 §18.3, §18.2.2). Connections are reused in both directions:
- * a request to `host:port` goes over any open connection with that remote address, whether it was accepted
- * or opened by us; responses go back on the connection the request came in on.
+ * TCP (or TLS) listener and connection pool (RFC 3261 §18.3, §18.2.2). Connections are reused in both
+ * directions: a request to `host:port` goes over any open connection with that remote address, whether it
+ * was accepted or opened by us; responses go back on the connection the request came in on.
  */
 export class TcpTransport {
   #server: Server;
@@ -32,24 +53,34 @@ export class TcpTransport {
   #byId = new Map<string, Connection>();
   #byAddress = new Map<string, Connection>();
   #connecting = new Map<string, Promise<Connection>>();
-  #seq = 0;
   #closed = false;
+  readonly #sockets: StreamSockets;
 
-  private constructor(server: Server, options: TcpTransportOptions) {
+  private constructor(server: Server, options: TcpTransportOptions, sockets: StreamSockets) {
     this.#server = server;
     this.#options = options;
-    server.on('connection', (socket) => this.#adopt(socket));
+    this.#sockets = sockets;
   }
 
   static listen(host: string, port: number, options: TcpTransportOptions): Promise<TcpTransport> {
-    const server = createServer();
+    const sockets = options.sockets ?? TCP_SOCKETS;
+    let transport: TcpTransport | undefined;
+    const server = sockets.createServer((socket) => {
+      if (transport) transport.#adopt(socket);
+      else socket.destroy();
+    });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
-        resolve(new TcpTransport(server, options));
+        transport = new TcpTransport(server, options, sockets);
+        resolve(transport);
       });
     });
+  }
+
+  get protocol(): 'tcp' | 'tls' {
+    return this.#sockets.protocol;
   }
 
   #port = 0;
@@ -72,7 +103,7 @@ export class TcpTransport {
 
   #adopt(socket: Socket): Connection {
     const conn: Connection = {
-      id: `tcp-${++this.#seq}`,
+      id: newConnectionId(this.#sockets.protocol),
       socket,
       remoteHost: socket.remoteAddress ?? '',
       remotePort: socket.remotePort ?? 0,
@@ -114,9 +145,9 @@ export class TcpTransport {
     const pending = this.#connecting.get(key);
     if (pending) return pending;
     const p = new Promise<Connection>((resolve, reject) => {
-      const socket = connect({ host: host.replace(/^\[|\]$/g, ''), port });
+      const socket = this.#sockets.connect(host.replace(/^\[|\]$/g, ''), port);
       const timer = setTimeout(() => socket.destroy(new Error('connect timeout')), this.#options.connectTimeoutMs);
-      socket.once('connect', () => {
+      socket.once(this.#sockets.readyEvent, () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
         const conn = this.#adopt(socket);
@@ -126,7 +157,7 @@ export class TcpTransport {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(new SipTransportError(`TCP connect to ${host}:${port} failed: ${err.message}`, { host, port, protocol: 'tcp' }, err));
+        reject(new SipTransportError(`${this.#name} connect to ${host}:${port} failed: ${err.message}`, { host, port, protocol: this.protocol }, err));
       });
     });
     this.#connecting.set(key, p);
@@ -139,16 +170,20 @@ export class TcpTransport {
 
   /** Sends on the named connection if it is open, else on a pooled or new connection to host:port. */
   async send(data: Buffer, host: string, port: number, connectionId?: string): Promise<void> {
-    if (this.#closed) throw new SipTransportError('TCP transport closed', { host, port, protocol: 'tcp' });
+    if (this.#closed) throw new SipTransportError(`${this.#name} transport closed`, { host, port, protocol: this.protocol });
     let conn = connectionId ? this.#byId.get(connectionId) : undefined;
     if (!conn || conn.socket.destroyed) conn = await this.#connect(host, port);
     const c = conn;
     await new Promise<void>((resolve, reject) => {
       c.socket.write(data, (err) => {
-        if (err) reject(new SipTransportError(`TCP send to ${host}:${port} failed: ${err.message}`, { host, port, protocol: 'tcp' }, err));
+        if (err) reject(new SipTransportError(`${this.#name} send to ${host}:${port} failed: ${err.message}`, { host, port, protocol: this.protocol }, err));
         else resolve();
       });
     });
+  }
+
+  get #name(): string {
+    return this.protocol.toUpperCase();
   }
 
   close(): Promise<void> {

@@ -6,15 +6,21 @@ import { DEFAULT_LIMITS, parseMessage, type ParseLimits } from '../message/parse
 import { serializeMessage } from '../message/serializer.js';
 import { SipResponse, type SipMessage, type SipRequest } from '../message/sip-message.js';
 import { formatVia, type Via } from '../message/via.js';
-import { TcpTransport } from './tcp-transport.js';
-import { newCounters, type Destination, type InboundMessage, type Outbound, type TransportCounters, type TransportProtocol } from './transport-types.js';
+import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
+import { tlsSockets, type TlsCredentials } from './tls-transport.js';
+import { isStream, newCounters, type Destination, type InboundMessage, type Outbound, type TransportCounters, type TransportProtocol } from './transport-types.js';
 import { UdpTransport } from './udp-transport.js';
+import { WsTransport, type WebSocketChannel, type WebSocketChannelEvents } from './ws-transport.js';
 
 export interface TransportLayerOptions {
   host: string;
   /** 0 picks an ephemeral port; UDP and TCP share the number. */
   port: number;
+  /** `ws`/`wss` listen on no port of their own: the HTTP(S) server hands their upgrades to `upgrade()`. */
   protocols: TransportProtocol[];
+  /** With `tls` in `protocols`: its port (default 5061; 0 = ephemeral) and certificate. */
+  tls?: TlsCredentials & { port: number };
+
   limits?: ParseLimits;
   tcpIdleTimeoutMs?: number;
   logger: Logger;
@@ -34,6 +40,9 @@ export class TransportLayer {
   readonly counters: TransportCounters = newCounters();
   #udp?: UdpTransport;
   #tcp?: TcpTransport;
+  #tls?: TcpTransport;
+  #ws?: WsTransport;
+  #wss?: WsTransport;
   #options: TransportLayerOptions;
   #limits: ParseLimits;
   #log: Logger;
@@ -61,30 +70,115 @@ export class TransportLayer {
           port = this.#udp.port;
         }
         if (protocols.includes('tcp')) {
-          this.#tcp = await TcpTransport.listen(host, port, {
-            maxMessageBytes: this.#limits.maxMessageBytes,
-            idleTimeoutMs: this.#options.tcpIdleTimeoutMs ?? 120_000,
-            connectTimeoutMs: 5_000,
-            onMessage: (d, h, p, id) => this.#receive(d, { protocol: 'tcp', host: h, port: p, connectionId: id }),
-            onFramingError: (err, h, p) => {
-              this.counters.malformed++;
-              this.counters.tcpFramingErrors++;
-              this.#log.warn({ err: err.message, remote: `${h}:${p}` }, 'sip tcp framing error, connection closed');
-            },
-            onConnectionChange: (opened) => {
-              if (opened) this.counters.tcpConnectionsOpened++;
-              else this.counters.tcpConnectionsClosed++;
-            },
-          });
+          this.#tcp = await TcpTransport.listen(host, port, this.#streamOptions('tcp'));
         }
+        if (protocols.includes('tls')) await this.#bindTls();
+        for (const p of ['ws', 'wss'] as const) if (protocols.includes(p)) this.#bindWs(p);
         return;
       } catch (err) {
-        await this.#udp?.close();
+        await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
         this.#udp = undefined;
+        this.#tcp = undefined;
+        // A TLS port problem (in use, bad certificate) is not solved by another UDP/TCP port.
+        if (this.#tlsFailed) throw err;
         // Port 0: the UDP port the system picked may be taken on TCP; try another.
         if (this.#options.port !== 0 || attempt >= 20) throw err;
       }
     }
+  }
+
+  #tlsFailed = false;
+
+  async #bindTls(): Promise<void> {
+    const tls = this.#options.tls;
+    if (!tls) throw new SipTransportError('TLS needs a certificate and key');
+    try {
+      this.#tls = await TcpTransport.listen(this.#options.host, tls.port, {
+        ...this.#streamOptions('tls'),
+        sockets: tlsSockets(tls, (err, remote) => {
+          this.counters.tlsHandshakeErrors++;
+          this.#log.debug({ err: err.message, remote }, 'sip tls handshake failed');
+        }),
+      });
+    } catch (err) {
+      this.#tlsFailed = true;
+      throw err;
+    }
+  }
+
+  #bindWs(protocol: 'ws' | 'wss'): void {
+    const ws = new WsTransport({
+      protocol,
+      onMessage: (d, h, p, id) => this.#receive(d, { protocol, host: h, port: p, connectionId: id }),
+      onConnectionChange: (opened, id) => {
+        if (opened) this.counters.wsConnectionsOpened++;
+        else {
+          this.counters.wsConnectionsClosed++;
+          for (const l of this.#closeListeners) l(id);
+        }
+      },
+    });
+    if (protocol === 'ws') this.#ws = ws;
+    else this.#wss = ws;
+  }
+
+  #closeListeners: Array<(connectionId: string) => void> = [];
+
+  /** Called with the id of each WebSocket connection that closes (its registrations are dead, RFC 7118 §5). */
+  onConnectionClosed(listener: (connectionId: string) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  #streamOptions(protocol: 'tcp' | 'tls'): TcpTransportOptions {
+    return {
+      maxMessageBytes: this.#limits.maxMessageBytes,
+      idleTimeoutMs: this.#options.tcpIdleTimeoutMs ?? 120_000,
+      connectTimeoutMs: 5_000,
+      onMessage: (d, h, p, id) => this.#receive(d, { protocol, host: h, port: p, connectionId: id }),
+      onFramingError: (err, h, p) => {
+        this.counters.malformed++;
+        this.counters.tcpFramingErrors++;
+        this.#log.warn({ err: err.message, remote: `${h}:${p}`, protocol }, 'sip stream framing error, connection closed');
+      },
+      onConnectionChange: (opened) => {
+        if (protocol === 'tcp') {
+          if (opened) this.counters.tcpConnectionsOpened++;
+          else this.counters.tcpConnectionsClosed++;
+        } else if (opened) this.counters.tlsConnectionsOpened++;
+        else this.counters.tlsConnectionsClosed++;
+      },
+    };
+  }
+
+  /**
+   * A WebSocket with the `sip` subprotocol accepted by the HTTP (`ws`) or HTTPS (`wss`) server. Undefined
+   * when that transport is off or closing: the acceptor then refuses the upgrade.
+   */
+  acceptWebSocket(protocol: 'ws' | 'wss', channel: WebSocketChannel, remoteHost: string, remotePort: number): (WebSocketChannelEvents & { connectionId: string }) | undefined {
+    const t = protocol === 'ws' ? this.#ws : this.#wss;
+    if (!t || t.closed) return undefined;
+    return t.accept(channel, remoteHost, remotePort);
+  }
+
+  /** An upgrade on the SIP path refused (no `sip` subprotocol, RFC 7118 §4): counted and logged. */
+  webSocketRefused(reason: string, remote: string): void {
+    this.counters.wsUpgradesRefused++;
+    this.#log.info({ reason, remote }, 'sip websocket upgrade refused');
+  }
+
+  /** True while the connection a message came on (TCP, TLS, WebSocket) is open. */
+  isOpen(dest: Destination): boolean {
+    if (!dest.connectionId) return false;
+    return this.#stream(dest.protocol)?.hasConnection(dest.connectionId) ?? false;
+  }
+
+  #stream(protocol: TransportProtocol): TcpTransport | WsTransport | undefined {
+    return protocol === 'tcp' ? this.#tcp : protocol === 'tls' ? this.#tls : protocol === 'ws' ? this.#ws : protocol === 'wss' ? this.#wss : undefined;
+  }
+
+  /** The TLS port (0 when TLS is off). */
+  get tlsPort(): number {
+    return this.#tls?.port ?? 0;
   }
 
   onMessage(handler: (msg: InboundMessage) => void): void {
@@ -105,6 +199,11 @@ export class TransportLayer {
 
   get tcpConnections(): number {
     return this.#tcp?.connectionCount ?? 0;
+  }
+
+  /** Open connections per stream protocol. */
+  get connections(): { tcp: number; tls: number; ws: number; wss: number } {
+    return { tcp: this.#tcp?.connectionCount ?? 0, tls: this.#tls?.connectionCount ?? 0, ws: this.#ws?.connectionCount ?? 0, wss: this.#wss?.connectionCount ?? 0 };
   }
 
   #receive(data: Buffer, source: Destination): void {
@@ -196,13 +295,14 @@ export class TransportLayer {
       if (!this.#udp) throw new SipTransportError('UDP is not enabled', { ...dest });
       await this.#udp.send(data, dest.host, dest.port);
     } else {
-      if (!this.#tcp) throw new SipTransportError('TCP is not enabled', { ...dest });
-      await this.#tcp.send(data, dest.host, dest.port, dest.connectionId);
+      const t = this.#stream(dest.protocol);
+      if (!t) throw new SipTransportError(`${dest.protocol.toUpperCase()} is not enabled`, { ...dest });
+      await t.send(data, dest.host, dest.port, dest.connectionId);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#udp?.close(), this.#tcp?.close()]);
+    await Promise.all([this.#udp?.close(), this.#tcp?.close(), this.#tls?.close(), this.#ws?.close(), this.#wss?.close()]);
   }
 }
 
@@ -229,17 +329,24 @@ export function stampVia(req: SipRequest, source: Destination): void {
 export function responseDestination(via: Via, requestSource?: Destination): Destination {
   // The protocol the request arrived on wins over what its Via claims (§18.2.2: reliable transports answer
   // on the same connection).
-  const protocol: TransportProtocol = requestSource?.protocol ?? (via.transport === 'UDP' ? 'udp' : 'tcp');
+  const protocol: TransportProtocol = requestSource?.protocol ?? viaProtocol(via.transport);
   const received = via.params.get('received') ?? undefined;
   const rport = via.params.get('rport');
   const host = (received ?? via.host).replace(/^\[|\]$/g, '');
   const port = rport ? Number(rport) : (via.port ?? 5060);
   const dest: Destination = { protocol, host, port };
-  if (protocol === 'tcp' && requestSource?.connectionId) {
+  if (isStream(protocol) && requestSource?.connectionId) {
     // Reliable transport: reuse the connection the request came on; if it has closed, open one to the
-    // received address at the sent-by port (§18.2.2).
+    // received address at the sent-by port (§18.2.2) — never for WebSocket, which we cannot dial (RFC 7118
+    // §5: the sent-by of a WebSocket client is a made-up .invalid host).
     dest.connectionId = requestSource.connectionId;
   }
   return dest;
 }
 
+
+/** The protocol a Via transport token names (RFC 3261 §20.42, RFC 7118 §5); unknown tokens count as TCP. */
+function viaProtocol(token: string): TransportProtocol {
+  const t = token.toLowerCase();
+  return t === 'udp' || t === 'tls' || t === 'ws' || t === 'wss' ? t : 'tcp';
+}
