@@ -5,14 +5,14 @@
  * The switch is written once against this; every call may cross a thread, so every result is a promise,
  * and what a leg always does together is one operation (openEndpoint, answerOffer, applyAnswer's result).
  */
-import type { MediaEngine, MediaEngineEvents, Negotiation, OpenedEndpoint, PlayOptions, RecordTarget } from './media-engine.js';
+import type { MediaEngine, MediaEngineEvents, Negotiation, OpenedEndpoint, OpenOptions, PlayOptions, RecordTarget } from './media-engine.js';
 import type { PlaybackOutcome, PlayItem } from './player.js';
-import type { Direction, AudioCodec } from './sdp-negotiator.js';
+import type { Direction, MediaCodec } from './sdp-negotiator.js';
 import type { RecordingInfo, RecordingResponse } from './recorder.js';
 import type { RtpSessionStats } from './rtp-session.js';
 import type { ConferenceMemberState } from './mixer.js';
 
-export type EndpointStats = RtpSessionStats & { codec: AudioCodec | null; direction: Direction | null };
+export type EndpointStats = RtpSessionStats & { codec: MediaCodec | null; direction: Direction | null; security: 'webrtc' | 'sdes' | null };
 
 export type MediaListener<K extends keyof MediaEngineEvents> = (...args: MediaEngineEvents[K]) => void;
 
@@ -20,7 +20,7 @@ export interface MediaControl {
   allocateEndpoint(legId: string): Promise<{ endpointId: string; port: number }>;
   /** allocateEndpoint + our answer to `remoteOffer`, or our offer. Rejects with PortsExhaustedError, or
    *  CodecMismatchError / SdpError (the endpoint is closed then). */
-  openEndpoint(legId: string, remoteOffer?: string, peerHint?: string): Promise<OpenedEndpoint>;
+  openEndpoint(legId: string, remoteOffer?: string, peerHint?: string, opts?: OpenOptions): Promise<OpenedEndpoint>;
   /** SDP offer (`sendonly`/`inactive` put the leg on hold, RFC 3264 §8.4). */
   createOffer(endpointId: string, direction?: Direction): Promise<string>;
   /** Rejects with CodecMismatchError / SdpError. */
@@ -65,7 +65,7 @@ export function inThreadMedia(engine: MediaEngine): MediaControl {
   const run = async <T>(f: () => T | Promise<T>): Promise<T> => f();
   return {
     allocateEndpoint: (legId) => engine.allocateEndpoint(legId),
-    openEndpoint: (legId, remoteOffer, peerHint) => engine.openEndpoint(legId, remoteOffer, peerHint),
+    openEndpoint: (legId, remoteOffer, peerHint, opts) => engine.openEndpoint(legId, remoteOffer, peerHint, opts),
     createOffer: (id, direction) => run(() => engine.createOffer(id, direction)),
     createAnswer: (id, offer, direction) => run(() => engine.createAnswer(id, offer, direction)),
     answerOffer: (id, offer, direction) => run(() => engine.answerOffer(id, offer, direction)),

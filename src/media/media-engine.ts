@@ -23,7 +23,8 @@ import { Conference, type ConferenceMemberState } from './mixer.js';
 import { dtmfEventPackets } from './dtmf-rfc4733.js';
 import { parseSipInfoDtmf } from './dtmf-sip-info.js';
 import { FrameClock } from './frame-clock.js';
-import { SUPPORTED_CODECS, type AudioCodec, type Direction } from './sdp-negotiator.js';
+import { SUPPORTED_CODECS, isSecureProfile, parseRemoteSdp, type AudioCodec, type Direction, type MediaCodec } from './sdp-negotiator.js';
+import type { SecureKit } from './webrtc/secure-kit.js';
 import { InvalidStateError, NotFoundError } from './errors.js';
 import type { RtpSessionStats } from './rtp-session.js';
 
@@ -80,8 +81,14 @@ export type RecordTarget = { endpointId: string } | { endpointIds: [string, stri
 
 /** What an offer/answer exchange left an endpoint with (RFC 3264): the codec, and what Ringside does. */
 export interface Negotiation {
-  codec: AudioCodec;
+  codec: MediaCodec;
   direction: Direction;
+}
+
+/** How to open an endpoint without the party's offer: `webrtc` offers ICE-lite, DTLS-SRTP and Opus (the
+ *  party is a browser: its contact is a WebSocket one, RFC 7118). */
+export interface OpenOptions {
+  webrtc?: boolean;
 }
 
 /** A new endpoint and its first SDP: our offer, or our answer to the party's (then what it negotiated). */
@@ -136,6 +143,8 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   readonly #conferences = new Map<string, Conference>();
   readonly #dtmfSenders = new Map<string, { clock: FrameClock; finish: () => void }>();
   #closed = false;
+  #kit: Promise<SecureKit> | null = null;
+  #kitLoaded: SecureKit | null = null;
 
   constructor(o: MediaEngineOptions) {
     super();
@@ -178,6 +187,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
       codecs: this.#o.codecs ?? SUPPORTED_CODECS,
       telephoneEventPt: this.#o.telephoneEventPt === undefined ? 101 : this.#o.telephoneEventPt,
       logger: log,
+      ...(this.#kitLoaded ? { kit: this.#kitLoaded } : {}),
     });
     ep.on('dtmf', (d) => this.#onDigit(ep, d.digit, d.durationMs, 'rfc4733'));
     ep.on('timeout', () => this.emit('rtp-timeout', { endpointId: id, legId }));
@@ -191,16 +201,36 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
    * from the switch): the answer to `remoteOffer`, or without one our `sendrecv` offer. When the SDP fails
    * (CodecMismatchError / SdpError) the endpoint is closed before the error is thrown.
    */
-  async openEndpoint(legId: string, remoteOffer?: string, peerHint?: string): Promise<OpenedEndpoint> {
+  async openEndpoint(legId: string, remoteOffer?: string, peerHint?: string, opts: OpenOptions = {}): Promise<OpenedEndpoint> {
+    if (opts.webrtc || (remoteOffer !== undefined && this.#wantsSecurity(remoteOffer))) await this.secureKit();
     const { endpointId, port } = await this.allocateEndpoint(legId, peerHint);
     try {
-      if (remoteOffer === undefined) return { endpointId, port, sdp: this.createOffer(endpointId), negotiated: null };
+      if (remoteOffer === undefined) return { endpointId, port, sdp: this.#ep(endpointId).createOffer('sendrecv', opts), negotiated: null };
       const { sdp, ...negotiated } = this.answerOffer(endpointId, remoteOffer);
       return { endpointId, port, sdp, negotiated };
     } catch (err) {
       await this.closeEndpoint(endpointId);
       throw err;
     }
+  }
+
+  #wantsSecurity(offer: string): boolean {
+    try {
+      return isSecureProfile(parseRemoteSdp(offer).media.security.protocol);
+    } catch {
+      return false; // the answer will say what is wrong with it
+    }
+  }
+
+  /** Loads werift and libopus once (webrtc/secure-kit.ts); every endpoint made afterwards can be secure. */
+  secureKit(): Promise<SecureKit> {
+    this.#kit ??= import('./webrtc/secure-kit.js').then(async (m) => {
+      const kit = await m.loadSecureKit();
+      this.#kitLoaded = kit;
+      for (const ep of this.#endpoints.values()) ep.kit = kit;
+      return kit;
+    });
+    return this.#kit;
   }
 
   #ep(endpointId: string): Endpoint {
@@ -242,7 +272,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     return this.createOffer(endpointId, 'sendrecv');
   }
 
-  endpointStats(endpointId: string): RtpSessionStats & { codec: AudioCodec | null; direction: Direction | null } {
+  endpointStats(endpointId: string): RtpSessionStats & { codec: MediaCodec | null; direction: Direction | null; security: 'webrtc' | 'sdes' | null } {
     return this.#ep(endpointId).stats();
   }
 

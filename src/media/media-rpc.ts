@@ -3,7 +3,7 @@
  * called across the thread boundary, and how. One entry per operation keeps both sides typed from one
  * place (the client's argument and result types are derived from it).
  */
-import type { MediaEngine, MediaEngineOptions, RecordTarget } from './media-engine.js';
+import type { MediaEngine, MediaEngineOptions, OpenOptions, RecordTarget } from './media-engine.js';
 import type { Direction } from './sdp-negotiator.js';
 import type { PlayItem } from './player.js';
 import * as errors from './errors.js';
@@ -12,7 +12,7 @@ type Tail<T extends unknown[]> = T extends [unknown, ...infer R] ? R : never;
 
 export const MEDIA_METHODS = {
   allocateEndpoint: (e: MediaEngine, legId: string) => e.allocateEndpoint(legId),
-  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string, peerHint?: string) => e.openEndpoint(legId, remoteOffer, peerHint),
+  openEndpoint: (e: MediaEngine, legId: string, remoteOffer?: string, peerHint?: string, opts?: OpenOptions) => e.openEndpoint(legId, remoteOffer, peerHint, opts),
   createOffer: (e: MediaEngine, id: string, direction?: Direction) => e.createOffer(id, direction),
   createAnswer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.createAnswer(id, offer, direction),
   answerOffer: (e: MediaEngine, id: string, offer: string, direction?: Direction) => e.answerOffer(id, offer, direction),

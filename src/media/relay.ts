@@ -25,7 +25,7 @@ export class Relay {
 
   #wire(from: Endpoint, to: Endpoint): void {
     const onMedia = (p: RtpPacket): void => {
-      const codec = from.codec;
+      const codec = from.relayCodec;
       if (codec && to.sendEncoded(codec, p.payload, `relay:${from.id}:${p.ssrc}`, p.timestamp, p.marker)) this.forwarded++;
     };
     const onEvent = (p: RtpPacket): void => {

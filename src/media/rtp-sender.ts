@@ -14,7 +14,8 @@ export interface RtpSendHeader {
 
 export class RtpSender {
   readonly ssrc: number;
-  readonly clockRate: number;
+  /** Set again when the negotiated codec's clock differs (Opus: 48000). */
+  clockRate: number;
   #seq: number;
   #source: string | null = null;
   #offset = 0;

@@ -14,6 +14,7 @@ import { parseRtpPacket, serializeRtpPacket, type RtpPacket } from './rtp-packet
 import { RtpSender } from './rtp-sender.js';
 import { RtpReceiverStats } from './rtp-receiver-stats.js';
 import { buildRtcpReport, ntpMiddle, ntpNow, parseRtcpCompound, type ParsedRtcp } from './rtcp-packet.js';
+import { datagramKind, isRtcpPacket, type MediaSecurity } from './media-security.js';
 
 export interface Address {
   address: string;
@@ -62,7 +63,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   readonly #rtp: Socket;
   readonly #rtcp: Socket;
   readonly #log: Logger;
-  readonly #clockRate: number;
+  #clockRate: number;
+  #security: MediaSecurity | null = null;
   readonly #relatchAfterMs: number;
   readonly #cname: string;
   #remote: Address | null = null;
@@ -91,7 +93,11 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     this.#cname = o.cname;
     this.sender = new RtpSender({ clockRate: this.#clockRate });
     this.#rtp.on('message', (msg, rinfo) => this.#onRtp(msg, rinfo));
-    this.#rtcp.on('message', (msg, rinfo) => this.#onRtcp(msg, rinfo));
+    this.#rtcp.on('message', (msg, rinfo) => {
+      if (!this.#security) return this.#onRtcp(msg, rinfo);
+      const plain = this.#security.unprotectRtcp(msg);
+      if (plain) this.#onRtcp(plain, rinfo);
+    });
     // A send error (ICMP port unreachable on loopback) must not crash the process.
     this.#rtp.on('error', (err) => this.#log.debug({ err }, 'rtp socket error'));
     this.#rtcp.on('error', (err) => this.#log.debug({ err }, 'rtcp socket error'));
@@ -124,6 +130,26 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     }
   }
 
+  /** SRTP from now on (and, for WebRTC, STUN/DTLS and RTCP on the RTP port): see media-security.ts. */
+  setSecurity(security: MediaSecurity): void {
+    this.#security = security;
+  }
+
+  get security(): MediaSecurity | null {
+    return this.#security;
+  }
+
+  /** The negotiated codec's RTP clock (48000 for Opus, RFC 7587 §4.1): reports and jitter use it. */
+  setClockRate(rate: number): void {
+    this.#clockRate = rate;
+    this.sender.clockRate = rate;
+  }
+
+  /** Sends a datagram from the RTP port as it is (STUN responses, DTLS records). */
+  sendRaw(data: Buffer, to: Address): void {
+    if (!this.#closed) this.#rtp.send(data, to.port, to.address);
+  }
+
   get remote(): Address | null {
     return this.#latched ?? (isUnspecified(this.#remote) ? null : this.#remote);
   }
@@ -133,7 +159,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     const to = this.remote;
     if (!to || this.#closed) return false;
     const h = this.sender.next(source, sourceTimestamp, samples, Date.now(), marker);
-    const buf = serializeRtpPacket({ payloadType, marker: h.marker, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: this.sender.ssrc }, payload);
+    let buf = serializeRtpPacket({ payloadType, marker: h.marker, sequenceNumber: h.sequenceNumber, timestamp: h.timestamp, ssrc: this.sender.ssrc }, payload);
+    if (this.#security) {
+      // No keys yet (DTLS still running): nothing goes out in clear.
+      const protectedPacket = this.#security.protectRtp(buf);
+      if (!protectedPacket) return false;
+      buf = protectedPacket;
+    }
     this.sender.packetsSent++;
     this.sender.octetsSent += payload.length;
     this.#sentSinceReport = true;
@@ -154,9 +186,31 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     };
   }
 
-  #onRtp(msg: Buffer, rinfo: RemoteInfo): void {
+  #onRtp(datagram: Buffer, rinfo: RemoteInfo): void {
     const now = Date.now();
     const from = { address: rinfo.address, port: rinfo.port };
+    let msg = datagram;
+    const sec = this.#security;
+    if (sec) {
+      // One port for STUN, DTLS, SRTP and SRTCP (RFC 7983 §7, RFC 5761 §4); only authenticated SRTP latches.
+      const kind = datagramKind(msg[0] ?? 0);
+      if (kind === 'stun' || kind === 'dtls') return sec.control(msg, from);
+      if (kind !== 'rtp' || msg.length < 12) {
+        this.#stray++;
+        return;
+      }
+      if (sec.rtcpMux && isRtcpPacket(msg)) {
+        const plain = sec.unprotectRtcp(msg);
+        if (plain) this.#onRtcp(plain, rinfo);
+        return;
+      }
+      const plain = sec.unprotectRtp(msg);
+      if (!plain) {
+        this.#stray++;
+        return;
+      }
+      msg = plain;
+    }
     if (!this.#latched || (from.address === this.#latched.address && from.port === this.#latched.port)) {
       if (!this.#latched) {
         this.#latched = from;
@@ -201,9 +255,11 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
 
   #sendReport(): void {
     // Where RTCP came from; else the latched RTP address with the SDP's a=rtcp port or port + 1.
-    const to =
-      this.#latchedRtcp ??
-      (this.#latched ? { address: this.#latched.address, port: this.#explicitRtcpPort ?? this.#latched.port + 1 } : this.#remoteRtcp);
+    const mux = this.#security?.rtcpMux ?? false;
+    const to = mux
+      ? this.remote
+      : (this.#latchedRtcp ??
+        (this.#latched ? { address: this.#latched.address, port: this.#explicitRtcpPort ?? this.#latched.port + 1 } : this.#remoteRtcp));
     if (this.#closed || !to || isUnspecified(to)) return;
     if (!this.#stats && !this.#sentSinceReport) return;
     const now = Date.now();
@@ -220,8 +276,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
       : undefined;
     this.#sentSinceReport = false;
     const reports = this.#stats ? [this.#stats.reportBlock(now)] : [];
-    const buf = buildRtcpReport(sender ? { ssrc: this.sender.ssrc, cname: this.#cname, sender, reports } : { ssrc: this.sender.ssrc, cname: this.#cname, reports });
-    this.#rtcp.send(buf, to.port, to.address);
+    let buf = buildRtcpReport(sender ? { ssrc: this.sender.ssrc, cname: this.#cname, sender, reports } : { ssrc: this.sender.ssrc, cname: this.#cname, reports });
+    if (this.#security) {
+      const p = this.#security.protectRtcp(buf);
+      if (!p) return;
+      buf = p;
+    }
+    (mux ? this.#rtp : this.#rtcp).send(buf, to.port, to.address);
   }
 
   /** Sends a report now (also used at close, where RFC 3550 6.6 would send BYE). */
@@ -233,6 +294,7 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#security?.close();
     this.removeAllListeners();
     for (const s of [this.#rtp, this.#rtcp]) {
       try {

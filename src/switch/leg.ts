@@ -12,7 +12,7 @@
 import type { LegRole, Party, UserRef } from '../events/model/facts.js';
 import type { IncomingRequest, InviteSession, SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
-import type { Negotiation } from '../media/media-engine.js';
+import type { Negotiation, OpenOptions } from '../media/media-engine.js';
 import type { Logger } from '../log/logger.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 
@@ -87,10 +87,10 @@ export class Leg {
   }
 
   /** Binds a new media endpoint to the leg and returns its first SDP: our answer to the party's offer, or
-   *  without one our offer (`peerHost`: where the party is believed to be, for the address in that offer).
-   *  Rejects with the media engine's errors (no endpoint is left then). */
-  async openMedia(remoteOffer?: string, peerHost?: string): Promise<string> {
-    const opened = await this.#deps.media.openEndpoint(this.legId, remoteOffer, peerHost);
+   *  without one our offer (`peerHost`: where the party is believed to be, for the address in that offer;
+   *  `webrtc`: the party is a browser). Rejects with the media engine's errors (no endpoint is left then). */
+  async openMedia(remoteOffer?: string, peerHost?: string, opts: OpenOptions = {}): Promise<string> {
+    const opened = await this.#deps.media.openEndpoint(this.legId, remoteOffer, peerHost, opts);
     this.adoptMedia(opened.endpointId);
     if (opened.negotiated) this.#negotiated = opened.negotiated;
     return opened.sdp;

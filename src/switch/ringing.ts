@@ -29,6 +29,7 @@ import type { Leg } from './leg.js';
 import type { RingRequest, RingRound, RingTarget } from './ring-plan.js';
 import type { SessionFacts } from './session-facts.js';
 import type { SessionLegs } from './session-legs.js';
+import { wantsWebrtc } from './webrtc-target.js';
 
 export interface RingingDeps {
   stack: SipStack;
@@ -181,7 +182,7 @@ export class Ringing {
   async #dial(l: RingingLeg): Promise<void> {
     let offer: string;
     try {
-      offer = await l.leg.openMedia(undefined, peerHost(l.target.requests[0]));
+      offer = await l.leg.openMedia(undefined, peerHost(l.target.requests[0]), { webrtc: wantsWebrtc(l.target.requests) });
     } catch (err) {
       l.leg.log.warn({ err }, 'no media for the leg');
       this.#fail(l, this.#o.mediaFailure ?? UNREACHABLE);
