@@ -73,9 +73,10 @@ test('--log-format: an unknown format is refused in one line', async () => {
   assert.equal(r.stderr, "ringside: --log-format (RINGSIDE_LOG_FORMAT): 'xml' is not one of json, pretty\n");
 });
 
-test('--log-format pretty: readable log lines and a start-up banner with the URLs and the demo logins', async (t) => {
+/** `ringside serve` of the demo provisioning on free ports, its stderr kept line by line. */
+function serveDemo(t: { after(fn: () => unknown): void }, extra: string[]) {
   const dir = tempDir(t);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', 'examples/demo.yaml', '--data', join(dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--log-format', 'pretty'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', 'examples/demo.yaml', '--data', join(dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   t.after(async () => {
     if (proc.exitCode === null) proc.kill('SIGKILL');
@@ -83,6 +84,11 @@ test('--log-format pretty: readable log lines and a start-up banner with the URL
   });
   const lines: string[] = [];
   createInterface({ input: proc.stderr }).on('line', (l) => lines.push(l));
+  return { proc, exited, lines };
+}
+
+test('--log-format pretty: readable log lines and a start-up banner with the URLs and the demo logins', async (t) => {
+  const { proc, exited, lines } = serveDemo(t, ['--log-format', 'pretty']);
   const deadline = Date.now() + 20_000;
   while (!lines.some((l) => l.includes('Stop with Ctrl-C')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const text = lines.join('\n');
@@ -103,15 +109,7 @@ test('--log-format pretty: readable log lines and a start-up banner with the URL
 test('serve under a non-TTY stderr logs JSON lines and prints no banner (machines read it)', async (t) => {
   const r = await runCli(['check-config', 'examples/demo.yaml']);
   assert.equal(r.code, 0);
-  const dir = tempDir(t);
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--config', 'examples/demo.yaml', '--data', join(dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  t.after(async () => {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
-    await exited;
-  });
-  const lines: string[] = [];
-  createInterface({ input: proc.stderr }).on('line', (l) => lines.push(l));
+  const { proc, exited, lines } = serveDemo(t, []);
   const deadline = Date.now() + 20_000;
   while (!lines.some((l) => l.includes('"ringside started"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   proc.kill('SIGTERM');
