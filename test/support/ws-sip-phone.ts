@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { DigestClient } from '../../src/sip/auth/digest-client.js';
 import { SipHeaders } from '../../src/sip/message/headers.js';
 import { parseMessage } from '../../src/sip/message/parser.js';
@@ -208,4 +209,24 @@ export class WsSipPhone {
 /** A minimal PCMU answer naming `port` on loopback (the test's RTP sink, or 9 to discard). */
 export function pcmuAnswer(port: number): string {
   return ['v=0', 'o=ws 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=sendrecv', ''].join('\r\n');
+}
+
+/**
+ * What a browser answers to Ringside's WebRTC offer (a call to a WebSocket contact is offered
+ * UDP/TLS/RTP/SAVPF): werift's RTCPeerConnection, a complete ICE + DTLS-SRTP stack, makes the answer and
+ * then connects to Ringside's media; closed in `t.after`.
+ */
+export async function webrtcAnswer(t: { after(fn: () => unknown): void }, offer: string): Promise<{ sdp: string; pc: RTCPeerConnection }> {
+  const pc = new RTCPeerConnection({
+    codecs: { audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 }), new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 })] },
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+  });
+  t.after(() => pc.close());
+  await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+  const transceiver = pc.getTransceivers()[0]!;
+  transceiver.sender.replaceTrack(new MediaStreamTrack({ kind: 'audio' }));
+  transceiver.setDirection('sendrecv');
+  await pc.setLocalDescription(await pc.createAnswer());
+  if (pc.iceGatheringState !== 'complete') await new Promise<void>((r) => pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && r()));
+  return { sdp: pc.localDescription!.sdp, pc };
 }

@@ -14,7 +14,7 @@ import { TestSocket } from '../support/ws-client.js';
 import { callConfig, ALICE } from '../support/call-config.js';
 import { CARRIER_IP, ok, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
-import { pcmuAnswer, WsSipPhone } from '../support/ws-sip-phone.js';
+import { pcmuAnswer, webrtcAnswer, WsSipPhone } from '../support/ws-sip-phone.js';
 import { endedSession } from '../switch/support/harness.js';
 import type { SipRequest } from '../../src/sip/message/sip-message.js';
 
@@ -54,11 +54,17 @@ test('a WebSocket phone registers with digest, is called by a sipp carrier over 
   assert.match(inviteText, /\r\nVia: SIP\/2\.0\/WS [^\r]+/i, 'Via names the WS transport (RFC 7118 §5)');
   assert.match(invite.headers.get('contact') ?? '', /;transport=ws>/);
   assert.doesNotMatch(invite.headers.get('contact') ?? '', /127\.0\.0\.1:0/);
+  // A WebSocket contact is a browser: it is offered WebRTC media (docs/media.md), and answers as one.
+  const offer = invite.body.toString();
+  for (const re of [/m=audio \d+ UDP\/TLS\/RTP\/SAVPF /, /a=ice-lite/, /a=fingerprint:sha-256 /, /a=setup:actpass/]) assert.match(offer, re);
+  const browser = await webrtcAnswer(t, offer);
   const toTag = 'wsphone1';
   phone.answer(invite, 180, 'Ringing', toTag);
-  phone.answer(invite, 200, 'OK', toTag, pcmuAnswer(9));
+  phone.answer(invite, 200, 'OK', toTag, browser.sdp);
   const ack = await phone.request('ACK');
   assert.equal(ack.callId, invite.callId);
+  for (let i = 0; i < 100 && browser.pc.connectionState !== 'connected'; i++) await sleep(50);
+  assert.equal(browser.pc.connectionState, 'connected', 'ICE and DTLS completed with Ringside\'s media');
   const bye = await phone.request('BYE', 15_000);
   assert.equal(bye.callId, invite.callId);
   phone.answer(bye, 200, 'OK', toTag);
