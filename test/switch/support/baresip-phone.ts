@@ -48,6 +48,14 @@ export interface BaresipPhoneOptions {
   password: string;
   /** The tone the phone says into every call (Hz), from a 60 s WAV. */
   toneHz: number;
+  /** How it registers (and so is called back): UDP (default), or TLS to `registrar`, then Ringside's TLS
+   *  port (RFC 3261 §26.2.1; the account's `;transport=tls`). */
+  transport?: 'udp' | 'tls';
+  /** TLS: the CA file it trusts (`sip_cafile`; baresip 1.0 has no switch to verify the server with it). */
+  caFile?: string;
+  /** TLS: certificate and private key in one PEM (`sip_certificate`), presented on its TLS listening port
+   *  when Ringside dials it there (after its registering connection closed). */
+  certificateFile?: string;
 }
 
 /** A ctrl_tcp frame: a UA event (`event: true`) or the response to a command (`response: true`). */
@@ -134,12 +142,14 @@ export class BaresipPhone {
         `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`,
         'module_app account.so',
         'module_app menu.so',
+        ...(o.caFile ? [`sip_cafile ${o.caFile}`] : []),
+        ...(o.certificateFile ? [`sip_certificate ${o.certificateFile}`] : []),
         '',
       ].join('\n'),
     );
     writeFileSync(
       join(dir, 'accounts'),
-      `<sip:${o.username}@${o.registrar};transport=udp>;auth_pass=${o.password};regint=300;answermode=auto;audio_codecs=PCMU,PCMA;ptime=20\n`,
+      `<sip:${o.username}@${o.registrar};transport=${o.transport ?? 'udp'}>;auth_pass=${o.password};regint=300;answermode=auto;audio_codecs=PCMU,PCMA;ptime=20\n`,
     );
     const child = spawn('baresip', ['-f', dir, '-s'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     return new BaresipPhone(dir, sipPort, ctrlPort, child);
