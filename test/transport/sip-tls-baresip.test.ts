@@ -19,7 +19,7 @@ import { CARRIER_IP, endedSession, freePort, ok, setup, sipp } from '../switch/s
 import { BaresipPhone, carrierMedia, waitFor } from '../switch/support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
 
-const skip = missingTool('baresip', 'baresip');
+const skip = missingTool('sipp', 'sip-tester') || missingTool('baresip', 'baresip');
 
 const PHONE_HZ = 440;
 const CARRIER_HZ = 1000;
