@@ -6,8 +6,10 @@
  * CANCEL, or came after the timeout or after another leg won) is hung up.
  *
  * A target with several requests is one leg whose INVITE is forked, as a forking proxy would (RFC 3261
- * §16.7): one media endpoint, the same offer to every device, the first 2xx among them wins and the other
- * forks are cancelled; when every fork fails, the leg fails with their combined outcome (outcomeOfForks).
+ * §16.7): the same offer to every device of a kind (fork-media.ts: browsers get a WebRTC offer, other
+ * phones a plain one, each kind its own endpoint), the first 2xx among them wins, the leg keeps the
+ * endpoint of its kind and the other forks are cancelled; when every fork fails, the leg fails with their
+ * combined outcome (outcomeOfForks).
  * This serves an originate's sides, which are one leg each in the facts whatever they reach.
  *
  * With screening (a line's confirmation or agent PIN), an answered leg must accept the call or enter a PIN
@@ -18,7 +20,7 @@
  * a screened leg that is not taken ends with `leg.ended`).
  */
 import type { HangupCause } from '../events/model/facts.js';
-import { parseNameAddr, storedDialogOf, type InviteSession, type OutgoingInvite, type SipResponse, type SipStack } from '../sip/index.js';
+import { storedDialogOf, type InviteSession, type OutgoingInvite, type SipResponse, type SipStack } from '../sip/index.js';
 import type { MediaControl } from '../media/media-control.js';
 import type { Logger } from '../log/logger.js';
 import { CANCELLED, NOT_REGISTERED, RING_TIMEOUT, UNREACHABLE, dialResultForInvite, outcomeOfForks, type DialOutcome } from './dial-results.js';
@@ -29,7 +31,8 @@ import type { Leg } from './leg.js';
 import type { RingRequest, RingRound, RingTarget } from './ring-plan.js';
 import type { SessionFacts } from './session-facts.js';
 import type { SessionLegs } from './session-legs.js';
-import { wantsWebrtc } from './webrtc-target.js';
+import { isWebSocketRequest } from './webrtc-target.js';
+import { ForkMedia } from './fork-media.js';
 
 export interface RingingDeps {
   stack: SipStack;
@@ -59,6 +62,8 @@ export interface RingFailure {
 
 /** One INVITE of a leg (several when forked). */
 interface Fork {
+  /** It goes to a browser (its offer and endpoint are the WebRTC ones). */
+  webrtc: boolean;
   invite?: OutgoingInvite;
   done: boolean;
   outcome?: DialOutcome;
@@ -75,6 +80,11 @@ interface RingingLeg {
   abandoned: boolean;
   alerted: boolean;
   forks: Fork[];
+  /** Its endpoints, once opened. */
+  media?: ForkMedia;
+  /** The 2xx being applied (they are taken one at a time: the first may switch the leg's endpoint, and
+   *  the next must see whether it won). */
+  answering: Promise<unknown>;
 }
 
 interface Round {
@@ -122,7 +132,7 @@ export class Ringing {
           ...(target.callerId !== undefined ? { callerId: target.callerId } : {}),
         }, target.legId);
         this.#deps.legs.announce(leg);
-        r.legs.push({ leg, target, state: 'dialling', abandoned: false, alerted: false, forks: [] });
+        r.legs.push({ leg, target, state: 'dialling', abandoned: false, alerted: false, forks: [], answering: Promise.resolve() });
       }
       for (const l of r.legs) {
         if (this.#gaveUp) this.#fail(l, this.#gaveUp);
@@ -180,19 +190,25 @@ export class Ringing {
   }
 
   async #dial(l: RingingLeg): Promise<void> {
-    let offer: string;
+    let media: ForkMedia;
     try {
-      offer = await l.leg.openMedia(undefined, peerHost(l.target.requests[0]), { webrtc: wantsWebrtc(l.target.requests) });
+      media = await ForkMedia.open(l.leg, this.#deps.media, l.target.requests);
     } catch (err) {
       l.leg.log.warn({ err }, 'no media for the leg');
       this.#fail(l, this.#o.mediaFailure ?? UNREACHABLE);
-      l.leg.releaseMedia();
       return;
     }
+    l.media = media;
     // Cancelled while the port was being bound: nobody will use it.
-    if (l.abandoned) return l.leg.releaseMedia();
-    l.forks = l.target.requests.map(() => ({ done: false }));
-    await Promise.all(l.target.requests.map((req, i) => this.#fork(l, l.forks[i]!, req, offer)));
+    if (l.abandoned) return media.release();
+    l.forks = l.target.requests.map((req) => ({ webrtc: isWebSocketRequest(req), done: false }));
+    await Promise.all(l.target.requests.map((req, i) => this.#fork(l, l.forks[i]!, req, media.offerFor(req))));
+  }
+
+  /** Closes the leg's endpoints (the one it holds and, forks mixed, the other). */
+  #releaseMedia(l: RingingLeg): void {
+    if (l.media) l.media.release();
+    else l.leg.releaseMedia();
   }
 
   async #fork(l: RingingLeg, f: Fork, req: RingRequest, offer: string): Promise<void> {
@@ -229,8 +245,17 @@ export class Ringing {
   /** A fork got a 2xx. True when that settled it (the leg took the answer, or it came too late and was hung
    *  up); false when its answer is unusable (the fork failed, `f.outcome`). */
   async #answered(l: RingingLeg, f: Fork, session: InviteSession, response: SipResponse): Promise<boolean> {
+    const before = l.answering;
+    const taken = this.#takeAnswer(before, l, f, session, response);
+    l.answering = taken.catch(() => undefined);
+    return taken;
+  }
+
+  async #takeAnswer(before: Promise<unknown>, l: RingingLeg, f: Fork, session: InviteSession, response: SipResponse): Promise<boolean> {
+    await before;
     if (this.#tooLate(l, session)) return true;
     try {
+      l.media!.use(f.webrtc);
       await l.leg.applyAnswer(response.body.toString('utf8'));
     } catch (err) {
       l.leg.log.warn({ err }, 'answer SDP unusable; hanging up the leg');
@@ -242,6 +267,7 @@ export class Ringing {
     if (this.#tooLate(l, session)) return true;
     const round = this.#round!;
     l.state = 'answered';
+    l.media!.settle();
     l.leg.attach(session);
     this.#deps.log.debug({ legId: l.leg.legId }, 'dialled leg answered');
     this.#deps.facts.record({ type: 'leg.answered', legId: l.leg.legId, dialog: storedDialogOf(session) });
@@ -259,7 +285,7 @@ export class Ringing {
     l.leg.log.info('answered too late; hanging up');
     session.bye().catch(() => undefined);
     // Another fork of this leg may have won: its endpoint is in use then.
-    if (l.state !== 'answered' && l.state !== 'screening') l.leg.releaseMedia();
+    if (l.state !== 'answered' && l.state !== 'screening') this.#releaseMedia(l);
     return true;
   }
 
@@ -325,7 +351,7 @@ export class Ringing {
   #forkFailed(l: RingingLeg): void {
     if (!l.forks.every((f) => f.done)) return;
     this.#fail(l, outcomeOfForks(l.forks.map((f) => f.outcome!)));
-    if (l.state === 'failed') l.leg.releaseMedia();
+    if (l.state === 'failed') this.#releaseMedia(l);
   }
 
   #fail(l: RingingLeg, outcome: DialOutcome): void {
@@ -336,17 +362,5 @@ export class Ringing {
     this.#deps.facts.record({ type: 'leg.failed', legId: l.leg.legId, result: outcome.result, cause: outcome.cause, ...(outcome.sipStatus !== undefined ? { sipStatus: outcome.sipStatus } : {}) });
     const r = this.#round;
     if (r?.legs.includes(l)) this.#checkRound(r);
-  }
-}
-
-/** Where a request goes, as far as known before resolving it: the address the SDP offer should suit. */
-function peerHost(req: RingRequest | undefined): string | undefined {
-  if (!req) return undefined;
-  if (req.destination) return req.destination.host;
-  try {
-    const target = req.requestUri ?? req.to;
-    return parseNameAddr(target.includes('<') ? target : `<${target}>`).uri.host;
-  } catch {
-    return undefined;
   }
 }

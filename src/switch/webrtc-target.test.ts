@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isWebSocketRequest, wantsWebrtc } from './webrtc-target.js';
+import { isWebSocketRequest } from './webrtc-target.js';
 
 test('a contact with ;transport=ws or wss is a browser; udp/tcp and plain URIs are not', () => {
   assert.equal(isWebSocketRequest({ to: 'sip:alice@example.com', requestUri: 'sip:k3fo@df7jal23ls0d.invalid;transport=ws' }), true);
@@ -8,12 +8,4 @@ test('a contact with ;transport=ws or wss is a browser; udp/tcp and plain URIs a
   assert.equal(isWebSocketRequest({ to: 'sip:alice@example.com', requestUri: 'sip:alice@192.0.2.1:5060;transport=tcp' }), false);
   assert.equal(isWebSocketRequest({ to: 'sip:alice@example.com', requestUri: 'sip:alice@192.0.2.1;transport=wsx' }), false);
   assert.equal(isWebSocketRequest({ to: 'sip:alice@192.0.2.1' }), false);
-});
-
-test('the leg offers WebRTC only when every fork goes to a browser', () => {
-  const ws = { to: 'sip:a@x', requestUri: 'sip:a@h.invalid;transport=ws' };
-  const udp = { to: 'sip:a@x', requestUri: 'sip:a@192.0.2.1:5060' };
-  assert.equal(wantsWebrtc([ws]), true);
-  assert.equal(wantsWebrtc([ws, udp]), false);
-  assert.equal(wantsWebrtc([]), false);
 });
