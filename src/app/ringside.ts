@@ -226,7 +226,7 @@ export class Ringside implements RingsideServices {
       const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
       const fallback = realtime.handleUpgrade.bind(realtime);
-      const sipWs = started('sip websocket', new SipWebSocketAcceptor(sip.stack));
+      const sipWs = started('sip websocket', new SipWebSocketAcceptor(sip.stack, { maxPerAddress: settings.sipWsMaxPerAddress }));
       routeUpgrades(http.server, { [settings.sipWsPath]: sipWs.handler('ws') }, fallback);
       await http.listen({ host: settings.host, port: settings.httpPort });
       const address = http.server.address();

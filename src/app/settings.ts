@@ -29,6 +29,8 @@ export interface Settings {
   /** How long `/sms/send` waits for the carrier's answer to a MESSAGE before answering 502 (docs/messaging.md);
    *  environment only. */
   textCarrierTimeoutSeconds: number;
+  /** SIP WebSocket connections open at once from one address; more are refused 503 (environment only). */
+  sipWsMaxPerAddress: number;
   /** SIP over TLS and HTTPS/WSS (docs/configuration.md, "TLS"): absent when off. On when a certificate,
    *  a SIP TLS port or an HTTPS port is given; without certificate files a self-signed pair is made. */
   tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string; caFile?: string };
@@ -93,6 +95,7 @@ export const TUNING_ENV = {
   sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
   voiceAnswerTimeoutSeconds: 'RINGSIDE_VOICE_ANSWER_TIMEOUT',
   textCarrierTimeoutSeconds: 'RINGSIDE_TEXT_CARRIER_TIMEOUT',
+  sipWsMaxPerAddress: 'RINGSIDE_SIP_WS_MAX_PER_ADDRESS',
 } as const;
 
 /** `isTty`: whether stderr is a terminal, which picks the log format when none is set. */
@@ -141,6 +144,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     sipUdpReceiveBufferBytes: tuning('sipUdpReceiveBufferBytes', 8 * 1024 * 1024, 65_536, 1024 * 1024 * 1024),
     voiceAnswerTimeoutSeconds: tuning('voiceAnswerTimeoutSeconds', 30, 1, 3600),
     textCarrierTimeoutSeconds: tuning('textCarrierTimeoutSeconds', 8, 1, 60),
+    sipWsMaxPerAddress: tuning('sipWsMaxPerAddress', 200, 1, 1_000_000),
     dataDir: get('data') ?? './data',
     host,
     httpPort: port('httpPort', 8080),

@@ -14,6 +14,9 @@ export interface SipWebSocketAcceptorOptions {
   maxMessageBytes?: number;
   /** Ping interval; a client that misses a pong until the next ping is cut (default 30 s). */
   pingIntervalMs?: number;
+  /** Connections open at once from one IP address; more get 503 (default 200: an office of browsers
+   *  behind one NAT address stays well under it, one client opening thousands does not). */
+  maxPerAddress?: number;
 }
 
 export class SipWebSocketAcceptor {
@@ -22,9 +25,12 @@ export class SipWebSocketAcceptor {
   readonly #sockets = new Set<WebSocket>();
   readonly #alive = new WeakSet<WebSocket>();
   readonly #pinger: NodeJS.Timeout;
+  readonly #perAddress = new Map<string, number>();
+  readonly #maxPerAddress: number;
 
   constructor(stack: SipStack, options: SipWebSocketAcceptorOptions = {}) {
     this.#stack = stack;
+    this.#maxPerAddress = options.maxPerAddress ?? 200;
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxMessageBytes ?? 64 * 1024,
@@ -45,6 +51,20 @@ export class SipWebSocketAcceptor {
     const remote = `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`;
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim().toLowerCase());
     if (!offered.includes('sip')) return this.#refuse(socket, 400, 'Bad Request', 'the WebSocket subprotocol "sip" is required (RFC 7118 §4)', remote);
+    const address = req.socket.remoteAddress ?? '';
+    const open = this.#perAddress.get(address) ?? 0;
+    if (open >= this.#maxPerAddress) return this.#refuse(socket, 503, 'Service Unavailable', `too many SIP WebSocket connections from this address (${this.#maxPerAddress})`, remote);
+    // Counted from the upgrade on: a burst of upgrades cannot overshoot while handshakes are in flight.
+    this.#perAddress.set(address, open + 1);
+    let counted = true;
+    const uncount = (): void => {
+      if (!counted) return;
+      counted = false;
+      const n = (this.#perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) this.#perAddress.delete(address);
+      else this.#perAddress.set(address, n);
+    };
+    socket.once('close', uncount);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const events = this.#stack.acceptWebSocket(
         protocol,

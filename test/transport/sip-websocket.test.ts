@@ -116,6 +116,28 @@ test('an upgrade at /sip without the sip subprotocol is refused; /nowhere is 404
   realtime.close();
 });
 
+test('one address may hold RINGSIDE_SIP_WS_MAX_PER_ADDRESS SIP WebSockets: the next is refused 503 until one closes', async (t) => {
+  const r = await startInProcess(t, config(9), { env: { RINGSIDE_SIP_WS_MAX_PER_ADDRESS: '2' } });
+  const url = `ws://127.0.0.1:${r.httpPort}/sip`;
+  const [a, b] = [await WsSipPhone.open(url), await WsSipPhone.open(url)];
+  t.after(() => b.close());
+  const third = () =>
+    new Promise<number>((resolve) => {
+      const ws = new WebSocket(url, 'sip');
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => {
+        ws.close();
+        resolve(101);
+      });
+      ws.once('error', () => {});
+    });
+  assert.equal(await third(), 503);
+  await a.close();
+  let status = 0;
+  for (let i = 0; i < 50 && (status = await third()) !== 101; i++) await sleep(20);
+  assert.equal(status, 101, 'a closed connection frees its place');
+});
+
 test('malformed SIP over WebSocket: answered 400 when it can be, else dropped and counted; the connection and Ringside live on', async (t) => {
   const r = await startInProcess(t, config(9));
   const phone = await WsSipPhone.open(`ws://127.0.0.1:${r.httpPort}/sip`);
