@@ -42,6 +42,8 @@ import { advertisedAddresses, urlHost } from './advertised-addresses.js';
 import { loadTlsCredentials, TlsCredentialsError, type LoadedTls } from './tls-credentials.js';
 import { routeUpgrades } from './upgrade-router.js';
 import { SipWebSocketAcceptor } from './sip-websocket-acceptor.js';
+import { RingsideMetrics } from '../api/metrics/ringside-metrics.js';
+import { metricsApi } from '../api/metrics/metrics-api.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 
@@ -158,7 +160,9 @@ export class Ringside implements RingsideServices {
       const dialectOptions = { publicUrl: '' };
       // Report entries are a projection too: written when a session's end is durable in the log.
       const reports = started('report writer', new ReportWriter(store, logger.child({ component: 'reports' })));
-      const recorder = new FactRecorder({ events, logger: logger.child({ component: 'recorder' }), observers: [reports] });
+      // Prometheus metrics (api/metrics/): calls counted from durable facts, append latency by the recorder.
+      const metrics = new RingsideMetrics();
+      const recorder = new FactRecorder({ events, logger: logger.child({ component: 'recorder' }), observers: [reports, metrics.calls], appended: metrics.appended });
       const webhooks = new WebhookEngine({ events, store, outbox, logger: logger.child({ component: 'webhooks' }) });
       await webhooks.start();
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
@@ -224,6 +228,17 @@ export class Ringside implements RingsideServices {
       const http = started('http', createHttpServer({ logger }));
       await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts });
       const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
+      metrics.bind({
+        sip: sip.stack,
+        registrations: () => store.countSipBindings(Date.now()),
+        mediaPorts: () => media.portPool(),
+        eventLogBacklog: () => events.backlog,
+        realtimeClients: () => realtime.clientCount,
+        webhooks: () => webhooks.stats,
+        outbox: () => outbox.counts(),
+        invitesShed: () => overload.status.shed,
+      });
+      await http.register(metricsApi, { metrics, ...(settings.metricsToken !== undefined ? { token: settings.metricsToken } : {}) });
       // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
       const fallback = realtime.handleUpgrade.bind(realtime);
       const sipWs = started('sip websocket', new SipWebSocketAcceptor(sip.stack, { maxPerAddress: settings.sipWsMaxPerAddress }));

@@ -36,6 +36,9 @@ export interface Settings {
   tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string; caFile?: string };
   /** Path of SIP over WebSocket on the HTTP (ws) and HTTPS (wss) servers, RFC 7118. */
   sipWsPath: string;
+  /** Bearer token `GET /metrics` requires; unset: loopback clients only (docs/metrics.md). Environment only:
+   *  a flag would show in `ps`. */
+  metricsToken?: string;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -173,6 +176,11 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
   if (publicUrl !== undefined) s.publicUrl = publicUrl.replace(/\/+$/, '');
   if (sipAddress !== undefined) s.sipAddress = sipAddress;
   if (mediaAddress !== undefined) s.mediaAddress = mediaAddress;
+  const metricsToken = env.RINGSIDE_METRICS_TOKEN;
+  if (metricsToken !== undefined && metricsToken !== '') {
+    if (!/^[\x21-\x7e]{16,}$/.test(metricsToken)) throw new SettingsError('RINGSIDE_METRICS_TOKEN: must be at least 16 printable characters without spaces');
+    s.metricsToken = metricsToken;
+  }
   return s;
 }
 

@@ -31,6 +31,8 @@ export interface FactRecorderOptions {
   logger?: Logger;
   /** Told each fact once it is durable (the report writer). */
   observers?: readonly FactObserver[];
+  /** Told how long each append took until durable, in seconds (the metrics' latency histogram). */
+  appended?: (seconds: number) => void;
 }
 
 export class FactRecorder {
@@ -38,11 +40,13 @@ export class FactRecorder {
   readonly #events: EventLog;
   readonly #logger?: Logger;
   readonly #observers: readonly FactObserver[];
+  readonly #appended: ((seconds: number) => void) | undefined;
 
   constructor(options: FactRecorderOptions) {
     this.#events = options.events;
     if (options.logger) this.#logger = options.logger;
     this.#observers = options.observers ?? [];
+    this.#appended = options.appended;
   }
 
   /** Records facts (all of one session, in order) and resolves with the logged wire events. */
@@ -101,12 +105,14 @@ export class FactRecorder {
   #append(s: SessionState, sessionId: string, facts: Fact[]): Promise<LogEntry[]> {
     const seq = ++s.appends;
     let appended: Promise<LogEntry[]>;
+    const t0 = this.#appended ? performance.now() : 0;
     try {
       appended = this.#events.append({ facts });
     } catch (err) {
       appended = Promise.reject(err as Error);
     }
     return appended.then((entries) => {
+      this.#appended?.((performance.now() - t0) / 1000);
       // Observers see only what is durable, in the session's order.
       for (const f of facts) this.#observe(s, f, 'recorded');
       if (facts.some(endsSession) && s.appends === seq && this.#sessions.get(sessionId) === s) this.#sessions.delete(sessionId);

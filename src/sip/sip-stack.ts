@@ -27,6 +27,7 @@ import { IncomingInvite } from './user-agent/incoming-invite.js';
 import type { OverloadGuard } from './overload-guard.js';
 import { IncomingRequest } from './user-agent/incoming-request.js';
 import { OutgoingInvite } from './user-agent/outgoing-invite.js';
+import { SipMessageCounts } from './sip-message-counts.js';
 import { UserAgentClient } from './user-agent/user-agent-client.js';
 import type { RequestCallbacks, RequestHandle, UserAgentCore } from './user-agent/user-agent-core.js';
 
@@ -93,6 +94,8 @@ export interface SipStackCounters {
   sessions: number;
   /** Responses matching no transaction and no dialog, dropped (§17.1.3, §18.1.2). */
   strayResponses: number;
+  /** Transactions that timed out: Timer B (INVITE client), F (non-INVITE client), H (no ACK, §17.2.1). */
+  timeouts: { B: number; F: number; H: number };
 }
 
 
@@ -117,6 +120,9 @@ export class SipStack implements UserAgentCore {
   #handlers = new Map<string, IncomingRequestHandler>();
   #inviteHandler?: IncomingInviteHandler;
   #strayResponses = 0;
+  readonly #timeouts = { B: 0, F: 0, H: 0 };
+  /** Messages by direction, method and status (for the metrics endpoint). */
+  readonly messageCounts = new SipMessageCounts();
   #closed = false;
   #pending = new Set<UserAgentClient>();
   /** Call-ID/From tag/CSeq of out-of-dialog requests with a live server transaction (§8.2.2.2). */
@@ -139,9 +145,16 @@ export class SipStack implements UserAgentCore {
     this.#transactions = new TransactionLayer({
       clock: this.clock,
       timers: this.timers,
-      prepareRequest: (req, dest) => transport.prepareRequest(req, dest),
-      prepareResponse: (res, source) => transport.prepareResponse(res, source),
+      prepareRequest: (req, dest) => {
+        this.messageCounts.count('out', req);
+        return transport.prepareRequest(req, dest);
+      },
+      prepareResponse: (res, source) => {
+        this.messageCounts.count('out', res);
+        return transport.prepareResponse(res, source);
+      },
       write: (out) => transport.write(out),
+      timedOut: (timer) => void this.#timeouts[timer]++,
     });
     transport.onMessage((m) => this.#receive(m));
   }
@@ -243,6 +256,7 @@ export class SipStack implements UserAgentCore {
       transactions: this.#transactions.size,
       sessions: this.#sessions.size,
       strayResponses: this.#strayResponses,
+      timeouts: { ...this.#timeouts },
     };
   }
 
@@ -297,10 +311,12 @@ export class SipStack implements UserAgentCore {
 
   async sendStateless(req: SipRequest, dest: Destination, options: { keepVia?: boolean } = {}): Promise<void> {
     if (!options.keepVia) req.headers.prepend('via', this.#via(dest));
+    this.messageCounts.count('out', req);
     await this.#transport.send(req, dest);
   }
 
   sendResponse(res: SipResponse, source: Destination): Promise<void> {
+    this.messageCounts.count('out', res);
     return this.#transport.sendResponse(res, source);
   }
 
@@ -390,6 +406,7 @@ export class SipStack implements UserAgentCore {
 
   #receive({ message, source }: InboundMessage): void {
     if (this.#closed) return;
+    this.messageCounts.count('in', message);
     try {
       if (message.kind === 'response') {
         if (!this.#transactions.receiveResponse(message)) this.#strayResponse(message);

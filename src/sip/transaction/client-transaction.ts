@@ -44,7 +44,8 @@ export abstract class ClientTransaction extends Transaction {
   }
 
   /** Timer B (§17.1.1.2) or Timer F (§17.1.2.2) fired: Terminated, and the TU treats it as 408. */
-  protected timedOut(): void {
+  protected timedOut(timer: 'B' | 'F'): void {
+    this.ctx.timedOut?.(timer);
     this.setState('terminated');
     this.user.onRequestTimeout();
   }

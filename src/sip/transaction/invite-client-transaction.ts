@@ -39,7 +39,7 @@ export class InviteClientTransaction extends ClientTransaction {
   /** §17.1.1.2: Timer B fires in Calling → the TU is told of a timeout (treated as 408); Terminated. */
   #timerB(): void {
     if (this.state !== 'calling') return;
-    this.timedOut();
+    this.timedOut('B');
   }
 
   receiveResponse(res: SipResponse): void {

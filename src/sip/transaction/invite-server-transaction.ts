@@ -51,6 +51,7 @@ export class InviteServerTransaction extends ServerTransaction {
     this.setState('completed');
     if (!this.reliable) this.setTimer('G', this.#interval, () => this.#timerG());
     this.setTimer('H', 64 * this.ctx.timers.T1, () => {
+      this.ctx.timedOut?.('H');
       this.end();
       this.user.onAckTimeout?.();
     });

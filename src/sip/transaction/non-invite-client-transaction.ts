@@ -16,7 +16,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
     this.sendRequest();
     if (!this.reliable) this.setTimer('E', this.#interval, () => this.#timerE());
     // §17.1.2.2: Timer F in Trying or Proceeding → timeout (treated as 408), Terminated.
-    this.setTimer('F', 64 * this.ctx.timers.T1, () => this.timedOut());
+    this.setTimer('F', 64 * this.ctx.timers.T1, () => this.timedOut('F'));
   }
 
   /** §17.1.2.2: Timer E retransmits with min(2^n*T1, T2) in Trying, and every T2 in Proceeding. */

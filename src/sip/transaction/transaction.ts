@@ -16,6 +16,8 @@ export interface TransactionContext {
   /** A response serialized and routed back towards the request's source (§18.2.2); throws without Via. */
   prepareResponse(res: SipResponse, source: Destination): Outbound;
   write(out: Outbound): Promise<void>;
+  /** A transaction timer ran out without its answer (counted for the metrics endpoint). */
+  timedOut?(timer: 'B' | 'F' | 'H'): void;
 }
 
 /** What every transaction is made of; the transaction layer supplies it (transaction-layer.ts). */
