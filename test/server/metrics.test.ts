@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import { startInProcess } from '../support/in-process.js';
-import { callConfig, ALICE } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, phoneAnswering, registeredPhone, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 
@@ -70,15 +70,7 @@ function value(samples: Sample[], name: string, labels: Record<string, string> =
 
 const sum = (samples: Sample[], name: string, where: Record<string, string> = {}) => samples.filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v)).reduce((n, s) => n + s.value, 0);
 
-function config(carrierPort: number): string {
-  return callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 10, fallback: hangup } }
-`);
-}
+const config = (carrierPort: number): string => aliceLineConfig(carrierPort, 10);
 
 /** `token` null: no Authorization header. */
 async function scrape(port: number, token: string | null = TOKEN): Promise<Response> {

@@ -24,3 +24,14 @@ export const ALICE = '{ id: 501, name: Alice, email: alice@demo.test, password: 
 export const BOB = '{ id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "1102", sip: { username: "102", password: bob-sip-102 } }';
 /** Bob whose own number is +15550101 (outgoing caller ID, texts). */
 export const BOB_WITH_NUMBER = '{ id: 502, name: Bob, email: bob@demo.test, password: bob-pass, role: user, extension: "102", pin: "1102", phoneNumber: "+15550101", sip: { username: "102", password: bob-sip-102 } }';
+
+/** The account with one number, +15550100, on a line that rings Alice (ring-all) for `timeoutSeconds`. */
+export function aliceLineConfig(carrierPort: number, timeoutSeconds = 20): string {
+  return callConfig(carrierPort, `
+    numbers: [{ number: "+15550100" }]
+    users:
+      - ${ALICE}
+    lines:
+      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: ${timeoutSeconds}, fallback: hangup } }
+`);
+}

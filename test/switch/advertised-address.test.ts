@@ -11,21 +11,13 @@ import { missingTool } from '../support/tools.js';
 import { CARRIER_IP, freePort, ok, setup, sipp } from './support/harness.js';
 import { BaresipPhone, carrierMedia, waitFor } from './support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
-import { callConfig, ALICE } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { localAddressFor, primaryAddress } from '../../src/util/local-address.js';
 
 const skip = missingTool('sipp', 'sip-tester') || missingTool('baresip', 'baresip');
 const ADVERTISED = '127.0.0.5';
 
-function config(carrierPort: number): string {
-  return callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 20, fallback: hangup } }
-`);
-}
+const config = (carrierPort: number): string => aliceLineConfig(carrierPort);
 
 function hears(samples: Int16Array, want: number, other: number, what: string): void {
   const loud = Array.from({ length: Math.floor(samples.length / 160) }, (_, i) => samples.subarray(i * 160, i * 160 + 160)).filter((f) => rms(f) > 1000).length;

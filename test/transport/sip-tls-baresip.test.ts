@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingTool } from '../support/tools.js';
-import { callConfig, ALICE } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, endedSession, freePort, ok, setup, sipp } from '../switch/support/harness.js';
 import { BaresipPhone, carrierMedia, waitFor } from '../switch/support/baresip-phone.js';
 import { rms, tonePower } from '../media/support/audio-analysis.js';
@@ -37,16 +37,7 @@ function certificate(t: { after(fn: () => unknown): void }): { cert: string; key
   return { cert, key, combined };
 }
 
-/** One line ringing Alice; the carrier trunk at 127.0.0.2 (its port unused: the carrier only calls in). */
-function config(carrierPort: number): string {
-  return callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 20, fallback: hangup } }
-`);
-}
+const config = (carrierPort: number): string => aliceLineConfig(carrierPort);
 
 interface Traced {
   /** The transport, source and destination baresip's `-s` trace names above each message. */

@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
 import { TestSocket } from '../support/ws-client.js';
-import { callConfig, ALICE } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { pcmuAnswer, webrtcAnswer, WsSipPhone } from '../support/ws-sip-phone.js';
@@ -20,14 +20,7 @@ import type { SipRequest } from '../../src/sip/message/sip-message.js';
 
 const skip = missingTool('sipp', 'sip-tester');
 
-const config = (carrierPort: number) =>
-  callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 10, fallback: hangup } }
-`);
+const config = (carrierPort: number): string => aliceLineConfig(carrierPort, 10);
 
 test('a WebSocket phone registers with digest, is called by a sipp carrier over its own connection, answers; ACK and BYE arrive; the RealTime socket still works', { skip }, async (t) => {
   const carrierPort = await freePort();

@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 import { missingTool } from '../support/tools.js';
-import { callConfig, ALICE } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, phoneAnswering, registeredPhone, sleep } from '../support/sipp-calls.js';
 import { WsSipPhone } from '../support/ws-sip-phone.js';
 import { logged, rest, setup, topic } from '../switch/support/harness.js';
@@ -25,14 +25,7 @@ import { freePort } from '../sip/support/sipp.js';
 
 const skip = missingTool('sipp', 'sip-tester');
 
-const config = (carrierPort: number) =>
-  callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 10, fallback: hangup } }
-`);
+const config = (carrierPort: number): string => aliceLineConfig(carrierPort, 10);
 
 /** Originates Alice (PIN 1101) → the carrier's number; resolves with the session id. */
 async function originate(s: Awaited<ReturnType<typeof setup>>): Promise<string> {
