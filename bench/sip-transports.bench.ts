@@ -1,7 +1,8 @@
 /**
  * REGISTER rate per SIP transport: UDP, TCP, TLS and WebSocket (ws and wss) into one registrar with digest
  * (each registration is two transactions: REGISTER → 401, REGISTER with Authorization → 200), and calls
- * (INVITE/200/ACK + BYE/200) per second over UDP, TCP and TLS between two stacks. Server and clients share
+ * (INVITE/200/ACK + BYE/200) per second over UDP, TCP and TLS between two stacks, and over ws/wss from the
+ * browser-like phones. Server and clients share
  * this process and its CPU. UDP/TCP/TLS clients are SIP stacks; WebSocket clients are the test suite's
  * browser-like phone (test/support/ws-sip-phone.ts) over the real `ws` package, each its own connection.
  * Run: npm run bench -- sip-transports
@@ -109,6 +110,21 @@ for (const transport of ['udp', 'tcp', 'tls'] as TransportProtocol[]) {
       if (!res.ok) return false;
       return (await res.session.bye()).status === 200;
     });
+    console.log(`| call: INVITE/200/ACK + BYE/200 | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
+  }
+}
+for (const transport of ['ws', 'wss'] as const) {
+  const url = `${transport}://127.0.0.1:${transport === 'ws' ? port(http) : port(https)}/sip`;
+  for (const concurrency of [1, 50]) {
+    const phones = await Promise.all(Array.from({ length: concurrency }, () => WsSipPhone.open(url, { ca: cert })));
+    const r = await run(concurrency, async (w) => {
+      const phone = phones[w]!;
+      const call = await phone.call('bench', 'bench.test', user(w), `pw-${user(w)}`, SDP);
+      const ok = call.final.status === 200 && (await call.bye()).status === 200;
+      phone.forget();
+      return ok;
+    });
+    await Promise.all(phones.map((p) => p.close()));
     console.log(`| call: INVITE/200/ACK + BYE/200 | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
   }
 }
