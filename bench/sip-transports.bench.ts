@@ -72,6 +72,23 @@ await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
 await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
 const port = (s: typeof http | typeof https): number => (s.address() as { port: number }).port;
 
+/** One row per ws/wss transport and concurrency: each worker its own browser-like phone and connection. */
+async function overWebSockets(workload: string, once: (phone: WsSipPhone, worker: number) => Promise<boolean>): Promise<void> {
+  for (const transport of ['ws', 'wss'] as const) {
+    const url = `${transport}://127.0.0.1:${transport === 'ws' ? port(http) : port(https)}/sip`;
+    for (const concurrency of [1, 50]) {
+      const phones = await Promise.all(Array.from({ length: concurrency }, () => WsSipPhone.open(url, { ca: cert })));
+      const r = await run(concurrency, async (w) => {
+        const ok = await once(phones[w]!, w);
+        phones[w]!.forget();
+        return ok;
+      });
+      await Promise.all(phones.map((p) => p.close()));
+      console.log(`| ${workload} | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
+    }
+  }
+}
+
 console.log(`node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; ${DURATION_MS / 1000} s per row, server and clients in one process\n`);
 console.log('| workload | transport | concurrency | per second | failures |');
 console.log('|---|---|---:|---:|---:|');
@@ -88,20 +105,7 @@ for (const transport of ['udp', 'tcp', 'tls'] as TransportProtocol[]) {
     console.log(`| REGISTER with digest | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
   }
 }
-for (const transport of ['ws', 'wss'] as const) {
-  const url = `${transport}://127.0.0.1:${transport === 'ws' ? port(http) : port(https)}/sip`;
-  for (const concurrency of [1, 50]) {
-    const phones = await Promise.all(Array.from({ length: concurrency }, () => WsSipPhone.open(url, { ca: cert })));
-    const r = await run(concurrency, async (w) => {
-      const phone = phones[w]!;
-      const res = await phone.register(user(w), `pw-${user(w)}`, 'bench.test');
-      phone.forget();
-      return res.status === 200;
-    });
-    await Promise.all(phones.map((p) => p.close()));
-    console.log(`| REGISTER with digest | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
-  }
-}
+await overWebSockets('REGISTER with digest', async (phone, w) => (await phone.register(user(w), `pw-${user(w)}`, 'bench.test')).status === 200);
 for (const transport of ['udp', 'tcp', 'tls'] as TransportProtocol[]) {
   const target = `sip:bench@127.0.0.1:${transport === 'tls' ? server.tlsPort : server.port};transport=${transport}`;
   for (const concurrency of [1, 50]) {
@@ -113,21 +117,10 @@ for (const transport of ['udp', 'tcp', 'tls'] as TransportProtocol[]) {
     console.log(`| call: INVITE/200/ACK + BYE/200 | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
   }
 }
-for (const transport of ['ws', 'wss'] as const) {
-  const url = `${transport}://127.0.0.1:${transport === 'ws' ? port(http) : port(https)}/sip`;
-  for (const concurrency of [1, 50]) {
-    const phones = await Promise.all(Array.from({ length: concurrency }, () => WsSipPhone.open(url, { ca: cert })));
-    const r = await run(concurrency, async (w) => {
-      const phone = phones[w]!;
-      const call = await phone.call('bench', 'bench.test', user(w), `pw-${user(w)}`, SDP);
-      const ok = call.final.status === 200 && (await call.bye()).status === 200;
-      phone.forget();
-      return ok;
-    });
-    await Promise.all(phones.map((p) => p.close()));
-    console.log(`| call: INVITE/200/ACK + BYE/200 | ${transport.toUpperCase()} | ${concurrency} | ${fmt(r.rate)} | ${r.failures} |`);
-  }
-}
+await overWebSockets('call: INVITE/200/ACK + BYE/200', async (phone, w) => {
+  const call = await phone.call('bench', 'bench.test', user(w), `pw-${user(w)}`, SDP);
+  return call.final.status === 200 && (await call.bye()).status === 200;
+});
 await client.close();
 await acceptor.close();
 await server.close();
