@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../log/logger.js';
+import { primaryAddress } from '../util/local-address.js';
 import { ENV, type Settings } from './settings.js';
 
 export class TlsCredentialsError extends Error {
@@ -70,10 +71,12 @@ function check(cert: Buffer, key: Buffer, what: string): void {
   }
 }
 
-/** RSA 2048, ten years, CN and subjectAltName for this host's name, localhost and the loopback addresses. */
+/** RSA 2048, ten years, CN and subjectAltName for this host's name, localhost, the loopback addresses and
+ *  the primary address (what peers off this machine reach at the time the pair is made). */
 function generateSelfSigned(certFile: string, keyFile: string): void {
   const name = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'ringside';
-  const san = `subjectAltName=DNS:${name},DNS:localhost,IP:127.0.0.1,IP:::1`;
+  const primary = primaryAddress();
+  const san = `subjectAltName=DNS:${name},DNS:localhost,IP:127.0.0.1,IP:::1${primary === '127.0.0.1' ? '' : `,IP:${primary}`}`;
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-subj', `/CN=${name}`, '-addext', san, '-keyout', keyFile, '-out', certFile], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
   } catch (err) {
