@@ -211,7 +211,7 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
   createAnswer(offer: string, direction: Direction = 'sendrecv'): string {
     const { media: remote } = parseRemoteSdp(offer);
     this.#secureFor(remote.security);
-    const local: LocalMedia = { ...this.#base, ...this.#secureLocal(remote.security), address: this.#address(offeredAddress(offer)), direction, sessionVersion: ++this.#version };
+    const local: LocalMedia = { ...this.#base, ...this.#secureLocal(remote.security), address: this.#address(remote.address), direction, sessionVersion: ++this.#version };
     const { sdp, negotiated } = createAnswer(offer, local);
     this.#apply(negotiated, true);
     this.#offered = null;
@@ -356,12 +356,4 @@ export class Endpoint extends TypedEmitter<EndpointEvents> {
     this.#opus?.close();
     this.removeAllListeners();
   }
-}
-
-/** The connection address of an offer's audio (media-level `c=` wins over session-level, RFC 4566 §5.7). */
-function offeredAddress(sdp: string): string | undefined {
-  const audio = sdp.search(/^m=audio /m);
-  const media = audio >= 0 ? /^c=IN IP[46] ([^\s/]+)/m.exec(sdp.slice(audio)) : null;
-  const session = /^c=IN IP[46] ([^\s/]+)/m.exec(audio >= 0 ? sdp.slice(0, audio) : sdp);
-  return (media ?? session)?.[1];
 }
