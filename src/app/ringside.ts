@@ -232,6 +232,7 @@ export class Ringside implements RingsideServices {
         sip: sip.stack,
         registrations: () => store.countSipBindings(Date.now()),
         mediaPorts: () => media.portPool(),
+        mediaStats: () => media.stats(),
         eventLogBacklog: () => events.backlog,
         realtimeClients: () => realtime.clientCount,
         webhooks: () => webhooks.stats,

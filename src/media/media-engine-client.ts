@@ -255,6 +255,11 @@ export class MediaEngineClient extends TypedEmitter<MediaEngineClientEvents> imp
     return this.call('portPool');
   }
 
+  /** RTP packet totals and the media thread's event-loop delay since the previous call (GET /metrics). */
+  stats(): Promise<MediaResult<'stats'>> {
+    return this.call('stats');
+  }
+
   recordingPath(recordingId: string): string {
     return recordingPath(this.dataDir, recordingId);
   }

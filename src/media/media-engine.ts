@@ -3,6 +3,7 @@
  * playback (files, prompts, speech, tones), DTMF in (RFC 4733, SIP INFO) and out (RFC 4733), recording,
  * and conferences. Everything is addressed by ids; results come back as typed events.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../log/logger.js';
@@ -138,6 +139,10 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   readonly #log: Logger;
   readonly #endpoints = new Map<string, Endpoint>();
   readonly #relays = new Map<string, Relay>();
+  /** Packet counts of relays and endpoints already gone (the live ones are summed at `rtpStats`). */
+  readonly #closedTotals = { relayed: 0, received: 0, sent: 0, lost: 0 };
+  /** This event loop's delay (in the worker: the media thread's own), read and reset at each scrape. */
+  readonly #loopDelay = monitorEventLoopDelay({ resolution: 20 });
   readonly #playbacks = new Map<string, ActivePlayback>();
   readonly #recordings = new Map<string, ActiveRecording>();
   readonly #conferences = new Map<string, Conference>();
@@ -149,6 +154,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
   constructor(o: MediaEngineOptions) {
     super();
     this.#o = o;
+    this.#loopDelay.enable();
     this.#log = o.logger ?? silentLogger();
     this.dataDir = o.dataDir;
     const portOpts: { range?: PortRange | string; address?: string } = {};
@@ -296,6 +302,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     const r = this.#relays.get(endpointId);
     if (!r) return;
     r.close();
+    this.#closedTotals.relayed += r.forwarded;
     for (const e of [r.a, r.b]) {
       this.#relays.delete(e.id);
       e.attachment = null;
@@ -545,6 +552,31 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     this.#conferences.delete(conferenceId);
   }
 
+  // ---- stats -------------------------------------------------------------------------------------
+
+  /** RTP packets since start: relayed between two legs, received, sent (relayed, played, mixed) and lost
+   *  (RFC 3550 A.3, as each endpoint counts them from sequence numbers), over every endpoint ever open. */
+  rtpStats(): { relayed: number; received: number; sent: number; lost: number } {
+    const t = { ...this.#closedTotals };
+    for (const r of new Set(this.#relays.values())) t.relayed += r.forwarded;
+    for (const ep of this.#endpoints.values()) {
+      const st = ep.session.stats();
+      t.received += st.packetsReceived;
+      t.sent += st.packetsSent;
+      t.lost += Math.max(0, st.packetsLost);
+    }
+    return t;
+  }
+
+  /** The event loop's delay since the previous call (seconds): mean, p99, max; zeros before a sample. */
+  loopDelay(): { mean: number; p99: number; max: number } {
+    const h = this.#loopDelay;
+    const s = (ns: number): number => (h.count > 0 && Number.isFinite(ns) ? ns / 1e9 : 0);
+    const r = { mean: s(h.mean), p99: s(h.percentile(99)), max: s(h.max) };
+    h.reset();
+    return r;
+  }
+
   // ---- teardown ----------------------------------------------------------------------------------
 
   /** Ends everything the leg is part of (recordings of it finish) and frees its ports. */
@@ -557,6 +589,10 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
     this.leaveConference(endpointId);
     const stops = [...this.#recordings.values()].filter((r) => r.endpointIds.includes(endpointId)).map((r) => r.recorder.stop());
     ep.session.flushReport();
+    const st = ep.session.stats();
+    this.#closedTotals.received += st.packetsReceived;
+    this.#closedTotals.sent += st.packetsSent;
+    this.#closedTotals.lost += Math.max(0, st.packetsLost);
     ep.close();
     this.ports.release(ep.session.port);
     this.#endpoints.delete(endpointId);
@@ -565,6 +601,7 @@ export class MediaEngine extends TypedEmitter<MediaEngineEvents> {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#loopDelay.disable();
     for (const id of [...this.#endpoints.keys()]) await this.closeEndpoint(id);
     for (const id of [...this.#conferences.keys()]) this.closeConference(id);
     await Promise.all([...this.#recordings.values()].map((r) => r.recorder.stop()));

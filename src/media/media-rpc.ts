@@ -50,6 +50,8 @@ export const MEDIA_METHODS = {
   resolvePrompt: (e: MediaEngine, name: string) => e.prompts.resolve(name),
   // RTP/RTCP pairs free and in all (GET /health; a soak checks the pool returns to full).
   portPool: (e: MediaEngine) => ({ free: e.ports.pairCount - e.ports.inUse, total: e.ports.pairCount }),
+  // GET /metrics: RTP packet totals and the media loop's delay since the previous scrape.
+  stats: (e: MediaEngine) => ({ rtp: e.rtpStats(), loopDelay: e.loopDelay() }),
 } satisfies Record<string, (e: MediaEngine, ...args: never[]) => unknown>;
 
 export type MediaMethods = typeof MEDIA_METHODS;

@@ -311,3 +311,25 @@ test('RTCP: the engine sends receiver statistics for what it received (RFC 3550 
   assert.equal(block.cumulativeLost, 2);
   assert.equal(block.highestSequence & 0xffff, (phone.seq - 1) & 0xffff);
 });
+
+test('RTP totals for GET /metrics: relayed, received, sent and lost, kept after the legs close', async (t) => {
+  const { engine, phones } = await setup(t, 2);
+  const [a, b] = phones as [UdpPhone, UdpPhone];
+  const ea = await engine.allocateEndpoint('stats-a');
+  const eb = await engine.allocateEndpoint('stats-b');
+  engine.createAnswer(ea.endpointId, a.offer({ codecs: ['PCMU'] }));
+  engine.createAnswer(eb.endpointId, b.offer({ codecs: ['PCMU'] }));
+  engine.connect(ea.endpointId, eb.endpointId);
+  const frame = encodeG711('PCMU', frames(sine(500, 20))[0]!);
+  for (let i = 0; i < 10; i++) a.send(ea.port, 0, frame);
+  a.seq += 3; // three packets never sent: RFC 3550 A.3 counts them lost
+  for (let i = 0; i < 10; i++) a.send(ea.port, 0, frame);
+  for (let i = 0; i < 5; i++) b.send(eb.port, 0, frame);
+  await waitFor(() => b.received.length >= 20 && a.received.length >= 5, 2000, 'relayed packets');
+  assert.deepEqual(engine.rtpStats(), { relayed: 25, received: 25, sent: 25, lost: 3 });
+  await engine.closeEndpoint(ea.endpointId);
+  await engine.closeEndpoint(eb.endpointId);
+  assert.deepEqual(engine.rtpStats(), { relayed: 25, received: 25, sent: 25, lost: 3 }, 'closed legs keep counting in the totals');
+  const delay = engine.loopDelay();
+  assert.ok(delay.max >= delay.p99 && delay.p99 >= 0 && delay.max < 5, JSON.stringify(delay));
+});

@@ -152,6 +152,15 @@ test('after one answered inbound call and one busy outbound call the metrics hol
   assert.equal(value(samples, 'ringside_webhook_deliveries_total', { result: 'delivered' }), 0);
   assert.ok(value(samples, 'ringside_media_rtp_ports', { state: 'free' }) > 0);
   assert.equal(value(samples, 'ringside_media_rtp_ports', { state: 'in_use' }), 0, 'both calls released their ports');
+  // The media worker's figures (exact counts are test/media/engine-loopback.test.ts's): present, sane.
+  const has = (name: string, labels: Record<string, string>) => samples.some((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  for (const event of ['relayed', 'received', 'sent', 'lost']) assert.ok(has('ringside_rtp_packets_total', { event }), event);
+  assert.equal(value(samples, 'ringside_rtp_packets_total', { event: 'lost' }), 0);
+  for (const stat of ['mean', 'p99', 'max']) {
+    assert.ok(has('ringside_media_eventloop_delay_seconds', { stat }), stat);
+    const v = value(samples, 'ringside_media_eventloop_delay_seconds', { stat });
+    assert.ok(v >= 0 && v < 5, `${stat} ${v}`);
+  }
 
   // The token is required: none, another, or another scheme is refused.
   for (const res of [await scrape(r.httpPort, null), await scrape(r.httpPort, `${TOKEN}x`), await fetch(`http://127.0.0.1:${r.httpPort}/metrics`, { headers: { authorization: `Basic ${Buffer.from(`a:${TOKEN}`).toString('base64')}` } })]) {

@@ -29,6 +29,8 @@ export interface MetricsSources {
   registrations(): Promise<number>;
   /** The media worker's RTP port pool. */
   mediaPorts(): Promise<{ free: number; total: number }>;
+  /** The media worker's RTP packet totals and its event loop's delay since the previous call (seconds). */
+  mediaStats(): Promise<{ rtp: { relayed: number; received: number; sent: number; lost: number }; loopDelay: { mean: number; p99: number; max: number } }>;
   /** Facts handed to the log and not yet durable. */
   eventLogBacklog(): number;
   realtimeClients(): number;
@@ -184,6 +186,35 @@ export class RingsideMetrics {
         const pool = await s.mediaPorts();
         this.set({ state: 'in_use' }, pool.total - pool.free);
         this.set({ state: 'free' }, pool.free);
+      },
+    });
+    // One worker request per scrape serves both metrics below (prom-client collects them in turn).
+    let mediaStats: ReturnType<MetricsSources['mediaStats']> | undefined;
+    const readMediaStats = (): ReturnType<MetricsSources['mediaStats']> | undefined => {
+      const s = source();
+      if (!s) return undefined;
+      mediaStats ??= s.mediaStats().finally(() => setImmediate(() => (mediaStats = undefined)));
+      return mediaStats;
+    };
+    new Counter({
+      name: 'ringside_rtp_packets_total',
+      help: 'RTP packets of every leg since start: relayed (leg to leg), received, sent (relayed, played, mixed), lost (RFC 3550 A.3)',
+      labelNames: ['event'],
+      registers: [r],
+      async collect() {
+        this.reset();
+        const m = await readMediaStats();
+        if (m) for (const [event, n] of Object.entries(m.rtp)) this.inc({ event }, n);
+      },
+    });
+    new Gauge({
+      name: 'ringside_media_eventloop_delay_seconds',
+      help: "The media worker thread's event-loop delay since the previous scrape: mean, p99, max",
+      labelNames: ['stat'],
+      registers: [r],
+      async collect() {
+        const m = await readMediaStats();
+        if (m) for (const [stat, v] of Object.entries(m.loopDelay)) this.set({ stat }, v);
       },
     });
     new Gauge({
