@@ -16,6 +16,7 @@
  * Env: STEPS=100,200,… (calls/s), TARGETS=direct,kamailio,ringside, STEP_SECONDS=10, PAUSE_SECONDS=5 (between
  *      steps), IDLE_SECONDS=40 (Ringside's idle pause at the end: longer than the 32 s UDP transaction linger),
  *      LOG_LEVEL=info (Ringside's).
+ *      SCRAPE_MS=1000 scrapes Ringside's GET /metrics that often during each step (SCRAPE_ALTERNATE=1: every other step).
  *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
  *      PROFILE_DIR=/some/dir keeps the profiles there.
  *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
@@ -47,6 +48,8 @@ const TARGETS = (PROFILE ? ['ringside'] : (env.TARGETS ?? 'direct,kamailio,rings
 const STEP_SECONDS = Number(env.STEP_SECONDS ?? 10);
 const PAUSE_SECONDS = Number(env.PAUSE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(env.IDLE_SECONDS ?? 40);
+const SCRAPE_MS = Number(env.SCRAPE_MS ?? 0);
+let stepIndex = 0;
 // 20,000 pairs: at 2,000 calls/s, ~3,000 calls in progress hold 2 legs × 1 pair each, with room to spare.
 const RTP_PORTS = '20000-59999';
 
@@ -73,6 +76,8 @@ interface Step {
   warnings?: number;
   /** SIP → WebSocket: fact time of a call's start, answer and end → its realtime event at the client (ms). */
   latency?: { events: number; p50: number; p99: number };
+  /** Ringside with SCRAPE_MS: GET /metrics during the step (count, mean ms at the bench's client). */
+  scrapes?: { count: number; meanMs: number };
   load: string;
 }
 
@@ -169,6 +174,18 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
   const t0 = performance.now();
   const t0Epoch = Date.now();
   box.arrivals?.clear();
+  // SCRAPE_MS: a Prometheus-like scraper on Ringside's /metrics during the step (every other step with
+  // SCRAPE_ALTERNATE=1, so steps with and without it sit side by side in one run).
+  const scraping = box.ringside !== undefined && SCRAPE_MS > 0 && (env.SCRAPE_ALTERNATE !== '1' || stepIndex++ % 2 === 0);
+  const scrapeTimes: number[] = [];
+  const scraper = scraping
+    ? setInterval(() => {
+        const at = performance.now();
+        fetch(`http://127.0.0.1:${box.ringside!.httpPort}/metrics`)
+          .then((r) => r.text())
+          .then(() => scrapeTimes.push(performance.now() - at), () => undefined);
+      }, SCRAPE_MS)
+    : undefined;
   // -recv_timeout: a call whose answer never comes fails as a timeout instead of waiting forever.
   const run = await runChild(
     'sipp',
@@ -177,6 +194,7 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = box.cpu() - cpu0;
+  if (scraper) clearInterval(scraper);
   const udp1 = udpCounters();
   const drops1 = [udpPortDrops(box.port), udpPortDrops(carrierPort)];
   const outcome = readSippOutcome(join(stepDir, 'stat.csv'), stepDir);
@@ -193,6 +211,7 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
     uacDrops: drops1[1]! - drops0[1]!,
     load,
   };
+  if (scraping) s.scrapes = { count: scrapeTimes.length, meanMs: scrapeTimes.reduce((a, b) => a + b, 0) / Math.max(1, scrapeTimes.length) };
   if (box.ringside) {
     s.rssBefore = rssBefore;
     s.rssAfter = rssBytes(box.pid);
@@ -271,7 +290,7 @@ for (const [t, r] of results) {
   console.log(`| offered calls/s | calls | completed | failed | failures by kind | box CPU ms/call | box CPU % | UDP drops: box / uac / machine |${rs ? ' RSS before → after | warn lines | SIP→WS p50 / p99 (events) |' : ''} load |`);
   console.log(`|---|---|---|---|---|---|---|---|${rs ? '---|---|---|' : ''}---|`);
   for (const s of r.steps) {
-    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} | ${s.latency ? `${s.latency.p50.toFixed(1)} / ${s.latency.p99.toFixed(1)} ms (${s.latency.events})` : '-'} |` : ''} ${s.load} |`);
+    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} | ${s.cpuMsPerCall.toFixed(3)} | ${s.cpuPercent.toFixed(0)} | ${s.boxDrops} / ${s.uacDrops} / ${s.rcvbufDrops} |${rs ? ` ${mb(s.rssBefore ?? 0)} → ${mb(s.rssAfter ?? 0)} MB | ${s.warnings ?? 0} | ${s.latency ? `${s.latency.p50.toFixed(1)} / ${s.latency.p99.toFixed(1)} ms (${s.latency.events})` : '-'} |` : ''} ${s.load} |${s.scrapes ? ` scraped ×${s.scrapes.count} (${s.scrapes.meanMs.toFixed(1)} ms each)` : ''}`);
   }
   if (r.idle) console.log(`\nRingside RSS: ${mb(r.idle.start)} MB at start, ${mb(r.idle.end)} MB after the last step, ${mb(r.idle.idle)} MB after ${IDLE_SECONDS} s idle; V8 heap in use: ${mb(r.idle.heapStart)} → ${mb(r.idle.heapEnd)} → ${mb(r.idle.heapIdle)} MB, ${mb(r.idle.heapRetained)} MB after a full GC (heap snapshot; RSS then ${mb(r.idle.rssRetained)} MB).`);
   console.log('');
