@@ -36,6 +36,11 @@ export class PostgresLease {
     await this.db.pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
   }
 
+  /** One lease held by one holder, as a single-writer job takes it (the webhook engine's `lease` option). */
+  handle(name: string, holder: string, ttlMs: number): { readonly ttlMs: number; acquire(): Promise<boolean>; release(): Promise<void> } {
+    return { ttlMs, acquire: () => this.acquire(name, holder, ttlMs), release: () => this.release(name, holder) };
+  }
+
   /** Who holds the lease now, or undefined when it is free or expired. */
   async holder(name: string): Promise<string | undefined> {
     const r = await this.db.pool.query<{ holder: string }>('SELECT holder FROM leases WHERE name = $1 AND expires_at > now()', [name]);
