@@ -14,6 +14,10 @@
  * order: a reader that has seen id n will never later find a new row below n (the delivery engine scans
  * forward from the highest id it has read; with concurrent inserts a lower id could commit after a higher one).
  *
+ * Acknowledgements made in the same turn of the event loop share one DELETE and one commit (group commit,
+ * as SqliteOutbox does): many sessions' lanes finish at once, and a commit per row would cap the rate at
+ * what the pool's connections can fsync one by one.
+ *
  * The pool belongs to the caller (one PgDatabase for the whole store): `close()` stops this outbox and waits
  * for its writes, it does not end the pool.
  */
@@ -73,6 +77,8 @@ export class PostgresOutbox implements WebhookOutbox {
   #closed = false;
   /** Writes under way, awaited by close(). */
   readonly #writes = new Set<Promise<unknown>>();
+  /** Acknowledgements waiting for the next group commit. */
+  #acks: { id: number; resolve(): void; reject(err: Error): void }[] = [];
 
   private constructor(private readonly db: PgDatabase) {}
 
@@ -134,7 +140,23 @@ export class PostgresOutbox implements WebhookOutbox {
   }
 
   acknowledge(id: number): Promise<void> {
-    return this.#write(async () => void (await this.db.pool.query('DELETE FROM webhook_outbox WHERE id = $1', [id])));
+    return this.#write(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          if (this.#acks.push({ id, resolve, reject }) === 1) setImmediate(() => void this.#flushAcks());
+        }),
+    );
+  }
+
+  async #flushAcks(): Promise<void> {
+    const batch = this.#acks;
+    this.#acks = [];
+    try {
+      await this.db.pool.query('DELETE FROM webhook_outbox WHERE id = ANY($1::int8[])', [batch.map((a) => a.id)]);
+      for (const a of batch) a.resolve();
+    } catch (err) {
+      for (const a of batch) a.reject(err as Error);
+    }
   }
 
   recordAttempt(id: number, a: AttemptRecord): Promise<void> {
