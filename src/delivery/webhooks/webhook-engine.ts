@@ -199,6 +199,8 @@ export class WebhookEngine {
     this.#router = new CallbackRouter(options.store);
     this.#lease = options.lease;
     this.#leaseRenewMs = options.leaseRenewMs ?? Math.max(1, Math.floor((options.lease?.ttlMs ?? 0) / 3));
+    // A term ends a fifth of the TTL before the lease would expire: renewals must come more often than that.
+    if (options.lease && this.#leaseRenewMs >= (options.lease.ttlMs * 4) / 5) throw new RangeError(`leaseRenewMs (${this.#leaseRenewMs}) must be under four fifths of the lease TTL (${options.lease.ttlMs} ms)`);
     // Every request in flight listens for the stop signal: bounded by maxConcurrent, not a leak.
     setMaxListeners(0, this.#abort.signal);
   }
@@ -305,7 +307,12 @@ export class WebhookEngine {
       const askedAt = Date.now();
       let held: boolean;
       try {
-        held = await lease.acquire();
+        // A request that hangs (a dead connection) must not stop later renewals: give up after the TTL.
+        let timer: NodeJS.Timeout | undefined;
+        held = await Promise.race([
+          lease.acquire().finally(() => clearTimeout(timer)),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${lease.ttlMs} ms`)), lease.ttlMs))),
+        ]);
       } catch (err) {
         // Unknown: the deadline timer ends the term if no later renewal succeeds in time.
         this.#logger.error({ err }, 'renewing the webhook delivery lease failed');
