@@ -168,6 +168,20 @@ export function outboxContract(o: OutboxContractOptions): void {
     await ob.close();
   });
 
+  it('pendingSubscriptions names each subscription with pending rows once, and none with only dead ones', async (backend) => {
+    const ob = await backend.open();
+    const rows = await ob.feed(
+      [outboxRow('s1', 1, 'w1'), outboxRow('s2', 2, 'w2'), outboxRow('s1', 3, 'w1'), outboxRow('s3', 4, 'w1', 'other'), outboxRow('s4', 5, 'w3'), outboxRow('s2', 6, 'w2')],
+      6,
+    );
+    await ob.deadLetter(rows[4]!.id, { attempts: 1, nextAttemptAt: 1, firstAttemptAt: 1, lastAttemptAt: 1 });
+    const key = (x: { accountId: string; webhookId: string }) => `${x.accountId}/${x.webhookId}`;
+    assert.deepEqual((await ob.pendingSubscriptions()).map(key).sort(), ['acme/w1', 'acme/w2', 'other/w1']);
+    await ob.purgeSubscription('acme', 'w2');
+    assert.deepEqual((await ob.pendingSubscriptions()).map(key).sort(), ['acme/w1', 'other/w1']);
+    await ob.close();
+  });
+
   it('a failing write does not fail concurrent ones, and a failed feed moves nothing', async (backend) => {
     const ob = await backend.open();
     const [r1, r2] = await ob.feed([outboxRow('s1', 1), outboxRow('s1', 2)], 2);

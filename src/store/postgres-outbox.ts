@@ -32,8 +32,9 @@ const MIGRATIONS = [
      name TEXT NOT NULL, payload TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_at BIGINT NOT NULL, created_at BIGINT NOT NULL, first_attempt_at BIGINT,
      last_attempt_at BIGINT, last_status INTEGER, last_error TEXT, dead_at BIGINT);
-   CREATE INDEX webhook_outbox_lane ON webhook_outbox (account_id, webhook_id, state, id);
-   CREATE INDEX webhook_outbox_session ON webhook_outbox (account_id, webhook_id, session_id, state, id);
+   CREATE INDEX webhook_outbox_lane ON webhook_outbox (account_id, webhook_id, id) WHERE state = 'pending';
+   CREATE INDEX webhook_outbox_session ON webhook_outbox (account_id, webhook_id, session_id, id) WHERE state = 'pending';
+   CREATE INDEX webhook_outbox_dead ON webhook_outbox (account_id, id) WHERE state = 'dead';
    CREATE UNIQUE INDEX webhook_outbox_once ON webhook_outbox (account_id, webhook_id, event_id);
    CREATE TABLE webhook_feed (name TEXT PRIMARY KEY, position BIGINT);
    INSERT INTO webhook_feed (name, position) VALUES ('webhooks', NULL);`,
@@ -135,7 +136,18 @@ export class PostgresOutbox implements WebhookOutbox {
   }
 
   async pendingSubscriptions(): Promise<{ accountId: string; webhookId: string }[]> {
-    const rows = await this.#query<{ account_id: string; webhook_id: string }>(`SELECT DISTINCT account_id, webhook_id FROM webhook_outbox WHERE state = 'pending'`);
+    // A skip scan over the pending index: one probe per subscription, not one row per pending event (the
+    // engine asks at every lease renewal, and a backlog can be millions of rows).
+    const rows = await this.#query<{ account_id: string; webhook_id: string }>(
+      `WITH RECURSIVE subs AS (
+         (SELECT account_id, webhook_id FROM webhook_outbox WHERE state = 'pending' ORDER BY account_id, webhook_id LIMIT 1)
+         UNION ALL
+         SELECT n.account_id, n.webhook_id FROM subs, LATERAL (
+           SELECT account_id, webhook_id FROM webhook_outbox
+           WHERE state = 'pending' AND (account_id, webhook_id) > (subs.account_id, subs.webhook_id)
+           ORDER BY account_id, webhook_id LIMIT 1) n)
+       SELECT account_id, webhook_id FROM subs`,
+    );
     return rows.map((r) => ({ accountId: r.account_id, webhookId: r.webhook_id }));
   }
 
