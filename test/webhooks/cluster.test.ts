@@ -120,6 +120,7 @@ test('two nodes, one lease: one node delivers; when it dies the other takes over
   );
   assert.equal(c.receiver.requests.length, c.total() * SESSIONS, 'each event once');
   assert.equal(c.b.engine.stats.delivered, 0);
+  assert.deepEqual([c.a.engine.stats.delivering, c.b.engine.stats.delivering], [true, false]);
 
   // Slow answers, so that events are in flight when A dies.
   c.receiver.behaviour = () => ({ delayMs: 25 });
@@ -139,6 +140,7 @@ test('two nodes, one lease: one node delivers; when it dies the other takes over
   const takeoverMs = c.receiver.requests[firstB]!.at - diedAt;
   assert.ok(takeoverMs >= TTL * 0.5, `B waited for the lease to expire (${takeoverMs} ms)`);
   assert.equal(await c.holder(), 'B');
+  assert.equal(c.b.engine.stats.delivering, true);
 
   const repeats = assertOrdered(c.receiver.requests);
   assert.ok(repeats <= SESSIONS, `at most the event in flight per session is sent again (${repeats})`);

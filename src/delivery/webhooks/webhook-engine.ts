@@ -92,6 +92,8 @@ export interface DeliveryLease {
 }
 
 export interface WebhookEngineStats {
+  /** This node feeds and delivers now (with a lease: holds it; without: started and not stopped). */
+  delivering: boolean;
   fedPosition: number;
   delivered: number;
   retried: number;
@@ -377,7 +379,7 @@ export class WebhookEngine {
       rows += d.rowsInMemory;
       lanes += d.laneCount;
     }
-    return { fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes, dispatchers: this.#dispatchers.size };
+    return { delivering: this.#active && !this.#stopping, fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes, dispatchers: this.#dispatchers.size };
   }
 
   /** Forget the cached subscriptions of an account (after a REST change). */
