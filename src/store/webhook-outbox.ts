@@ -1,8 +1,8 @@
 /**
  * The contract of the webhook outbox the delivery engine (delivery/webhooks/webhook-engine.ts) writes
  * through: one row per (event, subscription) still to be delivered, the dead-letter list, and the event-log
- * position the outbox has been fed up to (docs/webhooks.md, "Durability"). SqliteOutbox implements it
- * today; a PostgreSQL outbox will implement the same interface. Every method is async for that reason.
+ * position the outbox has been fed up to (docs/webhooks.md, "Durability"). SqliteOutbox (one node) and
+ * PostgresOutbox (a cluster) implement it; every method is async for the latter. outbox-contract.ts tests both.
  *
  * What an implementation must guarantee: `feed` stores its rows and the new position atomically (so a
  * restart neither feeds twice nor skips); a write has resolved only once it is durable (`acknowledge`
@@ -59,7 +59,8 @@ export interface DeadLetterQuery {
 export interface WebhookOutbox {
   /** The log position fed so far; undefined before the first feed. */
   feedPosition(): Promise<number | undefined>;
-  /** Inserts rows and records the fed position, atomically. Returns the rows as stored. */
+  /** Inserts rows and records the fed position, atomically. Returns the rows as stored (PostgresOutbox:
+   *  only those it inserted; rows another node already fed are left out). */
   feed(rows: readonly NewOutboxRow[], position: number): Promise<OutboxRow[]>;
   /** Pending rows of one subscription with id > after, in id order (optionally one session's, up to `upTo`). */
   pending(accountId: string, webhookId: string, after: number, limit: number, session?: { sessionId: string; upTo: number }): Promise<OutboxRow[]>;

@@ -25,6 +25,11 @@
  * `giveUpAfterMs` after its first attempt (retry-policy.ts). Guarantee: at least once, ordered per session
  * per subscription; an acknowledged event is never sent again (receivers deduplicate by event id for the
  * rare resend of an event whose acknowledgement was not yet committed when the process died).
+ *
+ * Cluster (docs/scale-out.md): with a `lease`, only the node holding it feeds and delivers; the others stand
+ * by and take over once it expires. A term starts from the outbox (feed position, pending rows) exactly as
+ * a restart does; when a renewal fails or comes too late the node stops delivering at once, before another
+ * can take over. The event in flight on a node that died may be sent again by the next one (at least once).
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
@@ -71,9 +76,24 @@ export interface WebhookEngineOptions extends Partial<RetryOptions> {
   userAgent?: string;
   /** Source of jitter (tests). */
   random?: () => number;
+  /** Several nodes, one delivering: feed and deliver only while holding this lease (absent: always). */
+  lease?: DeliveryLease;
+  /** How often the lease is renewed (and taken by a standby), default a third of its TTL. */
+  leaseRenewMs?: number;
+}
+
+/** A lease that picks the one delivering node of a cluster (store/postgres-lease.ts provides one). */
+export interface DeliveryLease {
+  /** How long a successful `acquire` holds the lease, counted from the call. */
+  readonly ttlMs: number;
+  /** Takes the lease when free or expired, renews it when this node has it; true when held. */
+  acquire(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface WebhookEngineStats {
+  /** This node feeds and delivers now (with a lease: holds it; without: started and not stopped). */
+  delivering: boolean;
   fedPosition: number;
   delivered: number;
   retried: number;
@@ -111,7 +131,7 @@ const WAKE_RETRY_MS = 1000;
 const FED_SAVE_MS = 1000;
 
 export class WebhookEngine {
-  readonly #o: Required<Omit<WebhookEngineOptions, keyof RetryOptions | 'logger' | 'random'>>;
+  readonly #o: Required<Omit<WebhookEngineOptions, keyof RetryOptions | 'logger' | 'random' | 'lease' | 'leaseRenewMs'>>;
   readonly #retry: RetryOptions;
   readonly #logger: Logger;
   readonly #random: () => number;
@@ -121,7 +141,8 @@ export class WebhookEngine {
   readonly #dispatchers = new Map<string, Dispatcher>();
   readonly #hooks = new Map<string, { at: number; hooks: Map<string, WebhookRecord> }>();
   readonly #inFlight = new Set<Promise<void>>();
-  readonly #abort = new AbortController();
+  /** Aborts the requests of the current term (one per engine without a lease). */
+  #abort = new AbortController();
   #subscription?: Subscription;
   #feeding?: Promise<void>;
   #fed = 0;
@@ -133,7 +154,21 @@ export class WebhookEngine {
   /** Entries the log published live, kept so feeding need not read back what it was just handed. */
   #live: LogEntry[] = [];
   #running = false;
+  /** stop() was called: the engine is done for good. */
+  #stopped = false;
+  /** Feeding and delivering (a term: the engine's whole run, or one holding of the lease). */
+  #active = false;
+  /** The current term is ending (or none has begun): feeding and dispatchers wind down. */
   #stopping = false;
+  readonly #lease: DeliveryLease | undefined;
+  readonly #leaseRenewMs: number;
+  #leaseTimer?: NodeJS.Timeout;
+  /** Fires when the lease would expire unrenewed (less a margin): the term ends first. */
+  #leaseDeadline?: NodeJS.Timeout;
+  /** The lease request under way, if any (stop() waits for it before releasing). */
+  #leaseTicking?: Promise<void>;
+  /** Term changes (activate, deactivate) run one after another. */
+  #terms: Promise<void> = Promise.resolve();
   readonly #stats = { delivered: 0, retried: 0, deadLettered: 0 };
 
   constructor(options: WebhookEngineOptions) {
@@ -164,16 +199,53 @@ export class WebhookEngine {
     this.#limiter = new OriginLimiter(this.#o.maxConcurrentPerOrigin, this.#o.maxConcurrent);
     this.#sender = new HttpSender(this.#o.maxConcurrentPerOrigin);
     this.#router = new CallbackRouter(options.store);
+    this.#lease = options.lease;
+    this.#leaseRenewMs = options.leaseRenewMs ?? Math.max(1, Math.floor((options.lease?.ttlMs ?? 0) / 3));
+    // A term ends a fifth of the TTL before the lease would expire: renewals must come more often than that.
+    if (options.lease && this.#leaseRenewMs >= (options.lease.ttlMs * 4) / 5) throw new RangeError(`leaseRenewMs (${this.#leaseRenewMs}) must be under four fifths of the lease TTL (${options.lease.ttlMs} ms)`);
     // Every request in flight listens for the stop signal: bounded by maxConcurrent, not a leak.
     setMaxListeners(0, this.#abort.signal);
   }
 
-  /** Resumes feeding from the persisted position and delivery of every pending row. */
+  /** Resumes feeding from the persisted position and delivery of every pending row (with a lease: once
+   *  this node holds it; start() tries once and then keeps trying every `leaseRenewMs`). */
   async start(): Promise<void> {
-    if (this.#stopping) throw new Error('a stopped WebhookEngine cannot be started again; make a new one');
+    if (this.#stopped) throw new Error('a stopped WebhookEngine cannot be started again; make a new one');
     if (this.#running) return;
     this.#running = true;
+    if (!this.#lease) return this.#activate();
+    await this.#leaseTick();
+    this.#leaseTimer = setInterval(() => void this.#leaseTick(), this.#leaseRenewMs);
+  }
+
+  /** Stops feeding and delivering: in-flight requests get `stopGraceMs` to finish (and be acknowledged),
+   *  then are aborted; aborted attempts stay pending and are sent again after a restart. A held lease is
+   *  released, so a standby takes over at once. */
+  async stop(): Promise<void> {
+    if (!this.#running || this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#leaseTimer);
+    clearTimeout(this.#leaseDeadline);
+    await this.#term(async () => {
+      if (this.#active || !this.#lease) await this.#deactivate(this.#o.stopGraceMs);
+    });
+    await this.#leaseTicking;
+    await this.#lease?.release().catch((err: unknown) => this.#logger.error({ err }, 'releasing the webhook delivery lease failed'));
+    this.#sender.close();
+    this.#running = false;
+    this.#logger.info({ ...this.stats }, 'webhook delivery stopped');
+  }
+
+  /** Begins a term: subscribe, resume feeding from the stored position, resume every pending row. */
+  async #activate(): Promise<void> {
     const { events, outbox } = this.#o;
+    this.#active = true;
+    this.#stopping = false;
+    if (this.#abort.signal.aborted) {
+      this.#abort = new AbortController();
+      setMaxListeners(0, this.#abort.signal);
+    }
+    this.#live = [];
     // Subscribe before the first read so no append between the two goes unnoticed.
     this.#subscription = events.subscribe({
       filter: {},
@@ -191,29 +263,113 @@ export class WebhookEngine {
     this.#fed = fed;
     for (const { accountId, webhookId } of await outbox.pendingSubscriptions()) this.#dispatcher(accountId, webhookId).notify();
     this.#feeding = this.#feedLoop();
-    this.#logger.info({ fedPosition: fed, ...(await outbox.counts()) }, 'webhook delivery started');
+    this.#logger.info({ fedPosition: fed, ...(await outbox.counts()) }, this.#lease ? 'webhook delivery started: this node holds the lease' : 'webhook delivery started');
   }
 
-  /** Stops feeding and delivering: in-flight requests get `stopGraceMs` to finish (and be acknowledged),
-   *  then are aborted; aborted attempts stay pending and are sent again after a restart. */
-  async stop(): Promise<void> {
-    if (!this.#running || this.#stopping) return;
+  /** Ends a term: feeding stops, in-flight requests get `graceMs`, then are aborted (their rows stay
+   *  pending). */
+  async #deactivate(graceMs: number): Promise<void> {
     this.#stopping = true;
     this.#subscription?.close();
+    this.#subscription = undefined;
     this.#signal();
     for (const d of this.#dispatchers.values()) d.clearTimers();
     await this.#feeding?.catch(() => undefined);
+    this.#feeding = undefined;
     await this.#saveFed();
-    if (this.#inFlight.size > 0) {
+    if (this.#inFlight.size > 0 && graceMs > 0) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => (timer = setTimeout(r, this.#o.stopGraceMs)))]);
+      await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
       clearTimeout(timer);
     }
     this.#abort.abort();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    this.#sender.close();
-    this.#running = false;
-    this.#logger.info({ ...this.stats }, 'webhook delivery stopped');
+    this.#active = false;
+  }
+
+  #term(change: () => Promise<void>): Promise<void> {
+    const next = this.#terms.then(change);
+    this.#terms = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- lease (cluster) -------------------------------------------------------------------------
+
+  /** Renews or takes the lease; begins a term when it is newly held, ends it when it is lost. */
+  #leaseTick(): Promise<void> {
+    if (this.#leaseTicking || this.#stopped) return this.#leaseTicking ?? Promise.resolve();
+    const tick = this.#renewLease().finally(() => (this.#leaseTicking = undefined));
+    this.#leaseTicking = tick;
+    return tick;
+  }
+
+  async #renewLease(): Promise<void> {
+    const lease = this.#lease!;
+    try {
+      const askedAt = Date.now();
+      let held: boolean;
+      try {
+        // A request that hangs (a dead connection) must not stop later renewals: give up after the TTL.
+        let timer: NodeJS.Timeout | undefined;
+        held = await Promise.race([
+          lease.acquire().finally(() => clearTimeout(timer)),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${lease.ttlMs} ms`)), lease.ttlMs))),
+        ]);
+      } catch (err) {
+        // Unknown: the deadline timer ends the term if no later renewal succeeds in time.
+        this.#logger.error({ err }, 'renewing the webhook delivery lease failed');
+        return;
+      }
+      await this.#term(async () => {
+        if (this.#stopped) return;
+        if (!held) {
+          if (this.#active) {
+            this.#logger.warn('webhook delivery lease lost: this node stops delivering');
+            await this.#lose();
+          }
+          return;
+        }
+        this.#armLeaseDeadline(askedAt + lease.ttlMs);
+        if (!this.#active) {
+          try {
+            await this.#activate();
+          } catch (err) {
+            this.#logger.error({ err }, 'starting webhook delivery failed; retrying at the next lease renewal');
+            await this.#lose();
+          }
+          return;
+        }
+        // Rows another node inserted (a dead letter replayed through its REST API) wake no dispatcher here.
+        for (const { accountId, webhookId } of await this.#o.outbox.pendingSubscriptions()) this.#dispatcher(accountId, webhookId).notify();
+      });
+    } catch (err) {
+      this.#logger.error({ err }, 'webhook delivery lease renewal failed');
+    }
+  }
+
+  /** The lease ends at `expiresAt` (local clock, counted from the request) unless renewed; stop delivering
+   *  a margin before that, so no two nodes ever deliver at once (a fifth of the TTL). */
+  #armLeaseDeadline(expiresAt: number): void {
+    clearTimeout(this.#leaseDeadline);
+    const at = expiresAt - this.#lease!.ttlMs / 5;
+    this.#leaseDeadline = setTimeout(
+      () =>
+        void this.#term(async () => {
+          if (!this.#active || this.#stopped || Date.now() < at) return;
+          this.#logger.warn('webhook delivery lease not renewed in time: this node stops delivering');
+          await this.#lose();
+        }),
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** Ends the term without grace (another node may take over soon) and forgets what was in memory: the
+   *  next term reads it all again from the outbox. */
+  async #lose(): Promise<void> {
+    clearTimeout(this.#leaseDeadline);
+    await this.#deactivate(0);
+    for (const d of this.#dispatchers.values()) d.reset();
+    this.#dispatchers.clear();
   }
 
   get stats(): WebhookEngineStats {
@@ -223,7 +379,7 @@ export class WebhookEngine {
       rows += d.rowsInMemory;
       lanes += d.laneCount;
     }
-    return { fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes, dispatchers: this.#dispatchers.size };
+    return { delivering: this.#active && !this.#stopping, fedPosition: this.#fed, ...this.#stats, inFlight: this.#limiter.active, rowsInMemory: rows, lanes, dispatchers: this.#dispatchers.size };
   }
 
   /** Forget the cached subscriptions of an account (after a REST change). */
@@ -366,6 +522,8 @@ export class WebhookEngine {
   }
 
   #notifyRows(rows: readonly OutboxRow[]): void {
+    // A standby leaves its rows to the node holding the lease (#leaseTick looks for them).
+    if (this.#lease && !this.#active) return;
     const seen = new Set<string>();
     for (const r of rows) {
       const key = dispatcherKey(r.accountId, r.webhookId);
