@@ -16,6 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,7 @@ const NODE_A = '127.0.0.11';
 const NODE_B = '127.0.0.12';
 const SIP_PORT = 5060;
 const PROXY = `${KAMAILIO}:${SIP_PORT}`;
+const INTERNAL_PORT = 5070;
 /** Probe every second; a request unanswered for 1 s fails over: the steps stay short. */
 const PING_INTERVAL_S = 1;
 const FR_TIMER_MS = 1000;
@@ -72,6 +74,8 @@ async function startKamailio(t: T, dir: string): Promise<Kamailio> {
   const args = [
     '-DD', '-E', '-f', join(REPO, 'deploy/kamailio/kamailio.cfg'),
     '-A', `LISTEN=udp:${PROXY}`,
+    // The deploy shape: the nodes face a second socket (Record-Route is doubled, Path names that side).
+    '-A', `INTERNAL=udp:${KAMAILIO}:${INTERNAL_PORT}`,
     '-A', `DISPATCHER_LIST="${list}"`,
     '-A', `PING_INTERVAL=${PING_INTERVAL_S}`,
     '-A', `FR_TIMER=${FR_TIMER_MS}`,
@@ -105,6 +109,11 @@ async function startKamailio(t: T, dir: string): Promise<Kamailio> {
   await sleep(300);
   if (proc.exitCode !== null) throw new Error(`kamailio did not start:\n${err.slice(-3000)}`);
   return { stderr: () => err, stop };
+}
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await sleep(50);
 }
 
 /** Calls this node has taken so far (its "call started" log lines). */
@@ -163,7 +172,14 @@ test('Kamailio dispatcher in front of two nodes: spread, probing, failover, a ph
   // 4. A phone registers through Kamailio: its REGISTER reaches node A with a Path.
   const phonePort = await freePort();
   ok(await sipp(t, 'register.xml', PROXY, { port: phonePort, service: '101', extra: ['-au', '101', '-ap', 'alice-sip-101'] }), 'REGISTER through Kamailio');
-  assert.ok(a.logs.some((l) => l.msg === 'sip registration'), 'node A registered the phone');
+  await until(() => a.logs.some((l) => l.msg === 'sip registration'), 3000);
+  assert.ok(a.logs.some((l) => l.msg === 'sip registration'), `node A registered the phone:\n${kam.stderr().slice(-3000)}`);
+  // The binding keeps Kamailio's Path: its inside socket (what the nodes reach) and the phone's address.
+  const db = new Database(join(a.dataDir, 'ringside.db'), { readonly: true });
+  const stored = (db.prepare('SELECT body FROM sip_bindings').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as { path?: string[] });
+  db.close();
+  assert.equal(stored.length, 1);
+  assert.match(stored[0]!.path?.[0] ?? '', new RegExp(`^<sip:${KAMAILIO.replace(/\./g, '\\.')}:${INTERNAL_PORT};lr;received=sip:127\\.0\\.0\\.1(:|%3a)${phonePort}`, 'i'), JSON.stringify(stored));
   const phone = sipp(t, 'phone-answers-hangs-up.xml', '', { dir: SCENARIOS, port: phonePort, timeoutSec: 20 });
   await sleep(300);
   const carrier = await sipp(t, 'carrier-waits-bye.xml', PROXY, { dir: SCENARIOS, from: CARRIER_IP, service: '+15550100', timeoutSec: 20 });
