@@ -1,6 +1,7 @@
 /**
  * Kamailio in front of two Ringside nodes (deploy/kamailio/kamailio.cfg), all on loopback: Kamailio on
- * 127.0.0.10:5060, node A on 127.0.0.11:5060, node B on 127.0.0.12:5060, the carrier (sipp) on 127.0.0.2,
+ * 127.0.0.10:5060 (outside) and :5070 (facing the nodes, as deployed), node A on 127.0.0.11:5060, node B on
+ * 127.0.0.12:5060, the carrier (sipp) on 127.0.0.2,
  * a phone (sipp) on 127.0.0.1. Each node has its own SQLite data directory (the shared PostgreSQL store is
  * another part of issue 17), so a phone is reachable from the node it registered through.
  *
@@ -145,6 +146,9 @@ test('Kamailio dispatcher in front of two nodes: spread, probing, failover, a ph
   const kam = await startKamailio(t, dir);
   // The first probes mark both nodes active.
   await sleep(1500);
+
+  // Both nodes answer the OPTIONS probes (a node that did not would be logged down).
+  assert.ok(!kam.stderr().includes('ringside node down'), kam.stderr().slice(-2000));
 
   // 1. Spread: round-robin over both nodes.
   await carrierCalls(t, 8, 8, 'calls through Kamailio');
