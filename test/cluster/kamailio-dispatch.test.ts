@@ -12,11 +12,13 @@
  * 3. after the probe interval every call goes to A, and all succeed;
  * 4. a phone REGISTERs through Kamailio (Path); a carrier call through Kamailio to node A rings it: the
  *    INVITE reaches the phone through Kamailio (its Route came from the Path); the phone hangs up along the
- *    Record-Route, and Ringside's BYE to the carrier follows the carrier dialog's Record-Route too.
+ *    Record-Route, and Ringside's BYE to the carrier follows the carrier dialog's Record-Route too;
+ * 5. Kamailio relays onwards only for the nodes: requests from outside routed elsewhere get 403.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,6 +119,36 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
   while (!cond() && Date.now() < end) await sleep(50);
 }
 
+/** Sends one request from the carrier's address to Kamailio and resolves with the first response. */
+async function exchange(t: T, requestLine: string, toTag: string, route: string): Promise<string> {
+  const sock = createSocket('udp4');
+  t.after(() => sock.close());
+  const port = await new Promise<number>((r) => sock.bind(0, CARRIER_IP, () => r(sock.address().port)));
+  const method = requestLine.split(' ')[0]!;
+  const msg = [
+    requestLine,
+    `Via: SIP/2.0/UDP ${CARRIER_IP}:${port};branch=z9hG4bK-relay-${method}-${port}`,
+    'Max-Forwards: 70',
+    `From: <sip:probe@${CARRIER_IP}>;tag=p1`,
+    `To: <sip:x@192.0.2.9>${toTag}`,
+    `Call-ID: relay-${method}-${port}@${CARRIER_IP}`,
+    `CSeq: 1 ${method}`,
+    `Route: ${route}`,
+    'Content-Length: 0',
+    '',
+    '',
+  ].join('\r\n');
+  const reply = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer to ${method}`)), 3000);
+    sock.once('message', (m) => {
+      clearTimeout(timer);
+      resolve(m.toString());
+    });
+  });
+  sock.send(msg, SIP_PORT, KAMAILIO);
+  return reply;
+}
+
 /** Calls this node has taken so far (its "call started" log lines). */
 const callsOn = (n: RunningRingside): number => n.logs.filter((l) => l.msg === 'call started').length;
 
@@ -196,6 +228,13 @@ test('Kamailio dispatcher in front of two nodes: spread, probing, failover, a ph
   // Ringside's BYE to the carrier came through Kamailio: it followed the Record-Route of the INVITE.
   const bye = /BYE sip:[^\r\n]*\r?\n[\s\S]*?\r?\n\r?\n/.exec(carrier.messages)?.[0] ?? '';
   assert.match(bye, new RegExp(`^Via: SIP/2\\.0/UDP ${KAMAILIO.replace(/\./g, '\\.')}`, 'mi'), `Ringside's BYE came through Kamailio:\n${bye}`);
+
+  // 5. No open relay: from outside, neither a preloaded Route beyond Kamailio nor a forged in-dialog
+  //    request to somewhere other than a node is relayed.
+  const beyond = await exchange(t, 'OPTIONS sip:x@192.0.2.9 SIP/2.0', '', `<sip:${PROXY};lr>, <sip:192.0.2.9;lr>`);
+  assert.match(beyond, /^SIP\/2\.0 403 /, beyond);
+  const forged = await exchange(t, 'BYE sip:x@192.0.2.9 SIP/2.0', ';tag=forged', `<sip:${PROXY};lr>`);
+  assert.match(forged, /^SIP\/2\.0 403 /, forged);
 
   t.diagnostic(`failovers after the kill: ${failovers}; total ${((Date.now() - started) / 1000).toFixed(1)} s`);
 });
