@@ -18,7 +18,7 @@ export class SipDeviceDelivery implements DeviceTextDelivery {
     const results = await Promise.all(
       contacts.map((c) =>
         this.stack
-          .request('MESSAGE', { to: c.uri, from: `sip:${text.from}@${this.stack.publicHost}`, destination: c.destination, body: text.body, contentType: 'text/plain;charset=UTF-8' })
+          .request('MESSAGE', { to: c.uri, from: `sip:${text.from}@${this.stack.publicHost}`, destination: c.destination, ...(c.route ? { headers: { route: c.route.join(', ') } } : {}), body: text.body, contentType: 'text/plain;charset=UTF-8' })
           .then((r) => r.status >= 200 && r.status < 300, () => false),
       ),
     );

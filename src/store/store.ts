@@ -64,6 +64,8 @@ export interface SipBindingRecord {
   cseq: number;
   q: number;
   userAgent?: string;
+  /** RFC 3327 Path header field values of the REGISTER, in order (kept in the JSON body). */
+  path?: string[];
 }
 
 /** One stored MMS part: served at `GET /mms/component/{messageId}/{filename}`. */

@@ -14,7 +14,8 @@ export interface ResponseOptions {
 
 /**
  * §8.2.6: a response copies Via (all, in order), From, Call-ID and CSeq from the request, and To with a tag
- * added (except on 100 Trying, §8.2.6.1); Timestamp is echoed for 100 (§8.2.6.1).
+ * added (except on 100 Trying, §8.2.6.1); Timestamp is echoed for 100 (§8.2.6.1); Record-Route for 101–299
+ * (§12.1.1).
  */
 export function createResponse(req: SipRequest, status: number, options: ResponseOptions = {}): SipResponse {
   const h = new SipHeaders();
@@ -42,6 +43,9 @@ export function createResponse(req: SipRequest, status: number, options: Respons
     const ts = rq.get('timestamp');
     if (ts !== undefined) h.append('timestamp', ts);
   }
+  // §12.1.1: a response that establishes a dialog (101–299) copies the request's Record-Route, in order, so
+  // the caller's route set (§12.1.2) keeps the record-routing proxies (e.g. Kamailio in front of a cluster).
+  if (status > 100 && status < 300) for (const v of rq.rows('record-route')) h.append('record-route', v);
   // Via, From, Call-ID, CSeq (and To when no tag was added) are the request's very values: so are their
   // parsed forms, if the request has them already.
   for (const key of COPIED) h.remember(key, rq.peek(key));

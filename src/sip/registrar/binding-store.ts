@@ -21,6 +21,9 @@ export interface Binding {
   /** Contact `q` preference, 0–1 (default 1). */
   q: number;
   userAgent?: string;
+  /** RFC 3327 §5.3: the REGISTER's Path header field values, in order (the proxies between us and the
+   *  device, e.g. Kamailio in front of a cluster). Requests to the device carry them as preloaded Routes. */
+  path?: string[];
 }
 
 /**
@@ -39,13 +42,13 @@ export class MemoryBindingStore implements BindingStore {
   #byUser = new Map<string, Map<string, Binding>>();
 
   async load(userId: string): Promise<Binding[]> {
-    return [...(this.#byUser.get(userId)?.values() ?? [])].map((b) => ({ ...b, source: { ...b.source } }));
+    return [...(this.#byUser.get(userId)?.values() ?? [])].map((b) => ({ ...b, source: { ...b.source }, ...(b.path ? { path: [...b.path] } : {}) }));
   }
 
   async save(binding: Binding): Promise<void> {
     let m = this.#byUser.get(binding.userId);
     if (!m) this.#byUser.set(binding.userId, (m = new Map()));
-    m.set(binding.contact, { ...binding, source: { ...binding.source } });
+    m.set(binding.contact, { ...binding, source: { ...binding.source }, ...(binding.path ? { path: [...binding.path] } : {}) });
   }
 
   async remove(userId: string, contact: string): Promise<void> {

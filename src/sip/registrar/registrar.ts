@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { silentLogger } from '../../log/logger.js';
 import { DigestAuthenticator, type SipCredentialLookup } from '../auth/digest-authenticator.js';
 import type { DigestAlgorithm } from '../auth/digest.js';
-import type { NameAddr } from '../message/name-addr.js';
+import { parseNameAddr, type NameAddr } from '../message/name-addr.js';
 import { formatUri, unescape, uriEquals, parseUri } from '../message/uri.js';
 import { systemClock, type Clock } from '../transaction/clock.js';
 import type { Destination } from '../transport/transport-types.js';
+import { resolveDestination } from '../transport/resolve-destination.js';
 import type { IncomingRequest } from '../user-agent/incoming-request.js';
 import type { Binding, BindingStore } from './binding-store.js';
 import { RegisterFailureLog } from './failure-log.js';
@@ -41,8 +42,11 @@ export interface ReachableContact {
   aor: string;
   /** Request-URI for the INVITE. */
   uri: string;
-  /** Where to send it: the REGISTER's real source (RFC 3581 symmetric response routing, NAT friendly). */
+  /** Where to send it: the REGISTER's real source (RFC 3581 symmetric response routing, NAT friendly); with
+   *  a `route`, the first Route's address (RFC 3261 §8.1.2). */
   destination: Destination;
+  /** RFC 3327 §5.4: the binding's Path, sent as the request's preloaded Route header field values. */
+  route?: string[];
   expiresAt: number;
   q: number;
 }
@@ -51,6 +55,13 @@ export interface ReachableContact {
  * Registrar (RFC 3261 §10.3): digest-authenticates REGISTER against provisioned users' SIP credentials,
  * stores several contacts per user, honours Expires / contact `expires`, Min-Expires (423), `*` with
  * Expires: 0 to remove all, and remembers the request's real source address for NAT traversal.
+ *
+ * Path (RFC 3327 §5.3): the Path header field values of a successful REGISTER are stored with its bindings
+ * and copied into the 200; requests to the device carry them as a preloaded route (a proxy in front, e.g.
+ * Kamailio, then reaches the phone from any node). A REGISTER with Path but without `Supported: path` is
+ * accepted all the same, which §5.3 allows ("MAY choose to support the extension in the absence of a
+ * Supported header field value"): most phones never say it, and the proxy that adds Path is the operator's.
+ * This adds no new way in: the REGISTER is digest-authenticated, and its author could name any Contact.
  */
 export class Registrar {
   readonly #store: BindingStore;
@@ -127,6 +138,8 @@ export class Registrar {
     const cseq = req.cseq.seq;
     const headerExpires = req.headers.get('expires');
     const contactRows = req.headers.getAll('contact');
+    // RFC 3327 §5.3: the path vector, in the order of the header field values (topmost = nearest to us).
+    const path = req.headers.getAll('path');
     let bindings = await this.#live(auth.userId);
 
     if (contactRows.length === 1 && contactRows[0] === '*') {
@@ -141,7 +154,7 @@ export class Registrar {
       }
       bindings = await this.#live(auth.userId);
       this.#log.info({ userId: auth.userId, aor }, 'sip unregistered all contacts');
-      incoming.respond(200, { headers: this.#contactHeaders(bindings, now) });
+      incoming.respond(200, { headers: this.#okHeaders(bindings, now, path) });
       return;
     }
     if (contactRows.includes('*')) {
@@ -189,6 +202,8 @@ export class Registrar {
       };
       const ua = req.headers.get('user-agent');
       if (ua !== undefined) binding.userAgent = ua;
+      // A refresh without Path drops the old one: the binding's path is the latest REGISTER's (§5.3).
+      if (path.length > 0) binding.path = path;
       await this.#store.save(binding);
       if (isWebSocket(binding.source) && binding.source.connectionId) {
         const list = this.#byConnection.get(binding.source.connectionId) ?? [];
@@ -199,13 +214,15 @@ export class Registrar {
     }
     bindings = await this.#live(auth.userId);
     this.#log.info({ userId: auth.userId, aor, contacts: bindings.length }, 'sip registration');
-    incoming.respond(200, { headers: this.#contactHeaders(bindings, now) });
+    incoming.respond(200, { headers: this.#okHeaders(bindings, now, path) });
   };
 
-  /** §10.3 step 8: the 200 lists every current binding with its remaining expiry. */
-  #contactHeaders(bindings: Binding[], now: number): Record<string, string | string[]> {
+  /** §10.3 step 8: the 200 lists every current binding with its remaining expiry; RFC 3327 §5.3: it copies
+   *  the request's Path header field values, in order. */
+  #okHeaders(bindings: Binding[], now: number, path: string[]): Record<string, string | string[]> {
     const h: Record<string, string | string[]> = { date: new Date(now).toUTCString() };
     if (bindings.length > 0) h.contact = bindings.map((b) => `<${b.contact}>;expires=${Math.max(0, Math.round((b.expiresAt - now) / 1000))}`);
+    if (path.length > 0) h.path = path;
     return h;
   }
 
@@ -227,7 +244,7 @@ export class Registrar {
     const out: ReachableContact[] = [];
     for (const b of live.sort((a, b) => b.q - a.q || b.expiresAt - a.expiresAt)) {
       const destination = await this.#reach(b);
-      if (destination) out.push({ userId: b.userId, aor: b.aor, uri: b.contact, destination, expiresAt: b.expiresAt, q: b.q });
+      if (destination) out.push({ userId: b.userId, aor: b.aor, uri: b.contact, destination, expiresAt: b.expiresAt, q: b.q, ...(b.path?.length ? { route: [...b.path] } : {}) });
     }
     return out;
   }
@@ -240,6 +257,7 @@ export class Registrar {
    */
   async #reach(b: Binding): Promise<Destination | undefined> {
     const source = { ...b.source };
+    if (b.path?.length) return this.#firstHop(b, source);
     if (!source.connectionId || !this.#isOpen || this.#isOpen(source)) return source;
     if (isWebSocket(source)) {
       await this.#store.remove(b.userId, b.contact);
@@ -253,6 +271,24 @@ export class Registrar {
       port = undefined;
     }
     return { protocol: source.protocol, host: source.host, port: port ?? (source.protocol === 'tls' ? 5061 : 5060) };
+  }
+
+  /**
+   * With a Path, the request goes to the first Route's address (RFC 3261 §8.1.2, loose routing): the proxy
+   * nearest to us. When that is where the REGISTER came from, the source is kept (its connection, if any);
+   * a node other than the one the phone registered through resolves the URI instead.
+   */
+  async #firstHop(b: Binding, source: Destination): Promise<Destination> {
+    const first = b.path![0]!;
+    try {
+      const uri = formatUri(parseNameAddr(first).uri);
+      const hop = await resolveDestination(uri, source.protocol === 'ws' || source.protocol === 'wss' ? 'tcp' : source.protocol);
+      if (hop.host === source.host && hop.port === source.port && hop.protocol === source.protocol && (!source.connectionId || !this.#isOpen || this.#isOpen(source))) return source;
+      return hop;
+    } catch (err) {
+      this.#log.warn({ err, userId: b.userId, path: first }, 'sip binding path: cannot resolve its first hop; using the REGISTER source');
+      return source;
+    }
   }
 
   /** A WebSocket connection closed: the bindings registered over it are removed (RFC 7118 §5). */

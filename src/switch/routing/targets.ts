@@ -36,13 +36,14 @@ export function presenting(deps: Pick<RoutingDeps, 'publicHost'>, number: string
   return `${name ? `${quoted(name)} ` : ''}<sip:${number}@${deps.publicHost}>`;
 }
 
-/** One target per registered device of the user (sent to the REGISTER's source, RFC 3581 style); none
- *  registered → one target with nothing to ring (CHANUNAVAIL). */
+/** One target per registered device of the user (sent to the REGISTER's source, RFC 3581 style, or along
+ *  its Path); none registered → one target with nothing to ring (CHANUNAVAIL). */
 export async function deviceTargets(deps: Pick<RoutingDeps, 'registrar'>, user: UserRecord, from: string): Promise<RingTarget[]> {
   const base = { party: deviceParty(user), user: userRef(user) };
   const contacts = await deps.registrar.lookup(String(user.id));
   if (contacts.length === 0) return [{ ...base, requests: [] }];
-  return contacts.map((c): RingTarget => ({ ...base, requests: [{ to: c.aor, requestUri: c.uri, from, destination: c.destination }] }));
+  // RFC 3327 §5.4: a binding's Path becomes the INVITE's preloaded Route set (sent to its first hop).
+  return contacts.map((c): RingTarget => ({ ...base, requests: [{ to: c.aor, requestUri: c.uri, from, destination: c.destination, ...(c.route ? { headers: { route: c.route.join(', ') } } : {}) }] }));
 }
 
 /** An external number through the trunk, presenting `callerId` (and a display name when known); without a
