@@ -19,7 +19,8 @@ export async function lockProvisioning(client: pg.PoolClient, schema: string): P
   await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`${schema}/store/provisioning`)]);
 }
 
-export async function replacePgProvisioning(db: PgDatabase, config: ProvisioningConfig): Promise<void> {
+/** `beforeCommit` runs last inside the transaction (the caller's NOTIFY to the other nodes). */
+export async function replacePgProvisioning(db: PgDatabase, config: ProvisioningConfig, beforeCommit: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const { hashes, secretHashes } = await reuseHashes(db, config);
   await db.transaction(async (client) => {
     await lockProvisioning(client, db.schema);
@@ -67,6 +68,7 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
       const onConflict = table === 'applications' || table === 'webhooks' ? 'ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body' : '';
       await insertAll(client, table, list, onConflict);
     }
+    await beforeCommit(client);
   });
 }
 

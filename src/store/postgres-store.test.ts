@@ -26,6 +26,15 @@ async function twoNodes(t: { after(fn: () => Promise<void>): void }): Promise<[P
   return [nodes[0], nodes[1], url];
 }
 
+/** Polls `check` until it holds, for at most 2 s (a notification crosses in well under that). */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail(`not within 2 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const binding: SipBindingRecord = { userId: '501', aor: 'sip:101@ringside', contact: 'sip:101@192.0.2.10:5062', source: { protocol: 'tcp', host: '192.0.2.10', port: 40000, connectionId: 'tcp-1' }, expiresAt: 1_900_000_000_000, callId: 'c1', cseq: 1, q: 1 };
 
 test('two nodes see each other\'s writes at once: a phone registered through A is found by B, a reload by A is seen by B', { skip }, async (t) => {
@@ -40,15 +49,18 @@ test('two nodes see each other\'s writes at once: a phone registered through A i
   await b.removeSipBinding('501', binding.contact);
   assert.deepEqual(await a.loadSipBindings('501'), []);
 
+  // Provisioning is cached per node: A sees B's reload once B's commit notification reaches it.
+  assert.equal((await a.findUserBySipUsername('101'))?.name, 'Alice');
   await b.replaceProvisioning(parseConfig(`accounts:\n  - id: demo\n    name: Demo\n    users: [{ id: 501, name: Alicia, email: alice@demo.test, password: alice-pass, pin: "1101", sip: { username: "101", password: x-101 } }]\n`));
-  assert.equal((await a.findUserBySipUsername('101'))?.name, 'Alicia', 'B\'s reload is seen by A');
+  assert.equal((await b.findUserBySipUsername('101'))?.name, 'Alicia', 'B reads its own write at once');
+  await eventually(async () => (await a.findUserBySipUsername('101'))?.name === 'Alicia', 'B\'s reload is seen by A');
   assert.equal(await a.findNumber('+15550101'), undefined);
   assert.equal(await a.findUserBySipUsername('102'), undefined);
 
   await a.replaceProvisioning(loadConfigFile('examples/demo.yaml'));
   await a.putApplication({ id: 'a-1', name: 'IVR', accountId: 'demo', source: 'api', incomingCallUrl: 'http://app.test/cb', callbackHttpMethod: 'POST', callbackTimeoutMs: 5000, autoAnswer: false });
   assert.equal(await a.setNumberApplication('demo', '+15550104', 'a-1'), true);
-  assert.equal((await b.findNumber('+15550104'))?.application, 'a-1', 'a number linked through A routes on B');
+  await eventually(async () => (await b.findNumber('+15550104'))?.application === 'a-1', 'a number linked through A routes on B');
   const issued = await a.createAuthSession(501, 'demo', 3600, 86400);
   assert.equal((await b.findAuthSession(issued.token))?.userId, 501, 'a login on A is valid on B');
 });
@@ -94,6 +106,28 @@ test('nodes starting together with one config: concurrent replaces neither fail 
   const versions = await db.pool.query(`SELECT version FROM schema_migrations WHERE component = 'store'`);
   assert.deepEqual(versions.rows.map((r: { version: number }) => r.version), [0]);
   assert.equal((await db.pool.query('SELECT 1')).rowCount, 1, 'a store opened on a caller\'s database leaves it open');
+});
+
+test('provisioning is served from memory only while the listener is connected; a lost listener reconnects', { skip }, async (t) => {
+  const [a, b, url] = await twoNodes(t);
+  await a.replaceProvisioning(loadConfigFile('examples/demo.yaml'));
+  assert.equal(a.cacheLive, true);
+  const first = await a.findNumber('+15550101');
+  assert.equal(await a.findNumber('+15550101'), first, 'the second lookup is the cached record');
+  assert.throws(() => ((first as { name: string }).name = 'x'), TypeError, 'a shared record cannot be changed by one reader');
+
+  // Cut A's listener as a server restart or a network fault would.
+  const db = new PgDatabase(url, { max: 1 });
+  t.after(() => db.close());
+  const killed = await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [`ringside-store-listener:${db.schema}`]);
+  assert.equal(killed.rowCount, 2, 'both nodes\' listeners found');
+  await eventually(async () => !a.cacheLive, 'A notices its listener is gone');
+  await b.setNumberApplication('demo', '+15550101', 'a-x');
+  assert.equal((await a.findNumber('+15550101'))?.application, 'a-x', 'without a listener A reads the database each time');
+  await eventually(async () => a.cacheLive && b.cacheLive, 'the listeners reconnect');
+  await a.findNumber('+15550101');
+  await b.setNumberApplication('demo', '+15550101', undefined);
+  await eventually(async () => (await a.findNumber('+15550101'))?.application === undefined, 'after reconnecting, notifications arrive again');
 });
 
 test('a bad URL or an unreachable server fails open() with a clear error', { skip }, async () => {

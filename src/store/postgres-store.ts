@@ -3,10 +3,10 @@
  * of a cluster. It behaves as sqlite-store.ts does, method for method; the contract suite
  * (store-contract.ts) runs the same tests on both.
  *
- * Nothing is cached in memory: several nodes write these tables, so a read goes to the database and sees
- * every node's committed writes at once (a phone registered through node A is found by node B; a reload
- * by one node is seen by all). A provisioning lookup costs ~0.05 ms and ~25 µs of CPU here (bench/
- * store.bench.ts), a few per call; an invalidated cache would save that at the price of a staleness window.
+ * What several nodes write is never cached: SIP bindings, sessions, reports, voice resources, webhooks are
+ * read from the database each time, so a phone registered through node A is found by node B at once.
+ * Provisioning (what the switch looks up on every call) is cached per node and dropped on every node when
+ * any node changes it (pg-provisioning-cache.ts: LISTEN/NOTIFY); `{ cache: false }` turns that off.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -15,6 +15,7 @@ import { PgDatabase } from './pg-database.js';
 import { verifyPassword } from './password-hash.js';
 import { STORE_MIGRATIONS } from './postgres-store-migrations.js';
 import { lockProvisioning, replacePgProvisioning } from './postgres-provisioning.js';
+import { PgProvisioningCache } from './pg-provisioning-cache.js';
 import type {
   AccountRecord,
   ApiCredentialRecord,
@@ -44,30 +45,40 @@ export class PostgresStore implements Store {
   readonly #ownsDb: boolean;
   /** Statement names by SQL text: pg prepares a named statement once per connection and reuses it. */
   readonly #names = new Map<string, string>();
+  readonly #cache: PgProvisioningCache;
   #closed = false;
 
   /** Use `open`: the schema must be migrated first. */
   private constructor(db: PgDatabase, ownsDb: boolean) {
     this.#db = db;
     this.#ownsDb = ownsDb;
+    this.#cache = new PgProvisioningCache(db);
   }
 
   /** Connects to `postgres://…[?schema=name]` (or uses `db`, which the caller then closes) and applies
    *  the store's pending migrations (idempotent, safe with several nodes starting together). */
-  static async open(target: string | PgDatabase, options: { poolSize?: number } = {}): Promise<PostgresStore> {
+  static async open(target: string | PgDatabase, options: { poolSize?: number; cache?: boolean } = {}): Promise<PostgresStore> {
     const owns = typeof target === 'string';
     const db = typeof target === 'string' ? new PgDatabase(target, { max: options.poolSize }) : target;
+    const store = new PostgresStore(db, owns);
     try {
       await db.migrate('store', STORE_MIGRATIONS);
+      if (options.cache ?? true) await store.#cache.start();
     } catch (err) {
-      if (owns) await db.close();
+      await store.close();
       throw err;
     }
-    return new PostgresStore(db, owns);
+    return store;
+  }
+
+  /** Whether provisioning lookups are being served from memory (the listener is connected). */
+  get cacheLive(): boolean {
+    return this.#cache.live;
   }
 
   async replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts> {
-    await replacePgProvisioning(this.#db, config);
+    await replacePgProvisioning(this.#db, config, (client) => this.#cache.notify(client));
+    this.#cache.invalidate();
     return this.counts();
   }
 
@@ -79,67 +90,67 @@ export class PostgresStore implements Store {
   }
 
   async serverConfig(): Promise<ServerConfig> {
-    return (await this.#body<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`)) ?? { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] };
+    return (await this.#provisioned<ServerConfig>(`SELECT body FROM meta WHERE key = 'server'`)) ?? { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] };
   }
 
   async listAccounts(): Promise<AccountRecord[]> {
-    return this.#bodies('SELECT body FROM accounts ORDER BY id');
+    return this.#provisionedAll('SELECT body FROM accounts ORDER BY id');
   }
   async getAccount(accountId: string): Promise<AccountRecord | undefined> {
-    return this.#body('SELECT body FROM accounts WHERE id = $1', accountId);
+    return this.#provisioned('SELECT body FROM accounts WHERE id = $1', accountId);
   }
   async getUser(userId: number): Promise<UserRecord | undefined> {
     if (!Number.isSafeInteger(userId)) return undefined;
-    return this.#body('SELECT body FROM users WHERE id = $1', userId);
+    return this.#provisioned('SELECT body FROM users WHERE id = $1', userId);
   }
   async listUsers(accountId: string): Promise<UserRecord[]> {
-    return this.#bodies('SELECT body FROM users WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM users WHERE account_id = $1 ORDER BY id', accountId);
   }
   async findUserByEmail(email: string): Promise<UserRecord | undefined> {
-    return this.#body('SELECT body FROM users WHERE email = $1', email.toLowerCase());
+    return this.#provisioned('SELECT body FROM users WHERE email = $1', email.toLowerCase());
   }
   async findUserBySipUsername(username: string): Promise<UserRecord | undefined> {
-    return this.#body('SELECT body FROM users WHERE sip_username = $1', username);
+    return this.#provisioned('SELECT body FROM users WHERE sip_username = $1', username);
   }
   async findUserByExtension(accountId: string, extension: string): Promise<UserRecord | undefined> {
-    return this.#body('SELECT body FROM users WHERE account_id = $1 AND extension = $2 ORDER BY id LIMIT 1', accountId, extension);
+    return this.#provisioned('SELECT body FROM users WHERE account_id = $1 AND extension = $2 ORDER BY id LIMIT 1', accountId, extension);
   }
   async findUserByPin(accountId: string, pin: string): Promise<UserRecord | undefined> {
-    return this.#body('SELECT body FROM users WHERE account_id = $1 AND pin = $2 ORDER BY id LIMIT 1', accountId, pin);
+    return this.#provisioned('SELECT body FROM users WHERE account_id = $1 AND pin = $2 ORDER BY id LIMIT 1', accountId, pin);
   }
   async verifyUserPassword(user: UserRecord, password: string): Promise<boolean> {
     return verifyPassword(password, user.passwordHash);
   }
   async findNumber(e164: string): Promise<NumberRecord | undefined> {
-    return this.#body('SELECT body FROM numbers WHERE number = $1', e164);
+    return this.#provisioned('SELECT body FROM numbers WHERE number = $1', e164);
   }
   async listNumbers(accountId: string): Promise<NumberRecord[]> {
-    return this.#bodies('SELECT body FROM numbers WHERE account_id = $1 ORDER BY number', accountId);
+    return this.#provisionedAll('SELECT body FROM numbers WHERE account_id = $1 ORDER BY number', accountId);
   }
   async getLine(accountId: string, lineId: string): Promise<LineRecord | undefined> {
-    return this.#body('SELECT body FROM lines WHERE account_id = $1 AND id = $2', accountId, lineId);
+    return this.#provisioned('SELECT body FROM lines WHERE account_id = $1 AND id = $2', accountId, lineId);
   }
   async listLines(accountId: string): Promise<LineRecord[]> {
-    return this.#bodies('SELECT body FROM lines WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM lines WHERE account_id = $1 ORDER BY id', accountId);
   }
   async findRingGroupByNumber(accountId: string, number: string): Promise<RingGroupRecord | undefined> {
-    return this.#body('SELECT body FROM ring_groups WHERE account_id = $1 AND number = $2 ORDER BY id LIMIT 1', accountId, number);
+    return this.#provisioned('SELECT body FROM ring_groups WHERE account_id = $1 AND number = $2 ORDER BY id LIMIT 1', accountId, number);
   }
   async listRingGroups(accountId: string): Promise<RingGroupRecord[]> {
-    return this.#bodies('SELECT body FROM ring_groups WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM ring_groups WHERE account_id = $1 ORDER BY id', accountId);
   }
   async listTrunks(): Promise<TrunkRecord[]> {
-    return this.#bodies('SELECT body FROM trunks ORDER BY name');
+    return this.#provisionedAll('SELECT body FROM trunks ORDER BY name');
   }
   async getTrunk(name: string): Promise<TrunkRecord | undefined> {
-    return this.#body('SELECT body FROM trunks WHERE name = $1', name);
+    return this.#provisioned('SELECT body FROM trunks WHERE name = $1', name);
   }
 
   async getApplication(accountId: string, applicationId: string): Promise<ApplicationRecord | undefined> {
-    return this.#body('SELECT body FROM applications WHERE account_id = $1 AND id = $2', accountId, applicationId);
+    return this.#provisioned('SELECT body FROM applications WHERE account_id = $1 AND id = $2', accountId, applicationId);
   }
   async listApplications(accountId: string): Promise<ApplicationRecord[]> {
-    return this.#bodies('SELECT body FROM applications WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#provisionedAll('SELECT body FROM applications WHERE account_id = $1 ORDER BY id', accountId);
   }
   async putApplication(app: ApplicationRecord): Promise<void> {
     const source = app.source ?? 'config';
@@ -149,31 +160,39 @@ export class PostgresStore implements Store {
         'INSERT INTO applications (account_id, id, source, body) VALUES ($1, $2, $3, $4::json) ON CONFLICT (account_id, id) DO UPDATE SET source = excluded.source, body = excluded.body',
         [app.accountId, app.id, source, JSON.stringify({ ...app, source })],
       );
+      await this.#cache.notify(client);
     });
+    this.#cache.invalidate();
   }
   async deleteApplication(accountId: string, applicationId: string): Promise<boolean> {
-    return this.#db.transaction(async (client) => {
+    const gone = await this.#db.transaction(async (client) => {
       await lockProvisioning(client, this.#db.schema);
       const gone = (await client.query('DELETE FROM applications WHERE account_id = $1 AND id = $2', [accountId, applicationId])).rowCount === 1;
       if (gone) {
         const linked = await client.query<{ body: NumberRecord }>(`SELECT body FROM numbers WHERE account_id = $1 AND body->>'application' = $2`, [accountId, applicationId]);
         for (const { body } of linked.rows) await linkNumber(client, body, undefined);
+        await this.#cache.notify(client);
       }
       return gone;
     });
+    this.#cache.invalidate();
+    return gone;
   }
   async setNumberApplication(accountId: string, number: string, applicationId: string | undefined): Promise<boolean> {
     if (hasNul(number) || hasNul(accountId)) return false;
-    return this.#db.transaction(async (client) => {
+    const linked = await this.#db.transaction(async (client) => {
       await lockProvisioning(client, this.#db.schema);
       const n = (await client.query<{ body: NumberRecord }>('SELECT body FROM numbers WHERE number = $1 AND account_id = $2', [number, accountId])).rows[0]?.body;
       if (!n) return false;
       await linkNumber(client, n, applicationId);
+      await this.#cache.notify(client);
       return true;
     });
+    this.#cache.invalidate();
+    return linked;
   }
   async findAccountByVoiceUser(userId: string): Promise<AccountRecord | undefined> {
-    return this.#body('SELECT body FROM accounts WHERE voice_user_id = $1 ORDER BY id LIMIT 1', userId);
+    return this.#provisioned('SELECT body FROM accounts WHERE voice_user_id = $1 ORDER BY id LIMIT 1', userId);
   }
 
   async putVoiceResource(r: VoiceResource): Promise<void> {
@@ -227,7 +246,7 @@ export class PostgresStore implements Store {
     return this.#bodies('SELECT body FROM webhooks WHERE account_id = $1 ORDER BY id', accountId);
   }
   async findApiCredential(token: string): Promise<ApiCredentialRecord | undefined> {
-    return this.#body('SELECT body FROM api_credentials WHERE token = $1', token);
+    return this.#provisioned('SELECT body FROM api_credentials WHERE token = $1', token);
   }
   async verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean> {
     return verifyPassword(secret, credential.secretHash);
@@ -338,6 +357,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#cache.close();
     if (this.#ownsDb) await this.#db.close();
   }
 
@@ -352,6 +372,13 @@ export class PostgresStore implements Store {
   }
   async #bodies<T>(sql: string, ...args: Arg[]): Promise<T[]> {
     return (await this.#rows<{ body: T }>(sql, args)).map((r) => r.body);
+  }
+  /** A provisioning row, from this node's cache (frozen: shared by every caller). */
+  async #provisioned<T>(sql: string, ...args: Arg[]): Promise<T | undefined> {
+    return this.#cache.get(cacheKey(sql, args), () => this.#body<T>(sql, ...args));
+  }
+  async #provisionedAll<T>(sql: string, ...args: Arg[]): Promise<T[]> {
+    return (await this.#cache.get(cacheKey(sql, args), () => this.#bodies<T>(sql, ...args))) ?? [];
   }
   /** A write; its row count. */
   async #exec(sql: string, ...args: Arg[]): Promise<number> {
@@ -378,6 +405,7 @@ async function linkNumber(client: pg.PoolClient, n: NumberRecord, applicationId:
   );
 }
 
+const cacheKey = (sql: string, args: Arg[]): string => `${sql}\u0000${args.join('\u0000')}`;
 const hasNul = (a: Arg): boolean => typeof a === 'string' && a.includes('\u0000');
 
 /** BIGINT columns come back as strings (pg keeps 64-bit integers exact); Number() where read. */
