@@ -77,6 +77,7 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal((await store.getUser(502))?.email, 'bob@demo.test');
       assert.deepEqual((await store.listUsers('demo')).map((u) => u.id), [501, 502, 503]);
       assert.deepEqual(await store.findNumber('+15550101'), { number: '+15550101', name: 'Sales', sms: true, accountId: 'demo', lineId: 'sales' });
+      assert.equal(JSON.stringify(await store.findNumber('+15550101')), '{"number":"+15550101","name":"Sales","sms":true,"accountId":"demo","lineId":"sales"}', 'fields in the order written (API bodies are built from records)');
       assert.deepEqual((await store.listNumbers('demo')).map((n) => n.number), ['+15550100', '+15550101', '+15550102', '+15550103', '+15550104']);
       assert.equal((await store.getLine('demo', 'support'))?.agentPinEntry, true);
       assert.deepEqual((await store.listLines('demo')).map((l) => l.id), ['after-hours', 'main', 'sales', 'support']);
