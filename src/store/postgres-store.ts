@@ -387,7 +387,9 @@ export class PostgresStore implements Store {
   #name(sql: string): string {
     let name = this.#names.get(sql);
     if (!name) {
-      name = `rs_store_${this.#names.size}`;
+      // Named by the text's hash: another store (or component) on the same pool never reuses a name for
+      // other SQL, which pg refuses.
+      name = `rs_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
       this.#names.set(sql, name);
     }
     return name;
