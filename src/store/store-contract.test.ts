@@ -32,24 +32,27 @@ storeContract({
   },
 });
 
-storeContract({
-  name: 'PostgreSQL',
-  skip: await pgUnavailable(),
-  async open() {
-    const url = testSchemaUrl();
-    let store: Store = await PostgresStore.open(url, { poolSize: 4 });
-    return {
-      store,
-      async reopen() {
-        await store.close();
-        return (store = await PostgresStore.open(url, { poolSize: 4 }));
-      },
-      async cleanup() {
-        await store.close();
-        const db = new PgDatabase(url, { max: 1 });
-        await db.dropSchema();
-        await db.close();
-      },
-    };
-  },
-});
+/** PostgreSQL twice: with the per-node provisioning cache (the default) and without it (every lookup a query). */
+for (const cache of [true, false]) {
+  storeContract({
+    name: cache ? 'PostgreSQL' : 'PostgreSQL, cache: false',
+    skip: await pgUnavailable(),
+    async open() {
+      const url = testSchemaUrl();
+      let store: Store = await PostgresStore.open(url, { poolSize: 4, cache });
+      return {
+        store,
+        async reopen() {
+          await store.close();
+          return (store = await PostgresStore.open(url, { poolSize: 4, cache }));
+        },
+        async cleanup() {
+          await store.close();
+          const db = new PgDatabase(url, { max: 1 });
+          await db.dropSchema();
+          await db.close();
+        },
+      };
+    },
+  });
+}
