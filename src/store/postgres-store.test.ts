@@ -37,7 +37,7 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 
 const binding: SipBindingRecord = { userId: '501', aor: 'sip:101@ringside', contact: 'sip:101@192.0.2.10:5062', source: { protocol: 'tcp', host: '192.0.2.10', port: 40000, connectionId: 'tcp-1' }, expiresAt: 1_900_000_000_000, callId: 'c1', cseq: 1, q: 1 };
 
-test('two nodes see each other\'s writes at once: a phone registered through A is found by B, a reload by A is seen by B', { skip }, async (t) => {
+test('two nodes: a phone registered through A is found by B at once, as is a login; B\'s reload and A\'s number link reach the other once the commit\'s notification does', { skip }, async (t) => {
   const [a, b] = await twoNodes(t);
   await a.replaceProvisioning(loadConfigFile('examples/demo.yaml'));
   assert.equal((await b.findUserBySipUsername('101'))?.id, 501);
