@@ -10,7 +10,6 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigFile } from '../config/load-config.js';
-import { SqliteStore } from '../store/sqlite-store.js';
 import type { Store, ProvisioningCounts } from '../store/store.js';
 import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import type { EventLog } from '../events/log/event-log.js';
@@ -27,7 +26,7 @@ import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
 import { OverloadGuard } from '../sip/overload-guard.js';
 import { recoverAfterCrash } from './crash-recovery.js';
-import { SqliteOutbox } from '../store/sqlite-outbox.js';
+import { openStorage } from './storage.js';
 import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
@@ -143,7 +142,11 @@ export class Ringside implements RingsideServices {
       return service;
     };
     try {
-      const store = started('store', new SqliteStore(join(dataDir, 'ringside.db')));
+      if (settings.log.kind !== 'sqlite') throw new StartError(`--log ${settings.log.kind}: this build has only the embedded SQLite event log`);
+      // SQLite in the data directory, or PostgreSQL shared by the nodes of a cluster (storage.ts).
+      const storage = await openStorage(settings, dataDir);
+      running.push({ name: 'storage', close: () => storage.close() });
+      const store = started('store', storage.store);
       let counts: ProvisioningCounts;
       if (config) counts = await store.replaceProvisioning(config);
       else {
@@ -155,7 +158,7 @@ export class Ringside implements RingsideServices {
 
       // The log projects every fact into the three dialects on its writer thread (dialects/writer-projection.ts).
       const events = started('event log', new SqliteEventLog(join(dataDir, 'events.db'), { projection: WRITER_PROJECTION, logger: logger.child({ component: 'event-log' }) }));
-      const outbox = started('webhook outbox', new SqliteOutbox(join(dataDir, 'ringside.db')));
+      const outbox = started('webhook outbox', storage.outbox);
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
       const dialectOptions = { publicUrl: '' };
       // Report entries are a projection too: written when a session's end is durable in the log.
@@ -163,7 +166,8 @@ export class Ringside implements RingsideServices {
       // Prometheus metrics (api/metrics/): calls counted from durable facts, append latency by the recorder.
       const metrics = new RingsideMetrics();
       const recorder = new FactRecorder({ events, logger: logger.child({ component: 'recorder' }), observers: [reports, metrics.calls], appended: metrics.appended });
-      const webhooks = new WebhookEngine({ events, store, outbox, logger: logger.child({ component: 'webhooks' }) });
+      // In a cluster one node at a time feeds and delivers: the holder of the webhook lease (docs/scale-out.md).
+      const webhooks = new WebhookEngine({ events, store, outbox, logger: logger.child({ component: 'webhooks' }), ...(storage.webhookLease ? { lease: storage.webhookLease } : {}) });
       await webhooks.start();
       running.push({ name: 'webhooks', close: () => webhooks.stop() });
 

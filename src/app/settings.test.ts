@@ -17,3 +17,14 @@ test('half a certificate, a bad TLS port or a bad WebSocket path is a settings e
   assert.throws(() => resolveSettings({ sipWsPath: '/' }, {}), /--sip-ws-path \(RINGSIDE_SIP_WS_PATH\): '\/' must be a path/);
   assert.throws(() => resolveSettings({ sipWsPath: 'sip' }, {}), SettingsError);
 });
+
+test('store, log and node id: embedded by default; PostgreSQL, NATS and an id by flag or environment; bad ones named', () => {
+  const d = resolveSettings({}, {});
+  assert.deepEqual([d.store, d.log], [{ kind: 'sqlite' }, { kind: 'sqlite' }]);
+  assert.match(d.nodeId, /^[A-Za-z0-9]/);
+  const s = resolveSettings({ store: 'postgres://rs@db:5432/ringside', nodeId: 'node-a' }, { RINGSIDE_LOG: 'nats://nats:4222' });
+  assert.deepEqual([s.store, s.log, s.nodeId], [{ kind: 'postgres', url: 'postgres://rs@db:5432/ringside' }, { kind: 'nats', url: 'nats://nats:4222' }, 'node-a']);
+  assert.throws(() => resolveSettings({ store: 'mysql://u:secret@h/db' }, {}), new SettingsError("--store (RINGSIDE_STORE): 'mysql://u:***@h/db' is not 'sqlite' or a postgres://user@host:port/database URL"));
+  assert.throws(() => resolveSettings({ log: 'kafka://k:9092' }, {}), /^SettingsError: --log \(RINGSIDE_LOG\)/);
+  assert.throws(() => resolveSettings({ nodeId: 'a b' }, {}), /--node-id \(RINGSIDE_NODE_ID\)/);
+});

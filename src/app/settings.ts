@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { isWildcard } from '../util/local-address.js';
 /**
  * Runtime settings of `ringside serve`: from flags, else `RINGSIDE_*` environment variables, else defaults.
@@ -39,6 +40,13 @@ export interface Settings {
   /** Bearer token `GET /metrics` requires; unset: loopback clients only (docs/metrics.md). Environment only:
    *  a flag would show in `ps`. */
   metricsToken?: string;
+  /** Where configuration and state live (docs/scale-out.md): the embedded SQLite database in the data
+   *  directory, or a PostgreSQL URL (`--store postgres://…`). */
+  store: { kind: 'sqlite' } | { kind: 'postgres'; url: string };
+  /** The event log: the embedded SQLite log in the data directory, or NATS JetStream (`--log nats://…`). */
+  log: { kind: 'sqlite' } | { kind: 'nats'; url: string };
+  /** This node's id in a cluster (`--node-id`, default the host name): owner of the sessions it records. */
+  nodeId: string;
 }
 
 export type LogFormat = 'json' | 'pretty';
@@ -65,6 +73,9 @@ export interface RawSettings {
   tlsKey?: string;
   tlsCa?: string;
   sipWsPath?: string;
+  store?: string;
+  log?: string;
+  nodeId?: string;
 }
 
 /** Environment variable for each setting (documented in docs/configuration.md). */
@@ -86,6 +97,9 @@ export const ENV: Record<keyof RawSettings, string> = {
   tlsKey: 'RINGSIDE_TLS_KEY',
   tlsCa: 'RINGSIDE_TLS_CA',
   sipWsPath: 'RINGSIDE_SIP_WS_PATH',
+  store: 'RINGSIDE_STORE',
+  log: 'RINGSIDE_LOG',
+  nodeId: 'RINGSIDE_NODE_ID',
 };
 
 /** Tuning read from the environment only (no flags): docs/configuration.md, "Load". */
@@ -156,6 +170,9 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     logLevel: level,
     logFormat: format,
     sipWsPath: wsPath(get('sipWsPath') ?? '/sip'),
+    store: storeSetting(get('store') ?? 'sqlite'),
+    log: logSetting(get('log') ?? 'sqlite'),
+    nodeId: nodeIdSetting(get('nodeId') ?? hostname()),
   };
   const certFile = get('tlsCert');
   const keyFile = get('tlsKey');
@@ -182,6 +199,29 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     s.metricsToken = metricsToken;
   }
   return s;
+}
+
+function storeSetting(v: string): Settings['store'] {
+  if (v === 'sqlite') return { kind: 'sqlite' };
+  if (/^postgres(ql)?:\/\/[^\s]+$/.test(v) && URL.canParse(v)) return { kind: 'postgres', url: v };
+  throw new SettingsError(`--store (${ENV.store}): '${redact(v)}' is not 'sqlite' or a postgres://user@host:port/database URL`);
+}
+
+function logSetting(v: string): Settings['log'] {
+  if (v === 'sqlite') return { kind: 'sqlite' };
+  if (/^nats:\/\/[^\s]+$/.test(v) && URL.canParse(v)) return { kind: 'nats', url: v };
+  throw new SettingsError(`--log (${ENV.log}): '${redact(v)}' is not 'sqlite' or a nats://host:port URL`);
+}
+
+/** A node id: it names the node in leases, logs and session ownership, so it is short and plain. */
+function nodeIdSetting(v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(v)) throw new SettingsError(`--node-id (${ENV.nodeId}): '${v}' must be 1-63 letters, digits, '.', '_' or '-'`);
+  return v;
+}
+
+/** A URL as it may be printed: without its password. */
+function redact(v: string): string {
+  return v.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@');
 }
 
 /** An address to listen on: an IP address, or a host name (letters, digits, hyphens and dots, not all-numeric

@@ -34,6 +34,9 @@ program
   .addOption(new Option('--public-url <url>', 'base URL clients reach this Ringside at, used inside event payloads (default: the config\'s server.publicUrl, else http://<sip address>:<http-port>)').env(ENV.publicUrl))
   .addOption(new Option('--sip-address <host>', 'address phones and carriers are told to reach us at, in SIP Via/Contact (default: the config\'s server.sipAddress, else --host when it is one address, else the address of the interface each peer is reached by)').env(ENV.sipAddress))
   .addOption(new Option('--media-address <ip>', 'IP address in SDP c= lines, where peers send RTP (default: server.mediaAddress, else the SIP address when it is an IP, else per peer like SIP)').env(ENV.mediaAddress))
+  .addOption(new Option('--store <url>', 'where configuration and state live: sqlite (the data directory) or postgres://user@host:port/database (several nodes share it; docs/scale-out.md)').env(ENV.store).default('sqlite'))
+  .addOption(new Option('--log <url>', 'the event log: sqlite (the data directory) or nats://host:port (NATS JetStream, shared by several nodes; docs/scale-out.md)').env(ENV.log).default('sqlite'))
+  .addOption(new Option('--node-id <id>', 'this node\'s id in a cluster (default: the host name)').env(ENV.nodeId))
   .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env(ENV.logLevel).default('info'))
   .addOption(new Option('--log-format <format>', 'json (one JSON line per event, for machines) or pretty (readable lines and a start-up banner, for people); default: pretty when stderr is a terminal, else json').env(ENV.logFormat))
   .action(async (opts: Record<string, string | undefined>) => {
