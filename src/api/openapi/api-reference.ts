@@ -53,7 +53,7 @@ async function apiReference(app: FastifyInstance, options: ApiReferenceOptions):
     // Shared schemas keep their `$id` as their name in `components.schemas` (`api-error`, `webhook`, …).
     refResolver: { buildLocalReference: (json: { $id?: unknown }, _base: unknown, _fragment: unknown, i: number) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     transform: ({ schema, url, route }) => ({ schema: describeRoute(schema, url, route as RouteOptions), url }),
-    transformObject: (documents) => withErrorMeanings((documents as unknown as { openapiObject: Doc }).openapiObject) as never,
+    transformObject: (documents) => finishDocument((documents as unknown as { openapiObject: Doc }).openapiObject) as never,
   });
 
   const docWithServers = (doc: Doc): Doc => {
@@ -123,17 +123,31 @@ export function describeRoute(schema: FastifySchema | undefined, url: string, ro
   if (auth !== undefined && s.security === undefined) s.security = securityOf(auth);
   const note = auth === undefined ? undefined : authNote(auth);
   if (note) s.description = [s.description, note].filter(Boolean).join('\n\n');
-  // The call-tracking family takes its parameters as JSON or a form, in the body or the query (spec realtime §5.1).
+  // The call-tracking family takes its parameters as JSON or a form (spec realtime §5.1); a carrier sends
+  // JSON or multipart (docs/messaging.md, "In from a carrier").
   if (family === 'realtime' && s.body && !s.consumes) s.consumes = ['application/json', 'application/x-www-form-urlencoded'];
+  if (family === 'carrier' && s.body && !s.consumes) s.consumes = ['application/json', 'multipart/form-data'];
+  // Provider parameters (shared/request-params.ts) may all be in the query string: the body is optional.
+  if (s.body && typeof s.body === 'object' && 'if' in s.body) s[BODY_OPTIONAL] = true;
   return s;
 }
 
+/** Marks an operation whose body may be absent, for `finishDocument` (fastify-swagger writes `required: true`). */
+const BODY_OPTIONAL = 'x-ringside-body-optional';
+
 type Responses = Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
 
-/** Every `4XX`/`5XX` answer that is a shared error body gets that body's meaning of its codes. */
-function withErrorMeanings(doc: Doc): Doc {
-  for (const item of Object.values((doc.paths ?? {}) as Record<string, Record<string, { responses?: Responses }>>)) {
+/**
+ * Once the document is generated: every `4XX`/`5XX` answer that is a shared error body gets that body's
+ * meaning of its codes; an optional body is said to be optional.
+ */
+function finishDocument(doc: Doc): Doc {
+  for (const item of Object.values((doc.paths ?? {}) as Record<string, Record<string, { responses?: Responses; requestBody?: { required?: boolean } } & Record<string, unknown>>>)) {
     for (const operation of Object.values(item)) {
+      if (operation[BODY_OPTIONAL]) {
+        delete operation[BODY_OPTIONAL];
+        if (operation.requestBody) operation.requestBody.required = false;
+      }
       for (const range of ['4XX', '5XX'] as const) {
         const answer = operation.responses?.[range];
         const name = answer?.content?.['application/json']?.schema?.$ref?.replace('#/components/schemas/', '');
