@@ -18,7 +18,7 @@ import type { DialectName } from '../../dialects/dialect.js';
 import { errorReplies } from '../shared/api-error.js';
 import type { RouteAuth } from '../shared/auth-plugin.js';
 import { ApiError } from '../shared/api-error.js';
-import { ERROR_DESCRIPTIONS, FAMILY_TAGS, SECURITY_SCHEMES, authNote, familyOf, operationIdOf, securityOf, WEBSOCKET_PATHS } from './route-docs.js';
+import { BODY_OPTIONAL, ERROR_DESCRIPTIONS, FAMILY_TAGS, SECURITY_SCHEMES, authNote, familyOf, operationIdOf, securityOf, WEBSOCKET_PATHS } from './route-docs.js';
 import { EVENT_DIALECTS, EVENT_SCHEMAS_PATH, eventComponents, eventSchemaIndex, eventWebhooks, publishedEventSchema } from './event-schemas.js';
 
 export interface ApiReferenceOptions {
@@ -131,9 +131,6 @@ export function describeRoute(schema: FastifySchema | undefined, url: string, ro
   if (s.body && typeof s.body === 'object' && 'if' in s.body) s[BODY_OPTIONAL] = true;
   return s;
 }
-
-/** Marks an operation whose body may be absent, for `finishDocument` (fastify-swagger writes `required: true`). */
-const BODY_OPTIONAL = 'x-ringside-body-optional';
 
 type Responses = Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
 

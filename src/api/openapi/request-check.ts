@@ -112,7 +112,12 @@ export class OpenApiRequestChecker {
       const value = given.get(p.name);
       if (value === null) {
         if (p.required) problems.push(`${where}: query parameter ${p.name} is required`);
-      } else problems.push(...this.#check(this.#text, `${base}/parameters/${i}/schema`, value, `${where}: query ${p.name}`));
+      } else {
+        // The voice family takes enum values in any case in the query too (voice-validation.ts).
+        const values = this.#lenientPath(route.template) ? (this.#resolve(p.schema ?? {}) as { enum?: unknown[] }).enum : undefined;
+        const canonical = values?.find((v) => typeof v === 'string' && v.toLowerCase() === value.toLowerCase()) ?? value;
+        problems.push(...this.#check(this.#text, `${base}/parameters/${i}/schema`, canonical, `${where}: query ${p.name}`));
+      }
     }
     if (request.body !== undefined) {
       const content = operation.requestBody?.content;

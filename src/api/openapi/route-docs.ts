@@ -64,6 +64,13 @@ export function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 }
 
+/**
+ * A route whose body may be absent sets this in its schema (`[BODY_OPTIONAL]: true`): @fastify/swagger says
+ * every body is required, and the document then says it is not. Routes taking provider parameters
+ * (shared/request-params.ts), which may all come in the query string, get it without asking.
+ */
+export const BODY_OPTIONAL = 'x-ringside-body-optional';
+
 /** Security schemes, one per way a REST request authenticates (auth/credentials.ts, api/metrics). */
 export const SECURITY_SCHEMES = {
   bearerToken: { type: 'http', scheme: 'bearer', description: 'A token from `POST /auth/login` (or `POST /auth/refresh`): `Authorization: Bearer <token>`.' },
