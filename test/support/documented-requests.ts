@@ -107,3 +107,8 @@ export async function checkRequestsAgainstDocument(t: { after(fn: () => unknown)
   });
   return { count: () => requests.length, requests };
 }
+
+/** One accepted request, held to the document (for requests a test sends other than with `fetch`). */
+export async function assertDocumented(request: DocumentedRequest): Promise<void> {
+  assert.deepEqual((await apiChecker()).problems(request), [], `an accepted request the OpenAPI document refuses: ${request.method} ${request.url}`);
+}
