@@ -123,9 +123,9 @@ export function describeRoute(schema: FastifySchema | undefined, url: string, ro
   if (auth !== undefined && s.security === undefined) s.security = securityOf(auth);
   const note = auth === undefined ? undefined : authNote(auth);
   if (note) s.description = [s.description, note].filter(Boolean).join('\n\n');
-  // The call-tracking family takes its parameters as JSON or a form (spec realtime §5.1); a carrier sends
-  // JSON or multipart (docs/messaging.md, "In from a carrier").
-  if (family === 'realtime' && s.body && !s.consumes) s.consumes = ['application/json', 'application/x-www-form-urlencoded'];
+  // The call-tracking family takes its parameters as JSON, a form or multipart fields (spec realtime §5.1,
+  // docs/messaging.md); a carrier sends JSON or multipart (docs/messaging.md, "In from a carrier").
+  if (family === 'realtime' && s.body && !s.consumes) s.consumes = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
   if (family === 'carrier' && s.body && !s.consumes) s.consumes = ['application/json', 'multipart/form-data'];
   // Provider parameters (shared/request-params.ts) may all be in the query string: the body is optional.
   if (s.body && typeof s.body === 'object' && 'if' in s.body) s[BODY_OPTIONAL] = true;
