@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiChecker } from '../support/documented-requests.js';
+import { apiChecker } from '../../src/api/openapi/documented-requests.js';
 import type { DocumentedRequest } from '../../src/api/openapi/request-check.js';
 
 const REQUEST = /^(?:→\s*)?(GET|POST|PUT|DELETE|PATCH)\s+(\/\S*)\s*(.*)$/;

@@ -12,7 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
-import { assertDocumented, checkRequestsAgainstDocument } from '../support/documented-requests.js';
+import { assertDocumented, checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 import { TestSocket } from '../support/ws-client.js';
 import { freePort } from '../sip/support/sipp.js';
 import { CARRIER_IP, sipp, type Sipp } from '../support/sipp-calls.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newRecordingId } from '../../src/media/media-engine.js';
 import { startInProcess } from '../support/in-process.js';
-import { checkRequestsAgainstDocument } from '../support/documented-requests.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 
 const CONFIG = `
 accounts:

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import { startInProcess } from '../support/in-process.js';
-import { checkRequestsAgainstDocument } from '../support/documented-requests.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, phoneAnswering, registeredPhone, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';

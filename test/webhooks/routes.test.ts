@@ -17,7 +17,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { WebhookEngine } from '../../src/delivery/webhooks/webhook-engine.js';
 import { FAST, Receiver, sleep, tempDir, wireEvent } from './support.js';
-import { checkRequestsAgainstDocument } from '../support/documented-requests.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 
 const CONFIG = `
 accounts:

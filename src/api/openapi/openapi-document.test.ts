@@ -19,7 +19,7 @@ import { teltelSchemas } from '../../dialects/teltel/index.js';
 import { bandwidthSchemas } from '../../dialects/bandwidth/index.js';
 import { FAMILY_TAGS, SECURITY_SCHEMES, UNDESCRIBED_ROUTES, familyOf, openApiPath, operationIdOf } from './route-docs.js';
 import { eventComponentName, eventSchemaUrl } from './event-schemas.js';
-import { UNTOUCHABLE_SERVICES } from '../../../test/support/documented-requests.js';
+import { UNTOUCHABLE_SERVICES } from './documented-requests.js';
 
 const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
 

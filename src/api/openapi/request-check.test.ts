@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiChecker } from '../../../test/support/documented-requests.js';
+import { apiChecker } from './documented-requests.js';
 
 test('a documented request passes; an unknown route, method, field, type, enum or media type does not', async () => {
   const c = await apiChecker();

@@ -19,7 +19,7 @@ import type { VoiceBridgeRecord, VoiceCallRecord, VoiceConferenceRecord, VoiceMe
 import type { AddMemberRequest, ConferenceUpdate, CreateConferenceRequest, MemberUpdate } from '../../switch/voice/voice-control.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
 import { voiceApi } from './voice-api.js';
-import { checkRequestsAgainstDocument } from '../../../test/support/documented-requests.js';
+import { checkRequestsAgainstDocument } from '../openapi/documented-requests.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
 import type { MessagingService } from '../../messaging/messaging-service.js';
 import type { MmsMediaStore } from '../../messaging/mms-media-store.js';

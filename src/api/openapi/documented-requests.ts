@@ -1,5 +1,6 @@
 /**
- * Holds the REST tests' own requests to the OpenAPI document (docs/api-reference.md): while a test runs,
+ * Test support (in src/ beside voice/voice-test-harness.ts, which uses it: src/ builds on its own, as the
+ * Dockerfile builds it). Holds the REST tests' own requests to the OpenAPI document (docs/api-reference.md): while a test runs,
  * every request it makes with `fetch` that Ringside accepted (2xx) is checked against the document, as a
  * client generated from the document would send it. A request the server takes but the document refuses
  * (or does not know) fails the test there, naming the problem.
@@ -9,11 +10,11 @@
  * mounts one family alone is still checked against the whole document.
  */
 import assert from 'node:assert/strict';
-import { createHttpServer } from '../../src/api/http-server.js';
-import { ringsideApi, type ApiServices } from '../../src/api/index.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { RingsideMetrics } from '../../src/api/metrics/ringside-metrics.js';
-import { OpenApiRequestChecker, type DocumentedRequest } from '../../src/api/openapi/request-check.js';
+import { createHttpServer } from '../http-server.js';
+import { ringsideApi, type ApiServices } from '../index.js';
+import { silentLogger } from '../../log/logger.js';
+import { RingsideMetrics } from '../metrics/ringside-metrics.js';
+import { OpenApiRequestChecker, type DocumentedRequest } from './request-check.js';
 
 /** Services that must not be touched while routes are registered: any use throws. */
 function untouchable<T extends object>(name: string): T {
