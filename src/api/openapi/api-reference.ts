@@ -127,12 +127,34 @@ export function describeRoute(schema: FastifySchema | undefined, url: string, ro
   // docs/messaging.md); a carrier sends JSON or multipart (docs/messaging.md, "In from a carrier").
   if (family === 'realtime' && s.body && !s.consumes) s.consumes = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
   if (family === 'carrier' && s.body && !s.consumes) s.consumes = ['application/json', 'multipart/form-data'];
+  // `{$ref, description}` (shared/request-params.ts): the resolver keeps the `$ref` alone, so the description
+  // would be lost; as `{description, allOf: [{$ref}]}` it stays (and becomes the parameter's description).
+  if (s.querystring) s.querystring = keepRefSiblings(s.querystring);
+  if (s.body) s.body = keepRefSiblings(s.body);
   // Provider parameters (shared/request-params.ts) may all be in the query string: the body is optional.
   if (s.body && typeof s.body === 'object' && 'if' in s.body) s[BODY_OPTIONAL] = true;
   return s;
 }
 
 type Responses = Record<string, { description?: string; content?: Record<string, { schema?: { $ref?: string } }> }>;
+
+/** An object schema (or `if/then` of one) whose properties are `{$ref, …}` → `{…, allOf: [{$ref}]}`. */
+function keepRefSiblings(schema: unknown): unknown {
+  if (!schema || typeof schema !== 'object') return schema;
+  const s = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...s };
+  if (s.then) out.then = keepRefSiblings(s.then);
+  const properties = s.properties as Record<string, Record<string, unknown>> | undefined;
+  if (properties) {
+    out.properties = Object.fromEntries(
+      Object.entries(properties).map(([name, p]) => {
+        const { $ref, ...rest } = p;
+        return [name, typeof $ref === 'string' && Object.keys(rest).length ? { ...rest, allOf: [{ $ref }] } : p];
+      }),
+    );
+  }
+  return out;
+}
 
 /**
  * Once the document is generated: every `4XX`/`5XX` answer that is a shared error body gets that body's
