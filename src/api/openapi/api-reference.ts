@@ -63,9 +63,13 @@ async function apiReference(app: FastifyInstance, options: ApiReferenceOptions):
   };
 
   const reference = { config: { auth: 'public' as RouteAuth } };
+  // The text (about 330 kB), written once per public URL rather than at every request.
+  let served: { publicUrl: string; text: string } | undefined;
   app.get(OPENAPI_PATH, { ...reference, schema: { summary: 'This document', response: { 200: { description: 'the OpenAPI 3.1 document', type: 'object', additionalProperties: true }, ...errorReplies } } }, async (_req, reply) => {
+    const publicUrl = options.publicUrl();
+    if (served?.publicUrl !== publicUrl) served = { publicUrl, text: JSON.stringify(docWithServers(app.swagger() as unknown as Doc)) };
     // Sent as text: the document is not reshaped by a response serializer.
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(docWithServers(app.swagger() as unknown as Doc)));
+    return reply.type('application/json; charset=utf-8').send(served.text);
   });
 
   const indexSchema = {
