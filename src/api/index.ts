@@ -12,6 +12,8 @@
  * | recordings (docs/switch.md) | recordings/ | /recordings/{id}.wav |
  * | call-centre-compatible (spec teltel) | — | none: teltel is delivered by webhooks (delivery/webhooks/); its callback endpoint (§7) is not built |
  * | voice-API-compatible (spec bandwidth §0, §3; docs/voice-api.md) | voice/ | /v1/users/{userId}/applications…, /phoneNumbers…, /calls…, /recordings…, /media/…, /bridges… |
+ * | metrics (docs/metrics.md) | metrics/ | /metrics |
+ * | reference (docs/api-reference.md) | openapi/ | /openapi.json, /docs, /schemas/events… (registered first: it sees every route) |
  *
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
  * and each family's own), declares who may call it (`config.auth`, shared/auth-plugin.ts) and answers
@@ -33,6 +35,9 @@ import { recordingsApi, type RecordingSource } from './recordings/recordings-api
 import { voiceApi } from './voice/voice-api.js';
 import type { RateLimitOptions } from './voice/voice-rate-limit.js';
 import type { VoiceControl } from '../switch/voice/voice-control.js';
+import { metricsApi, type MetricsApiOptions } from './metrics/metrics-api.js';
+import { apiReference } from './openapi/api-reference.js';
+import { packageInfo } from '../util/package-info.js';
 
 /** Every service a route of some family uses, by name. */
 export interface ApiServices {
@@ -60,13 +65,20 @@ export interface ApiServices {
   voice?: VoiceControl;
   /** The voice family's per-account request rate (default 50/s, bursts of 100). */
   voiceRateLimit?: RateLimitOptions;
+  /** Prometheus metrics (`GET /metrics`); without them the route is not mounted. */
+  metrics?: MetricsApiOptions;
+  /** The public base URL, the OpenAPI document's server (read per request: fixed once listening). */
+  publicUrl?: () => string;
 }
 
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
+  // First: the OpenAPI document is generated from every route registered after it.
+  await app.register(apiReference, { publicUrl: s.publicUrl ?? (() => ''), version: packageInfo().version });
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
   await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.tts ? { tts: s.tts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });
+  if (s.metrics) await app.register(metricsApi, s.metrics);
 }

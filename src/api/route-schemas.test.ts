@@ -16,6 +16,8 @@ import { webhookView, webhookViewSchema } from './admin/webhook-view.js';
 import { logEntry } from '../events/log/log-entry.js';
 import { loggedEventView, loggedEventViewSchema } from './admin/logged-event-view.js';
 import type { ReportEntry, Store, WebhookRecord } from '../store/store.js';
+import { REFERENCE_UI_ROUTES } from './openapi/route-docs.js';
+import { RingsideMetrics } from './metrics/ringside-metrics.js';
 
 /** Services that must not be touched while routes are registered: any use throws. */
 function untouchable<T extends object>(name: string): T {
@@ -35,6 +37,7 @@ const services: ApiServices = {
   mmsMedia: untouchable('mmsMedia'),
   calls: untouchable('calls'),
   recordings: untouchable('recordings'),
+  metrics: { metrics: new RingsideMetrics() },
 };
 
 async function mountedRoutes() {
@@ -47,7 +50,8 @@ async function mountedRoutes() {
   await app.register(ringsideApi, services);
   await app.ready();
   await app.close();
-  return routes;
+  // The reference UI's page and assets (@fastify/swagger-ui) are no API routes (openapi/route-docs.ts).
+  return routes.filter((r) => !REFERENCE_UI_ROUTES.match(String(r.route.method), r.route.url));
 }
 
 type Schema = Record<string, unknown>;

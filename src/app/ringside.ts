@@ -42,7 +42,6 @@ import { loadTlsCredentials, TlsCredentialsError, type LoadedTls } from './tls-c
 import { routeUpgrades } from './upgrade-router.js';
 import { SipWebSocketAcceptor } from './sip-websocket-acceptor.js';
 import { RingsideMetrics } from '../api/metrics/ringside-metrics.js';
-import { metricsApi } from '../api/metrics/metrics-api.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 
@@ -230,7 +229,8 @@ export class Ringside implements RingsideServices {
       // HTTP and the WebSocket API close first at stop: no request reaches a service that is stopping.
       const tts: TtsStatus = await ttsProbe;
       const http = started('http', createHttpServer({ logger }));
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts });
+      const metricsOptions = { metrics, ...(settings.metricsToken !== undefined ? { token: settings.metricsToken } : {}) };
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts, metrics: metricsOptions, publicUrl: () => dialectOptions.publicUrl });
       const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       metrics.bind({
         sip: sip.stack,
@@ -243,7 +243,6 @@ export class Ringside implements RingsideServices {
         outbox: () => outbox.counts(),
         invitesShed: () => overload.status.shed,
       });
-      await http.register(metricsApi, { metrics, ...(settings.metricsToken !== undefined ? { token: settings.metricsToken } : {}) });
       // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
       const fallback = realtime.handleUpgrade.bind(realtime);
       const sipWs = started('sip websocket', new SipWebSocketAcceptor(sip.stack, { maxPerAddress: settings.sipWsMaxPerAddress }));

@@ -12,6 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
 import { startInProcess, login } from '../support/in-process.js';
+import { assertDocumented, checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 import { TestSocket } from '../support/ws-client.js';
 import { freePort } from '../sip/support/sipp.js';
 import { CARRIER_IP, sipp, type Sipp } from '../support/sipp-calls.js';
@@ -50,6 +51,8 @@ function carrierReceiving(t: T, port: number): Promise<Sipp> {
 async function setup(t: T) {
   const carrierPort = await freePort();
   const r = await startInProcess(t, config(carrierPort));
+  // Every REST request Ringside accepts in these tests must be one the OpenAPI document describes.
+  const { requests: documented } = await checkRequestsAgainstDocument(t, () => `http://127.0.0.1:${r.httpPort}`);
   const ws = await TestSocket.open(r.httpPort);
   t.after(() => ws.close());
   const token = await login(r, 'alice@demo.test', 'alice-pass');
@@ -65,7 +68,7 @@ async function setup(t: T) {
     users[name] = u;
   }
   const target = `127.0.0.1:${r.sip.port}`;
-  return { r, ws, token, carrierPort, target, alice: users.alice!, bob: users.bob! };
+  return { r, ws, token, carrierPort, target, alice: users.alice!, bob: users.bob!, documented };
 }
 
 const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
@@ -131,7 +134,7 @@ test('an MMS from the carrier: event with components, and the component endpoint
 });
 
 test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoing.sms', { skip }, async (t) => {
-  const { r, ws, token, carrierPort, alice, bob } = await setup(t);
+  const { r, ws, token, carrierPort, alice, bob, documented } = await setup(t);
   const carrier = carrierReceiving(t, carrierPort);
   await new Promise((res) => setTimeout(res, 300));
   const sent = await restSend(r, token, '/sms/send', { to_number: '5557654321', payload: 'Your showing is at 3pm', user_id: '501' });
@@ -163,6 +166,7 @@ test('REST send SMS reaches the carrier as a MESSAGE and emits messaging.outgoin
   const given = await restSend(r, token, '/sms/send', { to_number: '+15557654321', payload: 'from Sales', from_number: '+15550101' });
   assert.equal(given.body.from, '+15550101');
   assert.equal((await carrier3).run.code, 0);
+  for (const op of ['POST /auth/login', 'POST /sms/send']) assert.ok(documented.includes(op), `${op}: accepted, and as the OpenAPI document describes it`);
 });
 
 test('a text the carrier refuses: 502 carrier_failed, no sent event, the report entry says failed', { skip }, async (t) => {
@@ -334,8 +338,10 @@ test('carriers that deliver texts by HTTP: JSON with base64 media, authenticated
     });
   const denied = await post({ from: '+15557654321', to: '+15550100', text: 'hi' });
   assert.equal(denied.status, 401, 'not from the trunk address');
-  const ok = await post({ from: '+15557654321', to: '+15550100', text: 'photo', media: [{ contentType: 'image/png', filename: 'p.png', data: PNG_BASE64 }] }, CARRIER_IP);
+  const photo = { from: '+15557654321', to: '+15550100', text: 'photo', media: [{ contentType: 'image/png', filename: 'p.png', data: PNG_BASE64 }] };
+  const ok = await post(photo, CARRIER_IP);
   assert.equal(ok.status, 200, ok.body);
+  await assertDocumented({ method: 'POST', url: '/carrier/messages', contentType: 'application/json', body: photo });
   const id = (JSON.parse(ok.body) as { uniqueId: string }).uniqueId;
   await ws.until((f) => f.some((e) => e.type === 'accountevent'));
   assert.equal(topic(ws.events('accountevent')[0]!), 'messaging.incoming.mms');

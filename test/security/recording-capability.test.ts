@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newRecordingId } from '../../src/media/media-engine.js';
 import { startInProcess } from '../support/in-process.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 
 const CONFIG = `
 accounts:
@@ -40,8 +41,10 @@ test('a real recording gets a 128-bit id and is served; guessed and near ids get
   assert.match(recordingId, /^rec-[0-9a-f]{32}$/, 'the engine mints the capability id itself');
   const url = (id: string) => `http://127.0.0.1:${r.httpPort}/recordings/${id}.wav`;
 
+  const { requests } = await checkRequestsAgainstDocument(t, () => `http://127.0.0.1:${r.httpPort}`);
   const ok = await fetch(url(recordingId));
   assert.equal(ok.status, 200);
+  assert.deepEqual(requests, ['GET /recordings/{file}'], 'as the OpenAPI document describes it');
   assert.equal(ok.headers.get('content-type'), 'audio/wav');
   await ok.arrayBuffer();
 

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { missingTool } from '../support/tools.js';
 import { startInProcess } from '../support/in-process.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, phoneAnswering, registeredPhone, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
@@ -172,7 +173,9 @@ test('after one answered inbound call and one busy outbound call the metrics hol
 
 test('without a token, a loopback client may scrape', async (t) => {
   const r = await startInProcess(t, config(await freePort()));
+  const { requests } = await checkRequestsAgainstDocument(t, () => `http://127.0.0.1:${r.httpPort}`);
   const res = await scrape(r.httpPort, null);
   assert.equal(res.status, 200);
+  assert.deepEqual(requests, ['GET /metrics'], 'the scrape, as the OpenAPI document describes it');
   assert.equal(sum(parsePrometheus(await res.text()), 'ringside_calls_started_total'), 0);
 });

@@ -17,6 +17,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { SqliteOutbox } from '../../src/store/sqlite-outbox.js';
 import { WebhookEngine } from '../../src/delivery/webhooks/webhook-engine.js';
 import { FAST, Receiver, sleep, tempDir, wireEvent } from './support.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 
 const CONFIG = `
 accounts:
@@ -49,6 +50,8 @@ interface Api {
   engine: WebhookEngine;
   base: string;
   call(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }>;
+  /** The accepted requests checked against the OpenAPI document, as `METHOD /path/{template}`. */
+  documented: string[];
 }
 
 async function api(t: { after(fn: () => unknown): void }, history: EventStreamOptions = {}): Promise<Api> {
@@ -64,6 +67,8 @@ async function api(t: { after(fn: () => unknown): void }, history: EventStreamOp
   await app.register(adminApi, { store, events: log, recorder: { openSessions: 0 }, webhooks: engine, eventStream: { keepAliveMs: 100, ...history } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  // Every request the family accepts must be one the OpenAPI document describes (docs/api-reference.md).
+  const { requests: documented } = await checkRequestsAgainstDocument(t, () => base);
   t.after(async () => {
     await app.close();
     await engine.stop();
@@ -76,6 +81,7 @@ async function api(t: { after(fn: () => unknown): void }, history: EventStreamOp
     log,
     engine,
     base,
+    documented,
     async call(method, path, auth, body) {
       const headers: Record<string, string> = {};
       if (auth) headers.authorization = auth;
@@ -143,6 +149,7 @@ test('subscription CRUD; config-sourced ones are read-only; secrets never shown'
   assert.equal((await a.call('GET', '/webhooks/crm', ADA)).status, 404);
   assert.equal((await a.call('DELETE', '/webhooks/crm', ADA)).status, 404);
   assert.equal((await a.call('DELETE', `/webhooks/${genId}`, OZ)).status, 404, 'another account cannot delete it');
+  for (const op of ['GET /webhooks/{id}', 'POST /webhooks', 'PUT /webhooks/{id}', 'GET /webhooks', 'DELETE /webhooks/{id}']) assert.ok(a.documented.includes(op), `${op}: accepted, and as the OpenAPI document describes it`);
 });
 
 test('bad bodies get precise 400s', async (t) => {

@@ -7,7 +7,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RingsideMetrics } from './ringside-metrics.js';
-import { ApiError } from '../shared/api-error.js';
+import { ApiError, errorReplies } from '../shared/api-error.js';
 
 export interface MetricsApiOptions {
   metrics: RingsideMetrics;
@@ -17,7 +17,14 @@ export interface MetricsApiOptions {
 
 export async function metricsApi(app: FastifyInstance, options: MetricsApiOptions): Promise<void> {
   const expected = options.token === undefined ? undefined : digest(options.token);
-  app.get('/metrics', { config: { auth: 'public' } }, async (req: FastifyRequest, reply: FastifyReply) => {
+  // `public` to the auth plugin: the token (or loopback) is checked here; `security` says so in the OpenAPI document.
+  const schema = {
+    summary: 'Prometheus metrics',
+    security: [{ metricsToken: [] as string[] }, {} as Record<string, string[]>],
+    description: 'With `RINGSIDE_METRICS_TOKEN` set: `Authorization: Bearer <token>` from anywhere (else 401). Without it: loopback clients only (else 403).',
+    response: { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errorReplies },
+  };
+  app.get('/metrics', { config: { auth: 'public' }, schema }, async (req: FastifyRequest, reply: FastifyReply) => {
     if (expected !== undefined) {
       const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
       // Compared as digests, in constant time: the length of the token is not told either.

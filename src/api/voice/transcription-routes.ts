@@ -15,6 +15,7 @@ import { linkNext, readPage, type PageParams } from './voice-paging.js';
 import { listQuery, pathParams } from './voice-schemas.js';
 import { iso } from './voice-views.js';
 import { created, needVoice, ok, okList, sendCreated, valueOf } from './voice-replies.js';
+import { BODY_OPTIONAL } from '../openapi/route-docs.js';
 
 /** spec bandwidth §3.9: the REST `text` is cropped beyond 1000 characters (the callback's at 1026, §2.12). */
 export const REST_TEXT_LIMIT = 1000;
@@ -74,7 +75,7 @@ export async function transcriptionRoutes(app: FastifyInstance, { store, voice }
     // spec bandwidth §3.9: an empty body (none, or `{}`): no body reads as `{}` before validation.
     {
       config,
-      schema: { params: pathParams('recordingId'), body: { type: 'object', additionalProperties: false, properties: {} }, response: created },
+      schema: { params: pathParams('recordingId'), body: { type: 'object', additionalProperties: false, properties: {} }, [BODY_OPTIONAL]: true, response: created },
       preValidation: async (req) => {
         if (req.body === undefined || req.body === null) req.body = {};
       },

@@ -107,6 +107,8 @@ test('applications: 201 + Location, provider field names, strings for booleans a
   assert.equal(view.autoAnswer, true);
   assert.equal(view.incomingMessageUrlCallbackTimeout, 10000);
   assert.equal(view.incomingCallUrlCallbackTimeout, undefined, 'no call URL, no call timeout');
+  // The provider's lenient values above ('5000', 'get', 'false') included: accepted as the document describes.
+  for (const op of ['POST /v1/users/{userId}/applications', 'GET /v1/users/{userId}/applications/{applicationId}']) assert.ok(h.documented.includes(op), `${op}: as the OpenAPI document describes it`);
 });
 
 test('applications: rules of the provider and of the configuration file', async (t) => {

@@ -19,6 +19,7 @@ import type { VoiceBridgeRecord, VoiceCallRecord, VoiceConferenceRecord, VoiceMe
 import type { AddMemberRequest, ConferenceUpdate, CreateConferenceRequest, MemberUpdate } from '../../switch/voice/voice-control.js';
 import type { AudioRequest, BridgeRequest, CallUpdate, CreateCallRequest, GatherRequest, VoiceControl, VoiceRefusal, VoiceResult } from '../../switch/voice/voice-control.js';
 import { voiceApi } from './voice-api.js';
+import { checkRequestsAgainstDocument } from '../openapi/documented-requests.js';
 import type { RateLimitOptions } from './voice-rate-limit.js';
 import type { MessagingService } from '../../messaging/messaging-service.js';
 import type { MmsMediaStore } from '../../messaging/mms-media-store.js';
@@ -196,6 +197,8 @@ export interface Harness {
   base: string;
   /** Sends a request; `body` as JSON unless it is a string (sent as is, with `contentType`). */
   call(method: string, path: string, opts?: { auth?: string | null; body?: unknown; contentType?: string; headers?: Record<string, string> }): Promise<Answer>;
+  /** The accepted requests checked against the OpenAPI document, as `METHOD /path/{template}`. */
+  documented: string[];
   /** `call` under `/v1/users/u-acme` with acme's credentials. */
   acme(method: string, path: string, body?: unknown): Promise<Answer>;
 }
@@ -212,6 +215,8 @@ export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withou
   await app.register(voiceApi, { store, events: log, ...(opts.withoutVoice ? {} : { voice }), ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}), ...(opts.messaging ? { messaging: opts.messaging(store, dir) } : {}), ...(opts.mmsMedia ? { mmsMedia: opts.mmsMedia(dir) } : {}) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  // Every request the family accepts must be one the OpenAPI document describes (docs/api-reference.md).
+  const { requests: documented } = await checkRequestsAgainstDocument(t, () => base);
   t.after(async () => {
     await app.close();
     await log.close();
@@ -230,7 +235,7 @@ export async function harness(t: T, opts: { rateLimit?: RateLimitOptions; withou
     const text = await res.text();
     return { status: res.status, headers: res.headers, text, json: text && /json/.test(res.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : undefined };
   };
-  return { store, log, voice, base, call, acme: (method, path, body) => call(method, `/v1/users/u-acme${path}`, body === undefined ? {} : { body }) };
+  return { store, log, voice, base, call, documented, acme: (method, path, body) => call(method, `/v1/users/u-acme${path}`, body === undefined ? {} : { body }) };
 }
 
 /** The provider's error body (spec bandwidth §0), checked for shape; returns it. */

@@ -15,25 +15,26 @@ const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
 // `coerceTypes`: "true" → true, "10000" → 10000 (a query string is all text anyway).
 const ajv = addFormats(new Ajv({ useDefaults: true, coerceTypes: true, removeAdditional: false, strict: false }));
 
-type Schema = { type?: unknown; enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema };
+export type VoiceSchema = { type?: unknown; enum?: unknown[]; properties?: Record<string, VoiceSchema>; items?: VoiceSchema };
 
 /** `app.setValidatorCompiler(voiceValidator)` in the family's scope. */
 export const voiceValidator: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const validate = ajv.compile(schema as object);
   const part = httpPart === 'querystring' ? 'query' : (httpPart ?? 'request');
   return (data: unknown) => {
-    canonicalize(schema as Schema, data);
+    canonicalizeVoiceValues(schema as VoiceSchema, data);
     if (validate(data)) return { value: data };
     return { error: describe(validate.errors ?? [], data, part) };
   };
 };
 
 /** Enum values matched case-insensitively become the enum's own spelling; "TRUE"/"False" become booleans'
- *  text, which ajv then coerces. In place, before validation. */
-function canonicalize(schema: Schema, data: unknown): void {
+ *  text, which ajv then coerces. In place, before validation. Also what openapi/request-check.ts applies to
+ *  this family's bodies, so examples are held to the document as the server holds requests. */
+export function canonicalizeVoiceValues(schema: VoiceSchema, data: unknown): void {
   if (!data || typeof data !== 'object') return;
   if (Array.isArray(data)) {
-    if (schema.items) for (const x of data) canonicalize(schema.items, x);
+    if (schema.items) for (const x of data) canonicalizeVoiceValues(schema.items, x);
     return;
   }
   const obj = data as Record<string, unknown>;
@@ -47,7 +48,7 @@ function canonicalize(schema: Schema, data: unknown): void {
         obj[key] = v.toLowerCase();
       }
     } else if (v && typeof v === 'object') {
-      canonicalize(sub, v);
+      canonicalizeVoiceValues(sub, v);
     }
   }
 }

@@ -35,7 +35,9 @@ export async function apiRoutes(): Promise<ApiRoute[]> {
   app.addHook('onRoute', function (route: RouteOptions) {
     if (route.method === 'HEAD') return;
     const shared = new Map(Object.entries(this.getSchemas() as Record<string, Schema>));
-    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+    // HEAD answers have no body to hold to the error shape; a route may list it beside GET (@fastify/static's
+    // assets of /docs do).
+    for (const method of (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD')) {
       routes.push({ method, url: route.url, auth: (route.config as { auth?: ApiRoute['auth'] } | undefined)?.auth ?? 'public', schema: (route.schema ?? {}) as ApiRoute['schema'], shared });
     }
   });
