@@ -262,8 +262,11 @@ export class HttpTarget implements FuzzTarget {
     const voiceShape = /^(?:[A-Z]+ )?\/v1\/users\//.test(route.url) && !!parsed && typeof parsed.category === 'string' && typeof parsed.code === 'string' && typeof parsed.message === 'string';
     const ringsideShape = !!parsed && parsed.success === false && typeof parsed.error === 'string' && typeof parsed.message === 'string';
     const structured = (voiceShape || ringsideShape) && contentType.includes('application/json');
-    if (status >= 500) this.stats.find('5xx', `${where} → ${status} ${parsed && typeof parsed.error === 'string' ? parsed.error : parsed && typeof parsed.code === 'string' ? parsed.code : body.subarray(0, 100).toString()}`, this.#describe(input), index);
-    else if (!structured) this.stats.find('unstructured-error', `${where} → ${status} ${contentType} ${body.subarray(0, 120).toString()}`, this.#describe(input), index);
+    // A gateway status naming its cause is Ringside's documented answer when a peer fails, not a fault of
+    // its own: the fuzz setup's carrier never answers, so a valid `/sms/send` gets 502 carrier_failed.
+    const gateway = (status === 502 || status === 504) && structured;
+    if (status >= 500 && !gateway) this.stats.find('5xx', `${where} → ${status} ${parsed && typeof parsed.error === 'string' ? parsed.error : parsed && typeof parsed.code === 'string' ? parsed.code : body.subarray(0, 100).toString()}`, this.#describe(input), index);
+    else if (!structured && !gateway) this.stats.find('unstructured-error', `${where} → ${status} ${contentType} ${body.subarray(0, 120).toString()}`, this.#describe(input), index);
   }
 
   #learn(body: Buffer): void {
