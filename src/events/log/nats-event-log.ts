@@ -217,7 +217,8 @@ export class NatsEventLog implements EventLog {
         return { p, entries };
       }),
     ).then((done) => {
-      // Resolved in append order, after every batch of the group is settled.
+      // Resolved in append order, after every batch of the group is settled; durable: no longer backlog.
+      this.#inFlight = [];
       for (const d of done) if (d) d.p.resolve(d.entries);
     });
     // The open marker of an ended session goes; if that fails, openSessions still sees the end marker.
