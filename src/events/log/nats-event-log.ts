@@ -299,8 +299,9 @@ export class NatsEventLog implements EventLog {
     if (limit <= 0) return out;
     await scanStream(this.#jsm, this.#js, {
       stream: this.#names.eventsStream,
-      filter: this.#names.eventFilter(filter),
+      ...optional('filter', this.#names.eventFilter(filter)),
       startSeq: after + 1,
+      batch: () => limit - out.length,
       each: (m) => {
         const e = decodeEvent(m.seq, m.data);
         if (matches(filter, e)) out.push(e);
@@ -390,6 +391,10 @@ export class NatsEventLog implements EventLog {
     await this.#tail?.close();
     if (this.#ownConnection) await this.#nc.close();
   }
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [k in K]: V });
 }
 
 function fields(e: LoggedEvent, payloadJson: string, position: number, loggedAt: number) {

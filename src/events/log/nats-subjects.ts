@@ -68,12 +68,14 @@ export class LogSubjects {
     return `${this.prefix}.${encodeToken(accountId)}.${encodeToken(dialect)}.${encodeToken(sessionId)}.${encodeToken(name)}`;
   }
 
-  /** The narrowest single subject filter for these criteria (JetStream 2.9: one filter per consumer). */
-  eventFilter(f: { accountId?: string; dialects?: readonly string[]; sessionId?: string; names?: readonly string[] }): string {
+  /** The narrowest single subject filter for these criteria (JetStream 2.9: one filter per consumer);
+   *  undefined when it would be every event. */
+  eventFilter(f: { accountId?: string; dialects?: readonly string[]; sessionId?: string; names?: readonly string[] }): string | undefined {
     const one = (xs: readonly string[] | undefined) => (xs?.length === 1 ? encodeToken(xs[0]!) : '*');
     const acc = f.accountId !== undefined ? encodeToken(f.accountId) : '*';
     const ses = f.sessionId !== undefined ? encodeToken(f.sessionId) : '*';
-    return `${this.prefix}.${acc}.${one(f.dialects)}.${ses}.${one(f.names)}`;
+    const subject = `${this.prefix}.${acc}.${one(f.dialects)}.${ses}.${one(f.names)}`;
+    return subject === this.eventSubjects[0] ? undefined : subject;
   }
 
   fact(sessionId: string): string {
