@@ -88,7 +88,7 @@ async function appendLatency(backend: Backend, n: number): Promise<void> {
 /** The same three events and fact published straight to JetStream, acks awaited; then with the id
  *  bucket's get before and put after, as the log does. */
 async function rawLatency(n: number): Promise<void> {
-  const nc = await connect({ servers: SERVER });
+  const nc = await connect({ servers: SERVER, noAsyncTraces: true });
   const js = nc.jetstream();
   const id = randomBytes(4).toString('hex');
   const names = new LogSubjects(`BENCH${id}`, `bench${id}`);
