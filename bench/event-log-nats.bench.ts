@@ -136,6 +136,14 @@ async function reads(backend: Backend, total: number): Promise<void> {
   await scan('no filter', {});
   await scan('one account of 8', { accountId: 'acc3' });
   await scan('one user of 20 in one account', { accountId: 'acc3', userId: '503' });
+  const lat: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const t = process.hrtime.bigint();
+    await log.positionOf(`${run}-${(i * 7919) % total}-1`);
+    lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  lat.sort((x, y) => x - y);
+  rows.push([`${backend}: positionOf (resume by event id)`, `p50 ${quantile(lat, 0.5).toFixed(2)} ms`, `p99 ${quantile(lat, 0.99).toFixed(2)} ms`, '500 lookups']);
   const t0 = process.hrtime.bigint();
   const n = await new Promise<number>((resolve) => {
     let count = 0;

@@ -67,6 +67,8 @@ test('the same event appended via both nodes is logged once, at once or one afte
   assert.equal(all.length, 52);
   assert.equal(new Set(all.map((e) => e.id)).size, 52);
   assert.deepEqual(await b.openSessions(), ['s9'], "a session started via A is open for B (B can take it over)");
+  await b.append({ facts: [started('s10')] });
+  assert.deepEqual([await b.openSessionsOf('node-a'), await a.openSessionsOf('node-b'), await a.openSessionsOf('node-c')], [['s9'], ['s10'], []], 'each open session names the node that started it');
   assert.deepEqual((await b.sessionFacts('s9')).map((f) => f.type), ['session.started']);
 });
 

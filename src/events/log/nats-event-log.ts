@@ -45,7 +45,8 @@ export interface NatsEventLogOptions extends LogStreamOptions {
   logger?: Logger;
   /** Upper bound on facts+events per group. */
   maxBatch?: number;
-  /** Connection name, shown by the NATS server (the node id). */
+  /** This node's id: the NATS connection's name, and recorded in the open marker of every session started
+   *  here (openSessionsOf: the sessions a dead node left open). */
   name?: string;
 }
 
@@ -58,6 +59,8 @@ interface Pending {
 /** An end marker's and an open marker's bodies. */
 interface OpenMarker {
   startedAt: number;
+  /** The node that logged the session's start. */
+  node?: string;
 }
 interface EndedMarker {
   endedAt: number;
@@ -79,6 +82,7 @@ export class NatsEventLog implements EventLog {
   readonly #projection: Projection | undefined;
   readonly #logger: Logger | undefined;
   readonly #maxBatch: number;
+  readonly #node: string | undefined;
   readonly #subscribers: LogSubscribers;
   #pending: Pending[] = [];
   #inFlight: Pending[] = [];
@@ -104,6 +108,7 @@ export class NatsEventLog implements EventLog {
     this.#projection = projection;
     this.#logger = o.logger;
     this.#maxBatch = o.maxBatch ?? 5000;
+    this.#node = o.name;
     this.#subscribers = new LogSubscribers(
       (after, filter, limit) => this.read(after, filter, limit),
       (err) => this.#logger?.error({ err }, 'event log subscriber catch-up failed'),
@@ -277,7 +282,7 @@ export class NatsEventLog implements EventLog {
     const ended: string[] = [];
     for (const f of facts) {
       if (f.type === 'session.started') {
-        const body: OpenMarker = { startedAt: f.at };
+        const body: OpenMarker = this.#node !== undefined ? { startedAt: f.at, node: this.#node } : { startedAt: f.at };
         acks.push(this.#js.publish(n.open(f.sessionId), JSON.stringify(body), { msgID: `open:${f.sessionId}` }));
       }
       acks.push(this.#js.publish(n.fact(f.sessionId), JSON.stringify(f)));
@@ -327,8 +332,25 @@ export class NatsEventLog implements EventLog {
   }
 
   async openSessions(): Promise<string[]> {
+    return this.#open(() => true);
+  }
+
+  /** Open sessions whose start was logged by this node (the `name` it opened the log with): what a node
+   *  restarting under the same id, or one taking over for it, has to recover. */
+  async openSessionsOf(node: string): Promise<string[]> {
+    return this.#open((m) => m.node === node);
+  }
+
+  async #open(which: (m: OpenMarker) => boolean): Promise<string[]> {
     const open = new Map<string, number>();
-    await scanStream(this.#jsm, this.#js, { stream: this.#names.factsStream, filter: this.#names.open(), each: (m) => void open.set(this.#names.sessionOf(m.subject), m.json<OpenMarker>().startedAt) });
+    await scanStream(this.#jsm, this.#js, {
+      stream: this.#names.factsStream,
+      filter: this.#names.open(),
+      each: (msg) => {
+        const m = msg.json<OpenMarker>();
+        if (which(m)) open.set(this.#names.sessionOf(msg.subject), m.startedAt);
+      },
+    });
     // A session whose end is logged but whose open marker outlived it (the purge after the end failed).
     const ended = await Promise.all(
       [...open.keys()].map((s) =>
