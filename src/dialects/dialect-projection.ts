@@ -24,6 +24,10 @@ export class DialectProjection implements Projection {
     this.#options = options as DialectOptions;
   }
 
+  needsHistory(f: Fact): boolean {
+    return f.type !== 'session.started' && !this.#sessions.has(f.sessionId);
+  }
+
   /** Sessions with projector state (for tests). */
   get openSessions(): number {
     return this.#sessions.size;

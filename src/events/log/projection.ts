@@ -21,6 +21,9 @@ export interface Projection {
   project(facts: readonly Fact[], history: FactHistory): ProjectionResult;
   /** Options for sessions started from now on (the public URL is known once the HTTP server listens). */
   configure(options: unknown): void;
+  /** Whether projecting this fact now would read its session's history: a log whose history is remote
+   *  (nats-event-log.ts) fetches it first. Absent: the log fetches for any session not starting here. */
+  needsHistory?(fact: Fact): boolean;
 }
 
 /** The module the writer thread imports: `createProjection()` gives its Projection. */
