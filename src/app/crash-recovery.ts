@@ -25,6 +25,9 @@ export interface CrashRecoveryDeps {
   stack: SipStack;
   logger: Logger;
   byeTimeoutMs?: number;
+  /** The sessions this node must close: by default every open one; on a shared log (NATS) only those this
+   *  node id started, since the others belong to live nodes (session-takeover.ts closes a dead node's). */
+  openSessions?: () => Promise<string[]>;
 }
 
 export interface CrashRecoveryOutcome {
@@ -41,18 +44,8 @@ export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashReco
   const last = await d.events.lastPosition();
   const lastEntry = last > 0 ? (await d.events.read(last - 1, {}, 1))[0] : undefined;
   const reportsRestored = lastEntry ? await sweepMissingReports({ events: d.events, store: d.store, sinceMs: lastEntry.loggedAt - REPORT_SWEEP_MARGIN_MS, logger: log }) : 0;
-  const open = await d.events.openSessions();
-  const outcomes = await Promise.all(
-    open.map(async (sessionId) => {
-      try {
-        return await recoverSession(await d.events.sessionFacts(sessionId), { stack: d.stack, facts: d.facts, log, ...(d.byeTimeoutMs !== undefined ? { byeTimeoutMs: d.byeTimeoutMs } : {}) });
-      } catch (err) {
-        log.error({ err, sessionId }, 'closing a session cut by a restart failed');
-        return undefined;
-      }
-    }),
-  );
-  const closed = outcomes.filter((o) => o !== undefined);
+  const open = await (d.openSessions ?? (() => d.events.openSessions()))();
+  const closed = await closeCutSessions(open, d, log);
   const voiceResourcesClosed = await closeCutVoiceResources(d.store, Date.now(), d.facts);
   const outcome = {
     sessionsClosed: closed.length,
@@ -63,4 +56,20 @@ export async function recoverAfterCrash(d: CrashRecoveryDeps): Promise<CrashReco
   };
   if (open.length > 0 || reportsRestored > 0 || voiceResourcesClosed > 0) log.warn({ openSessions: open.length, ...outcome }, 'recovered from an unclean stop');
   return outcome;
+}
+
+/** Tears down and closes sessions whose process died: BYE from their stored dialogs, end facts in every
+ *  dialect (switch/session-recovery.ts). A session that cannot be closed is logged and left open. */
+export async function closeCutSessions(sessionIds: readonly string[], d: Pick<CrashRecoveryDeps, 'events' | 'stack' | 'facts' | 'byeTimeoutMs'>, log: Logger): Promise<{ byes: number; byesAnswered: number }[]> {
+  const outcomes = await Promise.all(
+    sessionIds.map(async (sessionId) => {
+      try {
+        return await recoverSession(await d.events.sessionFacts(sessionId), { stack: d.stack, facts: d.facts, log, ...(d.byeTimeoutMs !== undefined ? { byeTimeoutMs: d.byeTimeoutMs } : {}) });
+      } catch (err) {
+        log.error({ err, sessionId }, 'closing a session cut by a restart failed');
+        return undefined;
+      }
+    }),
+  );
+  return outcomes.filter((o) => o !== undefined);
 }

@@ -11,10 +11,8 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfigFile } from '../config/load-config.js';
 import type { Store, ProvisioningCounts } from '../store/store.js';
-import { SqliteEventLog } from '../events/log/sqlite-event-log.js';
 import type { EventLog } from '../events/log/event-log.js';
 import { FactRecorder } from '../dialects/fact-recorder.js';
-import { WRITER_PROJECTION } from '../dialects/writer-projection.js';
 import { ReportWriter } from '../dialects/reports/report-writer.js';
 import { createHttpServer } from '../api/http-server.js';
 import { ringsideApi } from '../api/index.js';
@@ -25,7 +23,9 @@ import { SipTextCarrier } from '../messaging/sip-text-carrier.js';
 import { SipDeviceDelivery } from '../messaging/sip-device-delivery.js';
 import { SipService } from './sip-service.js';
 import { OverloadGuard } from '../sip/overload-guard.js';
-import { recoverAfterCrash } from './crash-recovery.js';
+import { closeCutSessions, recoverAfterCrash } from './crash-recovery.js';
+import { openEventLog } from './open-event-log.js';
+import { DuplicateNodeError, SessionTakeover } from './session-takeover.js';
 import { openStorage } from './storage.js';
 import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
@@ -141,7 +141,6 @@ export class Ringside implements RingsideServices {
       return service;
     };
     try {
-      if (settings.log.kind !== 'sqlite') throw new StartError(`--log ${settings.log.kind}: this build has only the embedded SQLite event log`);
       // SQLite in the data directory, or PostgreSQL shared by the nodes of a cluster (storage.ts).
       const storage = await openStorage(settings, dataDir);
       running.push({ name: 'storage', close: () => storage.close() });
@@ -155,8 +154,9 @@ export class Ringside implements RingsideServices {
       logger.info({ configFile: settings.configFile ?? null, dataDir, ...counts }, config ? 'provisioning loaded' : 'provisioning kept from the store');
       const server = await store.serverConfig();
 
-      // The log projects every fact into the three dialects on its writer thread (dialects/writer-projection.ts).
-      const events = started('event log', new SqliteEventLog(join(dataDir, 'events.db'), { projection: WRITER_PROJECTION, logger: logger.child({ component: 'event-log' }) }));
+      // SQLite in the data directory, or NATS JetStream shared by the nodes of a cluster (open-event-log.ts).
+      const log = await openEventLog(settings, dataDir, logger);
+      const events = started('event log', log.events);
       const outbox = started('webhook outbox', storage.outbox);
       // The public URL may depend on the port the OS picks (port 0): fixed once listening, before any fact.
       const dialectOptions = { publicUrl: '' };
@@ -263,7 +263,32 @@ export class Ringside implements RingsideServices {
       events.configureProjection(dialectOptions);
       // A predecessor that died left sessions open and maybe report entries unwritten: close and write them
       // now that bandwidth URLs can name the public URL (crash-recovery.ts, docs/reliability.md).
-      await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger });
+      // A cluster (shared log and store): this node's liveness lease first — a node restarted before its
+      // dead predecessor's lease expired waits for it, and a second live process under the same id is
+      // refused, so the recovery below never closes another live node's calls (session-takeover.ts).
+      const takeover =
+        log.openSessionsByNode && storage.leases
+          ? new SessionTakeover({
+              nodeId: settings.nodeId,
+              holder: storage.holder,
+              leases: storage.leases,
+              openSessionsByNode: log.openSessionsByNode,
+              close: async (ids) => (await closeCutSessions(ids, { events, stack: sip.stack, facts: recorder }, logger.child({ component: 'takeover' }))).length,
+              logger: logger.child({ component: 'takeover' }),
+              ttlMs: settings.nodeLeaseMs,
+            })
+          : undefined;
+      if (takeover) {
+        try {
+          await takeover.join();
+        } catch (err) {
+          if (err instanceof DuplicateNodeError) throw new StartError(err.message);
+          throw err;
+        }
+        running.push({ name: 'session takeover', close: () => takeover.close() });
+      }
+      await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger, openSessions: log.ownOpenSessions });
+      takeover?.start();
       const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl, ...(httpsPort !== undefined ? { httpsPort } : {}) };
       const sipInfo = { host: settings.host, port: sip.port, protocols: sip.stack.protocols, ...(tls ? { tlsPort: sip.stack.tlsPort } : {}), webSocketPath: settings.sipWsPath };
       logger.info({ http: { host: settings.host, port: httpPort, ...(httpsPort !== undefined ? { httpsPort } : {}) }, sip: { ...sipInfo, advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');

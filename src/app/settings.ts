@@ -32,6 +32,9 @@ export interface Settings {
   textCarrierTimeoutSeconds: number;
   /** SIP WebSocket connections open at once from one address; more are refused 503 (environment only). */
   sipWsMaxPerAddress: number;
+  /** A cluster node's liveness lease (ms): a survivor closes a dead node's calls once it expires
+   *  (app/session-takeover.ts); environment only. */
+  nodeLeaseMs: number;
   /** SIP over TLS and HTTPS/WSS (docs/configuration.md, "TLS"): absent when off. On when a certificate,
    *  a SIP TLS port or an HTTPS port is given; without certificate files a self-signed pair is made. */
   tls?: { sipPort: number; httpsPort: number; certFile?: string; keyFile?: string; caFile?: string };
@@ -113,6 +116,7 @@ export const TUNING_ENV = {
   voiceAnswerTimeoutSeconds: 'RINGSIDE_VOICE_ANSWER_TIMEOUT',
   textCarrierTimeoutSeconds: 'RINGSIDE_TEXT_CARRIER_TIMEOUT',
   sipWsMaxPerAddress: 'RINGSIDE_SIP_WS_MAX_PER_ADDRESS',
+  nodeLeaseMs: 'RINGSIDE_NODE_LEASE_MS',
 } as const;
 
 /** `isTty`: whether stderr is a terminal, which picks the log format when none is set. */
@@ -162,6 +166,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
     voiceAnswerTimeoutSeconds: tuning('voiceAnswerTimeoutSeconds', 30, 1, 3600),
     textCarrierTimeoutSeconds: tuning('textCarrierTimeoutSeconds', 8, 1, 60),
     sipWsMaxPerAddress: tuning('sipWsMaxPerAddress', 200, 1, 1_000_000),
+    nodeLeaseMs: tuning('nodeLeaseMs', 15_000, 1_000, 600_000),
     dataDir: get('data') ?? './data',
     host,
     httpPort: port('httpPort', 8080),
@@ -209,7 +214,14 @@ function storeSetting(v: string): Settings['store'] {
 
 function logSetting(v: string): Settings['log'] {
   if (v === 'sqlite') return { kind: 'sqlite' };
-  if (/^nats:\/\/[^\s]+$/.test(v) && URL.canParse(v)) return { kind: 'nats', url: v };
+  if (/^nats:\/\/[^\s]+$/.test(v) && URL.canParse(v)) {
+    const q = new URL(v).searchParams;
+    for (const [k, val] of q) {
+      if (!['stream', 'prefix'].includes(k)) throw new SettingsError(`--log (${ENV.log}): unknown parameter '${k}' (stream, prefix)`);
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(val)) throw new SettingsError(`--log (${ENV.log}): ${k} '${val}' must be 1-64 letters, digits, '_' or '-'`);
+    }
+    return { kind: 'nats', url: v };
+  }
   throw new SettingsError(`--log (${ENV.log}): '${redact(v)}' is not 'sqlite' or a nats://host:port URL`);
 }
 

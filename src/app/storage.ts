@@ -24,24 +24,28 @@ export interface Storage {
   outbox: WebhookOutbox;
   /** PostgreSQL only: the lease the webhook engine holds while it delivers. */
   webhookLease?: DeliveryLease;
+  /** PostgreSQL only: the leases of the cluster (node liveness, takeover: session-takeover.ts). */
+  leases?: PostgresLease;
+  /** This process as a lease holder: node id, pid, random (a restarted node is a new holder). */
+  holder: string;
   /** Closes what `open` opened that the store and outbox do not close themselves (the shared pool). */
   close(): Promise<void>;
 }
 
 export async function openStorage(settings: Pick<Settings, 'store' | 'nodeId'>, dataDir: string): Promise<Storage> {
+  // A holder names one process: a node restarted under the same id is a new holder, so it cannot
+  // mistake the dead process's lease for its own.
+  const holder = `${settings.nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`;
   if (settings.store.kind === 'sqlite') {
     const file = join(dataDir, 'ringside.db');
-    return { store: new SqliteStore(file), outbox: new SqliteOutbox(file), close: async () => undefined };
+    return { store: new SqliteStore(file), outbox: new SqliteOutbox(file), holder, close: async () => undefined };
   }
   const db = new PgDatabase(settings.store.url);
   try {
     const store = await PostgresStore.open(db);
     const outbox = await PostgresOutbox.open(db);
     const leases = await PostgresLease.open(db);
-    // A holder names one process: a node restarted under the same id is a new holder, so it cannot
-    // mistake the dead process's lease for its own.
-    const holder = `${settings.nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`;
-    return { store, outbox, webhookLease: leases.handle('webhooks', holder, WEBHOOK_LEASE_MS), close: () => db.close() };
+    return { store, outbox, webhookLease: leases.handle('webhooks', holder, WEBHOOK_LEASE_MS), leases, holder, close: () => db.close() };
   } catch (err) {
     await db.close().catch(() => undefined);
     throw err;

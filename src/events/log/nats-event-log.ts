@@ -332,24 +332,32 @@ export class NatsEventLog implements EventLog {
   }
 
   async openSessions(): Promise<string[]> {
-    return this.#open(() => true);
+    return (await this.#open()).map((o) => o.sessionId);
   }
 
   /** Open sessions whose start was logged by this node (the `name` it opened the log with): what a node
    *  restarting under the same id, or one taking over for it, has to recover. */
   async openSessionsOf(node: string): Promise<string[]> {
-    return this.#open((m) => m.node === node);
+    return (await this.#open()).filter((o) => o.node === node).map((o) => o.sessionId);
   }
 
-  async #open(which: (m: OpenMarker) => boolean): Promise<string[]> {
-    const open = new Map<string, number>();
+  /** Every open session by the node that logged its start (a cluster's takeover looks for dead nodes'). */
+  async openSessionsByNode(): Promise<Map<string, string[]>> {
+    const byNode = new Map<string, string[]>();
+    for (const o of await this.#open()) {
+      const node = o.node ?? '';
+      byNode.set(node, [...(byNode.get(node) ?? []), o.sessionId]);
+    }
+    return byNode;
+  }
+
+  /** Open markers without an ended one, oldest start first. */
+  async #open(): Promise<{ sessionId: string; node: string | undefined; startedAt: number }[]> {
+    const open = new Map<string, OpenMarker>();
     await scanStream(this.#jsm, this.#js, {
       stream: this.#names.factsStream,
       filter: this.#names.open(),
-      each: (msg) => {
-        const m = msg.json<OpenMarker>();
-        if (which(m)) open.set(this.#names.sessionOf(msg.subject), m.startedAt);
-      },
+      each: (msg) => void open.set(this.#names.sessionOf(msg.subject), msg.json<OpenMarker>()),
     });
     // A session whose end is logged but whose open marker outlived it (the purge after the end failed).
     const ended = await Promise.all(
@@ -360,7 +368,10 @@ export class NatsEventLog implements EventLog {
         ),
       ),
     );
-    return [...open].filter((_, i) => !ended[i]).sort((a, b) => a[1] - b[1]).map(([s]) => s);
+    return [...open]
+      .filter((_, i) => !ended[i])
+      .sort((a, b) => a[1].startedAt - b[1].startedAt)
+      .map(([sessionId, m]) => ({ sessionId, node: m.node, startedAt: m.startedAt }));
   }
 
   async endedSessions(sinceMs: number): Promise<string[]> {
