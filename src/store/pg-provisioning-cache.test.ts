@@ -50,19 +50,33 @@ test('a read that was running when the data changed is returned but not kept', {
 test('a notification from another connection\'s commit clears the cache, a rolled-back one does not', { skip }, async (t) => {
   const { cache, db } = await started(t);
   await cache.get('k', async () => ({ v: 1 }));
+  // Another node's notification (its own instance id as payload; a node ignores its own: test below).
+  const otherNode = (client: { query(sql: string, args: unknown[]): Promise<unknown> }) => client.query('SELECT pg_notify($1, $2)', [cache.channel, 'another-node']);
   const rolledBack = db.transaction(async (client) => {
-    await cache.notify(client);
+    await otherNode(client);
     throw new Error('roll back');
   });
   await assert.rejects(rolledBack, /roll back/);
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(await cache.get('k', async () => ({ v: 2 })), { v: 1 }, 'nothing committed, nothing dropped');
-  await db.transaction((client) => cache.notify(client));
+  await db.transaction((client) => otherNode(client));
   const deadline = Date.now() + 2000;
   while ((await cache.get('k', async () => ({ v: 3 })))?.v !== 3) {
     assert.ok(Date.now() < deadline, 'the notification arrives');
     await new Promise((r) => setTimeout(r, 5));
   }
+});
+
+test('a node\'s own notification is ignored (it invalidated at its own commit; other nodes\' are in the test above)', { skip }, async (t) => {
+  const { cache, db } = await started(t);
+  // A read spans this node's own notification: nothing moved for it, so its row is kept.
+  const row = deferred<{ v: number }>();
+  const reading = cache.get('k', () => row.promise);
+  await db.transaction((client) => cache.notify(client));
+  await new Promise((r) => setTimeout(r, 200)); // the notification has reached the listener
+  row.resolve({ v: 1 });
+  const kept = await reading;
+  assert.equal(await cache.get('k', async () => ({ v: 2 })), kept, 'kept: its own notification did not drop it');
 });
 
 test('nothing is cached before the listener is connected or after close', { skip }, async () => {

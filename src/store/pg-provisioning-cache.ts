@@ -14,7 +14,7 @@
  * write) is not kept when its rows arrive after it (the epoch moved). While the listener is down nothing
  * is cached (a notification could be missed); on reconnect the cache starts empty.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { PgDatabase } from './pg-database.js';
 import { ReadCache } from './read-cache.js';
@@ -32,6 +32,9 @@ export class PgProvisioningCache {
   readonly #cache = new ReadCache();
   /** Moves on every invalidation: a read only fills the cache if none happened while it ran. */
   #epoch = 0;
+  /** Names this node's notifications: its own writes were invalidated at commit (`invalidate`), so its
+   *  own notification, arriving later, would only drop what was read since — fresh already. */
+  readonly #instance = randomUUID();
   #listener: pg.Client | undefined;
   #live = false;
   #closed = false;
@@ -61,7 +64,7 @@ export class PgProvisioningCache {
 
   /** Inside a provisioning write's transaction: every node drops its cache when it commits. */
   async notify(client: pg.PoolClient): Promise<void> {
-    await client.query('SELECT pg_notify($1, $2)', [this.channel, '']);
+    await client.query('SELECT pg_notify($1, $2)', [this.channel, this.#instance]);
   }
 
   /** After this node's own write committed (its own notification follows, but a read may come first). */
@@ -87,7 +90,7 @@ export class PgProvisioningCache {
   async #listen(): Promise<void> {
     const client = new pg.Client({ ...this.#db.pool.options, application_name: `ringside-store-listener:${this.#db.schema}`, keepAlive: true, query_timeout: HEARTBEAT_TIMEOUT_MS });
     client.on('notification', (n) => {
-      if (n.channel === this.channel) this.invalidate();
+      if (n.channel === this.channel && n.payload !== this.#instance) this.invalidate();
     });
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
