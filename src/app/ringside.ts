@@ -187,6 +187,7 @@ export class Ringside implements RingsideServices {
         algorithms: server.sipDigestAlgorithms,
         overload,
         udpReceiveBufferBytes: settings.sipUdpReceiveBufferBytes,
+        trustedProxies: server.trustedProxies ?? [],
         ...(tls && settings.tls ? { tls: { cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}), port: settings.tls.sipPort } } : {}),
         webSocket: { ws: true, wss: tls !== undefined },
       };

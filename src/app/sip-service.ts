@@ -28,6 +28,8 @@ export interface SipServiceOptions {
   digestLimits?: SipDigestLimitsConfig;
   overload?: OverloadGuard;
   udpReceiveBufferBytes?: number;
+  /** Proxies whose Via stamps give a relayed request's origin (sip/request-origin.ts). */
+  trustedProxies?: readonly string[];
   /** SIP over TLS (port and certificate), when enabled. */
   tls?: TlsCredentials & { port: number };
   /** SIP over WebSocket on the HTTP server (`ws`) and on the HTTPS server (`wss`). */
@@ -62,6 +64,7 @@ export class SipService {
       ...(options.publicHost ? { publicHost: options.publicHost } : {}),
       ...(options.overload ? { overload: options.overload } : {}),
       ...(options.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes } : {}),
+      ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
       logger,
       userAgent: 'Ringside',
     });

@@ -233,6 +233,9 @@ export const provisioningSchema = {
         sipAddress: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9.:-]+$' },
         mediaAddress: { anyOf: [{ type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }] },
         sipRealm: { type: 'string', minLength: 1, default: 'ringside' },
+        // SIP proxies in front of Ringside (Kamailio: docs/scale-out.md) whose Via stamps are believed: a request
+        // from one of them comes from the previous hop's address for trunks, digest limits and media.
+        trustedProxies: { type: 'array', items: { anyOf: [{ type: 'string', format: 'ipv4' }, { type: 'string', format: 'ipv6' }] }, uniqueItems: true, default: [] },
         // RFC 8760 §2.4: challenges in order of preference. MD5 alone by default: common phones (baresip 1.0,
         // sipp) fail when a SHA-256 challenge is offered at all or first (docs/compatibility.md).
         sipDigestAlgorithms: { type: 'array', items: { enum: ['SHA-256', 'MD5'] }, minItems: 1, uniqueItems: true, default: ['MD5'] },

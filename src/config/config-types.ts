@@ -144,6 +144,8 @@ export interface ServerConfig {
   sipAddress?: string;
   /** IP address in our SDP `c=`; unset: `sipAddress` when it is an IP, else the address each peer reaches. */
   mediaAddress?: string;
+  /** Proxies in front of Ringside whose Via stamps give a relayed request's origin (sip/request-origin.ts). */
+  trustedProxies?: string[];
   /** SIP digest realm. */
   sipRealm: string;
   /** Digest challenge algorithms, most preferred first. */

@@ -49,7 +49,7 @@ export function createMessageHandler(deps: {
     const toUser = decodeURIComponent(req.to.uri.user ?? req.requestUri.user ?? '');
     try {
       const trunks = await store.listTrunks();
-      const fromTrunk = trunks.some((t) => (t.inboundAddresses.length ? t.inboundAddresses : [t.host]).includes(incoming.source.host));
+      const fromTrunk = trunks.some((t) => (t.inboundAddresses.length ? t.inboundAddresses : [t.host]).includes(incoming.origin));
       if (fromTrunk) {
         const fromUser = decodeURIComponent(req.from.uri.user ?? '');
         await messaging.receive({ from: fromUser, to: toUser, body: parsed.text, parts: parsed.parts, via: 'carrier-sip' });
@@ -57,7 +57,7 @@ export function createMessageHandler(deps: {
         return;
       }
       // A device: the same digest check as REGISTER (RFC 3428 §8 leaves it to the recipient's policy).
-      const auth = await authenticator.verify(req, credentials, incoming.source.host);
+      const auth = await authenticator.verify(req, credentials, incoming.origin);
       if (!auth.ok) {
         if (auth.reason === 'rate-limited') incoming.respond(403, { reason: 'Too Many Failed Attempts' });
         else incoming.respond(authenticator.challengeStatus, { headers: { [authenticator.challengeHeader]: authenticator.challenge(auth.reason === 'stale') } });

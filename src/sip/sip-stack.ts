@@ -1,3 +1,4 @@
+import { requestOrigin } from './request-origin.js';
 import { ALLOW, SUPPORTED, SUPPORTED_HEADER } from './user-agent/capabilities.js';
 import type { Logger } from 'pino';
 import { silentLogger } from '../log/logger.js';
@@ -59,6 +60,8 @@ export interface SipStackOptions {
   overload?: OverloadGuard;
   /** Receive buffer asked of the kernel for the UDP socket (bytes; capped by net.core.rmem_max). */
   udpReceiveBufferBytes?: number;
+  /** Proxies whose Via stamps are believed (request-origin.ts): Kamailio in front of a cluster. */
+  trustedProxies?: readonly string[];
 }
 
 /** An out-of-dialog request to send (MESSAGE, OPTIONS, REGISTER, or the INVITE of `invite`). */
@@ -115,6 +118,7 @@ export class SipStack implements UserAgentCore {
   /** The configured or bound host; undefined = per peer (util/local-address.ts). */
   readonly #fixedHost: string | undefined;
   readonly #userAgent: string;
+  readonly #trustedProxies: ReadonlySet<string>;
   readonly #contactUser: string;
   #sessions = new Map<string, InviteSession>();
   #handlers = new Map<string, IncomingRequestHandler>();
@@ -139,6 +143,7 @@ export class SipStack implements UserAgentCore {
     const host = options.host ?? '0.0.0.0';
     this.#fixedHost = options.publicHost ?? (isWildcard(host) ? undefined : host);
     this.#userAgent = options.userAgent ?? 'Ringside';
+    this.#trustedProxies = new Set(options.trustedProxies ?? []);
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
     this.#overload = options.overload;
@@ -468,7 +473,7 @@ export class SipStack implements UserAgentCore {
       return;
     }
     if (method === 'INVITE') tx.respond(createResponse(req, 100)); // §17.2.1: 100 Trying at once
-    const incoming = new IncomingRequest(req, source, tx);
+    const incoming = new IncomingRequest(req, source, tx, undefined, requestOrigin(req, source.host, this.#trustedProxies));
     // §8.2.2.1: unsupported Request-URI scheme → 416 (RFC 4475 §3.3.2/§3.3.3).
     const scheme = req.uri.slice(0, req.uri.indexOf(':')).toLowerCase();
     if (scheme !== 'sip' && scheme !== 'sips' && scheme !== 'tel') {
@@ -562,7 +567,7 @@ export class SipStack implements UserAgentCore {
       }
       return;
     }
-    const invite = new IncomingInvite(this, req, source, tx);
+    const invite = new IncomingInvite(this, req, source, tx, requestOrigin(req, source.host, this.#trustedProxies));
     // §13.3.1: an INVITE with Expires that is still unanswered when it lapses gets 487; without Expires
     // the stack gives up after `maxRingMs` with 480, so no transaction rings forever.
     const expires = Number(req.headers.get('expires'));

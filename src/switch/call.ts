@@ -118,7 +118,7 @@ export class Call {
       const offer = invite.offer.toString('utf8');
       // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
       const late = offer.trim() === '';
-      this.#callerSdp = await this.#caller.openMedia(late ? undefined : offer, invite.source.host);
+      this.#callerSdp = await this.#caller.openMedia(late ? undefined : offer, invite.origin);
       this.#lateOffer = late;
     } catch (err) {
       this.#caller.log.warn({ err }, 'caller media refused');

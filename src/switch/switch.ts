@@ -95,7 +95,7 @@ export class Switch {
     if (this.#closed) return void invite.reject(503);
     let plan;
     try {
-      const trunk = trunkForSource(await this.#o.store.listTrunks(), invite.source.host);
+      const trunk = trunkForSource(await this.#o.store.listTrunks(), invite.origin);
       if (trunk && (await this.#application(invite))) return;
       plan = trunk ? await this.#carrier.plan(invite) : await this.#device.plan(invite);
     } catch (err) {

@@ -107,7 +107,7 @@ export class Registrar {
   readonly handle = async (incoming: IncomingRequest): Promise<void> => {
     const req = incoming.request;
     // §10.3 step 5: authenticate (RFC 8760 digest).
-    const auth = await this.#auth.verify(req, this.#credentials, incoming.source.host);
+    const auth = await this.#auth.verify(req, this.#credentials, incoming.origin);
     if (!auth.ok) {
       if (auth.reason === 'rate-limited') {
         this.#refuse(incoming, 'rate-limited', 403, { reason: 'Too Many Failed Attempts' });

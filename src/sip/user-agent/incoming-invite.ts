@@ -24,6 +24,9 @@ export interface AnswerOptions {
 export class IncomingInvite {
   readonly request: SipRequest;
   readonly source: Destination;
+  /** The address the request comes from: the source, or behind a trusted proxy the previous hop's
+   *  (request-origin.ts). Trunks, digest limits and media hints go by it. */
+  readonly origin: string;
   readonly #tx: InviteServerTransaction;
   readonly #core: UserAgentCore;
   readonly #toTag = newTag();
@@ -31,10 +34,11 @@ export class IncomingInvite {
   #onCancel?: () => void;
   #expiry: Expiry | undefined;
 
-  constructor(core: UserAgentCore, request: SipRequest, source: Destination, tx: InviteServerTransaction) {
+  constructor(core: UserAgentCore, request: SipRequest, source: Destination, tx: InviteServerTransaction, origin: string = source.host) {
     this.#core = core;
     this.request = request;
     this.source = source;
+    this.origin = origin;
     this.#tx = tx;
     tx.user = {
       onCancel: () => this.#cancelled(),

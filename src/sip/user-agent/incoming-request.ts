@@ -12,14 +12,18 @@ export class IncomingRequest {
   readonly request: SipRequest;
   /** Where it came from (after `received`/`rport` processing: the real source address). */
   readonly source: Destination;
+  /** The address the request comes from: the source, or behind a trusted proxy the previous hop's
+   *  (request-origin.ts). Trunks, digest limits and media hints go by it. */
+  readonly origin: string;
   readonly #tx: ServerTransaction;
   #final?: SipResponse;
   #onFinal?: (res: SipResponse) => void;
   readonly #toTag?: string;
 
-  constructor(request: SipRequest, source: Destination, tx: ServerTransaction, toTag?: string) {
+  constructor(request: SipRequest, source: Destination, tx: ServerTransaction, toTag?: string, origin: string = source.host) {
     this.request = request;
     this.source = source;
+    this.origin = origin;
     this.#tx = tx;
     this.#toTag = toTag;
   }

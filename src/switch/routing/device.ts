@@ -33,7 +33,7 @@ export class DeviceRouting {
     const req = invite.request;
     const { store, logger: log } = this.#deps;
     // No toll fraud: only provisioned users with the right digest place calls (RFC 3261 §22.4).
-    const auth = await this.#auth.verify(req, this.#credentials, invite.source.host);
+    const auth = await this.#auth.verify(req, this.#credentials, invite.origin);
     if (!auth.ok) {
       if (auth.reason === 'missing' || auth.reason === 'stale' || auth.reason === 'replay') {
         // RFC 8760 §2.4: one challenge per algorithm. createResponse appends each array value as its own
@@ -41,7 +41,7 @@ export class DeviceRouting {
         const challenge = { [this.#auth.challengeHeader]: this.#auth.challenge(auth.reason === 'stale') } as unknown as Record<string, string>;
         invite.reject(this.#auth.challengeStatus, { headers: challenge });
       } else {
-        log.warn({ sipCallId: req.callId, source: invite.source.host, reason: auth.reason }, 'INVITE with bad credentials refused');
+        log.warn({ sipCallId: req.callId, source: invite.origin, reason: auth.reason }, 'INVITE with bad credentials refused');
         invite.reject(403, { reason: auth.reason === 'rate-limited' ? 'Too Many Failed Attempts' : 'Forbidden' });
       }
       return undefined;
