@@ -11,16 +11,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startInProcess, login } from '../support/in-process.js';
 import { startRingside } from '../support/ringside-process.js';
 import { ALICE, callConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, registeredPhone, sipp } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { missingTool } from '../support/tools.js';
-import { pgUnavailable, testSchemaUrl } from '../support/pg-test-database.js';
+import { dropTestSchema, pgUnavailable, testSchemaUrl } from '../support/pg-test-database.js';
 import { natsUnavailable, deleteTestStreams, testNames, TEST_NATS } from '../../src/events/log/nats-test-support.js';
-import { parsePgUrl } from '../../src/store/pg-database.js';
 import { TestSocket } from '../support/ws-client.js';
 
 const skip = missingTool('sipp', 'sip-tester') || (await pgUnavailable()) || (await natsUnavailable()) || false;
@@ -46,11 +44,7 @@ test('a RealTime client on node A follows node B\'s call; B killed mid-call: A c
   const natsUrl = `${TEST_NATS}?stream=${names.stream}&prefix=${names.prefix}`;
   t.after(async () => {
     await deleteTestStreams(names);
-    const { url, schema } = parsePgUrl(pgUrl);
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropTestSchema(pgUrl);
   });
   const carrierPort = await freePort();
   const configFile = join(dir, 'config.yaml');

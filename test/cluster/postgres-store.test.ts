@@ -13,7 +13,7 @@ import { ALICE, callConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, registeredPhone, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { missingTool } from '../support/tools.js';
-import { pgUnavailable, testSchemaUrl } from '../support/pg-test-database.js';
+import { dropTestSchema, pgUnavailable, testSchemaUrl } from '../support/pg-test-database.js';
 import { parsePgUrl } from '../../src/store/pg-database.js';
 import { Receiver } from '../webhooks/support.js';
 
@@ -29,20 +29,9 @@ function config(carrierPort: number, webhookUrl?: string): string {
 ${webhookUrl ? `    webhooks:\n      - { id: crm, url: "${webhookUrl}", dialect: teltel, secret: "s3cret-s3cret" }\n` : ''}`);
 }
 
-async function dropSchema(url: string): Promise<void> {
-  const { url: plain, schema } = parsePgUrl(url);
-  const client = new pg.Client({ connectionString: plain });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
 test('two nodes on one PostgreSQL store: a phone registered through A is rung by a call arriving at B', { skip }, async (t) => {
   const url = testSchemaUrl('rs_nodes');
-  t.after(() => dropSchema(url));
+  t.after(() => dropTestSchema(url));
   const carrierPort = await freePort();
   // Both nodes load the same file at start, as a cluster's nodes do (the provisioning lock serialises them).
   const [a, b] = await Promise.all([
@@ -63,7 +52,7 @@ test('two nodes on one PostgreSQL store: a phone registered through A is rung by
 
 test('PostgreSQL outbox: the node holding the webhook lease delivers a call\'s events once each, in order', { skip }, async (t) => {
   const url = testSchemaUrl('rs_hooks');
-  t.after(() => dropSchema(url));
+  t.after(() => dropTestSchema(url));
   const receiver = await Receiver.start(t);
   const carrierPort = await freePort();
   const r = await startInProcess(t, config(carrierPort, receiver.url('/teltel')), { flags: { store: url, nodeId: 'node-a' } });

@@ -35,3 +35,18 @@ export function pgUnavailable(): Promise<string | false> {
   })();
   return probed;
 }
+
+/** Drops the schema a `testSchemaUrl()` named, with everything in it. */
+export async function dropTestSchema(url: string): Promise<void> {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  if (!schema || !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`no test schema in ${url}`);
+  u.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: u.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

@@ -17,6 +17,7 @@
  * - Subscribers are fed by one ordered consumer on the events stream: every node's subscribers see every
  *   node's appends, in position order (log-subscribers.ts).
  */
+import { takeGroup } from './append-group.js';
 import { connect, DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type KV, type NatsConnection, type PubAck } from 'nats';
 import type { Fact } from '../model/facts.js';
 import type { AppendBatch, EventFilter, EventLog, LogEntry, LoggedEvent, SubscribeOptions, Subscription } from './event-log.js';
@@ -164,13 +165,7 @@ export class NatsEventLog implements EventLog {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#writing || this.#pending.length === 0) return;
-    const group: Pending[] = [];
-    let size = 0;
-    while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
-      const p = this.#pending.shift()!;
-      group.push(p);
-      size += p.batch.facts.length + (p.batch.events?.length ?? 0);
-    }
+    const group = takeGroup(this.#pending, this.#maxBatch);
     this.#inFlight = group;
     this.#writing = this.#write(group)
       .catch((err: Error) => {

@@ -6,6 +6,7 @@
  * live subscribers hear of them, in position order. Reads use this thread's own connection and see only
  * entries already durable (history, catch-up, cursors).
  */
+import { takeGroup } from './append-group.js';
 import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import type { Fact } from '../model/facts.js';
@@ -132,13 +133,7 @@ export class SqliteEventLog implements EventLog {
   #flush(): void {
     this.#flushScheduled = false;
     if (!this.#ready || this.#inFlight || this.#broken || this.#pending.length === 0) return;
-    const group: Pending[] = [];
-    let size = 0;
-    while (this.#pending.length > 0 && (group.length === 0 || size < this.#maxBatch)) {
-      const p = this.#pending.shift()!;
-      group.push(p);
-      size += p.batch.facts.length + (p.batch.events?.length ?? 0);
-    }
+    const group = takeGroup(this.#pending, this.#maxBatch);
     const req: WriteRequest = { seq: ++this.#seq, batches: group.map((p) => ({ facts: p.batch.facts, events: p.batch.events ?? [] })) };
     if (this.#projectionOptions !== undefined) {
       req.projectionOptions = this.#projectionOptions;
