@@ -16,12 +16,19 @@
  * node (all threads), the PostgreSQL and NATS servers (every postgres and nats-server process on the
  * machine: other work included) and all of them together.
  *
+ * MODE=relay: relayed calls instead of call setup. The carrier is bench/support/scenarios/soak-carrier.xml
+ * (~19.2 s calls playing sipp's g711a.pcap four times, ACK and BYE along the Record-Route), the phone's uas
+ * echoes the RTP (-rtp_echo), so every call is relayed by its node both ways. A step offers N concurrent calls
+ * (N calls per 19.2 s: -r N -rp 19200) for STEP_SECONDS; CPU is per relayed call (~19 s of G.711 each way).
+ * The nodes' RTP packets relayed and lost over the step come from their GET /metrics
+ * (ringside_rtp_packets_total); bench/media-relay.bench.ts measures the relay itself in detail.
+ *
  * Two nodes on one machine share its cores (2 here): the ratio measures what the cluster costs, not what
  * scaling out gains; on separate machines each node has its own cores. The bench prints this caveat.
- * Relayed calls (RTP through the nodes) are not measured: only signalling.
  *
  * Run: npm run bench -- cluster-rate
- * Env: STEPS=50,100,… (calls/s), STEP_SECONDS=10, PAUSE_SECONDS=5 (between steps), CONFIGS=sqlite,one,two,
+ * Env: MODE=cps|relay, STEPS=50,100,… (calls/s; MODE=relay: concurrent calls), STEP_SECONDS=10 (relay: 40),
+ *      PAUSE_SECONDS=5 (between steps), CONFIGS=sqlite,one,two,
  *      LOG_LEVEL=info (the nodes'), RINGSIDE_TEST_PG (default postgres://postgres@127.0.0.1:5432/test),
  *      RINGSIDE_TEST_NATS (default nats://127.0.0.1:4222), KEEP_DIR=1 keeps sipp's stats and error logs.
  */
@@ -44,9 +51,13 @@ import { failedOutcome, runUacStep } from './support/uac-step.js';
 type Config = 'sqlite' | 'one' | 'two';
 
 const env = process.env;
-const STEPS = (env.STEPS ?? '50,100,150,200,300,400,500,600,800,1000').split(',').map(Number).filter((n) => n > 0);
+const RELAY = env.MODE === 'relay';
+const STEPS = (env.STEPS ?? (RELAY ? '50,100,200,300,400,500,600,800' : '50,100,150,200,300,400,500,600,800,1000')).split(',').map(Number).filter((n) => n > 0);
 const CONFIGS = (env.CONFIGS ?? 'sqlite,one,two').split(',') as Config[];
-const STEP_SECONDS = Number(env.STEP_SECONDS ?? 10);
+const STEP_SECONDS = Number(env.STEP_SECONDS ?? (RELAY ? 40 : 10));
+/** MODE=relay: the carrier's call length (soak-carrier.xml: 4 × 4.8 s of g711a.pcap). */
+const RELAY_CALL_MS = 19_200;
+const UNIT = RELAY ? 'concurrent calls' : 'calls/s';
 const PAUSE_SECONDS = Number(env.PAUSE_SECONDS ?? 5);
 const KAMAILIO = '127.0.0.10';
 const NODES = ['127.0.0.11', '127.0.0.12'];
@@ -79,6 +90,8 @@ interface Step {
   servers: number;
   all: number;
   load: string;
+  /** MODE=relay: RTP packets the nodes relayed leg to leg and counted lost over the step (all nodes). */
+  rtp?: { relayed: number; lost: number };
 }
 
 interface Cluster {
@@ -137,7 +150,8 @@ async function startCluster(config: Config, dir: string, shared: { pgUrl: string
       started.push(await startRingsideChild({ dir: nodeDir, config: benchConfig(carrierPort, {}, [KAMAILIO]), rtpPorts: RTP_PORTS[i]!, host: NODES[i]!, serveArgs, logLevel: env.LOG_LEVEL ?? 'info' }));
     }
     const a = started[0]!;
-    phone = await startPhone({ dir, target: `${NODES[0]}:${a.sipPort}`, phonePort: await freePort() });
+    // MODE=relay: the phone sends back the RTP it gets, so each call is relayed both ways.
+    phone = await startPhone({ dir, target: `${NODES[0]}:${a.sipPort}`, phonePort: await freePort(), extraArgs: RELAY ? ['-rtp_echo', '-mp', String(await freePort())] : [] });
     kam = await startDispatcher({ dir, host: KAMAILIO, port: await freePort(), internalPort: await freePort(), nodes: started.map((n, i) => `${NODES[i]}:${n.sipPort}`) });
     const k = kam;
     // "dispatch INVITE <call-id> to sip:host:port" (kamailio.cfg's route TO_NODE), counted per node.
@@ -152,17 +166,21 @@ async function startCluster(config: Config, dir: string, shared: { pgUrl: string
 async function step(c: Cluster, rate: number, dir: string): Promise<Step> {
   const stepDir = join(dir, `step-${rate}`);
   mkdirSync(stepDir);
-  const offered = rate * STEP_SECONDS;
+  const offered = RELAY ? Math.round((rate * STEP_SECONDS * 1000) / RELAY_CALL_MS) : rate * STEP_SECONDS;
   const load = loadavg()[0]!.toFixed(2);
   const d0 = c.dispatched();
   const k0 = c.kam.cpu();
   const n0 = c.nodes.map((n) => cpuSeconds(n.pid));
   const s0 = serverCpu();
-  const { outcome } = await runUacStep({ target: c.kam.target, carrierPort: c.carrierPort, rate, seconds: STEP_SECONDS, stepDir, scenario: 'uac-routed.xml' });
+  const rtp0 = RELAY ? await rtpPackets(c.nodes) : undefined;
+  const { outcome } = RELAY
+    ? await runUacStep({ target: c.kam.target, carrierPort: c.carrierPort, rate, seconds: STEP_SECONDS, stepDir, scenario: 'soak-carrier.xml', calls: offered, extraArgs: ['-rp', String(RELAY_CALL_MS), '-key', 'from', '+15557654321', '-mp', String(await freePort())] })
+    : await runUacStep({ target: c.kam.target, carrierPort: c.carrierPort, rate, seconds: STEP_SECONDS, stepDir, scenario: 'uac-routed.xml' });
   const k = c.kam.cpu() - k0;
   const n = c.nodes.map((x, i) => cpuSeconds(x.pid) - n0[i]!);
   const s = serverCpuSince(s0);
   const d1 = c.dispatched();
+  const rtp1 = RELAY ? await rtpPackets(c.nodes) : undefined;
   const perCall = (sec: number) => (1000 * sec) / Math.max(1, outcome.created);
   if (env.KEEP_DIR !== '1') rmSync(stepDir, { recursive: true, force: true });
   return {
@@ -175,6 +193,7 @@ async function step(c: Cluster, rate: number, dir: string): Promise<Step> {
     servers: perCall(s),
     all: perCall(k + n.reduce((a, b) => a + b, 0) + s),
     load,
+    ...(rtp0 && rtp1 ? { rtp: { relayed: rtp1.relayed - rtp0.relayed, lost: rtp1.lost - rtp0.lost } } : {}),
   };
 }
 
@@ -193,7 +212,7 @@ for (const config of CONFIGS) {
       for (const rate of STEPS) {
         const s = await step(c, rate, dir);
         steps.push(s);
-        console.error(`# ${config} ${rate}/s: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), dispatched ${s.dispatched.join('/')}, CPU ms/call: kamailio ${s.kamailio.toFixed(3)}, nodes ${s.nodes.map((x) => x.toFixed(3)).join(' + ')}, PG+NATS ${s.servers.toFixed(3)}, all ${s.all.toFixed(3)}; load ${s.load}`);
+        console.error(`# ${config} ${rate} ${UNIT}: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), dispatched ${s.dispatched.join('/')}, CPU ms/call: kamailio ${s.kamailio.toFixed(3)}, nodes ${s.nodes.map((x) => x.toFixed(3)).join(' + ')}, PG+NATS ${s.servers.toFixed(3)}, all ${s.all.toFixed(3)}${s.rtp ? `; RTP relayed ${s.rtp.relayed}, lost ${s.rtp.lost}` : ''}; load ${s.load}`);
         if (failedOutcome(s.outcome, s.offered)) break;
         await sleep(PAUSE_SECONDS * 1000);
       }
@@ -213,15 +232,15 @@ const LABEL: Record<Config, string> = {
   one: 'one node, PostgreSQL store + JetStream log',
   two: 'two nodes, one PostgreSQL store + one JetStream log',
 };
-console.log(`Offered rate stepped per configuration (1 s calls, no RTP, ${STEP_SECONDS} s per step): sipp's built-in uac (scenarios/uac-routed.xml) from 127.0.0.2 → Kamailio (deploy/kamailio/kamailio.cfg, 127.0.0.10) → Ringside node(s) (127.0.0.11, .12; compiled dist/) → sipp's built-in uas registered with node A; a configuration stops after its first step with a failed call. CPU: /proc utime+stime over the step ÷ calls created; "PG + NATS" sums every postgres and nats-server process on the machine (other work included); "all" is Kamailio + nodes + PG + NATS. Load: 1-min load average at the step's start.`);
+console.log(`${RELAY ? `Relayed calls: offered concurrent calls stepped per configuration (~19.2 s calls of G.711 from sipp's g711a.pcap, echoed by the phone: relayed both ways; N calls per 19.2 s for ${STEP_SECONDS} s per step): sipp (scenarios/soak-carrier.xml)` : `Offered rate stepped per configuration (1 s calls, no RTP, ${STEP_SECONDS} s per step): sipp's built-in uac (scenarios/uac-routed.xml)`} from 127.0.0.2 → Kamailio (deploy/kamailio/kamailio.cfg, 127.0.0.10) → Ringside node(s) (127.0.0.11, .12; compiled dist/) → sipp's built-in uas registered with node A; a configuration stops after its first step with a failed call. CPU: /proc utime+stime over the step ÷ calls created; "PG + NATS" sums every postgres and nats-server process on the machine (other work included); "all" is Kamailio + nodes + PG + NATS. Load: 1-min load average at the step's start.`);
 console.log(`\n**Caveat:** this machine has ${cpus().length} cores and every process of a configuration shares them (Kamailio, the nodes, PostgreSQL, NATS, sipp): two nodes here do not get twice the CPU, so the two/one ratio measures the cluster's overhead (shared store and log, the second node's own work), not the gain of scaling out onto separate machines.\n`);
 for (const [config, steps] of results) {
   const two = config === 'two';
   console.log(`### ${config}: ${LABEL[config]}\n`);
-  console.log(`| offered calls/s | calls | completed | failed | failures by kind |${two ? ' INVITEs to A / B |' : ''} CPU ms/call: Kamailio |${two ? ' node A | node B |' : ' node |'} PG + NATS | all | load |`);
-  console.log(`|---|---|---|---|---|${two ? '---|' : ''}---|${two ? '---|---|' : '---|'}---|---|---|`);
+  console.log(`| offered ${UNIT} | calls | completed | failed | failures by kind |${two ? ' INVITEs to A / B |' : ''} CPU ms/call: Kamailio |${two ? ' node A | node B |' : ' node |'} PG + NATS | all |${RELAY ? ' RTP relayed / lost |' : ''} load |`);
+  console.log(`|---|---|---|---|---|${two ? '---|' : ''}---|${two ? '---|---|' : '---|'}---|---|${RELAY ? '---|' : ''}---|`);
   for (const s of steps) {
-    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} |${two ? ` ${s.dispatched.join(' / ')} |` : ''} ${s.kamailio.toFixed(3)} | ${s.nodes.map((x) => x.toFixed(3)).join(' | ')} | ${s.servers.toFixed(3)} | ${s.all.toFixed(3)} | ${s.load} |`);
+    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} |${two ? ` ${s.dispatched.join(' / ')} |` : ''} ${s.kamailio.toFixed(3)} | ${s.nodes.map((x) => x.toFixed(3)).join(' | ')} | ${s.servers.toFixed(3)} | ${s.all.toFixed(3)} |${s.rtp ? ` ${s.rtp.relayed} / ${s.rtp.lost} |` : ''} ${s.load} |`);
   }
   console.log('');
 }
@@ -238,11 +257,11 @@ function best(config: Config): { rate: number; step?: Step; capped: boolean } {
 }
 
 console.log('### Summary\n');
-console.log(`| configuration | highest rate with 0 failed calls | all CPU ms/call there | all CPU ms/call at ${STEPS[0]} calls/s |`);
+console.log(`| configuration | highest ${UNIT} with 0 failed calls | all CPU ms/call there | all CPU ms/call at ${STEPS[0]} ${UNIT} |`);
 console.log('|---|---|---|---|');
 for (const config of results.keys()) {
   const b = best(config);
-  console.log(`| ${config}: ${LABEL[config]} | ${b.capped ? '≥ ' : ''}${b.rate} calls/s | ${b.step ? b.step.all.toFixed(3) : '-'} | ${results.get(config)![0]?.all.toFixed(3) ?? '-'} |`);
+  console.log(`| ${config}: ${LABEL[config]} | ${b.capped ? '≥ ' : ''}${b.rate} ${UNIT} | ${b.step ? b.step.all.toFixed(3) : '-'} | ${results.get(config)![0]?.all.toFixed(3) ?? '-'} |`);
 }
 const ratio = (num: Config, den: Config, what: string) => {
   if (!results.has(num) || !results.has(den)) return;
@@ -251,13 +270,26 @@ const ratio = (num: Config, den: Config, what: string) => {
   if (!d.rate) return console.log(`\n${what}: n/a (${den} passed no step)`);
   // A capped configuration (passed every step) only bounds its side of the ratio.
   const bound = n.capped && !d.capped ? '≥ ' : d.capped && !n.capped ? '≤ ' : n.capped && d.capped ? '(both capped by STEPS) ' : '';
-  console.log(`\n${what}: ${bound}${(n.rate / d.rate).toFixed(2)} (${n.capped ? '≥ ' : ''}${n.rate} vs ${d.capped ? '≥ ' : ''}${d.rate} calls/s)`);
+  console.log(`\n${what}: ${bound}${(n.rate / d.rate).toFixed(2)} (${n.capped ? '≥ ' : ''}${n.rate} vs ${d.capped ? '≥ ' : ''}${d.rate} ${UNIT})`);
 };
-ratio('two', 'one', `**Two nodes / one node** (highest rate with 0 failed calls; ${cpus().length} cores shared, see the caveat)`);
+ratio('two', 'one', `**Two nodes / one node** (highest ${RELAY ? 'concurrent calls' : 'rate'} with 0 failed calls; ${cpus().length} cores shared, see the caveat)`);
 ratio('one', 'sqlite', 'One node on PostgreSQL + JetStream / one node on SQLite');
 const b1 = best('one').step;
 const b2 = best('two').step;
 if (b1 && b2) console.log(`All CPU per call, two nodes / one node at their highest passing rates: ${(b2.all / b1.all).toFixed(2)}×`);
+
+/** The nodes' ringside_rtp_packets_total{event="relayed"|"lost"}, summed. */
+async function rtpPackets(nodes: RingsideChild[]): Promise<{ relayed: number; lost: number }> {
+  const sum = { relayed: 0, lost: 0 };
+  for (const n of nodes) {
+    const text = await (await fetch(n.url('/metrics'))).text();
+    for (const event of ['relayed', 'lost'] as const) {
+      const m = new RegExp(`^ringside_rtp_packets_total\\{event="${event}"\\} (\\S+)$`, 'm').exec(text);
+      sum[event] += Number(m?.[1] ?? 0);
+    }
+  }
+  return sum;
+}
 
 async function dropShared(pgUrl: string, names: { stream: string; prefix: string }): Promise<void> {
   await deleteTestStreams(names).catch((err: Error) => console.error(`# could not delete streams ${names.stream}: ${err.message}`));
