@@ -87,7 +87,9 @@ interface Step {
   /** CPU ms per call created. */
   kamailio: number;
   nodes: number[];
-  servers: number;
+  /** PostgreSQL's and NATS's servers. */
+  pg: number;
+  nats: number;
   all: number;
   load: string;
   /** MODE=relay: RTP packets the nodes relayed leg to leg and counted lost over the step (all nodes). */
@@ -107,8 +109,8 @@ const root = mkdtempSync(join(tmpdir(), 'ringside-bench-cluster-'));
 if (env.KEEP_DIR !== '1') process.on('exit', () => rmSync(root, { recursive: true, force: true }));
 
 /** CPU seconds of each PostgreSQL and NATS server process on the machine (shared with other work), by pid. */
-function serverCpu(): Map<number, number> {
-  const by = new Map<number, number>();
+function serverCpu(): Map<number, { comm: string; sec: number }> {
+  const by = new Map<number, { comm: string; sec: number }>();
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue;
     let comm: string;
@@ -117,16 +119,16 @@ function serverCpu(): Map<number, number> {
     } catch {
       continue;
     }
-    if (comm === 'postgres' || comm === 'nats-server') by.set(Number(p), cpuSeconds(Number(p)));
+    if (comm === 'postgres' || comm === 'nats-server') by.set(Number(p), { comm, sec: cpuSeconds(Number(p)) });
   }
   return by;
 }
 
 /** CPU the servers' processes alive at the end used since `before` (a process that started during the step
  *  counts whole; one that ended is lost: the nodes' pooled connections live throughout, others' may not). */
-function serverCpuSince(before: Map<number, number>): number {
-  let s = 0;
-  for (const [pid, sec] of serverCpu()) s += Math.max(0, sec - (before.get(pid) ?? 0));
+function serverCpuSince(before: Map<number, { sec: number }>): { pg: number; nats: number } {
+  const s = { pg: 0, nats: 0 };
+  for (const [pid, { comm, sec }] of serverCpu()) s[comm === 'postgres' ? 'pg' : 'nats'] += Math.max(0, sec - (before.get(pid)?.sec ?? 0));
   return s;
 }
 
@@ -190,8 +192,9 @@ async function step(c: Cluster, rate: number, dir: string): Promise<Step> {
     dispatched: d1.map((x, i) => x - d0[i]!),
     kamailio: perCall(k),
     nodes: n.map(perCall),
-    servers: perCall(s),
-    all: perCall(k + n.reduce((a, b) => a + b, 0) + s),
+    pg: perCall(s.pg),
+    nats: perCall(s.nats),
+    all: perCall(k + n.reduce((a, b) => a + b, 0) + s.pg + s.nats),
     load,
     ...(rtp0 && rtp1 ? { rtp: { relayed: rtp1.relayed - rtp0.relayed, lost: rtp1.lost - rtp0.lost } } : {}),
   };
@@ -212,7 +215,7 @@ for (const config of CONFIGS) {
       for (const rate of STEPS) {
         const s = await step(c, rate, dir);
         steps.push(s);
-        console.error(`# ${config} ${rate} ${UNIT}: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), dispatched ${s.dispatched.join('/')}, CPU ms/call: kamailio ${s.kamailio.toFixed(3)}, nodes ${s.nodes.map((x) => x.toFixed(3)).join(' + ')}, PG+NATS ${s.servers.toFixed(3)}, all ${s.all.toFixed(3)}${s.rtp ? `; RTP relayed ${s.rtp.relayed}, lost ${s.rtp.lost}` : ''}; load ${s.load}`);
+        console.error(`# ${config} ${rate} ${UNIT}: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), dispatched ${s.dispatched.join('/')}, CPU ms/call: kamailio ${s.kamailio.toFixed(3)}, nodes ${s.nodes.map((x) => x.toFixed(3)).join(' + ')}, PostgreSQL ${s.pg.toFixed(3)}, NATS ${s.nats.toFixed(3)}, all ${s.all.toFixed(3)}${s.rtp ? `; RTP relayed ${s.rtp.relayed}, lost ${s.rtp.lost}` : ''}; load ${s.load}`);
         if (failedOutcome(s.outcome, s.offered)) break;
         await sleep(PAUSE_SECONDS * 1000);
       }
@@ -232,15 +235,15 @@ const LABEL: Record<Config, string> = {
   one: 'one node, PostgreSQL store + JetStream log',
   two: 'two nodes, one PostgreSQL store + one JetStream log',
 };
-console.log(`${RELAY ? `Relayed calls: offered concurrent calls stepped per configuration (~19.2 s calls of G.711 from sipp's g711a.pcap, echoed by the phone: relayed both ways; N calls per 19.2 s for ${STEP_SECONDS} s per step): sipp (scenarios/soak-carrier.xml)` : `Offered rate stepped per configuration (1 s calls, no RTP, ${STEP_SECONDS} s per step): sipp's built-in uac (scenarios/uac-routed.xml)`} from 127.0.0.2 → Kamailio (deploy/kamailio/kamailio.cfg, 127.0.0.10) → Ringside node(s) (127.0.0.11, .12; compiled dist/) → sipp's built-in uas registered with node A; a configuration stops after its first step with a failed call. CPU: /proc utime+stime over the step ÷ calls created; "PG + NATS" sums every postgres and nats-server process on the machine (other work included); "all" is Kamailio + nodes + PG + NATS. Load: 1-min load average at the step's start.`);
+console.log(`${RELAY ? `Relayed calls: offered concurrent calls stepped per configuration (~19.2 s calls of G.711 from sipp's g711a.pcap, echoed by the phone: relayed both ways; N calls per 19.2 s for ${STEP_SECONDS} s per step): sipp (scenarios/soak-carrier.xml)` : `Offered rate stepped per configuration (1 s calls, no RTP, ${STEP_SECONDS} s per step): sipp's built-in uac (scenarios/uac-routed.xml)`} from 127.0.0.2 → Kamailio (deploy/kamailio/kamailio.cfg, 127.0.0.10) → Ringside node(s) (127.0.0.11, .12; compiled dist/) → sipp's built-in uas registered with node A; a configuration stops after its first step with a failed call. CPU: /proc utime+stime over the step ÷ calls created; "PostgreSQL" and "NATS" sum every postgres and nats-server process on the machine (other work included); "all" is Kamailio + nodes + PostgreSQL + NATS. Load: 1-min load average at the step's start.`);
 console.log(`\n**Caveat:** this machine has ${cpus().length} cores and every process of a configuration shares them (Kamailio, the nodes, PostgreSQL, NATS, sipp): two nodes here do not get twice the CPU, so the two/one ratio measures the cluster's overhead (shared store and log, the second node's own work), not the gain of scaling out onto separate machines.\n`);
 for (const [config, steps] of results) {
   const two = config === 'two';
   console.log(`### ${config}: ${LABEL[config]}\n`);
-  console.log(`| offered ${UNIT} | calls | completed | failed | failures by kind |${two ? ' INVITEs to A / B |' : ''} CPU ms/call: Kamailio |${two ? ' node A | node B |' : ' node |'} PG + NATS | all |${RELAY ? ' RTP relayed / lost |' : ''} load |`);
-  console.log(`|---|---|---|---|---|${two ? '---|' : ''}---|${two ? '---|---|' : '---|'}---|---|${RELAY ? '---|' : ''}---|`);
+  console.log(`| offered ${UNIT} | calls | completed | failed | failures by kind |${two ? ' INVITEs to A / B |' : ''} CPU ms/call: Kamailio |${two ? ' node A | node B |' : ' node |'} PostgreSQL | NATS | all |${RELAY ? ' RTP relayed / lost |' : ''} load |`);
+  console.log(`|---|---|---|---|---|${two ? '---|' : ''}---|${two ? '---|---|' : '---|'}---|---|---|${RELAY ? '---|' : ''}---|`);
   for (const s of steps) {
-    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} |${two ? ` ${s.dispatched.join(' / ')} |` : ''} ${s.kamailio.toFixed(3)} | ${s.nodes.map((x) => x.toFixed(3)).join(' | ')} | ${s.servers.toFixed(3)} | ${s.all.toFixed(3)} |${s.rtp ? ` ${s.rtp.relayed} / ${s.rtp.lost} |` : ''} ${s.load} |`);
+    console.log(`| ${s.rate} | ${s.offered} | ${s.outcome.successful} | ${s.outcome.failed} | ${describeFailures(s.outcome)} |${two ? ` ${s.dispatched.join(' / ')} |` : ''} ${s.kamailio.toFixed(3)} | ${s.nodes.map((x) => x.toFixed(3)).join(' | ')} | ${s.pg.toFixed(3)} | ${s.nats.toFixed(3)} | ${s.all.toFixed(3)} |${s.rtp ? ` ${s.rtp.relayed} / ${s.rtp.lost} |` : ''} ${s.load} |`);
   }
   console.log('');
 }
