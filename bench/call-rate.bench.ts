@@ -32,9 +32,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { freePort } from '../test/sip/support/sipp.js';
-import { runChild, spawnChild, type Child } from './support/children.js';
+import { spawnChild, type Child } from './support/children.js';
 import { cpuSeconds, treeCpuSeconds, rssBytes, udpCounters, udpPortDrops, mb } from './support/proc-stats.js';
-import { readSippOutcome, describeFailures, type SippOutcome } from './support/sipp-stats.js';
+import { describeFailures, type SippOutcome } from './support/sipp-stats.js';
+import { failedOutcome, runUacStep } from './support/uac-step.js';
 import { summariseProfile } from './support/cpuprofile.js';
 import { REPO, accountStream, benchConfig, startPhone, startRingsideChild, startUas, type RingsideChild } from './support/ringside-child.js';
 import { quantile } from './support/quantile.js';
@@ -186,19 +187,12 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
           .then(() => scrapeTimes.push(performance.now() - at), () => undefined);
       }, SCRAPE_MS)
     : undefined;
-  // -recv_timeout: a call whose answer never comes fails as a timeout instead of waiting forever.
-  const run = await runChild(
-    'sipp',
-    ['-nostdin', '-i', '127.0.0.2', '-p', String(carrierPort), '-sf', join(REPO, 'bench/support/scenarios/uac.xml'), '-s', '+15550100', '-r', String(rate), '-m', String(offered), '-d', '1000', '-l', String(Math.max(3000, rate * 4)), '-max_recv_loops', '5000', '-max_sched_loops', '5000', '-recv_timeout', '10000', '-trace_stat', '-stf', join(stepDir, 'stat.csv'), '-fd', '1', '-trace_err', '-timeout', `${STEP_SECONDS + 40}s`, box.target],
-    { timeoutMs: (STEP_SECONDS + 60) * 1000, cwd: stepDir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const { outcome } = await runUacStep({ target: box.target, carrierPort, rate, seconds: STEP_SECONDS, stepDir });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = box.cpu() - cpu0;
   if (scraper) clearInterval(scraper);
   const udp1 = udpCounters();
   const drops1 = [udpPortDrops(box.port), udpPortDrops(carrierPort)];
-  const outcome = readSippOutcome(join(stepDir, 'stat.csv'), stepDir);
-  if (run.code !== 0 && run.code !== 1 && outcome.created === 0) throw new Error(`sipp failed (${run.code}): ${run.stderr.slice(-1000)}`);
   const s: Step = {
     rate,
     offered,
@@ -223,7 +217,7 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
   return s;
 }
 
-const failedStep = (s: Step) => s.outcome.failed > 0 || s.outcome.unfinished > 0 || s.outcome.successful < s.offered;
+const failedStep = (s: Step) => failedOutcome(s.outcome, s.offered);
 
 /** Ringside's RSS and V8 heap in use (its /health) at start, after the last step and after the idle pause. */
 interface Idle {

@@ -43,9 +43,11 @@ export interface RingsideChild {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Provisioning of the switch benches: a carrier trunk from 127.0.0.2 and one ring-all line to user 501. */
-export function benchConfig(carrierPort: number, line: { record?: boolean } = {}): string {
-  return `trunks: [{ name: carrier, host: 127.0.0.2, port: ${carrierPort} }]
+/** Provisioning of the switch benches: a carrier trunk from 127.0.0.2 and one ring-all line to user 501.
+ *  `inboundAddresses`: more addresses the carrier's calls come from (a proxy in front, e.g. Kamailio). */
+export function benchConfig(carrierPort: number, line: { record?: boolean } = {}, inboundAddresses: string[] = []): string {
+  const inbound = inboundAddresses.length ? `, inboundAddresses: [${['127.0.0.2', ...inboundAddresses].map((a) => `"${a}"`).join(', ')}]` : '';
+  return `trunks: [{ name: carrier, host: 127.0.0.2, port: ${carrierPort}${inbound} }]
 accounts:
   - id: demo
     name: Demo
@@ -56,15 +58,18 @@ accounts:
 `;
 }
 
-/** `traceFile`: what the child prints that is no JSON log line (V8's `--trace-gc`, say) is appended there. */
-export async function startRingsideChild(o: { dir: string; config: string; rtpPorts: string; nodeArgs?: string[]; logLevel?: string; timeoutMs?: number; traceFile?: string }): Promise<RingsideChild> {
+/** `traceFile`: what the child prints that is no JSON log line (V8's `--trace-gc`, say) is appended there.
+ *  `host` (default 127.0.0.1): the address it binds (SIP, HTTP, RTP); `serveArgs`: more `serve` flags
+ *  (`--store`, `--log`, `--node-id` of a cluster node). */
+export async function startRingsideChild(o: { dir: string; config: string; rtpPorts: string; nodeArgs?: string[]; logLevel?: string; timeoutMs?: number; traceFile?: string; host?: string; serveArgs?: string[] }): Promise<RingsideChild> {
+  const host = o.host ?? '127.0.0.1';
   const configFile = join(o.dir, 'config.yaml');
   writeFileSync(configFile, o.config);
   const warnings: string[] = [];
   let started: { http: number; sip: number } | undefined;
   const child = spawnChild(
     process.execPath,
-    [...(o.nodeArgs ?? []), ...cliEntry(), 'serve', '--config', configFile, '--data', join(o.dir, 'data'), '--host', '127.0.0.1', '--http-port', '0', '--sip-port', '0', '--rtp-ports', o.rtpPorts, '--log-level', o.logLevel ?? 'info'],
+    [...(o.nodeArgs ?? []), ...cliEntry(), 'serve', '--config', configFile, '--data', join(o.dir, 'data'), '--host', host, '--http-port', '0', '--sip-port', '0', '--rtp-ports', o.rtpPorts, '--log-level', o.logLevel ?? 'info', ...(o.serveArgs ?? [])],
     {
       cwd: RINGSIDE_DIR,
       keepBytes: 1 << 16,
@@ -94,7 +99,7 @@ export async function startRingsideChild(o: { dir: string; config: string; rtpPo
     httpPort: http,
     sipPort: sip,
     warnings,
-    url: (path) => `http://127.0.0.1:${http}${path}`,
+    url: (path) => `http://${host}:${http}${path}`,
     stop: (graceMs = 30_000) => child.stop('SIGTERM', graceMs),
   };
 }
