@@ -34,18 +34,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { missingTool } from '../support/tools.js';
-import { startRingside, type RunningRingside } from '../support/ringside-process.js';
+import type { RunningRingside } from '../support/ringside-process.js';
 import { ALICE } from '../support/call-config.js';
 import { CARRIER_IP, ok, register, sipp, sleep, type Sipp } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
-import { pgUnavailable, testSchemaUrl } from '../support/pg-test-database.js';
-import { natsUnavailable, deleteTestStreams, testNames, TEST_NATS } from '../../src/events/log/nats-test-support.js';
-import { parsePgUrl } from '../../src/store/pg-database.js';
+import { pgUnavailable } from '../support/pg-test-database.js';
+import { natsUnavailable } from '../../src/events/log/nats-test-support.js';
 import { TestSocket } from '../support/ws-client.js';
 import { Receiver } from '../webhooks/support.js';
 import { KAMAILIO, NODE_A, NODE_B, PROXY, SIP_PORT, startKamailio, until } from './support/kamailio.js';
+import { nodeUrl, sessionsOn, startClusterNode } from './support/cluster-node.js';
+import { sharedBackends } from './support/shared-backends.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 const skip = missingTool('kamailio', 'kamailio') || missingTool('sipp', 'sip-tester') || (await pgUnavailable()) || (await natsUnavailable()) || false;
@@ -84,9 +84,6 @@ accounts:
 `;
 }
 
-/** Session ids of the calls a node took (its "call started" lines). */
-const sessionsOn = (n: RunningRingside): string[] => n.logs.filter((l) => l.msg === 'call started').map((l) => String(l.sessionId));
-
 /** Carrier calls through Kamailio: `count` at `rate`/s, up to `count` at once. */
 function carrier(t: { after(fn: () => unknown): void }, count: number, rate: number): Promise<Sipp> {
   return sipp(t, 'carrier-load.xml', PROXY, {
@@ -115,26 +112,16 @@ test('cluster under load: Kamailio, two nodes on PostgreSQL + NATS, node B kille
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'ringside-cluster-load-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const pgUrl = testSchemaUrl('rs_load');
-  const names = testNames();
-  const natsUrl = `${TEST_NATS}?stream=${names.stream}&prefix=${names.prefix}`;
-  t.after(async () => {
-    await deleteTestStreams(names);
-    const { url, schema } = parsePgUrl(pgUrl);
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
-  });
+  const shared = sharedBackends(t, 'rs_load');
   const receiver = await Receiver.start(t);
   const file = join(dir, 'ringside.yaml');
   writeFileSync(file, config(await freePort(), receiver.url('/teltel')));
   const env = { ...process.env, RINGSIDE_NODE_LEASE_MS: String(LEASE_MS) };
-  const args = (host: string, id: string, rtp: string) => ['--config', file, '--host', host, '--sip-port', String(SIP_PORT), '--sip-address', host, '--rtp-ports', rtp, '--store', pgUrl, '--log', natsUrl, '--node-id', id];
-  const bArgs = args(NODE_B, 'node-b', '31000-31999');
+  const node = (host: string, id: string, rtpPorts: string) => ({ config: file, host, rtpPorts, env, args: ['--store', shared.store, '--log', shared.log, '--node-id', id] });
+  const nodeB = node(NODE_B, 'node-b', '31000-31999');
   // A first: it takes the `webhooks` lease and keeps it (see above).
-  const a = await startRingside(t, args(NODE_A, 'node-a', '30000-30999'), { env, timeoutMs: 30_000 });
-  let b = await startRingside(t, bArgs, { env, timeoutMs: 30_000 });
+  const a = await startClusterNode(t, node(NODE_A, 'node-a', '30000-30999'));
+  let b = await startClusterNode(t, nodeB);
   const kam = await startKamailio(t, dir, { nodes: [NODE_A, NODE_B], pingIntervalS: PING_INTERVAL_S, frTimerMs: FR_TIMER_MS });
   await sleep(1500); // the first probes mark both nodes active
 
@@ -143,7 +130,7 @@ test('cluster under load: Kamailio, two nodes on PostgreSQL + NATS, node B kille
   t.after(() => ws.close());
   const arrived: number[] = [];
   ws.ws.on('message', () => arrived.push(Date.now()));
-  const login = await fetch(`http://${NODE_A}:${a.httpPort}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice@demo.test', password: 'alice-pass' }) });
+  const login = await fetch(nodeUrl(a, NODE_A, '/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice@demo.test', password: 'alice-pass' }) });
   const { token } = (await login.json()) as { token: string };
   await ws.request({ type: 'authrequest', token }, 'authresponse');
   await ws.request({ type: 'startaccounteventrequest' }, 'startaccounteventresponse');
@@ -187,7 +174,7 @@ test('cluster under load: Kamailio, two nodes on PostgreSQL + NATS, node B kille
 
   // (5) B rejoins under its id: Kamailio's probe marks it up, and new calls reach it and succeed.
   const kamBeforeRejoin = kam.stderr().length;
-  b = await startRingside(t, bArgs, { env, timeoutMs: 30_000 });
+  b = await startClusterNode(t, nodeB);
   await until(() => kam.stderr().slice(kamBeforeRejoin).includes(`ringside node up: ${bUri}`), 10_000);
   assert.ok(kam.stderr().slice(kamBeforeRejoin).includes(`ringside node up: ${bUri}`), `Kamailio's probe marked B up again:\n${kam.stderr().slice(-3000)}`);
   const rejoin = await carrier(t, REJOIN_CALLS, REJOIN_CALLS);

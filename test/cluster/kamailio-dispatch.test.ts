@@ -24,9 +24,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
-import { startRingside, type RunningRingside } from '../support/ringside-process.js';
+import type { RunningRingside } from '../support/ringside-process.js';
 import { CARRIER_IP, ok, sipp, sleep, type Sipp } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
+import { startClusterNode } from './support/cluster-node.js';
 import { INTERNAL_PORT, KAMAILIO, NODE_A, NODE_B, PROXY, SIP_PORT, startKamailio, until } from './support/kamailio.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
@@ -111,7 +112,7 @@ test('Kamailio dispatcher in front of two nodes: spread, probing, failover, a ph
   const carrierPort = await freePort();
   const file = join(dir, 'ringside.yaml');
   writeFileSync(file, config(carrierPort));
-  const node = (host: string, rtp: string) => startRingside(t, ['--config', file, '--host', host, '--sip-port', String(SIP_PORT), '--rtp-ports', rtp], { timeoutMs: 30_000 });
+  const node = (host: string, rtpPorts: string) => startClusterNode(t, { config: file, host, rtpPorts });
   const [a, b] = await Promise.all([node(NODE_A, '30000-30999'), node(NODE_B, '31000-31999')]);
   const kam = await startKamailio(t, dir, { nodes: [NODE_A, NODE_B], pingIntervalS: PING_INTERVAL_S, frTimerMs: FR_TIMER_MS });
   // The first probes mark both nodes active.
