@@ -244,6 +244,8 @@ test('cluster under load: Kamailio, two nodes on PostgreSQL + NATS, node B kille
   const slowest = Math.max(...closeMs);
   assert.ok(slowest <= TAKEOVER_BOUND_MS, `B's open sessions closed by A within ${TAKEOVER_BOUND_MS} ms of the kill (slowest ${slowest} ms)`);
 
+  const deliverers = [['A', a], ['B', firstB], ['B again', b]].filter(([, n]) => (n as RunningRingside).logs.some((l) => l.msg === 'webhook delivery started: this node holds the lease')).map(([name]) => name);
+  assert.deepEqual(deliverers, ['A'], 'node A delivered the webhooks throughout');
   const figures = {
     offered: CALLS + REJOIN_CALLS,
     load: loadCounts,
