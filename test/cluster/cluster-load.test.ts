@@ -270,7 +270,9 @@ test('cluster under load: Kamailio, two nodes on PostgreSQL + NATS, node B kille
   // CLUSTER_LOAD_DEBUG=1: the carrier's last screen and the nodes' warnings and errors, to read a run.
   if (process.env.CLUSTER_LOAD_DEBUG) {
     const bad = (n: RunningRingside, name: string) => n.logs.filter((l) => Number(l.level) >= 40).map((l) => `${name} ${JSON.stringify(l).slice(0, 400)}`);
-    process.stderr.write([run.run.stdout.slice(-2500), ...bad(a, 'A'), ...bad(firstB, 'B1'), ...bad(b, 'B2')].join('\n') + '\n');
+    const kamLines = kam.stderr().split('\n').filter((l) => /failed|failing|node up|node down|no node/.test(l));
+    const unanswered = [...bySession].filter(([, seq]) => !seq.includes('voice.incoming.answer')).map(([s, seq]) => `unanswered ${s} on ${sessionsOn(a).includes(s) ? 'A' : bSessions.includes(s) ? 'B' : 'B again'}: ${seq.join(' ')}`);
+    process.stderr.write([run.run.stdout.slice(-2500), rejoin.run.stdout.slice(-2500), ...bad(a, 'A'), ...bad(firstB, 'B1'), ...bad(b, 'B2'), ...kamLines, ...unanswered].join('\n') + '\n');
   }
   // Calls that failed at the SIP level: only B's calls in progress at the kill (each session still closed
   // once, by A). Each of those either got A's BYE (the carrier never hangs up first on a node's BYE), or
