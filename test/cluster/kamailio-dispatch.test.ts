@@ -17,7 +17,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,19 +24,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingTool } from '../support/tools.js';
-import { startRingside, type RunningRingside } from '../support/ringside-process.js';
+import type { RunningRingside } from '../support/ringside-process.js';
 import { CARRIER_IP, ok, sipp, sleep, type Sipp } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
+import { startClusterNode } from './support/cluster-node.js';
+import { INTERNAL_PORT, KAMAILIO, NODE_A, NODE_B, PROXY, SIP_PORT, startKamailio, until } from './support/kamailio.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = join(HERE, '..', '..');
-const SCENARIOS = join(HERE, 'scenarios');
-const KAMAILIO = '127.0.0.10';
-const NODE_A = '127.0.0.11';
-const NODE_B = '127.0.0.12';
-const SIP_PORT = 5060;
-const PROXY = `${KAMAILIO}:${SIP_PORT}`;
-const INTERNAL_PORT = 5070;
+const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 /** Probe every second; a request unanswered for 1 s fails over: the steps stay short. */
 const PING_INTERVAL_S = 1;
 const FR_TIMER_MS = 1000;
@@ -63,60 +56,6 @@ accounts:
       - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 10, fallback: hangup } }
       - { id: after-hours, name: After Hours, number: "+15550104", ring: { strategy: voicemail }, voicemail: { enabled: true, mailboxUser: 501, maxSeconds: 20 } }
 `;
-}
-
-interface Kamailio {
-  stderr: () => string;
-  stop: () => Promise<void>;
-}
-
-/** Kamailio in the foreground (-DD: no daemon, children forked; -E: log to stderr) with the deploy config. */
-async function startKamailio(t: T, dir: string): Promise<Kamailio> {
-  const list = join(dir, 'dispatcher.list');
-  writeFileSync(list, `1 sip:${NODE_A}:${SIP_PORT} 0 0\n1 sip:${NODE_B}:${SIP_PORT} 0 0\n`);
-  const args = [
-    '-DD', '-E', '-f', join(REPO, 'deploy/kamailio/kamailio.cfg'),
-    '-A', `LISTEN=udp:${PROXY}`,
-    // The deploy shape: the nodes face a second socket (Record-Route is doubled, Path names that side).
-    '-A', `INTERNAL=udp:${KAMAILIO}:${INTERNAL_PORT}`,
-    '-A', `DISPATCHER_LIST="${list}"`,
-    '-A', `PING_INTERVAL=${PING_INTERVAL_S}`,
-    '-A', `FR_TIMER=${FR_TIMER_MS}`,
-    '-m', '64', '-M', '8', '-Y', dir, '-P', join(dir, 'kamailio.pid'),
-  ];
-  // Its own process group: one signal reaches the children it forked.
-  const proc = spawn('kamailio', args, { cwd: dir, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    try {
-      process.kill(-proc.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-proc.pid!, 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  t.after(stop);
-  const deadline = Date.now() + 10_000;
-  while (!err.includes('Listening on') && proc.exitCode === null && Date.now() < deadline) await sleep(50);
-  await sleep(300);
-  if (proc.exitCode !== null) throw new Error(`kamailio did not start:\n${err.slice(-3000)}`);
-  return { stderr: () => err, stop };
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await sleep(50);
 }
 
 /** Sends one request from the carrier's address to Kamailio and resolves with the first response. */
@@ -173,9 +112,9 @@ test('Kamailio dispatcher in front of two nodes: spread, probing, failover, a ph
   const carrierPort = await freePort();
   const file = join(dir, 'ringside.yaml');
   writeFileSync(file, config(carrierPort));
-  const node = (host: string, rtp: string) => startRingside(t, ['--config', file, '--host', host, '--sip-port', String(SIP_PORT), '--rtp-ports', rtp], { timeoutMs: 30_000 });
+  const node = (host: string, rtpPorts: string) => startClusterNode(t, { config: file, host, rtpPorts });
   const [a, b] = await Promise.all([node(NODE_A, '30000-30999'), node(NODE_B, '31000-31999')]);
-  const kam = await startKamailio(t, dir);
+  const kam = await startKamailio(t, dir, { nodes: [NODE_A, NODE_B], pingIntervalS: PING_INTERVAL_S, frTimerMs: FR_TIMER_MS });
   // The first probes mark both nodes active.
   await sleep(1500);
 

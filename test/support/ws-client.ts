@@ -17,8 +17,9 @@ export class TestSocket {
     });
   }
 
-  static open(port: number, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/`, options);
+  /** `host`: a node listening on another loopback address (the cluster tests). */
+  static open(port: number, options: WebSocket.ClientOptions = {}, host = '127.0.0.1'): Promise<TestSocket> {
+    const ws = new WebSocket(`ws://${host}:${port}/`, options);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(new TestSocket(ws)));
       ws.once('error', reject);
