@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInProcess, login } from '../support/in-process.js';
 import { startRingside } from '../support/ringside-process.js';
-import { ALICE, callConfig } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, registeredPhone, sipp } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { missingTool } from '../support/tools.js';
@@ -25,16 +25,6 @@ const skip = missingTool('sipp', 'sip-tester') || (await pgUnavailable()) || (aw
 const LEASE_MS = 3000;
 
 const topic = (e: Record<string, unknown>) => `${String(e.category)}.${String(e.subCategory)}.${String(e.eventName)}`;
-
-function config(carrierPort: number): string {
-  return callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 20, fallback: hangup } }
-`);
-}
 
 test('a RealTime client on node A follows node B\'s call; B killed mid-call: A closes it within the lease', { skip }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-cluster-'));
@@ -48,7 +38,7 @@ test('a RealTime client on node A follows node B\'s call; B killed mid-call: A c
   });
   const carrierPort = await freePort();
   const configFile = join(dir, 'config.yaml');
-  writeFileSync(configFile, config(carrierPort));
+  writeFileSync(configFile, aliceLineConfig(carrierPort));
   const env = { RINGSIDE_NODE_LEASE_MS: String(LEASE_MS) };
   const a = await startInProcess(t, { file: configFile }, { flags: { store: pgUrl, log: natsUrl, nodeId: 'node-a' }, env });
   const args = ['--config', configFile, '--store', pgUrl, '--log', natsUrl, '--node-id', 'node-b', '--rtp-ports', '40000-40999'];

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startInProcess } from '../support/in-process.js';
-import { ALICE, callConfig } from '../support/call-config.js';
+import { aliceLineConfig } from '../support/call-config.js';
 import { CARRIER_IP, ok, registeredPhone, sipp, sleep } from '../support/sipp-calls.js';
 import { freePort } from '../sip/support/sipp.js';
 import { missingTool } from '../support/tools.js';
@@ -19,14 +19,9 @@ import { Receiver } from '../webhooks/support.js';
 
 const skip = missingTool('sipp', 'sip-tester') || (await pgUnavailable());
 
+/** Alice's line; with `webhookUrl`, a teltel subscription of the account. */
 function config(carrierPort: number, webhookUrl?: string): string {
-  return callConfig(carrierPort, `
-    numbers: [{ number: "+15550100" }]
-    users:
-      - ${ALICE}
-    lines:
-      - { id: main, name: Main, number: "+15550100", ring: { strategy: ring-all, users: [501], timeoutSeconds: 20, fallback: hangup } }
-${webhookUrl ? `    webhooks:\n      - { id: crm, url: "${webhookUrl}", dialect: teltel, secret: "s3cret-s3cret" }\n` : ''}`);
+  return aliceLineConfig(carrierPort) + (webhookUrl ? `    webhooks:\n      - { id: crm, url: "${webhookUrl}", dialect: teltel, secret: "s3cret-s3cret" }\n` : '');
 }
 
 test('two nodes on one PostgreSQL store: a phone registered through A is rung by a call arriving at B', { skip }, async (t) => {
