@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import Fastify, { type FastifyContextConfig, type RouteOptions } from 'fastify';
 import { createHttpServer } from './http-server.js';
 import { ringsideApi, type ApiServices } from './index.js';
+import { UNTOUCHABLE_SERVICES, untouchable } from './openapi/documented-requests.js';
 import { silentLogger } from '../log/logger.js';
 import { authPlugin } from './shared/auth-plugin.js';
 import { messageComponentSchema, reportEntrySchema, reportView } from './realtime/report-entry.js';
@@ -17,28 +18,8 @@ import { logEntry } from '../events/log/log-entry.js';
 import { loggedEventView, loggedEventViewSchema } from './admin/logged-event-view.js';
 import type { ReportEntry, Store, WebhookRecord } from '../store/store.js';
 import { REFERENCE_UI_ROUTES } from './openapi/route-docs.js';
-import { RingsideMetrics } from './metrics/ringside-metrics.js';
 
-/** Services that must not be touched while routes are registered: any use throws. */
-function untouchable<T extends object>(name: string): T {
-  return new Proxy({} as T, {
-    get: (_t, key) => {
-      throw new Error(`${name}.${String(key)} used while mounting the API`);
-    },
-  });
-}
-
-const services: ApiServices = {
-  store: untouchable('store'),
-  events: untouchable('events'),
-  recorder: untouchable('recorder'),
-  webhooks: untouchable('webhooks'),
-  messaging: untouchable('messaging'),
-  mmsMedia: untouchable('mmsMedia'),
-  calls: untouchable('calls'),
-  recordings: untouchable('recordings'),
-  metrics: { metrics: new RingsideMetrics() },
-};
+const services: ApiServices = UNTOUCHABLE_SERVICES;
 
 async function mountedRoutes() {
   const app = createHttpServer({ logger: silentLogger() });

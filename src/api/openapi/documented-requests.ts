@@ -17,7 +17,7 @@ import { RingsideMetrics } from '../metrics/ringside-metrics.js';
 import { OpenApiRequestChecker, type DocumentedRequest } from './request-check.js';
 
 /** Services that must not be touched while routes are registered: any use throws. */
-function untouchable<T extends object>(name: string): T {
+export function untouchable<T extends object>(name: string): T {
   return new Proxy({} as T, {
     get: (_t, key) => {
       throw new Error(`${name}.${String(key)} used while mounting the API`);
