@@ -23,7 +23,7 @@
  */
 import type pg from 'pg';
 import type { PgDatabase } from './pg-database.js';
-import { OutboxClosedError, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
+import { OutboxClosedError, replayAllDeadLetters, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
 
 const MIGRATIONS = [
   `CREATE TABLE webhook_outbox (
@@ -226,12 +226,8 @@ export class PostgresOutbox implements WebhookOutbox {
     );
   }
 
-  async replayAll(accountId: string, webhookId: string | undefined, limit: number): Promise<OutboxRow[]> {
-    const dead = await this.listDeadLetters(accountId, webhookId === undefined ? { limit } : { webhookId, limit });
-    return this.replay(
-      accountId,
-      dead.map((d) => d.id),
-    );
+  replayAll(accountId: string, webhookId: string | undefined, limit: number): Promise<OutboxRow[]> {
+    return replayAllDeadLetters(this, accountId, webhookId, limit);
   }
 
   discardDeadLetter(accountId: string, id: number): Promise<boolean> {

@@ -12,7 +12,7 @@
 import Database from 'better-sqlite3';
 import { StatementCache } from './statement-cache.js';
 import { WalFsync } from '../util/wal-fsync.js';
-import { OutboxClosedError, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
+import { OutboxClosedError, replayAllDeadLetters, type AttemptRecord, type DeadLetterQuery, type NewOutboxRow, type OutboxRow, type OutboxState, type WebhookOutbox } from './webhook-outbox.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS webhook_outbox (
@@ -207,12 +207,8 @@ export class SqliteOutbox implements WebhookOutbox {
     });
   }
 
-  async replayAll(accountId: string, webhookId: string | undefined, limit: number): Promise<OutboxRow[]> {
-    const dead = await this.listDeadLetters(accountId, webhookId === undefined ? { limit } : { webhookId, limit });
-    return this.replay(
-      accountId,
-      dead.map((d) => d.id),
-    );
+  replayAll(accountId: string, webhookId: string | undefined, limit: number): Promise<OutboxRow[]> {
+    return replayAllDeadLetters(this, accountId, webhookId, limit);
   }
 
   discardDeadLetter(accountId: string, id: number): Promise<boolean> {

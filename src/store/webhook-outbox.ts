@@ -91,3 +91,13 @@ export class OutboxClosedError extends Error {
     super('the webhook outbox is closed');
   }
 }
+
+/** `replayAll` in terms of the rest of the interface, the same for every implementation: the account's dead
+ *  letters (optionally one subscription's), up to `limit`, replayed as new rows. */
+export async function replayAllDeadLetters(outbox: Pick<WebhookOutbox, 'listDeadLetters' | 'replay'>, accountId: string, webhookId: string | undefined, limit: number): Promise<OutboxRow[]> {
+  const dead = await outbox.listDeadLetters(accountId, webhookId === undefined ? { limit } : { webhookId, limit });
+  return outbox.replay(
+    accountId,
+    dead.map((d) => d.id),
+  );
+}
