@@ -109,7 +109,7 @@ test('a sipp call shows in live calls within 1 s of its INVITE with its legs; ha
 });
 
 test('a blind transfer from the console: the caller rings Bob in a new session, Alice is hung up; then the console hangs up the new call', { skip }, async (t) => {
-  const { r, target, alice } = await setup(t);
+  const { r, target, alice, bob } = await setup(t);
   const alicePhone = await phone(t, target, '101', 'alice-sip-101');
   const bobPhone = await phone(t, target, '102', 'bob-sip-102');
   const carrier = carrierCall(t, target);
@@ -125,6 +125,8 @@ test('a blind transfer from the console: the caller rings Bob in a new session, 
   const second = after[0]!;
   assert.deepEqual(second.legs.map((l) => [l.role, l.number, l.state]), [['caller', '+15557654321', 'answered'], ['callee', '102', 'answered']]);
   assert.equal((await logged(r, first.sessionId)).facts.at(-1)!.type, 'session.ended');
+  // Bob (role user) now sees the call: it reaches his phone.
+  assert.deepEqual((await liveCalls(r, bob)).map((c) => c.sessionId), [second.sessionId]);
 
   assert.equal((await api(r, alice, 'POST', `/console/calls/${second.sessionId}/hangup`)).status, 204);
   ok(await carrier, 'the carrier got BYE');
