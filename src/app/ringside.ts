@@ -243,6 +243,7 @@ export class Ringside implements RingsideServices {
         webhooks: () => webhooks.stats,
         outbox: () => outbox.counts(),
         invitesShed: () => overload.status.shed,
+        sipReceiveWaitMs: () => overload.status.socketDelayMs,
       });
       // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
       const fallback = realtime.handleUpgrade.bind(realtime);
