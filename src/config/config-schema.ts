@@ -14,7 +14,10 @@ export const userSchema = {
   additionalProperties: false,
   required: ['id', 'name', 'email', 'pin'],
   // The login password, or its stored hash (what `ringside export-config` writes: the store keeps no plaintext).
-  anyOf: [{ required: ['password'] }, { required: ['passwordHash'] }],
+  anyOf: [
+    { properties: { password: { type: 'string' } }, required: ['password'] },
+    { properties: { passwordHash: { type: 'string' } }, required: ['passwordHash'] },
+  ],
   properties: {
     id: userId,
     name: { type: 'string', minLength: 1, maxLength: 128 },
