@@ -6,7 +6,7 @@
  * (`rowChanges`). A failed check throws `ProvisioningWriteError` before anything is written, so a write
  * is never half-applied. Pure: no database here, so SQLite and PostgreSQL cannot drift apart.
  */
-import type { LineConfig, NumberConfig, ProvisioningConfig, RingGroupConfig } from '../config/config-types.js';
+import type { AccountConfig, LineConfig, NumberConfig, ProvisioningConfig, RingGroupConfig } from '../config/config-types.js';
 import { crossCheck } from '../config/cross-check.js';
 import { hashPassword } from './password-hash.js';
 import type {
@@ -63,6 +63,14 @@ export interface PlannedWrite<R extends ProvisioningResource = ProvisioningResou
   after: ProvisioningSnapshot;
   /** The written record (create/replace) or the deleted one. */
   record: RecordOf<R>;
+}
+
+/** The API credentials an account's file section provisions: its `apiCredentials` and its voice-API
+ *  token (stored as a credential named `voiceApi`), each with its secret or the secret's stored hash. */
+export function fileCredentials(a: AccountConfig): { token: string; secret?: string; secretHash?: string; name?: string }[] {
+  if (!a.voiceApi) return a.apiCredentials;
+  const v = a.voiceApi;
+  return [...a.apiCredentials, { token: v.apiToken, ...(v.apiSecret !== undefined ? { secret: v.apiSecret } : {}), ...(v.apiSecretHash !== undefined ? { secretHash: v.apiSecretHash } : {}), name: 'voiceApi' }];
 }
 
 /** Hashes the change's new login password or API secret (before the store's transaction: scrypt is slow). */
