@@ -205,12 +205,21 @@ const PLURAL_TO_RESOURCE: Record<string, ProvisioningResource> = { users: 'users
 function refusal(path: string, problem: string, kind: string | undefined, s: ProvisioningSnapshot): ProvisioningWriteError {
   const parts = path.split('/').slice(1);
   // /accounts/0/users/3/extension → users 'extension'; /trunks/1/name → trunks 'name'; /accounts/0/trunk → 'trunk'.
-  const inResource = parts[0] === 'trunks' ? parts.slice(2) : parts[2] && PLURAL_TO_RESOURCE[parts[2]] ? parts.slice(4) : parts.slice(2);
+  const resource = parts[0] === 'trunks' ? 'trunks' : parts[2] !== undefined ? PLURAL_TO_RESOURCE[parts[2]] : undefined;
+  const inResource = parts[0] === 'trunks' ? parts.slice(2) : resource ? parts.slice(4) : parts.slice(2);
   const field = inResource.join('/') || parts[parts.length - 1] || 'body';
-  let words = problem.replace(/ is already used at \S+/, ' is already used').replace(/ \(\/accounts\/\d+\/numbers\)/, '');
-  if (parts[0] === 'accounts' && parts.length === 3) words = `account '${s.accounts[Number(parts[1])]?.id ?? ''}': ${words}`;
+  const words = problem.replace(/ is already used at \S+/, ' is already used').replace(/ \(\/accounts\/\d+\/numbers\)/, '');
+  // Which record holds the problem: the written one, or another that refers to what the write removed.
+  let holder = '';
+  if (parts[0] === 'accounts') {
+    const account = s.accounts[Number(parts[1])];
+    if (account && resource) {
+      const r = (s[resource] as { accountId?: string }[]).filter((x) => x.accountId === account.id)[Number(parts[3])];
+      if (r) holder = `${SINGULAR[resource]} '${String((KEYS[resource] as (x: unknown) => unknown)(r))}' `;
+    } else if (account) holder = `account '${account.id}' `;
+  } else if (resource === 'trunks') holder = `trunk '${s.trunks[Number(parts[1])]?.name ?? ''}' `;
   const code = kind === 'duplicate' ? 'conflict' : kind === 'reference' ? 'invalid_reference' : 'invalid';
-  return new ProvisioningWriteError(code, field, `${field}: ${words}`);
+  return new ProvisioningWriteError(code, field, `${holder}${field}: ${words}`);
 }
 
 /** A table's row: its columns (a `body` column holds the record as JSON) and its primary key. */

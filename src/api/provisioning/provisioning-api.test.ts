@@ -13,6 +13,8 @@ import { parseConfig } from '../../config/load-config.js';
 import { silentLogger } from '../../log/logger.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { provisioningApi } from './provisioning-api.js';
+import { assertDocumented } from '../openapi/documented-requests.js';
+import type { DocumentedRequest } from '../openapi/request-check.js';
 
 const CONFIG = `
 trunks:
@@ -60,13 +62,19 @@ async function setup(t: { after(fn: () => unknown): void }) {
   const app: FastifyInstance = createHttpServer({ logger: silentLogger() });
   await app.register(provisioningApi, { store });
   await app.ready();
+  const documented: DocumentedRequest[] = [];
   t.after(async () => {
+    for (const request of documented) await assertDocumented(request);
     await app.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const call = async (method: string, url: string, auth = ADA, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    // Every accepted request must be one the OpenAPI document describes (docs/api-reference.md).
+    if (body !== undefined && (JSON.stringify(body) ?? '').length > 0) documented.push({ method, url, body: JSON.parse(JSON.stringify(body)) as unknown });
+    else documented.push({ method, url });
     const r = await app.inject({ method: method as 'GET', url, headers: { ...(auth ? { authorization: auth } : {}), ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
+    if (r.statusCode >= 300) documented.pop();
     return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, headers: r.headers, body: r.body };
   };
   return { store, call };
