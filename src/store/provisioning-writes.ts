@@ -111,8 +111,13 @@ export function planWrite<R extends ProvisioningResource>(before: ProvisioningSn
     } else next[index] = record as { accountId?: string };
   }
   const after = withLineIds({ ...before, [c.resource]: next });
-  const problem = crossCheck(toConfig(after))[0];
-  if (problem) throw refusal(problem.path, problem.problem, problem.kind, after);
+  // Only what this write causes: a problem the store already had (data written before a check existed)
+  // must not block every later write.
+  const had = new Set(crossCheck(toConfig(before)).map((p) => refusal(p.path, p.problem, p.kind, before).message));
+  const problem = crossCheck(toConfig(after))
+    .map((p) => refusal(p.path, p.problem, p.kind, after))
+    .find((e) => !had.has(e.message));
+  if (problem) throw problem;
   return { after, record: record as RecordOf<R> };
 }
 

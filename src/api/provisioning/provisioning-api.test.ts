@@ -197,6 +197,18 @@ test('trunks: admin only (manager and API credentials 403), auth password write-
   assert.equal((await call('DELETE', '/provisioning/trunks/spare')).status, 204);
 });
 
+test('only an admin makes or changes an admin; the voice-API credentials are the file\'s', async (t) => {
+  const { store, call } = await setup(t);
+  const asAdmin = await call('POST', '/provisioning/users', MAX, { ...NEW_USER, role: 'admin' });
+  assert.equal(asAdmin.status, 403);
+  assert.equal((await call('PUT', '/provisioning/users/13', MAX, { name: 'Max', email: 'max@acme.test', pin: '1313', role: 'admin' })).status, 403, 'no self-promotion');
+  assert.equal((await call('DELETE', '/provisioning/users/11', API)).status, 403, 'API credentials cannot remove an admin');
+  assert.equal((await call('POST', '/provisioning/users', MAX, NEW_USER)).status, 201, 'a manager makes users');
+  assert.equal((await call('POST', '/provisioning/users', ADA, { ...NEW_USER, email: 'cz@acme.test', extension: '105', pin: '1515', sip: undefined, role: 'admin' })).status, 201);
+  await store.changeProvisioning({ resource: 'apiCredentials', op: 'create', accountId: 'acme', value: { token: 'voice-token', secret: 'voice-secret', name: 'voiceApi' } });
+  assert.equal((await call('DELETE', '/provisioning/api-credentials/voice-token')).status, 409);
+});
+
 test('API credentials: generated token and secret, the secret answered once, and they work', async (t) => {
   const { store, call } = await setup(t);
   const made = await call('POST', '/provisioning/api-credentials', ADA, { name: 'crm' });

@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { ProvisioningResource, Store } from '../../store/store.js';
 import { authPlugin } from '../shared/auth-plugin.js';
+import { ApiError } from '../shared/api-error.js';
 import { strictValidator } from '../admin/strict-validation.js';
 import { ELEVATED_ONLY } from '../admin/admin-auth.js';
 import { PROVISIONING_BODIES } from './provisioning-bodies.js';
@@ -25,6 +26,20 @@ const text = (raw: string) => raw;
 const adminOnly = (p: Principal): string | undefined =>
   p.kind === 'user' && p.user.role === 'admin' ? undefined : 'trunks are shared by every account: they need the admin role';
 
+/** Only an admin makes, changes or removes an admin: a manager (or API credentials) making one would
+ *  gain what only admins have (trunks, which every account shares). */
+const adminUsers = (p: Principal, value: Record<string, unknown> | undefined, current: { role: string } | undefined): ApiError | undefined =>
+  (value?.role === 'admin' || current?.role === 'admin') && !(p.kind === 'user' && p.user.role === 'admin')
+    ? new ApiError(403, 'forbidden', 'only a user with the admin role may create, change or delete an admin')
+    : undefined;
+
+/** The account's voice-API credentials (its `voiceApi` section, stored as the credential named
+ *  `voiceApi`) belong to the file: the voice API's user id goes with them. */
+const voiceApiCredential = (_p: Principal, value: Record<string, unknown> | undefined, current: { name?: string } | undefined): ApiError | undefined =>
+  current?.name === 'voiceApi' || value?.name === 'voiceApi'
+    ? new ApiError(409, 'read_only', "the account's voice-API credentials come from the configuration file (voiceApi): change them there")
+    : undefined;
+
 const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
   users: {
     resource: 'users', segment: 'users', list: 'users', keyName: 'id', singular: 'user', auth: ELEVATED_ONLY,
@@ -36,6 +51,7 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
       return u?.accountId === accountId ? u : undefined;
     },
     all: (store, accountId) => store.listUsers(accountId),
+    allowWrite: adminUsers,
   },
   numbers: {
     resource: 'numbers', segment: 'numbers', list: 'numbers', keyName: 'number', singular: 'number', auth: ELEVATED_ONLY,
@@ -77,6 +93,7 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
       return c?.accountId === accountId ? c : undefined;
     },
     all: (store, accountId) => store.listApiCredentials(accountId),
+    allowWrite: voiceApiCredential,
   },
 };
 
