@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { ProvisioningResource, Store } from '../../store/store.js';
-import { authPlugin } from '../shared/auth-plugin.js';
+import { ACCOUNT_SCHEMES, authPlugin, type RouteAuth } from '../shared/auth-plugin.js';
 import { ApiError } from '../shared/api-error.js';
 import { strictValidator } from '../admin/strict-validation.js';
 import { ELEVATED_ONLY } from '../admin/admin-auth.js';
@@ -23,8 +23,10 @@ export interface ProvisioningApiOptions {
 const idKey = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
 const text = (raw: string) => raw;
 
-const adminOnly = (p: Principal): string | undefined =>
-  p.kind === 'user' && p.user.role === 'admin' ? undefined : 'trunks are shared by every account: they need the admin role';
+const ADMIN_ONLY_MESSAGE = 'trunks are shared by every account: they need a user with the admin role (a manager or API credentials get 403)';
+const adminOnly = (p: Principal): string | undefined => (p.kind === 'user' && p.user.role === 'admin' ? undefined : ADMIN_ONLY_MESSAGE);
+/** What the OpenAPI document says of the trunks' routes (the role itself is checked by `adminOnly`). */
+const TRUNK_AUTH: RouteAuth = { schemes: ACCOUNT_SCHEMES, elevated: ADMIN_ONLY_MESSAGE };
 
 /** Only an admin makes, changes or removes an admin: a manager (or API credentials) making one would
  *  gain what only admins have (trunks, which every account shares). */
@@ -76,7 +78,7 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
     all: (store, accountId) => store.listRingGroups(accountId),
   },
   trunks: {
-    resource: 'trunks', segment: 'trunks', list: 'trunks', keyName: 'name', singular: 'trunk', auth: ELEVATED_ONLY, allow: adminOnly,
+    resource: 'trunks', segment: 'trunks', list: 'trunks', keyName: 'name', singular: 'trunk', auth: TRUNK_AUTH, allow: adminOnly,
     keySchema: idKey, body: PROVISIONING_BODIES.trunks, viewSchemaId: PROVISIONING_VIEW_SCHEMAS.trunk.$id, view: trunkView, parseKey: text,
     get: (store, _accountId, name) => store.getTrunk(name),
     all: (store) => store.listTrunks(),
