@@ -7,17 +7,25 @@ const e164 = { type: 'string', pattern: '^\\+[1-9][0-9]{1,14}$' } as const;
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
 const userId = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 const httpUrl = { type: 'string', format: 'uri', pattern: '^https?://' } as const;
+/** A stored password hash (store/password-hash.ts), as `ringside export-config` writes it. */
+const scryptHash = { type: 'string', pattern: '^scrypt\\$[0-9]+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$', maxLength: 512 } as const;
 const seconds = (def: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
 
-const user = {
+export const userSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'name', 'email', 'password', 'pin'],
+  required: ['id', 'name', 'email', 'pin'],
+  // The login password, or its stored hash (what `ringside export-config` writes: the store keeps no plaintext).
+  anyOf: [
+    { properties: { password: { type: 'string' } }, required: ['password'] },
+    { properties: { passwordHash: { type: 'string' } }, required: ['passwordHash'] },
+  ],
   properties: {
     id: userId,
     name: { type: 'string', minLength: 1, maxLength: 128 },
     email: { type: 'string', format: 'email' },
     password: { type: 'string', minLength: 4, maxLength: 256 },
+    passwordHash: scryptHash,
     role: { enum: ['admin', 'manager', 'user'], default: 'user' },
     extension: { type: 'string', pattern: '^[0-9]{2,6}$' },
     pin: { type: 'string', pattern: '^[0-9]{4,8}$' },
@@ -37,7 +45,7 @@ const user = {
   },
 } as const;
 
-const line = {
+export const lineSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'number', 'ring'],
@@ -76,7 +84,7 @@ const line = {
   },
 } as const;
 
-const ringGroup = {
+export const ringGroupSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'number', 'members'],
@@ -90,7 +98,7 @@ const ringGroup = {
   },
 } as const;
 
-const number = {
+export const numberSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['number'],
@@ -135,13 +143,18 @@ const webhook = {
   },
 } as const;
 
-const apiCredential = {
+export const apiCredentialSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['token', 'secret'],
+  required: ['token'],
+  anyOf: [
+    { properties: { secret: { type: 'string' } }, required: ['secret'] },
+    { properties: { secretHash: { type: 'string' } }, required: ['secretHash'] },
+  ],
   properties: {
     token: { type: 'string', minLength: 8, maxLength: 128 },
     secret: { type: 'string', minLength: 8, maxLength: 256 },
+    secretHash: scryptHash,
     name: { type: 'string', maxLength: 128 },
   },
 } as const;
@@ -150,11 +163,16 @@ const apiCredential = {
 const voiceApi = {
   type: 'object',
   additionalProperties: false,
-  required: ['userId', 'apiToken', 'apiSecret'],
+  required: ['userId', 'apiToken'],
+  anyOf: [
+    { properties: { apiSecret: { type: 'string' } }, required: ['apiSecret'] },
+    { properties: { apiSecretHash: { type: 'string' } }, required: ['apiSecretHash'] },
+  ],
   properties: {
     userId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     apiToken: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^:]+$' },
     apiSecret: { type: 'string', minLength: 1, maxLength: 256 },
+    apiSecretHash: scryptHash,
   },
 } as const;
 
@@ -186,18 +204,18 @@ const account = {
         maxPrompts: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
       },
     },
-    users: { type: 'array', items: user, default: [] },
-    numbers: { type: 'array', items: number, default: [] },
-    lines: { type: 'array', items: line, default: [] },
-    ringGroups: { type: 'array', items: ringGroup, default: [] },
+    users: { type: 'array', items: userSchema, default: [] },
+    numbers: { type: 'array', items: numberSchema, default: [] },
+    lines: { type: 'array', items: lineSchema, default: [] },
+    ringGroups: { type: 'array', items: ringGroupSchema, default: [] },
     applications: { type: 'array', items: application, default: [] },
     webhooks: { type: 'array', items: webhook, default: [] },
-    apiCredentials: { type: 'array', items: apiCredential, default: [] },
+    apiCredentials: { type: 'array', items: apiCredentialSchema, default: [] },
     voiceApi,
   },
 } as const;
 
-const trunk = {
+export const trunkSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'host'],
@@ -253,7 +271,7 @@ export const provisioningSchema = {
         },
       },
     },
-    trunks: { type: 'array', items: trunk, default: [] },
+    trunks: { type: 'array', items: trunkSchema, default: [] },
     accounts: { type: 'array', items: account, minItems: 1 },
   },
 } as const;

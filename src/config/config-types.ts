@@ -11,7 +11,9 @@ export interface UserConfig {
   name: string;
   /** Login name for REST and the RealTime API (an e-mail address in the original platform). */
   email: string;
-  password: string;
+  /** The login password; or, instead, its scrypt hash (`passwordHash`, as `export-config` writes it). */
+  password?: string;
+  passwordHash?: string;
   role: Role;
   extension?: string;
   pin: string;
@@ -91,7 +93,9 @@ export interface WebhookConfig {
 export interface ApiCredentialConfig {
   /** Voice-API style credentials: HTTP Basic with token as user and secret as password. */
   token: string;
-  secret: string;
+  /** The secret; or, instead, its scrypt hash (`secretHash`, as `export-config` writes it). */
+  secret?: string;
+  secretHash?: string;
   name?: string;
 }
 
@@ -120,7 +124,9 @@ export interface AccountConfig {
 export interface VoiceApiConfig {
   userId: string;
   apiToken: string;
-  apiSecret: string;
+  /** The secret; or, instead, its scrypt hash (`apiSecretHash`, as `export-config` writes it). */
+  apiSecret?: string;
+  apiSecretHash?: string;
 }
 
 export interface TrunkConfig {
