@@ -235,7 +235,10 @@ export class Ringside implements RingsideServices {
       const tts: TtsStatus = await ttsProbe;
       const http = started('http', createHttpServer({ logger }));
       const metricsOptions = { metrics, ...(settings.metricsToken !== undefined ? { token: settings.metricsToken } : {}) };
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts, metrics: metricsOptions, publicUrl: () => dialectOptions.publicUrl });
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts, metrics: metricsOptions, publicUrl: () => dialectOptions.publicUrl, provisioningChanged: (resource) => {
+        // A trunk made or changed over REST registers (or stops) at once, as one from the file does at start.
+        if (resource === 'trunks') store.listTrunks().then((trunks) => sip.syncTrunkRegistrations(trunks, sipLogger), (err: unknown) => logger.warn({ err }, 'reading trunks after a change failed'));
+      } });
       const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       metrics.bind({
         sip: sip.stack,

@@ -61,3 +61,35 @@ test('the config file seeds: the same file keeps REST edits across a restart, a 
   const replaced = await fetch(changed.url('/provisioning/users'), { headers: { authorization: ALICE } });
   assert.deepEqual(((await replaced.json()) as { users: { id: number }[] }).users.map((u) => u.id), [501, 502, 503]);
 });
+
+test('a trunk made over REST with register: true registers with its carrier at once; deleting it unregisters', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const carrier = createSocket('udp4');
+  await new Promise<void>((r) => carrier.bind(0, '127.0.0.1', () => r()));
+  t.after(() => carrier.close());
+  const registers: string[] = [];
+  carrier.on('message', (m, from) => {
+    const text = m.toString();
+    if (!text.startsWith('REGISTER ')) return;
+    registers.push(text);
+    // 200 OK echoing the request's dialog headers and its Contact with the asked expiry (RFC 3261 §10.3).
+    const h = (name: string) => new RegExp(`^${name}:.*$`, 'im').exec(text)?.[0] ?? '';
+    const expires = /^Expires:\s*(\d+)/im.exec(text)?.[1] ?? /expires=(\d+)/i.exec(h('Contact'))?.[1] ?? '60';
+    const reply = ['SIP/2.0 200 OK', ...text.split('\r\n').filter((l) => /^Via:/i.test(l)), h('From'), `${h('To')};tag=carrier`, h('Call-ID'), h('CSeq'), `${h('Contact')};expires=${expires}`, 'Content-Length: 0', '', ''].join('\r\n');
+    carrier.send(reply, from.port, from.address);
+  });
+  const r = await startRingside(t, ['--config', 'examples/demo.yaml']);
+  const trunk = { name: 'second', host: '127.0.0.1', port: carrier.address().port, transport: 'udp', inboundAddresses: [], auth: { username: 'acct-77', password: 'trunk-secret' }, register: true, registerExpiresSeconds: 120 };
+  const made = await post(r.url('/provisioning/trunks'), trunk);
+  assert.equal(made.status, 201, JSON.stringify(made.json));
+  const waitFor = async (pred: () => boolean) => {
+    for (let i = 0; i < 100 && !pred(); i++) await new Promise((res) => setTimeout(res, 30));
+  };
+  await waitFor(() => registers.length >= 1);
+  assert.match(registers[0] ?? '', /^REGISTER sip:127\.0\.0\.1:\d+ SIP\/2\.0/, 'registered without a restart');
+  assert.match(registers[0]!, /^To:.*sip:acct-77@127\.0\.0\.1/im);
+  const removed = await fetch(r.url('/provisioning/trunks/second'), { method: 'DELETE', headers: { authorization: ALICE } });
+  assert.equal(removed.status, 204);
+  await waitFor(() => registers.some((m) => /^Expires:\s*0\b/im.test(m) || /expires=0\b/i.test(m)));
+  assert.ok(registers.some((m) => /^Expires:\s*0\b/im.test(m) || /expires=0\b/i.test(m)), `unregistered (Expires 0):\n${registers.at(-1)}`);
+});

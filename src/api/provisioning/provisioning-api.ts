@@ -18,6 +18,8 @@ import { resourceRoutes, type ResourceSpec } from './resource-routes.js';
 
 export interface ProvisioningApiOptions {
   store: Store;
+  /** After each accepted write (e.g. trunk registrations follow a trunk's change: app/sip-service.ts). */
+  changed?: (resource: ProvisioningResource) => void;
 }
 
 const idKey = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
@@ -99,9 +101,9 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
   },
 };
 
-export async function provisioningApi(app: FastifyInstance, { store }: ProvisioningApiOptions): Promise<void> {
+export async function provisioningApi(app: FastifyInstance, { store, changed }: ProvisioningApiOptions): Promise<void> {
   for (const schema of Object.values(PROVISIONING_VIEW_SCHEMAS)) app.addSchema(schema);
   app.setValidatorCompiler(strictValidator);
   await app.register(authPlugin, { store, stage: 'onRequest' });
-  for (const spec of Object.values(SPECS)) await app.register(resourceRoutes, { spec: spec as ResourceSpec<ProvisioningResource>, store });
+  for (const spec of Object.values(SPECS)) await app.register(resourceRoutes, { spec: spec as ResourceSpec<ProvisioningResource>, store, ...(changed ? { changed } : {}) });
 }

@@ -49,7 +49,7 @@ const STATUS: Record<ProvisioningWriteError['code'], [number, string]> = {
   precondition_failed: [412, 'precondition_failed'],
 };
 
-export async function resourceRoutes<R extends ProvisioningResource>(app: FastifyInstance, { spec, store }: { spec: ResourceSpec<R>; store: Store }): Promise<void> {
+export async function resourceRoutes<R extends ProvisioningResource>(app: FastifyInstance, { spec, store, changed }: { spec: ResourceSpec<R>; store: Store; changed?: (resource: ProvisioningResource) => void }): Promise<void> {
   const base = `/provisioning/${spec.segment}`;
   const one = { $ref: `${spec.viewSchemaId}#` };
   const params = { type: 'object', required: [spec.keyName], properties: { [spec.keyName]: spec.keySchema } };
@@ -71,7 +71,9 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
   const notFound = (key: unknown) => new ApiError(404, 'not_found', `no ${spec.singular} '${String(key)}' in this account`);
   const write = async (change: ProvisioningChange<R>): Promise<RecordOf<R>> => {
     try {
-      return await store.changeProvisioning(change);
+      const record = await store.changeProvisioning(change);
+      changed?.(spec.resource);
+      return record;
     } catch (err) {
       if (!(err instanceof ProvisioningWriteError)) throw err;
       const [status, code] = STATUS[err.code];
