@@ -75,10 +75,11 @@ export async function checkCallback(body: CallbackBody, account: CallbackAccount
     // only an account number. A SIP device may also be shown an extension of the account, or the number of
     // the party it will be connected to (spec teltel §5.6 shows the operator the contact's number).
     const owned = id.kind === 'phone' ? account.numbers.includes(id.number) : await account.hasExtension(id.number);
-    const otherParty = other !== undefined && other.number === id.number;
+    // An invalid other leg has its own entry; whether a phone number here is meant to be it cannot be told.
+    const otherParty = other === undefined ? id.kind === 'phone' : other.number === id.number;
     if (leg?.kind === 'phone' && id.kind !== 'phone') problems.push(invalidField(field, `'${raw}' is an extension; a phone number (leg ${n}) can only be shown one of the account's numbers`));
     else if (leg?.kind === 'phone' && !owned) problems.push(invalidField(field, `'${raw}' is not a number of this account`));
-    else if (leg?.kind === 'sip' && !owned && !otherParty) problems.push(invalidField(field, `'${raw}' is neither a number or extension of this account nor leg ${3 - n}'s number`));
+    else if (leg?.kind !== 'phone' && !owned && !otherParty) problems.push(invalidField(field, `'${raw}' is neither a number or extension of this account nor leg ${3 - n}'s number`));
   }
   if (problems.length > 0 || !legs[0] || !legs[1]) return { ok: false, problems };
   return { ok: true, value: { leg1: legs[0], leg2: legs[1], leg1CallerId: callerIds[0]!, leg2CallerId: callerIds[1]! } };

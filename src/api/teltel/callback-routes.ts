@@ -16,7 +16,8 @@ export interface CallbackRouteOptions {
   calls: Pick<Switch, 'originate'>;
 }
 
-const number = (description: string) => ({ type: 'string', minLength: 1, maxLength: 20, pattern: '^\\s*\\+?[0-9]+\\s*$', description });
+// The number's form is checked with the account's numbers (callback-request.ts), so every problem is told at once.
+const number = (description: string) => ({ type: 'string', minLength: 1, maxLength: 32, description });
 
 const callbackBody = {
   type: 'object',
