@@ -13,6 +13,7 @@ import { CARRIER_IP, freePort, logged, ok, phoneAnswering, register, registeredP
 import { callConfig, ALICE, BOB } from '../support/call-config.js';
 import { Receiver } from '../webhooks/support.js';
 import { teltelProblems } from '../../src/dialects/teltel/invariants.js';
+import { checkRequestsAgainstDocument } from '../../src/api/openapi/documented-requests.js';
 import type { Fact } from '../../src/events/model/facts.js';
 
 const skip = missingTool('sipp', 'sip-tester');
@@ -37,10 +38,12 @@ type Payload = Record<string, unknown>;
 async function start(t: T) {
   const carrierPort = await freePort();
   const s = await setup(t, config(carrierPort));
+  // Every request Ringside accepts is one the OpenAPI document describes (docs/api-reference.md).
+  const { requests: documented } = await checkRequestsAgainstDocument(t, () => `http://127.0.0.1:${s.r.httpPort}`);
   const hooks = await Receiver.start(t);
   const made = await rest(s.r, s.token, 'POST', '/webhooks', { url: hooks.url('/teltel'), dialect: 'teltel' });
   assert.equal(made.status, 201, JSON.stringify(made.body));
-  return { ...s, carrierPort, hooks };
+  return { ...s, carrierPort, hooks, documented };
 }
 
 async function callback(s: Awaited<ReturnType<typeof start>>, data: Record<string, string>): Promise<{ sessionId: string; callId: string }> {
@@ -129,6 +132,7 @@ test('callback: the contact (leg 1, a number) answers, then the operator (leg 2,
   assert.deepEqual([done!.hanged_by, done!.hanged_value, done!.hanged_user, done!.is_answered], ['sip', '101', 501, true]);
   for (const e of [ring1, result1, ring2, result2]) assert.equal(e!.subject, undefined);
   assert.ok(events.slice(0, -1).every((e) => e.hanged_by === undefined && e.is_answered === undefined));
+  assert.ok(s.documented.includes('POST /v2/calls/callback'), `checked against the OpenAPI document: ${s.documented.join(', ')}`);
 });
 
 test('callback: leg 1 busy — leg 2 is never dialled, the session completes', { skip }, async (t) => {
