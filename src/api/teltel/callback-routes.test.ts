@@ -137,6 +137,10 @@ test('a body that is not the request shape never crashes: 422 or 400 in the erro
     assert.equal(res.status, 422, `${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
     assert.ok(res.body.errors!.length >= 1);
   }
+  const many = await h.post({ data: Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`x${i}`, i])) });
+  assert.equal(many.status, 422);
+  assert.equal(many.body.errors!.length, 21, 'a bounded answer');
+  assert.equal(many.body.errors!.at(-1)!.title, 'Too many problems');
   const broken = await h.post('{"data":', KEY);
   assert.deepEqual([broken.status, titles(broken.body)], [400, ['Invalid JSON']]);
   const form = await h.post('a=b', KEY, 'application/x-www-form-urlencoded');

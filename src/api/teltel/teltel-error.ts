@@ -64,6 +64,8 @@ export const teltelErrorReplies = {
   '5xx': { $ref: `${TELTEL_ERROR_SCHEMA_ID}#` },
 } as const;
 
+const MAX_PROBLEMS = 20;
+
 /** Schema failures (the family's validator collects all of them) → one 422 entry each. */
 export function schemaProblems(errors: readonly ErrorObject[]): TeltelProblem[] {
   const out: TeltelProblem[] = [];
@@ -84,7 +86,9 @@ export function schemaProblems(errors: readonly ErrorObject[]): TeltelProblem[] 
     const pointer = e.keyword === 'required' || e.keyword === 'additionalProperties' ? `${e.instancePath}/${field}` : e.instancePath;
     out.push({ title: `Invalid ${field}`, detail, source: { pointer: pointer || '/' } });
   }
-  return out.length > 0 ? out : [{ title: 'Invalid request', detail: 'the body does not match the request schema' }];
+  if (out.length === 0) return [{ title: 'Invalid request', detail: 'the body does not match the request schema' }];
+  // A body of a thousand unknown members gets a bounded answer.
+  return out.length > MAX_PROBLEMS ? [...out.slice(0, MAX_PROBLEMS), { title: 'Too many problems', detail: `${out.length - MAX_PROBLEMS} more not listed` }] : out;
 }
 
 /** fastify's own refusals (body parsing) in the family's shape; anything else is a 500 whose detail stays in the log. */
