@@ -11,7 +11,7 @@
  * | provisioning (docs/provisioning.md) | provisioning/ | /provisioning/users…, /numbers…, /lines…, /ring-groups…, /trunks…, /api-credentials… |
  * | carrier-facing (docs/messaging.md) | carrier/ | /carrier/messages |
  * | recordings (docs/switch.md) | recordings/ | /recordings/{id}.wav |
- * | call-centre-compatible (spec teltel) | — | none: teltel is delivered by webhooks (delivery/webhooks/); its callback endpoint (§7) is not built |
+ * | call-centre-compatible (spec teltel §7; docs/call-centre.md) | teltel/ | /v2/calls/callback (its events are the teltel webhooks, delivery/webhooks/) |
  * | voice-API-compatible (spec bandwidth §0, §3; docs/voice-api.md) | voice/ | /v1/users/{userId}/applications…, /phoneNumbers…, /calls…, /recordings…, /media/…, /bridges… |
  * | metrics (docs/metrics.md) | metrics/ | /metrics |
  * | console (docs/console.md) | console/ | /console/session, /console/calls…, /console/devices; the built console itself at / |
@@ -20,8 +20,8 @@
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
  * and each family's own), declares who may call it (`config.auth`, shared/auth-plugin.ts) and answers
  * errors by throwing `ApiError` (shared/api-error.ts), which http-server.ts's error handler writes — except
- * the voice-API family, which answers in its provider's error shape (`voice-api-error`) from its own
- * scoped error handler (voice/voice-api.ts).
+ * the voice-API and call-centre families, which answer in their providers' error shapes (`voice-api-error`,
+ * `teltel-api-error`) from their own scoped error handlers (voice/voice-api.ts, teltel/teltel-api.ts).
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -40,6 +40,7 @@ import { voiceApi } from './voice/voice-api.js';
 import type { RateLimitOptions } from './voice/voice-rate-limit.js';
 import type { VoiceControl } from '../switch/voice/voice-control.js';
 import { metricsApi, type MetricsApiOptions } from './metrics/metrics-api.js';
+import { teltelApi } from './teltel/teltel-api.js';
 import { consoleApi, type ConsoleCalls } from './console/console-api.js';
 import { consoleAssets } from './console/console-assets.js';
 import { apiReference } from './openapi/api-reference.js';
@@ -91,6 +92,7 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.tts ? { tts: s.tts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
   await app.register(provisioningApi, { store: s.store, ...(s.provisioningChanged ? { changed: s.provisioningChanged } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
+  await app.register(teltelApi, { store: s.store, calls: s.calls });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });
   if (s.metrics) await app.register(metricsApi, s.metrics);

@@ -64,8 +64,9 @@ test('every route has request and response schemas and declares its auth', async
     const response = r.schema?.response as Record<string, unknown> | undefined;
     assert.ok(response, `${where}: schema.response`);
     assert.ok(Object.keys(response).some((code) => /^2/.test(code)), `${where}: a 2xx response schema`);
-    // The voice-API family answers errors in its provider's shape (spec bandwidth §0, voice/voice-error.ts).
-    const errorBody = r.url.startsWith('/v1/users/') ? 'voice-api-error#' : 'api-error#';
+    // The voice-API and call-centre families answer errors in their providers' shapes (spec bandwidth §0,
+    // voice/voice-error.ts; spec teltel §7, teltel/teltel-error.ts).
+    const errorBody = r.url.startsWith('/v1/users/') ? 'voice-api-error#' : r.url.startsWith('/v2/') ? 'teltel-api-error#' : 'api-error#';
     for (const code of ['4xx', '5xx']) assert.deepEqual(response[code], { $ref: errorBody }, `${where}: ${code} is the error body`);
     const names = [...r.url.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1]!);
     if (names.length) {

@@ -131,7 +131,7 @@ export class Switch {
     try {
       plan = await this.#originate.plan(req);
     } catch (err) {
-      if (err instanceof OriginateRefused) return { ok: false, status: err.status, error: err.error, message: err.message };
+      if (err instanceof OriginateRefused) return { ok: false, status: err.status, error: err.error, message: err.message, ...(err.field ? { field: err.field } : {}) };
       throw err;
     }
     const o = new Originate(this.#callDeps(), plan);

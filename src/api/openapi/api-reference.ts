@@ -174,7 +174,7 @@ function finishDocument(doc: Doc): Doc {
       for (const range of ['4XX', '5XX'] as const) {
         const answer = operation.responses?.[range];
         const name = answer?.content?.['application/json']?.schema?.$ref?.replace('#/components/schemas/', '');
-        if (answer && (name === 'api-error' || name === 'voice-api-error')) answer.description = ERROR_DESCRIPTIONS[name][range];
+        if (answer && name !== undefined && name in ERROR_DESCRIPTIONS) answer.description = ERROR_DESCRIPTIONS[name as keyof typeof ERROR_DESCRIPTIONS][range];
       }
     }
   }

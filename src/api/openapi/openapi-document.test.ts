@@ -118,10 +118,11 @@ test('each operation has one family tag, a unique stable operationId, the securi
     if (path === '/metrics') assert.deepEqual(op.security, [{ metricsToken: [] }, {}], 'metrics: its token, or loopback');
     else if (auth === 'public') assert.deepEqual(op.security, [], `${where}: public`);
     else if (op.tags![0] === 'voice') assert.deepEqual(schemes, ['voiceApiBasic'], `${where}: voice-API credentials only`);
+    else if (op.tags![0] === 'call-centre') assert.deepEqual(op.security, [{ teltelApiKey: [] }], `${where}: X-API-KEY only`);
     else if (op.tags![0] === 'carrier') assert.deepEqual(op.security, [{ carrierBasic: [] }, {}], `${where}: trunk credentials or address`);
     else assert.deepEqual(schemes, ['bearerToken', 'integrator', 'userBasic', 'voiceApiBasic'], `${where}: every account scheme`);
     if (auth !== undefined && auth !== 'public' && auth.elevated) assert.match(op.description ?? '', /elevated principal/, `${where}: says it needs an elevated role`);
-    const errorBody = op.tags![0] === 'voice' ? 'voice-api-error' : 'api-error';
+    const errorBody = op.tags![0] === 'voice' ? 'voice-api-error' : op.tags![0] === 'call-centre' ? 'teltel-api-error' : 'api-error';
     for (const range of ['4XX', '5XX']) {
       assert.equal(op.responses[range]?.content?.['application/json']?.schema?.$ref, `#/components/schemas/${errorBody}`, `${where}: ${range} is the ${errorBody} body`);
       assert.ok(((op.responses[range] as { description?: string }).description ?? '').length > 40, `${where}: ${range} says what the codes mean`);

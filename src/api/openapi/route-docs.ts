@@ -13,6 +13,7 @@ export const FAMILY_TAGS = [
   { name: 'admin', description: 'Ringside\'s own admin/provisioning REST: health, webhook subscriptions, dead letters and replay, event history (REST and Server-Sent Events) (docs/webhooks.md). Requests are validated strictly: an unknown property is a 400 naming it.' },
   { name: 'provisioning', description: 'Users, numbers, lines, ring groups, trunks and API credentials of the caller\'s account, changed without a restart (docs/provisioning.md). Account-wide principals only; trunks need the admin role. Single resources carry a strong `ETag`; PUT and DELETE honour `If-Match` (412 when stale). 409 `conflict` for a duplicate, 422 `invalid_reference` for a dangling reference. Validated strictly: an unknown property is a 400 naming it.' },
   { name: 'voice', description: 'Voice-API-compatible call-control REST (spec bandwidth §0, §3; docs/voice-api.md) under `/v1/users/{userId}`, answering errors in its provider\'s shape (`voice-api-error`). As the provider does, requests may give booleans and numbers as strings (`"true"`, `"30"`) and enum values in any case; the schemas here give the canonical types. Per-account rate limit: 429 with `X-RateLimit-Reset` (epoch ms).' },
+  { name: 'call-centre', description: 'Call-centre-compatible REST (the call-centre provider\'s v2 API, spec teltel §7; docs/call-centre.md): the callback (click-to-call) API. `X-API-KEY: <token>:<secret>`, one of the account\'s API credentials; errors in its provider\'s shape (`teltel-api-error`, one `errors[]` entry per problem). Its events are the teltel webhooks (`webhooks`, tag `call-centre webhooks`).' },
   { name: 'carrier', description: 'Carrier-facing: texts arriving from a SIP trunk\'s provider over HTTP (docs/messaging.md, "In from a carrier").' },
   { name: 'recordings', description: 'Call recordings as WAV files, by their unguessable file name (docs/switch.md).' },
   { name: 'metrics', description: 'Prometheus text exposition (docs/metrics.md).' },
@@ -27,6 +28,7 @@ export function familyOf(url: string): Family | undefined {
   const first = url.split('/')[1] ?? '';
   if (url.startsWith('/v1/users/')) return 'voice';
   if (url === '/voice/originate') return 'realtime';
+  if (url.startsWith('/v2/')) return 'call-centre';
   const byFirst: Record<string, Family> = {
     auth: 'realtime', sms: 'realtime', mms: 'realtime', reports: 'realtime',
     health: 'admin', webhooks: 'admin', events: 'admin', provisioning: 'provisioning',
@@ -80,6 +82,7 @@ export const SECURITY_SCHEMES = {
   userBasic: { type: 'http', scheme: 'basic', description: "A user's login: `Authorization: Basic base64(email:password)`." },
   integrator: { type: 'http', scheme: 'Integrator', description: 'spec realtime §5.1: `Authorization: Integrator base64(email:password)`, checked as a user login; the request must then carry `account_id`, the credentials\' own account.' },
   voiceApiBasic: { type: 'http', scheme: 'basic', description: "Voice-API credentials (an account's `voiceApi.apiToken` / `apiSecret`): `Authorization: Basic base64(token:secret)`. Account-wide: they count as an elevated principal." },
+  teltelApiKey: { type: 'apiKey', in: 'header', name: 'X-API-KEY', description: "The call-centre API's key (spec teltel §7): one of the account's API credentials written `<token>:<secret>` (docs/compatibility.md, \"Callback API\"). Account-wide." },
   carrierBasic: { type: 'http', scheme: 'basic', description: "A trunk's `auth` credentials. Without them, a request is accepted only from one of the trunk's inbound addresses (an address is no OpenAPI security scheme: hence the empty alternative)." },
   metricsToken: { type: 'http', scheme: 'bearer', description: '`RINGSIDE_METRICS_TOKEN`. Without it configured, only loopback clients may scrape (hence the empty alternative).' },
 } as const;
@@ -117,6 +120,10 @@ export const ERROR_DESCRIPTIONS = {
   'api-error': {
     '4XX': 'Refused: `{success: false, error, message}`. `error` is a snake_case code a client can branch on — e.g. 400 `bad_request` / `bad_json` / `missing_parameters` / `bad_parameter`, 401 `not_authenticated` / `invalid_token` / `invalid_credentials` / `bad_credentials`, 403 `forbidden`, 404 `not_found`, 413 `body_too_large`, 415 `unsupported_media_type`, 429 `too_many_failures` (with `Retry-After`); `message` says what to fix.',
     '5XX': 'Failed: `{success: false, error, message}` — 500 `internal_error` (details in the server log, never in the answer), 502 when a carrier refused, 503 when a service the route needs is unavailable.',
+  },
+  'teltel-api-error': {
+    '4XX': "Refused, in the call-centre provider's shape `{errors: [{title, detail, source?}]}`, one entry per problem (docs/call-centre.md): 401 `Unauthorized` (missing or wrong `X-API-KEY`), 422 `Invalid <field>` (a bad number, a caller ID the account does not own, an unknown extension, a schema failure; `source.pointer` names the member), 400 `Invalid JSON`, 413, 415, 429 (with `Retry-After`).",
+    '5XX': "Failed, in the provider's shape: 500 `Internal error` (details in the server log), 503 when the account has no trunk for a phone leg or Ringside is stopping.",
   },
   'voice-api-error': {
     '4XX': "Refused, in the voice-API provider's shape `{category, code, message, details}` (docs/voice-api.md, \"Errors\"): 400 `bad-request` / `validation-error` (details name the field), 401 `authentication`, 403 `authorization` / `access-denied` or `forbidden`, 404 `not-found`, 409 `conflict`, 429 `limit` / `too-many-requests` (with `X-RateLimit-Reset`, epoch ms).",

@@ -24,11 +24,15 @@ export interface OriginateRequest {
   traceId?: string;
   /** How long each side rings before Ringside gives up. */
   ringSeconds?: number;
+  /** The callback API's request (spec teltel §7): the caller ID each side sees (E.164 or an extension),
+   *  instead of the account's — a phone side's must be an account number — and the request's four values
+   *  as the client wrote them, echoed in `data.callback`. */
+  callback?: { leg1CallerId: string; leg2CallerId: string; asGiven: { leg1Number: string; leg1CallerId: string; leg2Number: string; leg2CallerId: string } };
 }
 
 export type OriginateResult =
   | { ok: true; sessionId: string; callId: string }
-  | { ok: false; status: number; error: string; message: string };
+  | { ok: false; status: number; error: string; message: string; field?: OriginateRefused['field'] };
 
 /** Why an originate request cannot be placed: the REST status, error code and message to answer with. */
 export class OriginateRefused extends Error {
@@ -36,6 +40,8 @@ export class OriginateRefused extends Error {
     readonly status: number,
     readonly error: string,
     message: string,
+    /** The request field at fault, when it is one (the callback API names it). */
+    readonly field?: 'caller' | 'callee' | 'leg1CallerId' | 'leg2CallerId',
   ) {
     super(message);
     this.name = 'OriginateRefused';
@@ -75,9 +81,16 @@ export class OriginateRouting {
     user ??= caller.kind === 'user' ? caller.user : undefined;
     // Phone sides see the account's caller ID by the outgoing rules (dial-plan.ts): the user's number when
     // it is an account number, else the account default (spec realtime §5.3).
-    const accountCallerId = outgoingCallerId(user ?? {}, await accountNumbers(deps, account), account.defaultCallerId);
+    const owned = await accountNumbers(deps, account);
+    const accountCallerId = outgoingCallerId(user ?? {}, owned, account.defaultCallerId);
     const anyPhone = caller.kind === 'phone' || callee.kind === 'phone';
-    if (anyPhone && accountCallerId === undefined) throw new OriginateRefused(400, 'no_caller_id', 'the account has no number to present as caller ID');
+    const given = req.callback;
+    // spec teltel §7: a caller ID a phone sees goes out through the trunk, so it must be the account's.
+    for (const [p, callerId, field] of [[caller, given?.leg1CallerId, 'leg1CallerId'], [callee, given?.leg2CallerId, 'leg2CallerId']] as const) {
+      if (p.kind === 'phone' && callerId !== undefined && !owned.includes(callerId)) throw new OriginateRefused(422, 'invalid_caller_id', `${callerId} is not a number of this account`, field);
+    }
+    const phoneCallerId = given ? (caller.kind === 'phone' ? given.leg1CallerId : callee.kind === 'phone' ? given.leg2CallerId : undefined) : accountCallerId;
+    if (anyPhone && phoneCallerId === undefined) throw new OriginateRefused(400, 'no_caller_id', 'the account has no number to present as caller ID');
     const trunk = anyPhone ? await trunkOf(deps, account) : undefined;
     if (anyPhone && !trunk) throw new OriginateRefused(503, 'no_trunk', 'an external number needs a trunk, and the account has none');
     const ringMs = req.ringSeconds !== undefined ? req.ringSeconds * 1000 : deps.outgoingRingMs;
@@ -88,20 +101,23 @@ export class OriginateRouting {
     // A device sees who it will be connected to: the other side's number (spec teltel §5.6: leg 2's caller
     // ID is the contact's number); a phone sees the account's caller ID. One leg per side: every device it
     // reaches is a request of that leg (its INVITE forked, ring-plan.ts).
-    const side = async (p: OriginateParty, party: Party, other: Party): Promise<OriginateSide> => {
+    const side = async (p: OriginateParty, party: Party, other: Party, callerId: string | undefined): Promise<OriginateSide> => {
       const role = party.kind === 'sip' ? 'operator' : 'contact';
-      if (p.kind === 'phone') return { target: { ...trunkTarget(deps, p.number, accountCallerId!, trunk), callerId: accountCallerId!, role }, timeoutMs: ringMs };
-      const from = presenting(deps, other.number, other.name);
+      if (p.kind === 'phone') {
+        const shown = callerId ?? accountCallerId!;
+        return { target: { ...trunkTarget(deps, p.number, shown, trunk), callerId: shown, role }, timeoutMs: ringMs };
+      }
+      const from = callerId !== undefined ? presenting(deps, callerId) : presenting(deps, other.number, other.name);
       const users = p.kind === 'user' ? [p.user] : await availableUsers(deps, account, p.group.members);
       const requests = [];
       for (const u of users) requests.push(...(await deviceTargets(deps, u, from)).flatMap((t) => t.requests));
       return {
-        target: { party, callerId: other.number, role, requests, ...(p.kind === 'user' ? { user: userRef(p.user) } : {}) },
+        target: { party, callerId: callerId ?? other.number, role, requests, ...(p.kind === 'user' ? { user: userRef(p.user) } : {}) },
         timeoutMs: p.kind === 'group' && req.ringSeconds === undefined ? p.group.timeoutSeconds * 1000 : ringMs,
       };
     };
-    const firstSide = await side(caller, first, second);
-    const secondSide = await side(callee, second, first);
+    const firstSide = await side(caller, first, second, given?.leg1CallerId);
+    const secondSide = await side(callee, second, first, given?.leg2CallerId);
     const userIds: string[] = [];
     const addUser = (id: number | string | undefined) => {
       if (id !== undefined && !userIds.includes(String(id))) userIds.push(String(id));
@@ -111,8 +127,8 @@ export class OriginateRouting {
       if (p.kind === 'user') addUser(p.user.id);
       if (p.kind === 'group') for (const u of await availableUsers(deps, account, p.group.members)) addUser(u.id);
     }
-    const line = anyPhone ? await lineOfNumber(deps, account, accountCallerId!) : undefined;
-    const localParty: Party = { kind: 'local', number: accountCallerId ?? 'local' };
+    const line = anyPhone ? await lineOfNumber(deps, account, phoneCallerId!) : undefined;
+    const localParty: Party = { kind: 'local', number: phoneCallerId ?? accountCallerId ?? 'local' };
     return {
       start: {
         accountId: account.id,
@@ -129,6 +145,7 @@ export class OriginateRouting {
           leg1CallerId: firstSide.target.callerId,
           leg2Number: req.callee.trim(),
           leg2CallerId: secondSide.target.callerId,
+          ...given?.asGiven,
           ...(req.traceId !== undefined ? { traceId: req.traceId } : {}),
         },
       },
@@ -151,8 +168,8 @@ export class OriginateRouting {
       if (group) return { kind: 'group', group };
       const byExtension = await store.findUserByExtension(account.id, dialled.digits);
       if (byExtension) return { kind: 'user', user: byExtension };
-      throw new OriginateRefused(400, 'unknown_target', `${name} ${raw}: no user PIN, ring group or extension with that number in this account`);
+      throw new OriginateRefused(400, 'unknown_target', `${name} ${raw}: no user PIN, ring group or extension with that number in this account`, name);
     }
-    throw new OriginateRefused(400, 'bad_parameter', `${name} must be a phone number (E.164 or 10 digits), a user PIN or extension, or a ring-group number; got '${raw}'`);
+    throw new OriginateRefused(400, 'bad_parameter', `${name} must be a phone number (E.164 or 10 digits), a user PIN or extension, or a ring-group number; got '${raw}'`, name);
   }
 }
