@@ -6,10 +6,15 @@
  */
 import type { AgentPresence, AgentPresenceRecord, UserRecord } from '../../store/store.js';
 
-/** What the user set, else `available`. A record left from another account (the id was reprovisioned
- *  elsewhere) is not this user's. */
+/** The record, when it is this user's: one left from another account (the id was reprovisioned
+ *  elsewhere) is not. */
+export function ownRecord(user: Pick<UserRecord, 'id' | 'accountId'>, record: AgentPresenceRecord | undefined): AgentPresenceRecord | undefined {
+  return record && record.userId === user.id && record.accountId === user.accountId ? record : undefined;
+}
+
+/** What the user set, else `available`. */
 export function presenceOf(user: Pick<UserRecord, 'id' | 'accountId'>, record: AgentPresenceRecord | undefined): AgentPresence {
-  return record && record.userId === user.id && record.accountId === user.accountId ? record.presence : 'available';
+  return ownRecord(user, record)?.presence ?? 'available';
 }
 
 /** Whether a line's or ring group's hunt rings this agent. */
