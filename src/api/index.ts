@@ -57,7 +57,7 @@ export interface ApiServices {
   webhooks: WebhookEngine;
   messaging: MessagingService;
   mmsMedia: MmsMediaStore;
-  /** The switch (originate; the console's live calls, hangup and transfer). */
+  /** The switch (originate; the console's live calls, hangup and transfer; who of the agents is busy). */
   calls: RealtimeApiOptions['calls'] & ConsoleCalls;
   /** Where the built console is (default: dist/console in Ringside's package). */
   consoleDir?: string;
