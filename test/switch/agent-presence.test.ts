@@ -114,7 +114,7 @@ ${cseq === '1' ? `  <recv response="401" auth="true"/>
 `;
 
 /** Ringside on loopback over `dir` (its config file and data dir kept between starts: a restart). */
-async function boot(t: T, dir: string, configText: string): Promise<Ringside> {
+async function boot(t: T, dir: string, configText: string): Promise<Ringside & { stopOnce(): Promise<void> }> {
   const file = join(dir, 'config.yaml');
   writeFileSync(file, configText);
   const base = 20000 + Math.floor(Math.random() * 20) * 2000;
@@ -206,7 +206,7 @@ test('feature codes set presence; a logged-out agent is not rung by a ring-all l
   // Logged out again, then a restart with a changed file (the store is re-seeded from it).
   await bobDials(t, target, '*51');
   const before = (await agents(r, token)).find((a) => a.userId === 502)!;
-  await (r as Ringside & { stopOnce(): Promise<void> }).stopOnce();
+  await r.stopOnce();
   const again = await boot(t, dir, config(carrierPort, 'Main Line'));
   assert.equal((await again.store.getLine('demo', 'main'))?.name, 'Main Line', 'the file was re-seeded');
   const after = (await agents(again, await login(again, 'alice@demo.test', 'alice-pass'))).find((a) => a.userId === 502)!;
