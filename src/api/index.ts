@@ -15,6 +15,7 @@
  * | voice-API-compatible (spec bandwidth §0, §3; docs/voice-api.md) | voice/ | /v1/users/{userId}/applications…, /phoneNumbers…, /calls…, /recordings…, /media/…, /bridges… |
  * | metrics (docs/metrics.md) | metrics/ | /metrics |
  * | console (docs/console.md) | console/ | /console/session, /console/calls…, /console/devices; the built console itself at / |
+ * | agents (docs/call-centre.md) | agents/ | /agents, /agents/{userId}/presence |
  * | reference (docs/api-reference.md) | openapi/ | /openapi.json, /docs, /schemas/events… (registered first: it sees every route) |
  *
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
@@ -43,6 +44,7 @@ import { metricsApi, type MetricsApiOptions } from './metrics/metrics-api.js';
 import { teltelApi } from './teltel/teltel-api.js';
 import { consoleApi, type ConsoleCalls } from './console/console-api.js';
 import { consoleAssets } from './console/console-assets.js';
+import { agentsApi } from './agents/agents-api.js';
 import { apiReference } from './openapi/api-reference.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -56,7 +58,7 @@ export interface ApiServices {
   webhooks: WebhookEngine;
   messaging: MessagingService;
   mmsMedia: MmsMediaStore;
-  /** The switch (originate; the console's live calls, hangup and transfer). */
+  /** The switch (originate; the console's live calls, hangup and transfer; who of the agents is busy). */
   calls: RealtimeApiOptions['calls'] & ConsoleCalls;
   /** Where the built console is (default: dist/console in Ringside's package). */
   consoleDir?: string;
@@ -97,4 +99,5 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });
   if (s.metrics) await app.register(metricsApi, s.metrics);
   await app.register(consoleApi, { store: s.store, calls: s.calls });
+  await app.register(agentsApi, { store: s.store, calls: s.calls });
 }

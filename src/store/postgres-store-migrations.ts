@@ -53,4 +53,7 @@ export const STORE_MIGRATIONS: readonly string[] = [
    CREATE INDEX voice_resources_call ON voice_resources (account_id, kind, call_id);
    CREATE INDEX voice_resources_conference ON voice_resources (account_id, kind, conference_id) WHERE conference_id IS NOT NULL;
    CREATE INDEX voice_resources_state ON voice_resources (kind, state);`,
+  // Agent presence (docs/call-centre.md): runtime state, never touched by a re-seed from the file.
+  `CREATE TABLE agent_presence (user_id BIGINT PRIMARY KEY, account_id TEXT COLLATE "C" NOT NULL, body JSON NOT NULL);
+   CREATE INDEX agent_presence_account ON agent_presence (account_id, user_id);`,
 ];

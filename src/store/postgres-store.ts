@@ -18,6 +18,7 @@ import { changePgProvisioning, lockProvisioning, replacePgProvisioning } from '.
 import { PgProvisioningCache } from './pg-provisioning-cache.js';
 import type {
   AccountRecord,
+  AgentPresenceRecord,
   ApiCredentialRecord,
   ApplicationRecord,
   AuthSession,
@@ -371,6 +372,20 @@ export class PostgresStore implements Store {
   }
   async listOptOuts(accountId: string): Promise<OptOutRecord[]> {
     return this.#bodies('SELECT body FROM opt_outs WHERE account_id = $1 ORDER BY number', accountId);
+  }
+
+  async setAgentPresence(r: AgentPresenceRecord): Promise<void> {
+    await this.#exec(
+      'INSERT INTO agent_presence (user_id, account_id, body) VALUES ($1, $2, $3::json) ON CONFLICT (user_id) DO UPDATE SET account_id = excluded.account_id, body = excluded.body',
+      r.userId, r.accountId, JSON.stringify(r),
+    );
+  }
+  async getAgentPresence(userId: number): Promise<AgentPresenceRecord | undefined> {
+    if (!Number.isSafeInteger(userId)) return undefined;
+    return this.#body('SELECT body FROM agent_presence WHERE user_id = $1', userId);
+  }
+  async listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]> {
+    return this.#bodies('SELECT body FROM agent_presence WHERE account_id = $1 ORDER BY user_id', accountId);
   }
 
   async close(): Promise<void> {

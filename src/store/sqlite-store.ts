@@ -12,6 +12,7 @@ import { hashPassword, verifyPassword } from './password-hash.js';
 import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 import type {
   AccountRecord,
+  AgentPresenceRecord,
   ApiCredentialRecord,
   AuthSession,
   CallRecord,
@@ -69,6 +70,9 @@ const MIGRATIONS: string[] = [
      call_id TEXT, bridge_id TEXT, from_number TEXT, to_number TEXT, body TEXT NOT NULL, PRIMARY KEY (account_id, kind, id));
    CREATE INDEX voice_resources_time ON voice_resources(account_id, kind, created_at);
    CREATE INDEX voice_resources_call ON voice_resources(account_id, kind, call_id);`,
+  // Agent presence (docs/call-centre.md): runtime state, never touched by a re-seed from the file.
+  `CREATE TABLE agent_presence (user_id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX agent_presence_account ON agent_presence(account_id, user_id);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
@@ -468,6 +472,21 @@ export class SqliteStore implements Store {
 
   async listOptOuts(accountId: string): Promise<OptOutRecord[]> {
     return this.#jsonAll('SELECT body FROM opt_outs WHERE account_id = ? ORDER BY number', accountId);
+  }
+
+  async setAgentPresence(r: AgentPresenceRecord): Promise<void> {
+    this.#stmt('INSERT INTO agent_presence (user_id, account_id, body) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET account_id = excluded.account_id, body = excluded.body')
+      .run(r.userId, r.accountId, JSON.stringify(r));
+    await this.#synced();
+  }
+
+  async getAgentPresence(userId: number): Promise<AgentPresenceRecord | undefined> {
+    if (!Number.isSafeInteger(userId)) return undefined;
+    return this.#json('SELECT body FROM agent_presence WHERE user_id = ?', userId);
+  }
+
+  async listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]> {
+    return this.#jsonAll('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId);
   }
 
   async countSipBindings(now: number): Promise<number> {

@@ -342,6 +342,28 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal(await again.getOptOut('demo', '+15557770002'), undefined);
     });
 
+    test('agent presence: upsert by user, per account, kept across a restart and a reload of the file', async (t) => {
+      const s = await open(t);
+      await s.store.replaceProvisioning(loadConfigFile(DEMO), 'seed-1');
+      assert.equal(await s.store.getAgentPresence(501), undefined, 'never set');
+      assert.deepEqual(await s.store.listAgentPresence('demo'), []);
+      await s.store.setAgentPresence({ accountId: 'demo', userId: 502, presence: 'paused', since: 1000 });
+      await s.store.setAgentPresence({ accountId: 'demo', userId: 501, presence: 'logged-out', since: 2000 });
+      await s.store.setAgentPresence({ accountId: 'demo', userId: 502, presence: 'available', since: 3000 });
+      await s.store.setAgentPresence({ accountId: 'other', userId: 900, presence: 'paused', since: 4000 });
+      const again = await s.reopen();
+      await again.replaceProvisioning(loadConfigFile(DEMO), 'seed-2');
+      assert.deepEqual(await again.getAgentPresence(501), { accountId: 'demo', userId: 501, presence: 'logged-out', since: 2000 });
+      assert.deepEqual(await again.listAgentPresence('demo'), [
+        { accountId: 'demo', userId: 501, presence: 'logged-out', since: 2000 },
+        { accountId: 'demo', userId: 502, presence: 'available', since: 3000 },
+      ]);
+      assert.deepEqual((await again.listAgentPresence('other')).map((r) => r.userId), [900]);
+      assert.equal(await again.getAgentPresence(Number.NaN), undefined, 'a key no row can have finds nothing');
+      assert.equal(await again.getAgentPresence(2 ** 63), undefined);
+      assert.deepEqual(await again.listAgentPresence('no\u0000such'), []);
+    });
+
     test('records come back as they were written: field order and odd characters included', async (t) => {
       const { store } = await open(t);
       const odd = message('m-odd', 1000, { body: 'nul \u0000 emoji \u{1F600} quote " backslash \\ line\nbreak' });

@@ -181,6 +181,18 @@ export interface OptOutRecord {
   createdAt: number;
 }
 
+/** What an agent set (docs/call-centre.md, "Agents"): runtime state, kept across restarts and reloads of
+ *  the config file. `busy` is not stored: it is derived from the calls in progress. */
+export type AgentPresence = 'available' | 'paused' | 'logged-out';
+
+export interface AgentPresenceRecord {
+  accountId: string;
+  userId: number;
+  presence: AgentPresence;
+  /** When it was set, ms since the epoch. */
+  since: number;
+}
+
 /** REST provisioning writes (provisioning-writes.ts applies them for both stores). */
 export type ProvisioningResource = 'users' | 'numbers' | 'lines' | 'ringGroups' | 'trunks' | 'apiCredentials';
 
@@ -327,6 +339,12 @@ export interface Store {
   /** Removes a number; false when it was not on the list. */
   removeOptOut(accountId: string, number: string): Promise<boolean>;
   listOptOuts(accountId: string): Promise<OptOutRecord[]>;
+
+  /** Agent presence as set (REST, feature codes): upsert by user; the account's, by user id. A user never
+   *  set has none (available). A record whose account is not the user's current one is stale. */
+  setAgentPresence(record: AgentPresenceRecord): Promise<void>;
+  getAgentPresence(userId: number): Promise<AgentPresenceRecord | undefined>;
+  listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]>;
 
   close(): Promise<void>;
 }

@@ -28,6 +28,7 @@ import type { TransferService } from './conversation-types.js';
 import type { SessionDeps } from './session-deps.js';
 import type { OriginatePlan } from './originate-plan.js';
 import { LiveSessions } from './live-sessions.js';
+import { runFeatureCode } from './routing/feature-codes.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -59,6 +60,10 @@ export class Switch {
   readonly #originate: OriginateRouting;
   readonly #transfer: TransferRouting;
   readonly #calls = new Set<Call | Originate>();
+  /** Feature-code calls in progress (routing/feature-codes.ts): resolved when Ringside stops. */
+  readonly #features = new Set<Promise<void>>();
+  #stopFeatures!: () => void;
+  readonly #featuresAborted = new Promise<void>((r) => (this.#stopFeatures = r));
   /** Voice-API calls: carrier calls to application numbers, and `POST /calls` (spec bandwidth §3). */
   readonly voice: VoiceCalls;
   /** The sessions in progress, as a snapshot (live-sessions.ts): every session records its facts through it. */
@@ -108,6 +113,12 @@ export class Switch {
       return;
     }
     if (!plan || invite.state !== 'pending') return;
+    if ('featureCode' in plan) {
+      const run = runFeatureCode({ store: this.#o.store, media: this.#o.media, logger: this.#log }, invite, plan, this.#featuresAborted);
+      this.#features.add(run);
+      void run.finally(() => this.#features.delete(run));
+      return;
+    }
     this.#run(new Call(this.#callDeps(), invite, plan));
   }
 
@@ -169,9 +180,10 @@ export class Switch {
     this.#closed = true;
     const calls = [...this.#calls];
     for (const c of calls) c.abort();
+    this.#stopFeatures();
     let timer: NodeJS.Timeout | undefined;
     await Promise.all([
-      Promise.race([Promise.all(calls.map((c) => c.done)), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]),
+      Promise.race([Promise.all([...calls.map((c) => c.done), ...this.#features]), new Promise<void>((r) => (timer = setTimeout(r, 2000)))]),
       this.voice.close(),
     ]);
     if (timer) clearTimeout(timer);

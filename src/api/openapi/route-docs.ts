@@ -18,6 +18,7 @@ export const FAMILY_TAGS = [
   { name: 'recordings', description: 'Call recordings as WAV files, by their unguessable file name (docs/switch.md).' },
   { name: 'metrics', description: 'Prometheus text exposition (docs/metrics.md).' },
   { name: 'console', description: 'What the operator console served at `/` needs besides the public APIs (docs/console.md): who is logged in, calls in progress with their legs (hang up, blind transfer), registered devices. Scoped to the account; a principal without an account-wide role sees only what concerns its user. Requests are validated strictly.' },
+  { name: 'agents', description: 'Agents of the caller\'s account and their presence: `available`, `busy` (a call is up on one of their devices), `paused`, `logged-out` (docs/call-centre.md, "Agents"). Paused and logged-out agents are left out of line and ring-group ringing. An account-wide principal sees and sets everyone of its account; another user only itself. Validated strictly: an unknown property is a 400 naming it.' },
   { name: 'reference', description: 'This document, its interactive reference at `/docs`, and the JSON Schemas of every wire event. No credentials: they describe the API, they expose no data.' },
 ] as const;
 
@@ -34,6 +35,7 @@ export function familyOf(url: string): Family | undefined {
     health: 'admin', webhooks: 'admin', events: 'admin', provisioning: 'provisioning',
     carrier: 'carrier', recordings: 'recordings', metrics: 'metrics',
     console: 'console',
+    agents: 'agents',
     'openapi.json': 'reference', schemas: 'reference',
   };
   return byFirst[first];

@@ -1,13 +1,14 @@
 /**
  * Calls from a user's device (docs/switch.md, "From a device"): the INVITE is digest-authenticated exactly
- * like REGISTER (RFC 3261 §22.4, RFC 8760: same realm and algorithms); then 1–6 digits are an internal call
- * to the user with that extension (else PIN), an external number an outgoing call through the account's
- * trunk, anything else 404.
+ * like REGISTER (RFC 3261 §22.4, RFC 8760: same realm and algorithms); then a feature code (`*50`–`*52`,
+ * feature-codes.ts) sets the user's agent presence, 1–6 digits are an internal call to the user with that
+ * extension (else PIN), an external number an outgoing call through the account's trunk, anything else 404.
  */
 import { DigestAuthenticator, type DigestAlgorithm, type IncomingInvite, type SipCredentialLookup } from '../../sip/index.js';
 import { newCallId } from '../../util/ids.js';
 import { classifyDialled, outgoingCallerId, uriUser } from '../dial-plan.js';
 import type { CallPlan } from '../call-plan.js';
+import { isFeatureCode, type FeatureCodePlan } from './feature-codes.js';
 import { accountNumbers, deviceParty, deviceTargets, lineOfNumber, lineRef, presenting, trunkOf, trunkTarget, userByExtensionOrPin, userRef, type RoutingDeps } from './targets.js';
 
 /** The SIP service's digest settings: devices authenticate INVITE exactly as they do REGISTER. */
@@ -28,8 +29,9 @@ export class DeviceRouting {
     this.#auth = new DigestAuthenticator({ realm: auth.realm, algorithms: auth.algorithms });
   }
 
-  /** The plan of a call from a device; undefined when it was refused here (401/403/404/503). */
-  async plan(invite: IncomingInvite): Promise<CallPlan | undefined> {
+  /** The plan of a call from a device, or of a feature code it dialled; undefined when it was refused here
+   *  (401/403/404/503). */
+  async plan(invite: IncomingInvite): Promise<CallPlan | FeatureCodePlan | undefined> {
     const req = invite.request;
     const { store, logger: log } = this.#deps;
     // No toll fraud: only provisioned users with the right digest place calls (RFC 3261 §22.4).
@@ -57,6 +59,7 @@ export class DeviceRouting {
       log.info({ sipCallId: req.callId, dialled: dialled.raw }, 'device dialled something that is no number: 404');
       return void invite.reject(404);
     }
+    if (dialled.kind === 'extension' && isFeatureCode(dialled.digits)) return { featureCode: dialled.digits, user };
     if (dialled.kind === 'extension') {
       const callee = await userByExtensionOrPin(this.#deps, account, dialled.digits);
       if (!callee) {

@@ -8,6 +8,7 @@ import type { AccountRecord, LineRecord, Store, TrunkRecord, UserRecord } from '
 import type { Registrar } from '../../sip/index.js';
 import type { Logger } from '../../log/logger.js';
 import type { RingTarget } from '../ring-plan.js';
+import { presenceOf, takesGroupCalls } from './agent-presence.js';
 
 /** What the planners read: configuration, registrations, and Ringside's SIP host. */
 export interface RoutingDeps {
@@ -67,12 +68,14 @@ export async function trunkOf(deps: Pick<RoutingDeps, 'store'>, account: Account
 }
 
 /** The users with these ids who belong to the account and take calls (spec realtime §1 "available to
- *  receive calls"), in the order given. */
+ *  receive calls"), in the order given: the members a line or ring group hunts, so an agent who is paused
+ *  or logged out is left out too (docs/call-centre.md, "Agents"). */
 export async function availableUsers(deps: Pick<RoutingDeps, 'store'>, account: AccountRecord, ids: readonly number[]): Promise<UserRecord[]> {
   const users: UserRecord[] = [];
+  const presence = ids.length > 0 ? new Map((await deps.store.listAgentPresence(account.id)).map((r) => [r.userId, r])) : new Map();
   for (const id of ids) {
     const u = await deps.store.getUser(id);
-    if (u && u.accountId === account.id && u.available) users.push(u);
+    if (u && u.accountId === account.id && u.available && takesGroupCalls(presenceOf(u, presence.get(id)))) users.push(u);
   }
   return users;
 }
