@@ -8,6 +8,7 @@
  * |---|---|---|
  * | realtime-compatible (spec realtime §5) | realtime/ | /auth/login, /auth/refresh, /voice/originate, /sms/send, /mms/send, /mms/component/…, /sms/opt-outs…, /reports/call-data… |
  * | admin/provisioning (docs/webhooks.md) | admin/ | /health, /webhooks…, /webhooks/dead-letters…, /events, /events/stream |
+ * | provisioning (docs/provisioning.md) | provisioning/ | /provisioning/users…, /numbers…, /lines…, /ring-groups…, /trunks…, /api-credentials… |
  * | carrier-facing (docs/messaging.md) | carrier/ | /carrier/messages |
  * | recordings (docs/switch.md) | recordings/ | /recordings/{id}.wav |
  * | call-centre-compatible (spec teltel) | — | none: teltel is delivered by webhooks (delivery/webhooks/); its callback endpoint (§7) is not built |
@@ -31,6 +32,7 @@ import { requestParamSchema } from './shared/request-params.js';
 import { realtimeApi, type RealtimeApiOptions } from './realtime/realtime-api.js';
 import { adminApi, type AdminApiOptions } from './admin/admin-api.js';
 import { carrierApi } from './carrier/carrier-api.js';
+import { provisioningApi } from './provisioning/provisioning-api.js';
 import { recordingsApi, type RecordingSource } from './recordings/recordings-api.js';
 import { voiceApi } from './voice/voice-api.js';
 import type { RateLimitOptions } from './voice/voice-rate-limit.js';
@@ -77,6 +79,7 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
   await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.tts ? { tts: s.tts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
+  await app.register(provisioningApi, { store: s.store });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });

@@ -26,7 +26,7 @@ import { OverloadGuard } from '../sip/overload-guard.js';
 import { closeCutSessions, recoverAfterCrash } from './crash-recovery.js';
 import { openEventLog } from './open-event-log.js';
 import { DuplicateNodeError, SessionTakeover } from './session-takeover.js';
-import { openStorage } from './storage.js';
+import { openStorage, seedProvisioning, type SeedOutcome } from './storage.js';
 import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
@@ -146,12 +146,16 @@ export class Ringside implements RingsideServices {
       running.push({ name: 'storage', close: () => storage.close() });
       const store = started('store', storage.store);
       let counts: ProvisioningCounts;
-      if (config) counts = await store.replaceProvisioning(config);
+      // The file seeds the store; a restart with the same file keeps REST edits (storage.ts seedProvisioning).
+      let seed: SeedOutcome | undefined;
+      if (config) ({ outcome: seed, counts } = await seedProvisioning(store, config));
       else {
         counts = await store.counts();
         if (counts.accounts === 0) throw new StartError(`no provisioning in ${dataDir}: start once with --config FILE (see examples/demo.yaml)`);
       }
-      logger.info({ configFile: settings.configFile ?? null, dataDir, ...counts }, config ? 'provisioning loaded' : 'provisioning kept from the store');
+      const provisioningLog = { configFile: settings.configFile ?? null, dataDir, ...counts };
+      if (seed === 'replaced') logger.warn(provisioningLog, 'the configuration file changed since it last seeded the store: its provisioning replaces the store\'s, and REST edits made since are overwritten');
+      else logger.info(provisioningLog, seed === 'seeded' ? 'provisioning loaded' : 'provisioning kept from the store');
       const server = await store.serverConfig();
 
       // SQLite in the data directory, or NATS JetStream shared by the nodes of a cluster (open-event-log.ts).

@@ -4,9 +4,10 @@
  * webhook outbox and the lease that picks the one node delivering webhooks, on one pool.
  */
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ProvisioningConfig } from '../config/config-types.js';
 import type { Settings } from './settings.js';
-import type { Store } from '../store/store.js';
+import type { ProvisioningCounts, Store } from '../store/store.js';
 import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import type { DeliveryLease } from '../delivery/webhooks/webhook-engine.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -50,4 +51,39 @@ export async function openStorage(settings: Pick<Settings, 'store' | 'nodeId'>, 
     await db.close().catch(() => undefined);
     throw err;
   }
+}
+
+/** What `seedProvisioning` did: `kept` the store's provisioning (the file is the one it last seeded),
+ *  `seeded` a store that had no seed yet, or `replaced` what the last seed and REST edits since made. */
+export type SeedOutcome = 'kept' | 'seeded' | 'replaced';
+
+/**
+ * The config file seeds the store's provisioning; it does not own it (docs/compatibility.md, "Provisioning:
+ * the file is a seed"). REST edits (api/provisioning/) live in the store, so a restart with the same file
+ * keeps them; the file replaces the store's provisioning only when its content differs from the one it
+ * last seeded, which the store remembers as a hash, in the transaction that seeds it.
+ */
+export async function seedProvisioning(store: Store, config: ProvisioningConfig): Promise<{ outcome: SeedOutcome; counts: ProvisioningCounts }> {
+  const hash = provisioningHash(config);
+  const last = await store.provisioningSeed();
+  if (last === hash) return { outcome: 'kept', counts: await store.counts() };
+  const counts = await store.replaceProvisioning(config, hash);
+  return { outcome: last === undefined ? 'seeded' : 'replaced', counts };
+}
+
+/** SHA-256 of the provisioning as canonical JSON (keys sorted): the same content hashes the same whatever
+ *  the file's key order or format. */
+export function provisioningHash(config: ProvisioningConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
 }

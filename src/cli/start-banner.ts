@@ -40,7 +40,7 @@ export function startBanner(f: BannerFacts): string {
   if (f.config && f.configFile !== undefined && basename(f.configFile) === 'demo.yaml') {
     lines.push(`  Demo logins (${f.configFile}): e-mail / password, and the SIP phone's user / password`);
     for (const a of f.config.accounts)
-      for (const u of a.users) lines.push(`    ${u.email.padEnd(18)} ${u.password.padEnd(12)} ${u.role.padEnd(8)}${u.sip ? ` SIP ${u.sip.username} / ${u.sip.password}` : ''}`);
+      for (const u of a.users) lines.push(`    ${u.email.padEnd(18)} ${(u.password ?? '(hashed)').padEnd(12)} ${u.role.padEnd(8)}${u.sip ? ` SIP ${u.sip.username} / ${u.sip.password}` : ''}`);
     lines.push('  Try: npx ringside demo --url ' + base + ` --sip ${f.sip.host}:${f.sip.port}   (docs/demo.md)`);
   }
   lines.push('  Logs below (--log-format json for machines). Stop with Ctrl-C.', '');

@@ -9,15 +9,21 @@ const userId = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 const httpUrl = { type: 'string', format: 'uri', pattern: '^https?://' } as const;
 const seconds = (def: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
 
-const user = {
+export const userSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'name', 'email', 'password', 'pin'],
+  required: ['id', 'name', 'email', 'pin'],
+  // The login password, or its stored hash (what `ringside export-config` writes: the store keeps no plaintext).
+  anyOf: [
+    { properties: { password: { type: 'string' } }, required: ['password'] },
+    { properties: { passwordHash: { type: 'string' } }, required: ['passwordHash'] },
+  ],
   properties: {
     id: userId,
     name: { type: 'string', minLength: 1, maxLength: 128 },
     email: { type: 'string', format: 'email' },
     password: { type: 'string', minLength: 4, maxLength: 256 },
+    passwordHash: { type: 'string', pattern: '^scrypt\\$[0-9]+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$', maxLength: 512 },
     role: { enum: ['admin', 'manager', 'user'], default: 'user' },
     extension: { type: 'string', pattern: '^[0-9]{2,6}$' },
     pin: { type: 'string', pattern: '^[0-9]{4,8}$' },
@@ -37,7 +43,7 @@ const user = {
   },
 } as const;
 
-const line = {
+export const lineSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'number', 'ring'],
@@ -76,7 +82,7 @@ const line = {
   },
 } as const;
 
-const ringGroup = {
+export const ringGroupSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'number', 'members'],
@@ -90,7 +96,7 @@ const ringGroup = {
   },
 } as const;
 
-const number = {
+export const numberSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['number'],
@@ -135,7 +141,7 @@ const webhook = {
   },
 } as const;
 
-const apiCredential = {
+export const apiCredentialSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['token', 'secret'],
@@ -186,18 +192,18 @@ const account = {
         maxPrompts: { type: 'integer', minimum: 1, maximum: 10, default: 3 },
       },
     },
-    users: { type: 'array', items: user, default: [] },
-    numbers: { type: 'array', items: number, default: [] },
-    lines: { type: 'array', items: line, default: [] },
-    ringGroups: { type: 'array', items: ringGroup, default: [] },
+    users: { type: 'array', items: userSchema, default: [] },
+    numbers: { type: 'array', items: numberSchema, default: [] },
+    lines: { type: 'array', items: lineSchema, default: [] },
+    ringGroups: { type: 'array', items: ringGroupSchema, default: [] },
     applications: { type: 'array', items: application, default: [] },
     webhooks: { type: 'array', items: webhook, default: [] },
-    apiCredentials: { type: 'array', items: apiCredential, default: [] },
+    apiCredentials: { type: 'array', items: apiCredentialSchema, default: [] },
     voiceApi,
   },
 } as const;
 
-const trunk = {
+export const trunkSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name', 'host'],
@@ -253,7 +259,7 @@ export const provisioningSchema = {
         },
       },
     },
-    trunks: { type: 'array', items: trunk, default: [] },
+    trunks: { type: 'array', items: trunkSchema, default: [] },
     accounts: { type: 'array', items: account, minItems: 1 },
   },
 } as const;

@@ -11,7 +11,9 @@ export interface UserConfig {
   name: string;
   /** Login name for REST and the RealTime API (an e-mail address in the original platform). */
   email: string;
-  password: string;
+  /** The login password; or, instead, its scrypt hash (`passwordHash`, as `export-config` writes it). */
+  password?: string;
+  passwordHash?: string;
   role: Role;
   extension?: string;
   pin: string;

@@ -7,15 +7,19 @@ import type { ProvisioningConfig } from './config-types.js';
 export interface Problem {
   path: string;
   problem: string;
+  /** `duplicate`: a value that must be unique is used twice; `reference`: names something that is not
+   *  there; `rule`: any other check (REST writes answer 409, 422 and 422 for them). */
+  kind?: 'duplicate' | 'reference' | 'rule';
 }
 
 export function crossCheck(config: ProvisioningConfig): Problem[] {
   const problems: Problem[] = [];
-  const add = (path: string, problem: string) => problems.push({ path, problem });
+  const add = (path: string, problem: string, kind: Problem['kind'] = 'rule') => problems.push({ path, problem, kind });
+  const ref = (path: string, problem: string) => add(path, problem, 'reference');
 
   const unique = (scope: Map<string, string>, key: string, path: string, what: string) => {
     const prev = scope.get(key);
-    if (prev !== undefined) add(path, `${what} '${key}' is already used at ${prev}`);
+    if (prev !== undefined) add(path, `${what} '${key}' is already used at ${prev}`, 'duplicate');
     else scope.set(key, path);
   };
 
@@ -39,7 +43,7 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
     const at = `/accounts/${ai}`;
     unique(accountIds, a.id, `${at}/id`, 'account id');
     unique(accountcodes, a.accountcode, `${at}/accountcode`, 'accountcode');
-    if (a.trunk !== undefined && !trunkNames.has(a.trunk)) add(`${at}/trunk`, `no trunk named '${a.trunk}' in /trunks`);
+    if (a.trunk !== undefined && !trunkNames.has(a.trunk)) ref(`${at}/trunk`, `no trunk named '${a.trunk}' in /trunks`);
 
     const extensions = new Map<string, string>();
     const pins = new Map<string, string>();
@@ -56,7 +60,7 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
       users.add(u.id);
     });
     const userRef = (id: number, path: string) => {
-      if (!users.has(id)) add(path, `no user with id ${id} in this account`);
+      if (!users.has(id)) ref(path, `no user with id ${id} in this account`);
     };
 
     const ownNumbers = new Set<string>();
@@ -65,7 +69,7 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
       unique(numbers, n.number, `${at}/numbers/${ni}/number`, 'number');
       ownNumbers.add(n.number);
       if (n.application !== undefined && !appIds.has(n.application))
-        add(`${at}/numbers/${ni}/application`, `no application '${n.application}' in this account`);
+        ref(`${at}/numbers/${ni}/application`, `no application '${n.application}' in this account`);
     });
 
     const groupIds = new Map<string, string>();
@@ -81,7 +85,7 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
     a.lines.forEach((l, li) => {
       const p = `${at}/lines/${li}`;
       unique(lineIds, l.id, `${p}/id`, 'line id');
-      if (!ownNumbers.has(l.number)) add(`${p}/number`, `${l.number} is not one of this account's numbers (/accounts/${ai}/numbers)`);
+      if (!ownNumbers.has(l.number)) ref(`${p}/number`, `${l.number} is not one of this account's numbers (/accounts/${ai}/numbers)`);
       else unique(lineNumbers, l.number, `${p}/number`, 'line number');
       l.ring.users.forEach((u, ui) => userRef(u, `${p}/ring/users/${ui}`));
       const s = l.ring.strategy;
@@ -89,16 +93,16 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
       if (s === 'forward' && l.ring.forwardTo.length === 0) add(`${p}/ring/forwardTo`, `strategy 'forward' needs at least one number`);
       if (s === 'ring-group') {
         if (l.ring.ringGroup === undefined) add(`${p}/ring`, `strategy 'ring-group' needs 'ringGroup'`);
-        else if (!groupIds.has(l.ring.ringGroup)) add(`${p}/ring/ringGroup`, `no ring group '${l.ring.ringGroup}' in this account`);
+        else if (!groupIds.has(l.ring.ringGroup)) ref(`${p}/ring/ringGroup`, `no ring group '${l.ring.ringGroup}' in this account`);
       }
       if (l.voicemail.mailboxUser !== undefined) userRef(l.voicemail.mailboxUser, `${p}/voicemail/mailboxUser`);
     });
 
     if (a.defaultCallerId !== undefined && !ownNumbers.has(a.defaultCallerId))
-      add(`${at}/defaultCallerId`, `${a.defaultCallerId} is not one of this account's numbers`);
+      ref(`${at}/defaultCallerId`, `${a.defaultCallerId} is not one of this account's numbers`);
     // spec realtime §1: the account's text-from number must be one of its lines.
     if (a.textFromNumber !== undefined && !lineNumbers.has(a.textFromNumber))
-      add(`${at}/textFromNumber`, `${a.textFromNumber} is not the number of one of this account's lines`);
+      ref(`${at}/textFromNumber`, `${a.textFromNumber} is not the number of one of this account's lines`);
 
     const appIdsSeen = new Map<string, string>();
     a.applications.forEach((x, xi) => {

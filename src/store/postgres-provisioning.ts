@@ -9,7 +9,8 @@ import type pg from 'pg';
 import type { ProvisioningConfig } from '../config/config-types.js';
 import { lockKey, type PgDatabase } from './pg-database.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
-import type { AccountRecord, NumberRecord, UserRecord } from './store.js';
+import type { AccountRecord, NumberRecord, ProvisioningChange, ProvisioningResource, RecordOf, UserRecord } from './store.js';
+import { deleteSql, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
 
@@ -20,7 +21,7 @@ export async function lockProvisioning(client: pg.PoolClient, schema: string): P
 }
 
 /** `beforeCommit` runs last inside the transaction (the caller's NOTIFY to the other nodes). */
-export async function replacePgProvisioning(db: PgDatabase, config: ProvisioningConfig, beforeCommit: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+export async function replacePgProvisioning(db: PgDatabase, config: ProvisioningConfig, seed: string | undefined, beforeCommit: (client: pg.PoolClient) => Promise<void>): Promise<void> {
   const { hashes, secretHashes } = await reuseHashes(db, config);
   await db.transaction(async (client) => {
     await lockProvisioning(client, db.schema);
@@ -28,6 +29,8 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
     await client.query(`DELETE FROM webhooks WHERE source = 'config'`);
     await client.query(`DELETE FROM applications WHERE source = 'config'`);
     await client.query(`INSERT INTO meta (key, body) VALUES ('server', $1::json) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, [JSON.stringify(config.server)]);
+    if (seed === undefined) await client.query(`DELETE FROM meta WHERE key = 'seed'`);
+    else await client.query(`INSERT INTO meta (key, body) VALUES ('seed', $1::json) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, [JSON.stringify(seed)]);
     const links = new Map(
       (await client.query<{ number: string; account_id: string; application_id: string | null }>('SELECT number, account_id, application_id FROM number_apps')).rows.map((r) => [r.number, r]),
     );
@@ -38,7 +41,7 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
       const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
       rows.accounts!.push({ id: a.id, voice_user_id: voiceApi?.userId ?? null, body: account });
       for (const u of users) {
-        const { password: _pw, ...user } = u;
+        const { password: _pw, passwordHash: _ph, ...user } = u;
         const rec: UserRecord = { ...user, accountId: a.id, passwordHash: hashes.get(u.id)! };
         rows.users!.push({ id: u.id, account_id: a.id, email: u.email.toLowerCase(), sip_username: u.sip?.username ?? null, extension: u.extension ?? null, pin: u.pin, body: rec });
       }
@@ -72,6 +75,34 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
   });
 }
 
+/** One REST write (provisioning-writes.ts), under the provisioning lock so writers of every node run one
+ *  after the other, each on the provisioning the previous one left. */
+export async function changePgProvisioning<R extends ProvisioningResource>(
+  db: PgDatabase,
+  change: ProvisioningChange<R>,
+  beforeCommit: (client: pg.PoolClient) => Promise<void>,
+): Promise<RecordOf<R>> {
+  const hashes = await writeHashes(change);
+  return db.transaction(async (client) => {
+    await lockProvisioning(client, db.schema);
+    const before = {} as Record<string, unknown[]>;
+    for (const [k, sql] of Object.entries(SNAPSHOT_QUERIES)) before[k] = (await client.query<{ body: unknown }>(sql)).rows.map((r) => r.body);
+    const snapshot = before as unknown as ProvisioningSnapshot;
+    const { after, record } = planWrite(snapshot, change, hashes);
+    const { deletes, upserts } = rowChanges(snapshot, after);
+    for (const r of deletes) {
+      const { sql, args } = deleteSql(r, 'pg');
+      await client.query(sql, args);
+    }
+    for (const r of upserts) {
+      const { sql, args } = upsertSql(r, 'pg');
+      await client.query(sql, args);
+    }
+    await beforeCommit(client);
+    return record;
+  });
+}
+
 /** One INSERT per table: the rows as one JSON array, its keys the column names (a json body column takes
  *  the nested record's text as is). */
 async function insertAll(client: pg.PoolClient, table: string, list: Record<string, unknown>[], onConflict: string): Promise<void> {
@@ -92,7 +123,7 @@ async function reuseHashes(db: PgDatabase, config: ProvisioningConfig): Promise<
   const reuse = async (plain: string, old: string | undefined) => (old && (await verifyPassword(plain, old)) ? old : hashPassword(plain));
   await Promise.all(
     config.accounts.flatMap((a) => [
-      ...a.users.map(async (u) => hashes.set(u.id, await reuse(u.password, oldUsers.get(u.id)))),
+      ...a.users.map(async (u) => hashes.set(u.id, u.password === undefined ? u.passwordHash! : await reuse(u.password, oldUsers.get(u.id)))),
       ...[...a.apiCredentials, ...(a.voiceApi ? [{ token: a.voiceApi.apiToken, secret: a.voiceApi.apiSecret }] : [])].map(async (c) =>
         secretHashes.set(c.token, await reuse(c.secret, oldSecrets.get(c.token))),
       ),

@@ -14,7 +14,7 @@ import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js
 import { PgDatabase } from './pg-database.js';
 import { verifyPassword } from './password-hash.js';
 import { STORE_MIGRATIONS } from './postgres-store-migrations.js';
-import { lockProvisioning, replacePgProvisioning } from './postgres-provisioning.js';
+import { changePgProvisioning, lockProvisioning, replacePgProvisioning } from './postgres-provisioning.js';
 import { PgProvisioningCache } from './pg-provisioning-cache.js';
 import type {
   AccountRecord,
@@ -27,7 +27,10 @@ import type {
   MessageRecord,
   NumberRecord,
   OptOutRecord,
+  ProvisioningChange,
   ProvisioningCounts,
+  ProvisioningResource,
+  RecordOf,
   ReportEntry,
   RingGroupRecord,
   SipBindingRecord,
@@ -76,10 +79,23 @@ export class PostgresStore implements Store {
     return this.#cache.live;
   }
 
-  async replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts> {
-    await replacePgProvisioning(this.#db, config, (client) => this.#cache.notify(client));
+  async replaceProvisioning(config: ProvisioningConfig, seed?: string): Promise<ProvisioningCounts> {
+    await replacePgProvisioning(this.#db, config, seed, (client) => this.#cache.notify(client));
     this.#cache.invalidate();
     return this.counts();
+  }
+
+  async provisioningSeed(): Promise<string | undefined> {
+    return this.#body<string>(`SELECT body FROM meta WHERE key = 'seed'`);
+  }
+
+  async changeProvisioning<R extends ProvisioningResource>(change: ProvisioningChange<R>): Promise<RecordOf<R>> {
+    try {
+      return await changePgProvisioning(this.#db, change, (client) => this.#cache.notify(client));
+    } finally {
+      // A refused write changed nothing; invalidating anyway is harmless and keeps this simple.
+      this.#cache.invalidate();
+    }
   }
 
   async counts(): Promise<ProvisioningCounts> {
@@ -247,6 +263,9 @@ export class PostgresStore implements Store {
   }
   async findApiCredential(token: string): Promise<ApiCredentialRecord | undefined> {
     return this.#provisioned('SELECT body FROM api_credentials WHERE token = $1', token);
+  }
+  async listApiCredentials(accountId: string): Promise<ApiCredentialRecord[]> {
+    return this.#provisionedAll('SELECT body FROM api_credentials WHERE account_id = $1 ORDER BY token', accountId);
   }
   async verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean> {
     return verifyPassword(secret, credential.secretHash);

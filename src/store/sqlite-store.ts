@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
 import { WalFsync } from '../util/wal-fsync.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
+import { deleteSql, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 import type {
   AccountRecord,
   ApiCredentialRecord,
@@ -22,7 +23,10 @@ import type {
   ApplicationRecord,
   LineRecord,
   NumberRecord,
+  ProvisioningChange,
   ProvisioningCounts,
+  ProvisioningResource,
+  RecordOf,
   RingGroupRecord,
   Store,
   TrunkRecord,
@@ -91,7 +95,7 @@ export class SqliteStore implements Store {
     migrate(this.#db);
   }
 
-  async replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts> {
+  async replaceProvisioning(config: ProvisioningConfig, seed?: string): Promise<ProvisioningCounts> {
     // Hash outside the transaction (scrypt is async and slow by design); reuse an unchanged hash.
     const hashes = new Map<number, string>();
     const secretHashes = new Map<string, string>();
@@ -99,7 +103,8 @@ export class SqliteStore implements Store {
       config.accounts.flatMap((a) => [
         ...a.users.map(async (u) => {
           const old = this.#json<UserRecord>('SELECT body FROM users WHERE id = ?', u.id);
-          hashes.set(u.id, old && (await verifyPassword(u.password, old.passwordHash)) ? old.passwordHash : await hashPassword(u.password));
+          if (u.password === undefined) hashes.set(u.id, u.passwordHash!);
+          else hashes.set(u.id, old && (await verifyPassword(u.password, old.passwordHash)) ? old.passwordHash : await hashPassword(u.password));
         }),
         ...[...a.apiCredentials, ...(a.voiceApi ? [{ token: a.voiceApi.apiToken, secret: a.voiceApi.apiSecret }] : [])].map(async (c) => {
           const old = this.#json<ApiCredentialRecord>('SELECT body FROM api_credentials WHERE token = ?', c.token);
@@ -114,13 +119,15 @@ export class SqliteStore implements Store {
       db.prepare(`DELETE FROM webhooks WHERE source = 'config'`).run();
       db.prepare(`DELETE FROM applications WHERE source = 'config'`).run();
       put(`INSERT INTO meta (key, body) VALUES ('server', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(config.server));
+      if (seed === undefined) put(`DELETE FROM meta WHERE key = 'seed'`);
+      else put(`INSERT INTO meta (key, body) VALUES ('seed', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(seed));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
         const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, voiceApi, ...rest } = a;
         const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
         put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
         for (const u of users) {
-          const { password: _pw, ...rest } = u;
+          const { password: _pw, passwordHash: _ph, ...rest } = u;
           const rec: UserRecord = { ...rest, accountId: a.id, passwordHash: hashes.get(u.id)! };
           put('INSERT INTO users (id, account_id, email, sip_username, extension, pin, body) VALUES (?, ?, ?, ?, ?, ?, ?)', u.id, a.id, u.email.toLowerCase(), u.sip?.username ?? null, u.extension ?? null, u.pin, JSON.stringify(rec));
         }
@@ -153,6 +160,32 @@ export class SqliteStore implements Store {
     this.#cache.clear();
     await this.#synced();
     return this.counts();
+  }
+
+  async provisioningSeed(): Promise<string | undefined> {
+    return this.#json<string>(`SELECT body FROM meta WHERE key = 'seed'`);
+  }
+
+  async changeProvisioning<R extends ProvisioningResource>(change: ProvisioningChange<R>): Promise<RecordOf<R>> {
+    const hashes = await writeHashes(change);
+    const db = this.#db;
+    const record = db.transaction(() => {
+      const before = Object.fromEntries(Object.entries(SNAPSHOT_QUERIES).map(([k, sql]) => [k, this.#jsonAll(sql)])) as unknown as ProvisioningSnapshot;
+      const { after, record } = planWrite(before, change, hashes);
+      const { deletes, upserts } = rowChanges(before, after);
+      for (const r of deletes) {
+        const { sql, args } = deleteSql(r, 'sqlite');
+        this.#stmt(sql).run(...args);
+      }
+      for (const r of upserts) {
+        const { sql, args } = upsertSql(r, 'sqlite');
+        this.#stmt(sql).run(...args);
+      }
+      return record;
+    })();
+    this.#cache.clear();
+    await this.#synced();
+    return record;
   }
 
   async counts(): Promise<ProvisioningCounts> {
@@ -317,6 +350,9 @@ export class SqliteStore implements Store {
   }
   async findApiCredential(token: string): Promise<ApiCredentialRecord | undefined> {
     return this.#provisioned('SELECT body FROM api_credentials WHERE token = ?', token);
+  }
+  async listApiCredentials(accountId: string): Promise<ApiCredentialRecord[]> {
+    return this.#provisionedAll('SELECT body FROM api_credentials WHERE account_id = ? ORDER BY token', accountId);
   }
   async verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean> {
     return verifyPassword(secret, credential.secretHash);

@@ -25,7 +25,7 @@ export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 
 };
 
 /** A user as stored: the login password is kept only as a scrypt hash. */
-export type UserRecord = Omit<UserConfig, 'password'> & { accountId: string; passwordHash: string };
+export type UserRecord = Omit<UserConfig, 'password' | 'passwordHash'> & { accountId: string; passwordHash: string };
 
 export type NumberRecord = NumberConfig & { accountId: string; lineId?: string };
 export type LineRecord = LineConfig & { accountId: string };
@@ -181,6 +181,40 @@ export interface OptOutRecord {
   createdAt: number;
 }
 
+/** REST provisioning writes (provisioning-writes.ts applies them for both stores). */
+export type ProvisioningResource = 'users' | 'numbers' | 'lines' | 'ringGroups' | 'trunks' | 'apiCredentials';
+
+/** A user as written: passwords in plaintext (the store hashes the login password); on replace an
+ *  omitted `password` or `sip.password` keeps the current one. `id` omitted on create: the next free id. */
+export type UserInput = Omit<UserConfig, 'id' | 'password' | 'passwordHash' | 'sip'> & { id?: number; password?: string; sip?: { username: string; password?: string } };
+/** `auth.password` omitted on replace keeps the current one. */
+export type TrunkInput = Omit<TrunkConfig, 'auth'> & { auth?: { username: string; password?: string; realm?: string } };
+/** `secret` omitted on replace keeps the current one. */
+export interface ApiCredentialInput {
+  token: string;
+  secret?: string;
+  name?: string;
+}
+
+export interface ResourceTypes {
+  users: { input: UserInput; record: UserRecord; key: number };
+  numbers: { input: NumberConfig; record: NumberRecord; key: string };
+  lines: { input: LineConfig; record: LineRecord; key: string };
+  ringGroups: { input: RingGroupConfig; record: RingGroupRecord; key: string };
+  trunks: { input: TrunkInput; record: TrunkRecord; key: string };
+  apiCredentials: { input: ApiCredentialInput; record: ApiCredentialRecord; key: string };
+}
+export type RecordOf<R extends ProvisioningResource> = ResourceTypes[R]['record'];
+
+/** One write. `precondition` runs inside the transaction on the current record (the REST If-Match):
+ *  false refuses the write with `precondition_failed`. Trunks ignore `accountId` (they are global). */
+export type ProvisioningChange<R extends ProvisioningResource = ProvisioningResource> = R extends ProvisioningResource
+  ?
+      | { resource: R; op: 'create'; accountId: string; value: ResourceTypes[R]['input'] }
+      | { resource: R; op: 'replace'; accountId: string; key: ResourceTypes[R]['key']; value: ResourceTypes[R]['input']; precondition?: (current: RecordOf<R>) => boolean }
+      | { resource: R; op: 'delete'; accountId: string; key: ResourceTypes[R]['key']; precondition?: (current: RecordOf<R>) => boolean }
+  : never;
+
 export interface ProvisioningCounts {
   accounts: number;
   users: number;
@@ -196,7 +230,15 @@ export interface ProvisioningCounts {
 export interface Store {
   /** Makes the store's provisioning exactly the file's, in one transaction (the file is the source of
    *  truth at start). Runtime state (bindings, reports, API-created webhooks) is kept. */
-  replaceProvisioning(config: ProvisioningConfig): Promise<ProvisioningCounts>;
+  replaceProvisioning(config: ProvisioningConfig, seed?: string): Promise<ProvisioningCounts>;
+  /** The `seed` given to the last replaceProvisioning (the hash of the file it seeded from: app/storage.ts
+   *  `seedProvisioning`), in the same transaction; undefined when none was. */
+  provisioningSeed(): Promise<string | undefined>;
+  /** One REST write of a user, number, line, ring group, trunk or API credential, in one transaction that
+   *  re-runs the config loader's cross-checks on the result: refused whole (`ProvisioningWriteError`:
+   *  conflict, invalid_reference, invalid, not_found, precondition_failed) or applied whole, seen by every
+   *  node's next lookup. Resolves to the written record (the deleted one for `delete`). */
+  changeProvisioning<R extends ProvisioningResource>(change: ProvisioningChange<R>): Promise<RecordOf<R>>;
   counts(): Promise<ProvisioningCounts>;
   /** The file's `server` section, as last loaded. */
   serverConfig(): Promise<ServerConfig>;
@@ -246,6 +288,7 @@ export interface Store {
   listUnfinishedVoiceResources(): Promise<VoiceResource[]>;
   listWebhooks(accountId: string): Promise<WebhookRecord[]>;
   findApiCredential(token: string): Promise<ApiCredentialRecord | undefined>;
+  listApiCredentials(accountId: string): Promise<ApiCredentialRecord[]>;
   verifyApiSecret(credential: ApiCredentialRecord, secret: string): Promise<boolean>;
 
   /** Creates or replaces a webhook subscription made through REST (`source: 'api'`). */

@@ -11,6 +11,7 @@ import type { AuthScheme } from '../../auth/credentials.js';
 export const FAMILY_TAGS = [
   { name: 'realtime', description: 'RealTime-compatible REST (the call-tracking provider\'s API, spec realtime §5; docs/realtime-api.md). Parameters may come in the query string, a form body or a JSON body; the route checks presence and answers `missing_parameters` / `bad_parameter`. Its events are delivered over the WebSocket API at `/` (not described here: OpenAPI has no WebSocket operations) and, when subscribed, by webhook (`webhooks`, tag `realtime events`).' },
   { name: 'admin', description: 'Ringside\'s own admin/provisioning REST: health, webhook subscriptions, dead letters and replay, event history (REST and Server-Sent Events) (docs/webhooks.md). Requests are validated strictly: an unknown property is a 400 naming it.' },
+  { name: 'provisioning', description: 'Users, numbers, lines, ring groups, trunks and API credentials of the caller\'s account, changed without a restart (docs/provisioning.md). Account-wide principals only; trunks need the admin role. Single resources carry a strong `ETag`; PUT and DELETE honour `If-Match` (412 when stale). 409 `conflict` for a duplicate, 422 `invalid_reference` for a dangling reference. Validated strictly: an unknown property is a 400 naming it.' },
   { name: 'voice', description: 'Voice-API-compatible call-control REST (spec bandwidth §0, §3; docs/voice-api.md) under `/v1/users/{userId}`, answering errors in its provider\'s shape (`voice-api-error`). As the provider does, requests may give booleans and numbers as strings (`"true"`, `"30"`) and enum values in any case; the schemas here give the canonical types. Per-account rate limit: 429 with `X-RateLimit-Reset` (epoch ms).' },
   { name: 'carrier', description: 'Carrier-facing: texts arriving from a SIP trunk\'s provider over HTTP (docs/messaging.md, "In from a carrier").' },
   { name: 'recordings', description: 'Call recordings as WAV files, by their unguessable file name (docs/switch.md).' },
@@ -27,7 +28,7 @@ export function familyOf(url: string): Family | undefined {
   if (url === '/voice/originate') return 'realtime';
   const byFirst: Record<string, Family> = {
     auth: 'realtime', sms: 'realtime', mms: 'realtime', reports: 'realtime',
-    health: 'admin', webhooks: 'admin', events: 'admin',
+    health: 'admin', webhooks: 'admin', events: 'admin', provisioning: 'provisioning',
     carrier: 'carrier', recordings: 'recordings', metrics: 'metrics',
     'openapi.json': 'reference', schemas: 'reference',
   };
