@@ -14,6 +14,7 @@
  * | call-centre-compatible (spec teltel) | — | none: teltel is delivered by webhooks (delivery/webhooks/); its callback endpoint (§7) is not built |
  * | voice-API-compatible (spec bandwidth §0, §3; docs/voice-api.md) | voice/ | /v1/users/{userId}/applications…, /phoneNumbers…, /calls…, /recordings…, /media/…, /bridges… |
  * | metrics (docs/metrics.md) | metrics/ | /metrics |
+ * | console (docs/console.md) | console/ | /console/session, /console/calls…, /console/devices; the built console itself at / |
  * | reference (docs/api-reference.md) | openapi/ | /openapi.json, /docs, /schemas/events… (registered first: it sees every route) |
  *
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
@@ -22,6 +23,7 @@
  * the voice-API family, which answers in its provider's error shape (`voice-api-error`) from its own
  * scoped error handler (voice/voice-api.ts).
  */
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.js';
 import type { EventLog } from '../events/log/event-log.js';
@@ -38,6 +40,8 @@ import { voiceApi } from './voice/voice-api.js';
 import type { RateLimitOptions } from './voice/voice-rate-limit.js';
 import type { VoiceControl } from '../switch/voice/voice-control.js';
 import { metricsApi, type MetricsApiOptions } from './metrics/metrics-api.js';
+import { consoleApi, type ConsoleCalls } from './console/console-api.js';
+import { consoleAssets } from './console/console-assets.js';
 import { apiReference } from './openapi/api-reference.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -51,8 +55,10 @@ export interface ApiServices {
   webhooks: WebhookEngine;
   messaging: MessagingService;
   mmsMedia: MmsMediaStore;
-  /** The switch (originate). */
-  calls: RealtimeApiOptions['calls'];
+  /** The switch (originate; the console's live calls, hangup and transfer). */
+  calls: RealtimeApiOptions['calls'] & ConsoleCalls;
+  /** Where the built console is (default: dist/console in Ringside's package). */
+  consoleDir?: string;
   /** The media engine (recordings). */
   recordings: RecordingSource;
   /** The media engine's RTP port pool (health). */
@@ -74,6 +80,8 @@ export interface ApiServices {
 }
 
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
+  // Before everything: the console's SPA fallback learns every API path as the families mount (docs/console.md).
+  await app.register(consoleAssets, { dir: s.consoleDir ?? join(packageInfo().root, 'dist', 'console') });
   // First: the OpenAPI document is generated from every route registered after it.
   await app.register(apiReference, { publicUrl: s.publicUrl ?? (() => ''), version: packageInfo().version });
   app.addSchema(requestParamSchema);
@@ -84,4 +92,5 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });
   if (s.metrics) await app.register(metricsApi, s.metrics);
+  await app.register(consoleApi, { store: s.store, calls: s.calls });
 }

@@ -17,7 +17,7 @@ import { webhookView, webhookViewSchema } from './admin/webhook-view.js';
 import { logEntry } from '../events/log/log-entry.js';
 import { loggedEventView, loggedEventViewSchema } from './admin/logged-event-view.js';
 import type { ReportEntry, Store, WebhookRecord } from '../store/store.js';
-import { REFERENCE_UI_ROUTES } from './openapi/route-docs.js';
+import { CONSOLE_ROUTES, REFERENCE_UI_ROUTES } from './openapi/route-docs.js';
 
 const services: ApiServices = UNTOUCHABLE_SERVICES;
 
@@ -31,8 +31,8 @@ async function mountedRoutes() {
   await app.register(ringsideApi, services);
   await app.ready();
   await app.close();
-  // The reference UI's page and assets (@fastify/swagger-ui) are no API routes (openapi/route-docs.ts).
-  return routes.filter((r) => !REFERENCE_UI_ROUTES.match(String(r.route.method), r.route.url));
+  // The reference UI's page and assets (@fastify/swagger-ui) and the console's are no API routes (openapi/route-docs.ts).
+  return routes.filter((r) => ![REFERENCE_UI_ROUTES, CONSOLE_ROUTES].some((u) => u.match(String(r.route.method), r.route.url)));
 }
 
 type Schema = Record<string, unknown>;

@@ -90,6 +90,20 @@ export class Call {
     else if (this.#phase === 'bridged' || this.#phase === 'voicemail') this.#caller.hangUp();
   }
 
+  /** Ringside hangs the call up on request (the console): a ringing caller is refused 480, an answered
+   *  call gets BYE on every leg. */
+  hangUp(): void {
+    if (this.#phase === 'ringing') this.#refuseCaller(480, 'normal');
+    else this.abort();
+  }
+
+  /** Blind transfer of the caller's party to `target` (an extension, PIN or number), Ringside hanging up
+   *  the other party; `unanswered` when there is no conversation to transfer out of (yet). */
+  transfer(target: string): Promise<'moved' | 'nobody' | 'gone' | 'unanswered'> {
+    if (this.#phase !== 'bridged' || !this.#conversation) return Promise.resolve('unanswered');
+    return this.#conversation.transfer(target);
+  }
+
   async #run(): Promise<void> {
     const { start } = this.#plan;
     this.#log.info({ kind: start.kind, from: start.from.number, to: start.to.number, line: start.line?.id }, 'call started');

@@ -44,7 +44,7 @@ interface Member {
 type End =
   | { by: 'member'; leg: Leg; reason: SessionEndReason }
   | { by: 'ringside'; why: 'time-limit' | 'hang-up' }
-  | { by: 'transfer'; transferor: Leg };
+  | { by: 'transfer'; transferor: Leg; local: boolean };
 
 export class Conversation implements LegHost {
   readonly conversationId = newPrefixedId('conv');
@@ -135,7 +135,7 @@ export class Conversation implements LegHost {
     if (end.by === 'transfer') {
       // Blind transfer: the transferor leaves (Ringside hangs it up after the NOTIFY); the other party goes
       // on in the session the transfer started (spec teltel §5.8).
-      sessionEnded = this.#end(end.transferor, 'remote-bye', { hangUpOthers: false });
+      sessionEnded = this.#end(end.transferor, end.local ? 'local-bye' : 'remote-bye', { hangUpOthers: false });
       end.transferor.hangUp();
     } else sessionEnded = end.by === 'member' ? this.#end(end.leg, end.reason) : this.#end(undefined, 'local-bye');
     if (this.#recordingId !== undefined) await this.#finishRecording(this.#recordingId);
@@ -210,23 +210,42 @@ export class Conversation implements LegHost {
       return;
     }
     const dialled = decodeURIComponent(target);
-    const start = await transfer.prepare({ ...this.#o, target: dialled, transferee: { party: to.party, ...(to.user ? { user: to.user } : {}), direction: to.direction } });
+    const moved = await this.#moveOut(leg, to, dialled, () => {
+      req.respond(202);
+      leg.session!.notifyReferStatus('SIP/2.0 200 OK', true).catch((err: unknown) => leg.log.warn({ err }, 'NOTIFY of the transfer failed'));
+    });
+    if (moved === 'nobody') req.respond(404, { reason: 'Transfer Target Not Found' });
+    else if (moved === 'gone') req.respond(481);
+  }
+
+  /**
+   * Ringside itself transfers the call (the console, docs/console.md): the caller's party (the member that
+   * is a `caller` or `contact` leg, else the first to join) goes to `target` as a REFER from the other
+   * member would send it, and Ringside hangs up the other member.
+   */
+  async transfer(target: string): Promise<'moved' | 'nobody' | 'gone'> {
+    if (!this.#deps.transfer || this.#members.length !== 2 || this.#over) return 'gone';
+    const legs = this.legs;
+    const to = legs.find((l) => l.role === 'caller' || l.role === 'contact') ?? legs[0]!;
+    return this.#moveOut(legs.find((l) => l !== to)!, to, target, undefined);
+  }
+
+  /** A blind transfer of `to` away from `transferor`: `accepted` runs once the target is known to be
+   *  reachable and the transferee is still here (a REFER's 202 and NOTIFY); none when Ringside asked. */
+  async #moveOut(transferor: Leg, to: Leg, target: string, accepted: (() => void) | undefined): Promise<'moved' | 'nobody' | 'gone'> {
+    const start = await this.#deps.transfer!.prepare({ ...this.#o, target, transferee: { party: to.party, ...(to.user ? { user: to.user } : {}), direction: to.direction } });
     if (!start) {
-      leg.log.info({ target: dialled }, 'transfer to nobody refused');
-      req.respond(404, { reason: 'Transfer Target Not Found' });
-      return;
+      transferor.log.info({ target }, 'transfer to nobody refused');
+      return 'nobody';
     }
-    if (this.#over || !this.#members.some((m) => m.leg === to) || to.session?.state !== 'confirmed') {
-      req.respond(481);
-      return;
-    }
-    req.respond(202);
-    this.#log.info({ transferor: leg.legId, transferee: to.legId, target: dialled }, 'blind transfer');
-    leg.session!.notifyReferStatus('SIP/2.0 200 OK', true).catch((err: unknown) => leg.log.warn({ err }, 'NOTIFY of the transfer failed'));
+    if (this.#over || !this.#members.some((m) => m.leg === to) || to.session?.state !== 'confirmed') return 'gone';
+    accepted?.();
+    this.#log.info({ transferor: transferor.legId, transferee: to.legId, target, by: accepted ? 'refer' : 'ringside' }, 'blind transfer');
     // The transferee's media endpoint moves to the new session (which closes it at its end).
     to.handOverMedia();
     this.#deps.media.disconnect(to.endpointId!).catch(() => undefined);
-    this.#interrupt({ by: 'transfer', transferor: leg });
+    this.#interrupt({ by: 'transfer', transferor, local: accepted === undefined });
     start({ session: to.session, endpointId: to.endpointId! });
+    return 'moved';
   }
 }

@@ -35,6 +35,7 @@ export class Originate {
   readonly #log: Logger;
   readonly #ringing: Ringing;
   #aborted = false;
+  #hungUp = false;
   #conversation?: Conversation;
 
   constructor(deps: SessionDeps, plan: OriginatePlan) {
@@ -65,6 +66,18 @@ export class Originate {
     this.#aborted = true;
     this.#ringing.giveUp(ABORTED, 'error');
     this.#conversation?.hangUp();
+  }
+
+  /** Ringside hangs it up on request (the console): a ringing side is cancelled, answered ones get a BYE. */
+  hangUp(): void {
+    this.#hungUp = true;
+    this.#ringing.giveUp(CANCELLED, 'normal');
+    this.#conversation?.hangUp();
+  }
+
+  /** Blind transfer of the contact's party to `target`, Ringside hanging up the other side (Call.transfer). */
+  transfer(target: string): Promise<'moved' | 'nobody' | 'gone' | 'unanswered'> {
+    return this.#conversation ? this.#conversation.transfer(target) : Promise.resolve('unanswered');
   }
 
   /** Rings one side: its leg, if it answered. */
@@ -128,7 +141,7 @@ export class Originate {
     const conversation = this.#session.conversation({ start, localParty });
     this.#conversation = conversation;
     await conversation.join(a, b);
-    if (this.#aborted) conversation.hangUp();
+    if (this.#aborted || this.#hungUp) conversation.hangUp();
     this.#facts.record(await conversation.run());
   }
 }

@@ -27,6 +27,7 @@ import type { RoutingDeps } from './routing/targets.js';
 import type { TransferService } from './conversation-types.js';
 import type { SessionDeps } from './session-deps.js';
 import type { OriginatePlan } from './originate-plan.js';
+import { LiveSessions } from './live-sessions.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -60,11 +61,14 @@ export class Switch {
   readonly #calls = new Set<Call | Originate>();
   /** Voice-API calls: carrier calls to application numbers, and `POST /calls` (spec bandwidth §3). */
   readonly voice: VoiceCalls;
+  /** The sessions in progress, as a snapshot (live-sessions.ts): every session records its facts through it. */
+  readonly live: LiveSessions;
   #closed = false;
 
   constructor(options: SwitchOptions) {
     this.#o = options;
     this.#log = options.logger;
+    this.live = new LiveSessions(options.facts);
     const routing: RoutingDeps = {
       store: options.store,
       registrar: options.registrar,
@@ -135,6 +139,31 @@ export class Switch {
     return { ok: true, sessionId: o.sessionId, callId: plan.start.callId };
   }
 
+  /**
+   * Ringside hangs up one of the account's live sessions on request (the console): a ringing call is
+   * refused, an answered one gets BYE on every leg. False when no such session is live in this process.
+   */
+  hangUp(accountId: string, sessionId: string): boolean {
+    if (!this.live.get(accountId, sessionId)) return false;
+    const call = [...this.#calls].find((c) => c.sessionId === sessionId);
+    if (call) call.hangUp();
+    else if (!this.voice.hangUpSession(accountId, sessionId)) return false;
+    this.live.markEnding(sessionId);
+    return true;
+  }
+
+  /**
+   * Blind transfer of a live session's caller (an originate's contact) to `target`, as its other party's
+   * REFER would ask (routing/transfer.ts): `moved` once the new session rings the target; `nobody` when
+   * the target names nobody reachable; `unanswered` when the session has no two-party conversation;
+   * `application` for a voice-API call (its application steers it); `gone` when it is not live here.
+   */
+  async transfer(accountId: string, sessionId: string, target: string): Promise<'moved' | 'nobody' | 'gone' | 'unanswered' | 'application'> {
+    if (!this.live.get(accountId, sessionId)) return 'gone';
+    const call = [...this.#calls].find((c) => c.sessionId === sessionId);
+    return call ? call.transfer(target) : 'application';
+  }
+
   /** Stops taking calls and ends the ones in progress (ringing: 503; answered: BYE), waiting up to 2 s. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -156,7 +185,7 @@ export class Switch {
   /** What calls and originates run with. */
   #callDeps(): SessionDeps {
     const o = this.#o;
-    return { stack: o.stack, media: o.media, facts: o.facts, logger: this.#log, recordingUrl: o.recordingUrl, transfer: this.#transferService };
+    return { stack: o.stack, media: o.media, facts: this.live, logger: this.#log, recordingUrl: o.recordingUrl, transfer: this.#transferService };
   }
 
   /**

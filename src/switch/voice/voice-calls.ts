@@ -383,6 +383,13 @@ export class VoiceCalls implements VoiceControl {
     void call.run().finally(() => this.#live.delete(call.id));
   }
 
+  /** Hangs up the live call of that session as `POST /calls/{id}` `completed` would (the console); false
+   *  when none is live here. */
+  hangUpSession(accountId: string, sessionId: string): boolean {
+    const call = [...this.#live.values()].find((c) => c.sessionId === sessionId && c.accountId === accountId);
+    return call !== undefined && call.changeState('completed').ok;
+  }
+
   #call(accountId: string, callId: string): VoiceCall | undefined {
     const call = this.#live.get(callId);
     return call && call.accountId === accountId ? call : undefined;
