@@ -74,14 +74,17 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   const adminToken = await login(r, 'alice@demo.test', 'alice-pass');
   const browser = await launch(t);
 
-  /** Alice's phone (sipp registered as 101) answering the next call, in the background. */
-  const alicePhone = async (end: 'bye' | 'wait-bye' = 'wait-bye'): Promise<Promise<Sipp>> => {
-    const port = await freePort();
-    await register(t, target, port, '101', 'alice-sip-101');
+  // Alice's phone: registered once from one port, where each test then runs an answering sipp (a binding
+  // per call would leave stale ones that ring-all rings too).
+  const phonePort = await freePort();
+  await register(t, target, phonePort, '101', 'alice-sip-101');
+  /** Alice's phone answering the next call, in the background. */
+  const alicePhone = async (end: 'bye' | 'wait-bye' = 'wait-bye'): Promise<{ done: Promise<Sipp> }> => {
     const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ end }) });
-    const done = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
+    const done = sipp(t, 'phone.xml', '', { dir, port: phonePort, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
     await sleep(300);
-    return done;
+    // Wrapped: an async function returning the promise itself would wait for sipp to exit.
+    return { done };
   };
   /** The carrier calling the main line from a caller whose display name is `name`. */
   const carrierCall = (steps: Step[], end: 'bye' | 'wait-bye', name = 'Pat Caller') => {
@@ -106,13 +109,15 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   let firstCall = '';
   await t.test('a carrier call shows in live calls within 1 s of its INVITE and goes at its BYE; its caller name stays text', async () => {
     await watchRows(admin);
-    const phone = await alicePhone();
+    const { done: phone } = await alicePhone();
     const call = carrierCall([{ audio: 'g711a' }, { pauseMs: 2500 }], 'bye', EVIL_NAME);
     const row = await admin.waitForSelector('tr[data-session-id]', { timeout: 5000 });
     firstCall = (await row.getAttribute('data-session-id'))!;
     const started = (await liveCalls()).calls.find((c) => c.sessionId === firstCall);
     assert.ok(started, 'the session is live on the server');
-    await admin.waitForSelector(`tr[data-session-id="${firstCall}"].state-answered`, { timeout: 5000 });
+    await admin.waitForSelector(`tr[data-session-id="${firstCall}"].state-answered`, { timeout: 5000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${JSON.stringify(await liveCalls())}`);
+    });
     const answeredSeen = Date.now();
     await shot(admin, 'live-calls');
     // The display name is shown as the characters it is, and nothing in it ran.
@@ -144,7 +149,7 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
       await sleep(1500);
       await route.continue();
     });
-    const phone = await alicePhone();
+    const { done: phone } = await alicePhone();
     const call = carrierCall([{ pauseMs: 1500 }], 'bye');
     await events.reload();
     ok(await call, 'carrier');
@@ -165,11 +170,14 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   });
 
   await t.test('hanging up from the console ends the sipp call', async () => {
-    const phone = await alicePhone('wait-bye');
+    const { done: phone } = await alicePhone('wait-bye');
     const call = carrierCall([{ pauseMs: 200 }], 'wait-bye');
     const row = await admin.waitForSelector('tr[data-session-id].state-answered', { timeout: 8000 });
     const id = (await row.getAttribute('data-session-id'))!;
     await admin.click(`tr[data-session-id="${id}"] button.hangup`);
+    await admin.waitForSelector(`tr[data-session-id="${id}"]`, { state: 'detached', timeout: 3000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${await admin.innerHTML('main').catch(() => '')}`);
+    });
     ok(await call, 'carrier got the BYE');
     ok(await phone, 'phone got the BYE');
     await admin.waitForSelector(`tr[data-session-id="${id}"]`, { state: 'detached', timeout: 3000 });
@@ -250,7 +258,8 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     assert.deepEqual(own, ['calls', 'events', 'history', 'devices', 'phone']);
     await watchRows(page);
     // A call of Alice's while Bob watches: it must not show.
-    const phone = await alicePhone();
+    const { done: phone } = await alicePhone();
+    await openScreen(admin, 'calls');
     const call = carrierCall([{ pauseMs: 1000 }], 'bye');
     await admin.waitForSelector('tr[data-session-id]', { timeout: 8000 });
     ok(await call, 'carrier');

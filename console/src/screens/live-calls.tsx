@@ -114,7 +114,7 @@ function CallRow({ call: c, now, elevated, onChange }: { call: LiveCall; now: nu
       </td>
       {elevated && (
         <td class="actions">
-          <button type="button" class="hangup danger" disabled={busy} onClick={() => act(post(`${path}/hangup`))}>
+          <button type="button" class="hangup danger" disabled={busy} onClick={() => act(post(`${path}/hangup`, {}))}>
             Hang up
           </button>
           <form
