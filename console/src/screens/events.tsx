@@ -39,7 +39,7 @@ function save(d: Dialect, s: Saved): void {
 function summary(p: unknown): string {
   if (!p || typeof p !== 'object') return String(p);
   const o = p as Record<string, unknown>;
-  const pick = ['category', 'subCategory', 'eventName', 'eventType', 'state', 'from', 'to', 'direction', 'callerName', 'disposition', 'trackingId', 'session_id', 'callId'];
+  const pick = ['eventTimestamp', 'timestamp', 'eventType', 'state', 'from', 'to', 'direction', 'callerName', 'disposition', 'trackingId', 'session_id', 'callId'];
   return pick
     .filter((k) => typeof o[k] === 'string' || typeof o[k] === 'number')
     .map((k) => `${k}=${String(o[k])}`)
