@@ -17,6 +17,8 @@
  *      steps), IDLE_SECONDS=40 (Ringside's idle pause at the end: longer than the 32 s UDP transaction linger),
  *      LOG_LEVEL=info (Ringside's).
  *      SCRAPE_MS=1000 scrapes Ringside's GET /metrics that often during each step (SCRAPE_ALTERNATE=1: every other step).
+ *      HEALTH_MS=100 reads Ringside's overload figures from GET /health that often and prints them after each
+ *      step (receive-buffer wait, loop delay and utilisation, INVITEs shed so far).
  *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
  *      PROFILE_DIR=/some/dir keeps the profiles there.
  *      KEEP_DIR=1 keeps sipp's stats and error logs; RINGSIDE_DIR=/other/checkout runs that Ringside.
@@ -50,6 +52,7 @@ const STEP_SECONDS = Number(env.STEP_SECONDS ?? 10);
 const PAUSE_SECONDS = Number(env.PAUSE_SECONDS ?? 5);
 const IDLE_SECONDS = Number(env.IDLE_SECONDS ?? 40);
 const SCRAPE_MS = Number(env.SCRAPE_MS ?? 0);
+const HEALTH_MS = Number(env.HEALTH_MS ?? 0);
 let stepIndex = 0;
 // 20,000 pairs: at 2,000 calls/s, ~3,000 calls in progress hold 2 legs × 1 pair each, with room to spare.
 const RTP_PORTS = '20000-59999';
@@ -187,7 +190,24 @@ async function step(box: Box, rate: number, dir: string, carrierPort: number): P
           .then(() => scrapeTimes.push(performance.now() - at), () => undefined);
       }, SCRAPE_MS)
     : undefined;
+  const health: string[] = [];
+  const healthReader =
+    box.ringside !== undefined && HEALTH_MS > 0
+      ? setInterval(() => {
+          const at = ((performance.now() - t0) / 1000).toFixed(1);
+          fetch(`http://127.0.0.1:${box.ringside!.httpPort}/health`)
+            .then((r) => r.json() as Promise<{ overload?: { socketDelayMs: number; loopDelayMs: number; utilization: number; shed: number } }>)
+            .then((h) => {
+              const o = h.overload;
+              if (o) health.push(`${at} s: wait ${o.socketDelayMs} ms, loop ${o.loopDelayMs} ms, busy ${o.utilization}, shed ${o.shed}`);
+            }, () => undefined);
+        }, HEALTH_MS)
+      : undefined;
   const { outcome } = await runUacStep({ target: box.target, carrierPort, rate, seconds: STEP_SECONDS, stepDir });
+  if (healthReader) {
+    clearInterval(healthReader);
+    console.error(`# ringside ${rate}/s overload figures every ${HEALTH_MS} ms:\n${health.join('\n')}`);
+  }
   const seconds = (performance.now() - t0) / 1000;
   const cpu = box.cpu() - cpu0;
   if (scraper) clearInterval(scraper);

@@ -34,7 +34,7 @@ import { requestParamSchema } from './shared/request-params.js';
 import { realtimeApi, type RealtimeApiOptions } from './realtime/realtime-api.js';
 import { adminApi, type AdminApiOptions } from './admin/admin-api.js';
 import { carrierApi } from './carrier/carrier-api.js';
-import { provisioningApi } from './provisioning/provisioning-api.js';
+import { provisioningApi, type ProvisioningApiOptions } from './provisioning/provisioning-api.js';
 import { recordingsApi, type RecordingSource } from './recordings/recordings-api.js';
 import { voiceApi } from './voice/voice-api.js';
 import type { RateLimitOptions } from './voice/voice-rate-limit.js';
@@ -77,6 +77,8 @@ export interface ApiServices {
   metrics?: MetricsApiOptions;
   /** The public base URL, the OpenAPI document's server (read per request: fixed once listening). */
   publicUrl?: () => string;
+  /** Told of every accepted provisioning write (REST). */
+  provisioningChanged?: ProvisioningApiOptions['changed'];
 }
 
 export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise<void> {
@@ -87,7 +89,7 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   app.addSchema(requestParamSchema);
   await app.register(realtimeApi, { store: s.store, messaging: s.messaging, mmsMedia: s.mmsMedia, calls: s.calls });
   await app.register(adminApi, { store: s.store, events: s.events, recorder: s.recorder, webhooks: s.webhooks, ...(s.mediaPorts ? { mediaPorts: s.mediaPorts } : {}), ...(s.overload ? { overload: s.overload } : {}), ...(s.tts ? { tts: s.tts } : {}), ...(s.eventStream ? { eventStream: s.eventStream } : {}) });
-  await app.register(provisioningApi, { store: s.store });
+  await app.register(provisioningApi, { store: s.store, ...(s.provisioningChanged ? { changed: s.provisioningChanged } : {}) });
   await app.register(carrierApi, { store: s.store, messaging: s.messaging });
   await app.register(recordingsApi, { store: s.store, recordings: s.recordings });
   await app.register(voiceApi, { store: s.store, events: s.events, ...(s.voice ? { voice: s.voice } : {}), ...(s.voiceRateLimit ? { rateLimit: s.voiceRateLimit } : {}), messaging: s.messaging, mmsMedia: s.mmsMedia });

@@ -180,7 +180,7 @@ export class Ringside implements RingsideServices {
         return status;
       });
       const sipLogger = logger.child({ component: 'sip' });
-      const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
+      const overload = new OverloadGuard({ maxLoopDelayMs: settings.overload.maxLoopDelayMs, maxUtilization: settings.overload.maxUtilizationPercent / 100, maxLateInvitesPerSecond: settings.overload.maxLateInvitesPerSecond, maxSocketDelayMs: settings.overload.maxSocketDelayMs, retryAfterSeconds: settings.overload.retryAfterSeconds, queue: { depth: () => events.backlog, max: settings.overload.maxLogBacklog } });
       running.push({ name: 'overload guard', close: async () => overload.close() });
       const addresses = advertisedAddresses(settings, server);
       const sipOptions = {
@@ -235,7 +235,10 @@ export class Ringside implements RingsideServices {
       const tts: TtsStatus = await ttsProbe;
       const http = started('http', createHttpServer({ logger }));
       const metricsOptions = { metrics, ...(settings.metricsToken !== undefined ? { token: settings.metricsToken } : {}) };
-      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts, metrics: metricsOptions, publicUrl: () => dialectOptions.publicUrl });
+      await http.register(ringsideApi, { store, events, recorder, webhooks, messaging, mmsMedia, calls, voice: calls.voice, recordings: media, mediaPorts: () => media.portPool(), overload: () => overload.status, tts: () => tts, metrics: metricsOptions, publicUrl: () => dialectOptions.publicUrl, provisioningChanged: (resource) => {
+        // A trunk made or changed over REST registers (or stops) at once, as one from the file does at start.
+        if (resource === 'trunks') store.listTrunks().then((trunks) => sip.syncTrunkRegistrations(trunks, sipLogger), (err: unknown) => logger.warn({ err }, 'reading trunks after a change failed'));
+      } });
       const realtime = started('realtime', new RealtimeSocketServer({ store, events, logger: logger.child({ component: 'realtime-ws' }), ...options.realtime }));
       metrics.bind({
         sip: sip.stack,
@@ -247,6 +250,7 @@ export class Ringside implements RingsideServices {
         webhooks: () => webhooks.stats,
         outbox: () => outbox.counts(),
         invitesShed: () => overload.status.shed,
+        sipReceiveWaitMs: () => overload.status.socketDelayMs,
       });
       // WebSocket upgrades by path: SIP over WebSocket (RFC 7118) at --sip-ws-path, the RealTime API at `/`.
       const fallback = realtime.handleUpgrade.bind(realtime);

@@ -21,7 +21,7 @@ export interface Settings {
   /** `json`: one pino JSON line per event (machines); `pretty`: one readable line (people). */
   logFormat: LogFormat;
   /** New calls get 503 + Retry-After past these bounds (sip/overload-guard.ts); environment only. */
-  overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxLogBacklog: number; retryAfterSeconds: number };
+  overload: { maxLoopDelayMs: number; maxUtilizationPercent: number; maxLateInvitesPerSecond: number; maxSocketDelayMs: number; maxLogBacklog: number; retryAfterSeconds: number };
   /** SO_RCVBUF asked for the SIP UDP socket (bytes); environment only. */
   sipUdpReceiveBufferBytes: number;
   /** How long an inbound voice-API call without `autoAnswer` waits for its application (docs/voice-api.md);
@@ -110,6 +110,7 @@ export const TUNING_ENV = {
   maxLoopDelayMs: 'RINGSIDE_OVERLOAD_LOOP_DELAY_MS',
   maxUtilizationPercent: 'RINGSIDE_OVERLOAD_LOOP_BUSY_PERCENT',
   maxLateInvitesPerSecond: 'RINGSIDE_OVERLOAD_LATE_INVITES',
+  maxSocketDelayMs: 'RINGSIDE_OVERLOAD_SOCKET_DELAY_MS',
   maxLogBacklog: 'RINGSIDE_OVERLOAD_LOG_BACKLOG',
   retryAfterSeconds: 'RINGSIDE_OVERLOAD_RETRY_AFTER',
   sipUdpReceiveBufferBytes: 'RINGSIDE_SIP_UDP_RCVBUF',
@@ -159,6 +160,7 @@ export function resolveSettings(flags: RawSettings, env: NodeJS.ProcessEnv = pro
       maxLoopDelayMs: tuning('maxLoopDelayMs', 200, 10, 60_000),
       maxUtilizationPercent: tuning('maxUtilizationPercent', 100, 10, 100),
       maxLateInvitesPerSecond: tuning('maxLateInvitesPerSecond', 10, 0, 1_000_000),
+      maxSocketDelayMs: tuning('maxSocketDelayMs', 200, 0, 60_000),
       maxLogBacklog: tuning('maxLogBacklog', 20_000, 10, 10_000_000),
       retryAfterSeconds: tuning('retryAfterSeconds', 2, 1, 3600),
     },

@@ -42,7 +42,8 @@ function guardLimits(c: SipDigestLimitsConfig | undefined): ConstructorParameter
 }
 
 export class SipService {
-  readonly #registrations: OutboundRegistration[] = [];
+  /** Trunk registrations by what they send (registrationKey). */
+  readonly #registrations = new Map<string, OutboundRegistration>();
 
   private constructor(
     readonly stack: SipStack,
@@ -94,7 +95,7 @@ export class SipService {
       registrar.connectionClosed(id).catch((err: unknown) => logger.warn({ err, connectionId: id }, 'removing the bindings of a closed websocket failed'));
     });
     const service = new SipService(stack, registrar, credentials, options);
-    service.registerTrunks(await store.listTrunks(), logger);
+    service.syncTrunkRegistrations(await store.listTrunks(), logger);
     return service;
   }
 
@@ -105,10 +106,18 @@ export class SipService {
   }
 
   /** Registers to every carrier trunk configured with `register: true` (RFC 3261 §10.2), refreshing and
-   *  retrying on its own; the state changes are logged. */
-  registerTrunks(trunks: readonly TrunkRecord[], logger: Logger): OutboundRegistration[] {
-    for (const t of trunks) {
-      if (!t.register || !t.auth) continue;
+   *  retrying on its own; the state changes are logged. Called again with the trunks after a change
+   *  (provisioning REST), it unregisters what was removed or changed and registers what is new. */
+  syncTrunkRegistrations(trunks: readonly TrunkRecord[], logger: Logger): void {
+    const wanted = new Map<string, TrunkRecord>();
+    for (const t of trunks) if (t.register && t.auth) wanted.set(registrationKey(t), t);
+    for (const [key, reg] of this.#registrations) {
+      if (wanted.has(key)) continue;
+      this.#registrations.delete(key);
+      reg.stop().catch((err: unknown) => logger.warn({ err }, 'trunk unregistration failed'));
+    }
+    for (const [key, t] of wanted) {
+      if (this.#registrations.has(key) || !t.auth) continue;
       const reg = new OutboundRegistration(this.stack, {
         registrar: `sip:${t.host}:${t.port}`,
         aor: `sip:${t.auth.username}@${t.auth.realm ?? t.host}`,
@@ -119,9 +128,8 @@ export class SipService {
       });
       reg.onStateChange((state, res) => logger.info({ trunk: t.name, state, status: res?.status }, 'trunk registration'));
       reg.start().catch((err: unknown) => logger.warn({ trunk: t.name, err }, 'trunk registration failed'));
-      this.#registrations.push(reg);
+      this.#registrations.set(key, reg);
     }
-    return this.#registrations;
   }
 
   get port(): number {
@@ -130,7 +138,12 @@ export class SipService {
 
   async close(): Promise<void> {
     // Unregister from carriers (Expires: 0), but never let a silent carrier hold up shutdown.
-    await Promise.race([Promise.allSettled(this.#registrations.map((r) => r.stop())), new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([Promise.allSettled([...this.#registrations.values()].map((r) => r.stop())), new Promise((r) => setTimeout(r, 2000).unref())]);
     await this.stack.close();
   }
+}
+
+/** A registration is the same while everything it sends is: a change to any of these starts a new one. */
+function registrationKey(t: TrunkRecord): string {
+  return JSON.stringify([t.name, t.host, t.port, t.transport, t.auth?.username, t.auth?.password, t.auth?.realm, t.registerExpiresSeconds]);
 }

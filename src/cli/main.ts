@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `ringside` command. `serve` runs the platform; `demo` tours it with simulated phones and a carrier;
- * `check-config` validates a provisioning file without starting anything.
+ * `check-config` validates a provisioning file without starting anything; `export-config` writes the store's
+ * provisioning back out as one.
  */
 import { Command, Option } from 'commander';
 import { runServe } from './serve-command.js';
 import { runDemo, type DemoOptions } from './demo-command.js';
 import { runCheckConfig } from './check-config-command.js';
+import { runExportConfig, type ExportOptions } from './export-config-command.js';
 import { ENV } from '../app/settings.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -61,6 +63,17 @@ program
   .argument('<file>', 'the provisioning file')
   .action((file: string) => {
     process.exitCode = runCheckConfig(file);
+  });
+
+program
+  .command('export-config')
+  .description("Write the store's current provisioning (the file's seed plus REST edits) as a provisioning file (YAML) that check-config and serve --config accept: to stdout, or to --out FILE. Passwords and API secrets are exported as their stored hashes.")
+  .addOption(new Option('--config <file>', 'provisioning file: seeds the store first, as serve --config would').env(ENV.config))
+  .addOption(new Option('--data <dir>', 'data directory of the SQLite store').env(ENV.data).default('./data'))
+  .addOption(new Option('--store <url>', 'sqlite (the data directory) or postgres://user@host:port/database').env(ENV.store).default('sqlite'))
+  .addOption(new Option('--out <file>', 'write here (mode 0600) instead of stdout'))
+  .action(async (opts: ExportOptions) => {
+    process.exitCode = await runExportConfig(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -7,6 +7,8 @@ const e164 = { type: 'string', pattern: '^\\+[1-9][0-9]{1,14}$' } as const;
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
 const userId = { type: 'integer', minimum: 1, maximum: 2147483647 } as const;
 const httpUrl = { type: 'string', format: 'uri', pattern: '^https?://' } as const;
+/** A stored password hash (store/password-hash.ts), as `ringside export-config` writes it. */
+const scryptHash = { type: 'string', pattern: '^scrypt\\$[0-9]+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$', maxLength: 512 } as const;
 const seconds = (def: number, max: number) => ({ type: 'integer', minimum: 1, maximum: max, default: def }) as const;
 
 export const userSchema = {
@@ -23,7 +25,7 @@ export const userSchema = {
     name: { type: 'string', minLength: 1, maxLength: 128 },
     email: { type: 'string', format: 'email' },
     password: { type: 'string', minLength: 4, maxLength: 256 },
-    passwordHash: { type: 'string', pattern: '^scrypt\\$[0-9]+\\$[A-Za-z0-9_-]+\\$[A-Za-z0-9_-]+$', maxLength: 512 },
+    passwordHash: scryptHash,
     role: { enum: ['admin', 'manager', 'user'], default: 'user' },
     extension: { type: 'string', pattern: '^[0-9]{2,6}$' },
     pin: { type: 'string', pattern: '^[0-9]{4,8}$' },
@@ -144,10 +146,15 @@ const webhook = {
 export const apiCredentialSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['token', 'secret'],
+  required: ['token'],
+  anyOf: [
+    { properties: { secret: { type: 'string' } }, required: ['secret'] },
+    { properties: { secretHash: { type: 'string' } }, required: ['secretHash'] },
+  ],
   properties: {
     token: { type: 'string', minLength: 8, maxLength: 128 },
     secret: { type: 'string', minLength: 8, maxLength: 256 },
+    secretHash: scryptHash,
     name: { type: 'string', maxLength: 128 },
   },
 } as const;
@@ -156,11 +163,16 @@ export const apiCredentialSchema = {
 const voiceApi = {
   type: 'object',
   additionalProperties: false,
-  required: ['userId', 'apiToken', 'apiSecret'],
+  required: ['userId', 'apiToken'],
+  anyOf: [
+    { properties: { apiSecret: { type: 'string' } }, required: ['apiSecret'] },
+    { properties: { apiSecretHash: { type: 'string' } }, required: ['apiSecretHash'] },
+  ],
   properties: {
     userId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
     apiToken: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^:]+$' },
     apiSecret: { type: 'string', minLength: 1, maxLength: 256 },
+    apiSecretHash: scryptHash,
   },
 } as const;
 

@@ -93,7 +93,9 @@ export interface WebhookConfig {
 export interface ApiCredentialConfig {
   /** Voice-API style credentials: HTTP Basic with token as user and secret as password. */
   token: string;
-  secret: string;
+  /** The secret; or, instead, its scrypt hash (`secretHash`, as `export-config` writes it). */
+  secret?: string;
+  secretHash?: string;
   name?: string;
 }
 
@@ -122,7 +124,9 @@ export interface AccountConfig {
 export interface VoiceApiConfig {
   userId: string;
   apiToken: string;
-  apiSecret: string;
+  /** The secret; or, instead, its scrypt hash (`apiSecretHash`, as `export-config` writes it). */
+  apiSecret?: string;
+  apiSecretHash?: string;
 }
 
 export interface TrunkConfig {

@@ -118,3 +118,11 @@ test('two problems: each problem line names one problem, and the whole message l
   const message = problems[0]!.message;
   for (const t of texts) assert.equal(message.split(t).length - 1, 1, `${t} appears once in:\n${message}`);
 });
+
+test('a password or its hash: either loads, neither names the password only', () => {
+  const file = (user: string) => `accounts:\n  - id: a\n    name: A\n    users:\n      - { id: 1, name: X, email: x@a.test, pin: "1234"${user} }\n`;
+  assert.equal(parseConfig(file(', password: pass1')).accounts[0]!.users[0]!.password, 'pass1');
+  assert.equal(parseConfig(file(', passwordHash: "scrypt$16384$c2FsdA$aGFzaA"')).accounts[0]!.users[0]!.passwordHash, 'scrypt$16384$c2FsdA$aGFzaA');
+  assert.throws(() => parseConfig(file('')), (e: Error) => /missing required setting 'password'/.test(e.message) && !/passwordHash/.test(e.message));
+  assert.throws(() => parseConfig(file(', passwordHash: plain')), /passwordHash/);
+});

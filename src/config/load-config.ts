@@ -48,8 +48,10 @@ export function parseConfig(text: string, file = '<config>'): ProvisioningConfig
   return config;
 }
 
-// `if`/`anyOf` wrappers repeat what their branches said.
+// `if`/`anyOf` wrappers repeat what their branches said; a missing password is reported as such, not also
+// as a missing `passwordHash` (its alternative, which exported files use).
 function notNoise(e: ErrorObject): boolean {
+  if (e.keyword === 'required' && /Hash$/.test(String((e.params as { missingProperty?: string }).missingProperty))) return false;
   return e.keyword !== 'if' && e.keyword !== 'anyOf';
 }
 

@@ -58,3 +58,29 @@ test('the late-INVITE bound is off at 0', (t) => {
   for (let i = 0; i < 1000; i++) guard.noteLateInvite();
   assert.equal(guard.shouldShed(0), undefined);
 });
+
+test('datagrams waiting in the SIP socket past the bound shed a share of new calls growing with the excess, at any traffic', (t) => {
+  const guard = new OverloadGuard({ maxLoopDelayMs: 10_000, maxSocketDelayMs: 200, retryAfterSeconds: 1, minTransactions: Infinity });
+  t.after(() => guard.close());
+  const socket = { delayMs: 150 };
+  guard.watchSocket(socket);
+  const refused = (n: number) => {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (guard.shouldShed(0)) k++;
+    return k;
+  };
+  assert.equal(refused(100), 0, 'within the bound');
+  assert.equal(guard.status.shedding, false);
+  socket.delayMs = 250; // a quarter over
+  assert.equal(refused(100), 25);
+  assert.equal(guard.status.shedding, true);
+  assert.equal(guard.status.socketDelayMs, 250);
+  socket.delayMs = 300; // half over
+  assert.equal(refused(100), 50);
+  socket.delayMs = 400; // twice the bound: all
+  assert.match(guard.shouldShed(0) ?? '', /^datagrams wait 400 ms unread in the SIP socket > 200 ms: 100 % of new calls refused$/);
+  assert.equal(refused(50), 50);
+  socket.delayMs = 0;
+  assert.equal(refused(100), 0, 'drained: every call is taken again');
+  assert.equal(guard.status.shed, 25 + 50 + 1 + 50);
+});

@@ -19,6 +19,14 @@
  * receive buffer: calls are about to time out. More such late INVITEs in the last second than
  * `maxLateInvitesPerSecond` shed new calls until the backlog drains. (A second copy alone is not enough:
  * a cold process at its first load step keeps INVITEs half a second and still completes every call.)
+ *
+ * Late INVITEs are seen only after 1.5 s, when the receive buffer already holds a second or more of traffic
+ * and the kernel is about to drop: too late. So the guard also watches the SIP UDP socket itself: a probe
+ * (transport/receive-delay-probe.ts) measures how long a datagram now waits there unread. While that wait
+ * passes `maxSocketDelayMs`, a share of new INVITEs is refused, growing with the excess (all of them at
+ * twice the bound). A refusal costs a parse and one datagram out, a call many times more, so the queue
+ * drains: the switch admits what it can carry and refuses the rest at once, instead of queueing
+ * everything until it times out.
  */
 const TICK_MS = 20;
 const DECAY = 0.8;
@@ -38,8 +46,15 @@ export interface OverloadGuardOptions {
   queue?: { depth(): number; max: number };
   /** Shed while more INVITEs than this arrived a third time unanswered in the last second; omitted or 0 = never. */
   maxLateInvitesPerSecond?: number;
+  /** Shed while a datagram waits longer than this (ms) unread in a watched SIP socket; omitted or 0 = never. */
+  maxSocketDelayMs?: number;
   /** Retry-After on the 503 (s). */
   retryAfterSeconds: number;
+}
+
+/** The wait in a socket's receive buffer (transport/receive-delay-probe.ts). */
+export interface SocketDelay {
+  readonly delayMs: number;
 }
 
 export interface OverloadStatus {
@@ -50,6 +65,8 @@ export interface OverloadStatus {
   queueDepth: number;
   /** INVITEs received a third time, still unanswered, over the last second. */
   lateInvites: number;
+  /** How long a datagram now waits unread in the SIP UDP socket's buffer (ms; the longest of the watched sockets). */
+  socketDelayMs: number;
   /** New INVITEs refused with 503 since start. */
   shed: number;
 }
@@ -65,6 +82,9 @@ export class OverloadGuard {
   /** Late INVITEs per 250 ms bucket; index 0 is the current one. */
   readonly #late: number[] = new Array<number>(BUCKETS).fill(0);
   #bucketStart = performance.now();
+  readonly #sockets: SocketDelay[] = [];
+  /** Accumulated share of INVITEs to refuse for the socket delay: one is refused each time it reaches 1. */
+  #credit = 0;
 
   constructor(options: OverloadGuardOptions) {
     this.#options = options;
@@ -95,6 +115,17 @@ export class OverloadGuard {
     this.#bucketStart += passed * BUCKET_MS;
   }
 
+  /** Watches a socket's receive queue (the SIP stack registers its UDP socket). */
+  watchSocket(socket: SocketDelay): void {
+    this.#sockets.push(socket);
+  }
+
+  #socketDelayMs(): number {
+    let ms = 0;
+    for (const s of this.#sockets) ms = Math.max(ms, s.delayMs);
+    return ms;
+  }
+
   /** The stack read a third copy of an INVITE it has not answered with a final response yet. */
   noteLateInvite(): void {
     this.#late[0]!++;
@@ -108,14 +139,31 @@ export class OverloadGuard {
    *  `transactions`: the SIP stack's live transactions (the traffic the loop bounds need). */
   shouldShed(transactions = Infinity): string | undefined {
     this.#transactions = transactions;
-    const reason = this.#reason(transactions);
+    const reason = this.#reason(transactions, true);
     if (reason) this.#shed++;
     return reason;
   }
 
-  #reason(transactions: number): string | undefined {
+  /** `decide`: a real INVITE is waiting for the answer (the socket-delay share is spent on it). */
+  #reason(transactions: number, decide = false): string | undefined {
     const q = this.#options.queue;
     if (q && q.depth() > q.max) return `queue depth ${q.depth()} > ${q.max}`;
+    const maxDelay = this.#options.maxSocketDelayMs ?? 0;
+    if (maxDelay > 0 && this.#sockets.length > 0) {
+      // A share of new calls in proportion to the excess: none at the bound, all at twice it. A wait that
+      // only touches the bound (a GC pause, a burst) costs a few calls instead of every call for a while.
+      const delay = this.#socketDelayMs();
+      const share = Math.min(1, (delay - maxDelay) / maxDelay);
+      if (share > 0) {
+        const why = `datagrams wait ${delay.toFixed(0)} ms unread in the SIP socket > ${maxDelay} ms: ${Math.ceil(share * 100)} % of new calls refused`;
+        if (!decide) return why;
+        this.#credit += share;
+        if (this.#credit >= 1) {
+          this.#credit -= 1;
+          return why;
+        }
+      }
+    }
     const late = this.#lateInvites();
     const maxLate = this.#options.maxLateInvitesPerSecond ?? 0;
     if (maxLate > 0 && late > maxLate) return `${late} INVITEs arrived a third time unanswered in the last second (> ${maxLate}): they waited ≥ 1.5 s unread`;
@@ -127,7 +175,7 @@ export class OverloadGuard {
   }
 
   get status(): OverloadStatus {
-    return { shedding: this.#reason(this.#transactions) !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, lateInvites: this.#lateInvites(), shed: this.#shed };
+    return { shedding: this.#reason(this.#transactions) !== undefined, loopDelayMs: Math.round(this.#delayMs), utilization: Math.round(this.#utilization * 100) / 100, queueDepth: this.#options.queue?.depth() ?? 0, lateInvites: this.#lateInvites(), socketDelayMs: Math.round(this.#socketDelayMs()), shed: this.#shed };
   }
 
   #lateInvites(): number {

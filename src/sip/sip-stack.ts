@@ -147,6 +147,7 @@ export class SipStack implements UserAgentCore {
     this.#contactUser = options.contactUser ?? 'ringside';
     this.#maxRingMs = options.maxRingMs ?? 180_000;
     this.#overload = options.overload;
+    this.#overload?.watchSocket(transport.receiveDelay);
     this.#transactions = new TransactionLayer({
       clock: this.clock,
       timers: this.timers,
@@ -176,6 +177,7 @@ export class SipStack implements UserAgentCore {
       ...(options.tcpIdleTimeoutMs !== undefined ? { tcpIdleTimeoutMs: options.tcpIdleTimeoutMs } : {}),
       ...(options.outboundFilter ? { outboundFilter: options.outboundFilter } : {}),
       ...(options.udpReceiveBufferBytes !== undefined ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes } : {}),
+      ...(options.overload ? { probeReceiveDelay: true } : {}),
       ...(options.tls ? { tls: options.tls } : {}),
     });
     return new SipStack(transport, options, log);

@@ -10,7 +10,7 @@ import type { ProvisioningConfig } from '../config/config-types.js';
 import { lockKey, type PgDatabase } from './pg-database.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import type { AccountRecord, NumberRecord, ProvisioningChange, ProvisioningResource, RecordOf, UserRecord } from './store.js';
-import { deleteSql, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
+import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
 
@@ -37,7 +37,7 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
     const rows: Record<string, Record<string, unknown>[]> = { accounts: [], users: [], numbers: [], lines: [], ring_groups: [], trunks: [], applications: [], webhooks: [], api_credentials: [] };
     for (const t of config.trunks) rows.trunks!.push({ name: t.name, body: t });
     for (const a of config.accounts) {
-      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, voiceApi, ...rest } = a;
+      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, voiceApi, ...rest } = a;
       const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
       rows.accounts!.push({ id: a.id, voice_user_id: voiceApi?.userId ?? null, body: account });
       for (const u of users) {
@@ -60,9 +60,8 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
       for (const g of ringGroups) rows.ring_groups!.push({ account_id: a.id, id: g.id, number: g.number, body: { ...g, accountId: a.id } });
       for (const x of applications) rows.applications!.push({ account_id: a.id, id: x.id, source: 'config', body: { ...x, accountId: a.id, source: 'config' } });
       for (const w of webhooks) rows.webhooks!.push({ account_id: a.id, id: w.id, source: 'config', body: { ...w, accountId: a.id, source: 'config' } });
-      const credentials = voiceApi ? [...apiCredentials, { token: voiceApi.apiToken, secret: voiceApi.apiSecret, name: 'voiceApi' }] : apiCredentials;
-      for (const c of credentials) {
-        const { secret: _s, ...cred } = c;
+      for (const c of fileCredentials(a)) {
+        const { secret: _s, secretHash: _h, ...cred } = c;
         rows.api_credentials!.push({ token: c.token, account_id: a.id, body: { ...cred, accountId: a.id, secretHash: secretHashes.get(c.token)! } });
       }
     }
@@ -124,9 +123,7 @@ async function reuseHashes(db: PgDatabase, config: ProvisioningConfig): Promise<
   await Promise.all(
     config.accounts.flatMap((a) => [
       ...a.users.map(async (u) => hashes.set(u.id, u.password === undefined ? u.passwordHash! : await reuse(u.password, oldUsers.get(u.id)))),
-      ...[...a.apiCredentials, ...(a.voiceApi ? [{ token: a.voiceApi.apiToken, secret: a.voiceApi.apiSecret }] : [])].map(async (c) =>
-        secretHashes.set(c.token, await reuse(c.secret, oldSecrets.get(c.token))),
-      ),
+      ...fileCredentials(a).map(async (c) => secretHashes.set(c.token, c.secret === undefined ? c.secretHash! : await reuse(c.secret, oldSecrets.get(c.token)))),
     ]),
   );
   return { hashes, secretHashes };

@@ -134,3 +134,23 @@ test('a bad URL or an unreachable server fails open() with a clear error', { ski
   await assert.rejects(PostgresStore.open('mysql://x'), /not a PostgreSQL URL/);
   await assert.rejects(PostgresStore.open('postgres://postgres@127.0.0.1:1/test'), /ECONNREFUSED/);
 });
+
+test('two nodes: a REST write through A is seen by B (its cache dropped), and concurrent writers never both win a unique value', { skip }, async (t) => {
+  const [a, b] = await twoNodes(t);
+  await a.replaceProvisioning(loadConfigFile('examples/demo.yaml'));
+  assert.equal(await b.findUserBySipUsername('104'), undefined);
+  assert.equal((await b.findUserByExtension('demo', '101'))?.id, 501, 'cached on B');
+  const user = (email: string) => ({ name: 'Dan', email, password: 'dan-pass', role: 'user' as const, extension: '104', pin: '1104', sip: { username: '104', password: 'dan-sip-104' }, available: true, ownRecordsOnly: false });
+  await a.changeProvisioning({ resource: 'users', op: 'create', accountId: 'demo', value: user('dan@demo.test') });
+  await eventually(async () => (await b.findUserBySipUsername('104'))?.email === 'dan@demo.test', 'B finds the new SIP user');
+  await a.changeProvisioning({ resource: 'users', op: 'replace', accountId: 'demo', key: 501, value: { ...user('alice@demo.test'), name: 'Alice', extension: '111', pin: '1101', sip: { username: '101' } } });
+  await eventually(async () => (await b.findUserByExtension('demo', '101')) === undefined && (await b.findUserByExtension('demo', '111'))?.id === 501, "B drops Alice's old extension");
+  // Two nodes create users with the same extension at once: the provisioning lock runs them one after
+  // the other, and the second sees the first's row.
+  const results = await Promise.allSettled([
+    a.changeProvisioning({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user('e1@demo.test'), extension: '120', pin: '1120', sip: { username: '120', password: 'xxxxxx' } } }),
+    b.changeProvisioning({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user('e2@demo.test'), extension: '120', pin: '1121', sip: { username: '121', password: 'xxxxxx' } } }),
+  ]);
+  assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  assert.equal((await a.listUsers('demo')).filter((u) => u.extension === '120').length, 1);
+});

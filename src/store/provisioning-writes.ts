@@ -6,7 +6,7 @@
  * (`rowChanges`). A failed check throws `ProvisioningWriteError` before anything is written, so a write
  * is never half-applied. Pure: no database here, so SQLite and PostgreSQL cannot drift apart.
  */
-import type { LineConfig, NumberConfig, ProvisioningConfig, RingGroupConfig } from '../config/config-types.js';
+import type { AccountConfig, LineConfig, NumberConfig, ProvisioningConfig, RingGroupConfig } from '../config/config-types.js';
 import { crossCheck } from '../config/cross-check.js';
 import { hashPassword } from './password-hash.js';
 import type {
@@ -65,6 +65,14 @@ export interface PlannedWrite<R extends ProvisioningResource = ProvisioningResou
   record: RecordOf<R>;
 }
 
+/** The API credentials an account's file section provisions: its `apiCredentials` and its voice-API
+ *  token (stored as a credential named `voiceApi`), each with its secret or the secret's stored hash. */
+export function fileCredentials(a: AccountConfig): { token: string; secret?: string; secretHash?: string; name?: string }[] {
+  if (!a.voiceApi) return a.apiCredentials;
+  const v = a.voiceApi;
+  return [...a.apiCredentials, { token: v.apiToken, ...(v.apiSecret !== undefined ? { secret: v.apiSecret } : {}), ...(v.apiSecretHash !== undefined ? { secretHash: v.apiSecretHash } : {}), name: 'voiceApi' }];
+}
+
 /** Hashes the change's new login password or API secret (before the store's transaction: scrypt is slow). */
 export async function writeHashes(change: ProvisioningChange): Promise<WriteHashes> {
   if (change.op === 'delete') return {};
@@ -103,8 +111,13 @@ export function planWrite<R extends ProvisioningResource>(before: ProvisioningSn
     } else next[index] = record as { accountId?: string };
   }
   const after = withLineIds({ ...before, [c.resource]: next });
-  const problem = crossCheck(toConfig(after))[0];
-  if (problem) throw refusal(problem.path, problem.problem, problem.kind, after);
+  // Only what this write causes: a problem the store already had (data written before a check existed)
+  // must not block every later write.
+  const had = new Set(crossCheck(toConfig(before)).map((p) => refusal(p.path, p.problem, p.kind, before).message));
+  const problem = crossCheck(toConfig(after))
+    .map((p) => refusal(p.path, p.problem, p.kind, after))
+    .find((e) => !had.has(e.message));
+  if (problem) throw problem;
   return { after, record: record as RecordOf<R> };
 }
 
@@ -197,12 +210,21 @@ const PLURAL_TO_RESOURCE: Record<string, ProvisioningResource> = { users: 'users
 function refusal(path: string, problem: string, kind: string | undefined, s: ProvisioningSnapshot): ProvisioningWriteError {
   const parts = path.split('/').slice(1);
   // /accounts/0/users/3/extension → users 'extension'; /trunks/1/name → trunks 'name'; /accounts/0/trunk → 'trunk'.
-  const inResource = parts[0] === 'trunks' ? parts.slice(2) : parts[2] && PLURAL_TO_RESOURCE[parts[2]] ? parts.slice(4) : parts.slice(2);
+  const resource = parts[0] === 'trunks' ? 'trunks' : parts[2] !== undefined ? PLURAL_TO_RESOURCE[parts[2]] : undefined;
+  const inResource = parts[0] === 'trunks' ? parts.slice(2) : resource ? parts.slice(4) : parts.slice(2);
   const field = inResource.join('/') || parts[parts.length - 1] || 'body';
-  let words = problem.replace(/ is already used at \S+/, ' is already used').replace(/ \(\/accounts\/\d+\/numbers\)/, '');
-  if (parts[0] === 'accounts' && parts.length === 3) words = `account '${s.accounts[Number(parts[1])]?.id ?? ''}': ${words}`;
+  const words = problem.replace(/ is already used at \S+/, ' is already used').replace(/ \(\/accounts\/\d+\/numbers\)/, '');
+  // Which record holds the problem: the written one, or another that refers to what the write removed.
+  let holder = '';
+  if (parts[0] === 'accounts') {
+    const account = s.accounts[Number(parts[1])];
+    if (account && resource) {
+      const r = (s[resource] as { accountId?: string }[]).filter((x) => x.accountId === account.id)[Number(parts[3])];
+      if (r) holder = `${SINGULAR[resource]} '${String((KEYS[resource] as (x: unknown) => unknown)(r))}' `;
+    } else if (account) holder = `account '${account.id}' `;
+  } else if (resource === 'trunks') holder = `trunk '${s.trunks[Number(parts[1])]?.name ?? ''}' `;
   const code = kind === 'duplicate' ? 'conflict' : kind === 'reference' ? 'invalid_reference' : 'invalid';
-  return new ProvisioningWriteError(code, field, `${field}: ${words}`);
+  return new ProvisioningWriteError(code, field, `${holder}${field}: ${words}`);
 }
 
 /** A table's row: its columns (a `body` column holds the record as JSON) and its primary key. */

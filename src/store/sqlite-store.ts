@@ -9,7 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { ProvisioningConfig, ServerConfig } from '../config/config-types.js';
 import { WalFsync } from '../util/wal-fsync.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
-import { deleteSql, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
+import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 import type {
   AccountRecord,
   ApiCredentialRecord,
@@ -106,9 +106,10 @@ export class SqliteStore implements Store {
           if (u.password === undefined) hashes.set(u.id, u.passwordHash!);
           else hashes.set(u.id, old && (await verifyPassword(u.password, old.passwordHash)) ? old.passwordHash : await hashPassword(u.password));
         }),
-        ...[...a.apiCredentials, ...(a.voiceApi ? [{ token: a.voiceApi.apiToken, secret: a.voiceApi.apiSecret }] : [])].map(async (c) => {
+        ...fileCredentials(a).map(async (c) => {
           const old = this.#json<ApiCredentialRecord>('SELECT body FROM api_credentials WHERE token = ?', c.token);
-          secretHashes.set(c.token, old && (await verifyPassword(c.secret, old.secretHash)) ? old.secretHash : await hashPassword(c.secret));
+          if (c.secret === undefined) secretHashes.set(c.token, c.secretHash!);
+          else secretHashes.set(c.token, old && (await verifyPassword(c.secret, old.secretHash)) ? old.secretHash : await hashPassword(c.secret));
         }),
       ]),
     );
@@ -123,7 +124,7 @@ export class SqliteStore implements Store {
       else put(`INSERT INTO meta (key, body) VALUES ('seed', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(seed));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
-        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials, voiceApi, ...rest } = a;
+        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, voiceApi, ...rest } = a;
         const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
         put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
         for (const u of users) {
@@ -150,9 +151,8 @@ export class SqliteStore implements Store {
         for (const w of webhooks)
           put(`INSERT INTO webhooks (account_id, id, source, body) VALUES (?, ?, 'config', ?)
                ON CONFLICT (account_id, id) DO UPDATE SET source = 'config', body = excluded.body`, a.id, w.id, JSON.stringify({ ...w, accountId: a.id, source: 'config' }));
-        const credentials = voiceApi ? [...apiCredentials, { token: voiceApi.apiToken, secret: voiceApi.apiSecret, name: 'voiceApi' }] : apiCredentials;
-        for (const c of credentials) {
-          const { secret: _s, ...cred } = c;
+        for (const c of fileCredentials(a)) {
+          const { secret: _s, secretHash: _h, ...cred } = c;
           put('INSERT INTO api_credentials (token, account_id, body) VALUES (?, ?, ?)', c.token, a.id, JSON.stringify({ ...cred, accountId: a.id, secretHash: secretHashes.get(c.token)! }));
         }
       }

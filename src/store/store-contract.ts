@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigFile, parseConfig } from '../config/load-config.js';
 import type { CallRecord, MessageRecord, SipBindingRecord, Store } from './store.js';
+import { ProvisioningWriteError } from './provisioning-writes.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -348,6 +349,86 @@ export function storeContract(factory: StoreFactory): void {
       const got = await store.getReportEntry('demo', 'm-odd');
       assert.deepEqual(got, { kind: 'message', message: odd });
       assert.equal(JSON.stringify(got), JSON.stringify({ kind: 'message', message: odd }), 'same keys in the same order');
+    });
+
+    test('provisioning writes: create, replace, delete a user, seen by lookups and after a restart', async (t) => {
+      const s = await open(t);
+      await s.store.replaceProvisioning(loadConfigFile(DEMO));
+      const made = await s.store.changeProvisioning({ resource: 'users', op: 'create', accountId: 'demo', value: { name: 'Dan', email: 'Dan@Demo.test', password: 'dan-pass', role: 'user', extension: '104', pin: '1104', sip: { username: '104', password: 'dan-sip-104' }, available: true, ownRecordsOnly: false } });
+      assert.equal(made.id, 504, 'the next free id');
+      assert.equal('password' in made, false);
+      assert.equal((await s.store.findUserBySipUsername('104'))?.sip?.password, 'dan-sip-104', 'the SIP password is kept for digest');
+      assert.equal((await s.store.findUserByEmail('dan@demo.test'))?.id, 504);
+      assert.equal(await s.store.verifyUserPassword((await s.store.getUser(504))!, 'dan-pass'), true);
+      const replaced = await s.store.changeProvisioning({ resource: 'users', op: 'replace', accountId: 'demo', key: 504, value: { name: 'Daniel', email: 'dan@demo.test', role: 'user', extension: '105', pin: '1104', sip: { username: '104' }, available: true, ownRecordsOnly: false } });
+      assert.equal(replaced.name, 'Daniel');
+      assert.equal(replaced.passwordHash, made.passwordHash, 'omitted password: kept');
+      assert.equal(replaced.sip?.password, 'dan-sip-104', 'omitted SIP password: kept');
+      assert.equal(await s.store.findUserByExtension('demo', '104'), undefined, 'the old extension is gone');
+      const again = await s.reopen();
+      assert.equal((await again.findUserByExtension('demo', '105'))?.name, 'Daniel');
+      const gone = await again.changeProvisioning({ resource: 'users', op: 'delete', accountId: 'demo', key: 504 });
+      assert.equal(gone.id, 504);
+      assert.equal(await again.getUser(504), undefined);
+      assert.equal(await again.findUserBySipUsername('104'), undefined);
+      assert.equal((await again.counts()).users, 3);
+    });
+
+    test('provisioning writes: numbers, lines, ring groups, trunks, API credentials', async (t) => {
+      const { store } = await open(t);
+      await store.replaceProvisioning(loadConfigFile(DEMO));
+      await store.changeProvisioning({ resource: 'numbers', op: 'create', accountId: 'demo', value: { number: '+15550105', sms: true } });
+      const line = { id: 'new', name: 'New', type: 'general' as const, number: '+15550105', ring: { strategy: 'ring-group' as const, users: [], forwardTo: [], ringGroup: 'everyone', timeoutSeconds: 30, fallback: 'voicemail' as const }, confirmCalls: false, agentPinEntry: false, record: false, voicemail: { enabled: true, maxSeconds: 120 } };
+      await store.changeProvisioning({ resource: 'lines', op: 'create', accountId: 'demo', value: line });
+      assert.equal((await store.findNumber('+15550105'))?.lineId, 'new', 'the number knows its line');
+      assert.equal((await store.getLine('demo', 'new'))?.ring.ringGroup, 'everyone');
+      await store.changeProvisioning({ resource: 'ringGroups', op: 'replace', accountId: 'demo', key: 'everyone', value: { id: 'everyone', name: 'All', number: '110', strategy: 'round-robin', members: [501], timeoutSeconds: 20 } });
+      assert.equal((await store.findRingGroupByNumber('demo', '110'))?.name, 'All');
+      assert.equal(await store.findRingGroupByNumber('demo', '100'), undefined);
+      await store.changeProvisioning({ resource: 'lines', op: 'delete', accountId: 'demo', key: 'new' });
+      assert.equal((await store.findNumber('+15550105'))?.lineId, undefined);
+      await store.changeProvisioning({ resource: 'trunks', op: 'create', accountId: 'demo', value: { name: 'spare', host: 'spare.test', port: 5060, transport: 'udp', inboundAddresses: [], register: false, registerExpiresSeconds: 600 } });
+      assert.equal((await store.getTrunk('spare'))?.host, 'spare.test');
+      const cred = await store.changeProvisioning({ resource: 'apiCredentials', op: 'create', accountId: 'demo', value: { token: 'crm-token-1', secret: 'crm-secret-1', name: 'crm' } });
+      assert.equal('secret' in cred, false);
+      assert.equal(await store.verifyApiSecret((await store.findApiCredential('crm-token-1'))!, 'crm-secret-1'), true);
+      assert.deepEqual((await store.listApiCredentials('demo')).map((c) => c.token), ['crm-token-1', 't-demo']);
+      assert.deepEqual(await store.counts(), { accounts: 1, users: 3, numbers: 6, lines: 4, ringGroups: 1, trunks: 2, applications: 0, webhooks: 0, apiCredentials: 2 });
+    });
+
+    test('provisioning writes: a conflict or dangling reference is refused whole, naming the field', async (t) => {
+      const { store } = await open(t);
+      await store.replaceProvisioning(loadConfigFile(DEMO));
+      const before = JSON.stringify([await store.counts(), await store.listUsers('demo'), await store.listLines('demo'), await store.listNumbers('demo')]);
+      const user = { name: 'Eve', email: 'eve@demo.test', password: 'eve-pass', role: 'user' as const, pin: '1109', available: true, ownRecordsOnly: false };
+      const refused = async (change: Parameters<Store['changeProvisioning']>[0], code: string, field: RegExp) => {
+        const err = await store.changeProvisioning(change).then(() => undefined, (e: unknown) => e as ProvisioningWriteError);
+        assert.ok(err instanceof ProvisioningWriteError, `refused: ${JSON.stringify(change)}`);
+        assert.equal(err.code, code, err.message);
+        assert.match(err.field, field, err.message);
+      };
+      await refused({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user, extension: '101' } }, 'conflict', /extension/);
+      await refused({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user, email: 'ALICE@demo.test' } }, 'conflict', /email/);
+      await refused({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user, id: 502 } }, 'conflict', /id/);
+      await refused({ resource: 'users', op: 'create', accountId: 'demo', value: { ...user, sip: { username: '102', password: 'xxxx' } } }, 'conflict', /sip\/username/);
+      await refused({ resource: 'numbers', op: 'create', accountId: 'demo', value: { number: '+15550100', sms: true } }, 'conflict', /number/);
+      await refused({ resource: 'users', op: 'delete', accountId: 'demo', key: 502 }, 'invalid_reference', /ring\/users|members/);
+      await refused({ resource: 'numbers', op: 'delete', accountId: 'demo', key: '+15550101' }, 'invalid_reference', /number/);
+      await refused({ resource: 'trunks', op: 'delete', accountId: 'demo', key: 'carrier' }, 'invalid_reference', /trunk/);
+      await refused({ resource: 'ringGroups', op: 'create', accountId: 'demo', value: { id: 'g', name: 'G', number: '120', strategy: 'ring-all', members: [999], timeoutSeconds: 30 } }, 'invalid_reference', /members\/0/);
+      await refused({ resource: 'users', op: 'replace', accountId: 'other', key: 501, value: user }, 'not_found', /accountId|id/);
+      await refused({ resource: 'users', op: 'replace', accountId: 'demo', key: 501, value: { ...user, email: 'alice@demo.test' }, precondition: () => false }, 'precondition_failed', /If-Match/);
+      assert.equal(JSON.stringify([await store.counts(), await store.listUsers('demo'), await store.listLines('demo'), await store.listNumbers('demo')]), before, 'nothing half-applied');
+    });
+
+    test('the seed hash is kept with the provisioning it seeded', async (t) => {
+      const s = await open(t);
+      assert.equal(await s.store.provisioningSeed(), undefined);
+      await s.store.replaceProvisioning(loadConfigFile(DEMO), 'hash-1');
+      const again = await s.reopen();
+      assert.equal(await again.provisioningSeed(), 'hash-1');
+      await again.replaceProvisioning(loadConfigFile(DEMO));
+      assert.equal(await again.provisioningSeed(), undefined, 'a replace without a seed forgets it');
     });
 
     test('close is safe to call twice', async (t) => {

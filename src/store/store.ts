@@ -30,7 +30,7 @@ export type UserRecord = Omit<UserConfig, 'password' | 'passwordHash'> & { accou
 export type NumberRecord = NumberConfig & { accountId: string; lineId?: string };
 export type LineRecord = LineConfig & { accountId: string };
 export type RingGroupRecord = RingGroupConfig & { accountId: string };
-/** `source`: provisioned by the config file (replaced at each start) or made through the voice API's REST
+/** `source`: provisioned by the config file (replaced whenever the file re-seeds: app/storage.ts) or made through the voice API's REST
  *  (`POST /applications`: kept across restarts, like API webhooks). Absent means `config`. */
 export type ApplicationRecord = ApplicationConfig & { accountId: string; source?: 'config' | 'api' };
 export type WebhookRecord = WebhookConfig & { accountId: string; source: 'config' | 'api' };
@@ -228,8 +228,9 @@ export interface ProvisioningCounts {
 }
 
 export interface Store {
-  /** Makes the store's provisioning exactly the file's, in one transaction (the file is the source of
-   *  truth at start). Runtime state (bindings, reports, API-created webhooks) is kept. */
+  /** Makes the store's provisioning exactly the file's, in one transaction (at start when the file changed
+   *  since it last seeded: app/storage.ts `seedProvisioning`). Runtime state (bindings, reports,
+   *  API-created webhooks) is kept. */
   replaceProvisioning(config: ProvisioningConfig, seed?: string): Promise<ProvisioningCounts>;
   /** The `seed` given to the last replaceProvisioning (the hash of the file it seeded from: app/storage.ts
    *  `seedProvisioning`), in the same transaction; undefined when none was. */

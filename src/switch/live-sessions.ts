@@ -73,6 +73,13 @@ export class LiveSessions implements FactSink {
     if (s) s.state = 'ending';
   }
 
+  /** The session's object is done (Switch.#run): whatever its facts said, it is no longer live. A session
+   *  ends with its `session.ended`; this only keeps one that failed unexpectedly from staying listed. */
+  forget(sessionId: string): void {
+    this.#sessions.delete(sessionId);
+    this.#transferred.delete(sessionId);
+  }
+
   #apply(f: Fact): void {
     if (f.type === 'session.started') {
       this.#sessions.set(f.sessionId, {

@@ -179,7 +179,10 @@ export class Switch {
 
   #run(call: Call | Originate): void {
     this.#calls.add(call);
-    void call.run().finally(() => this.#calls.delete(call));
+    void call.run().finally(() => {
+      this.#calls.delete(call);
+      this.live.forget(call.sessionId);
+    });
   }
 
   /** What calls and originates run with. */

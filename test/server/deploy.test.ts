@@ -82,6 +82,8 @@ test('Dockerfile: its COPY, build and CMD steps, carried out without a daemon, s
     } else if (s.op === 'RUN' && /\btsc\b/.test(s.arg)) {
       const args = s.arg.replace(/^npx tsc/, '').trim().split(/\s+/);
       await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), ...args], { cwd: buildRoot, timeout: 150_000 });
+    } else if (s.op === 'RUN' && /\bvite build\b/.test(s.arg)) {
+      await run(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: buildRoot, timeout: 150_000 });
     }
     // `npm prune --omit=dev` is left out: node_modules is the repository's own (a link).
   }
@@ -113,5 +115,8 @@ test('Dockerfile: its COPY, build and CMD steps, carried out without a daemon, s
   assert.ok(existsSync(config), `RINGSIDE_CONFIG ${env.RINGSIDE_CONFIG} is in the image`);
   const r = await startRingside(t, [], { command: { argv: [process.execPath, ...cmd.slice(1)], cwd: runRoot, env: { ...process.env, ...env, RINGSIDE_CONFIG: config, RINGSIDE_RTP_PORTS: '42000-42999', ...testOverrides(join(image, 'data')) } } });
   await healthy(r.httpPort);
+  const page = await fetch(`http://127.0.0.1:${r.httpPort}/`, { headers: { accept: 'text/html' } });
+  assert.equal(page.status, 200, 'the console is in the image (RUN npx vite build)');
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.equal(await r.stop(/^STOPSIGNAL (\w+)$/m.exec(file)![1] as NodeJS.Signals), 0);
 });

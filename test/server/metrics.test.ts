@@ -143,6 +143,8 @@ test('after one answered inbound call and one busy outbound call the metrics hol
   assert.equal(sum(samples, 'ringside_sip_requests_total', { direction: 'in' }) + sum(samples, 'ringside_sip_responses_total', { direction: 'in' }), received - malformed, 'every parsed message counted once');
   assert.ok(value(samples, 'ringside_sip_transport_messages_total', { event: 'sent' }) >= sum(samples, 'ringside_sip_requests_total', { direction: 'out' }) + sum(samples, 'ringside_sip_responses_total', { direction: 'out' }));
   assert.equal(sum(samples, 'ringside_sip_transaction_timeouts_total'), 0);
+  const wait = value(samples, 'ringside_sip_receive_wait_seconds');
+  assert.ok(wait !== undefined && wait >= 0 && wait < 0.2, `the SIP socket's receive wait is measured and small at this load: ${wait} s`);
 
   // Facts were appended: the latency histogram has counts; the webhook figures exist (no subscription here).
   assert.ok(value(samples, 'ringside_event_log_append_seconds_count') > 10);

@@ -24,7 +24,7 @@ async function mounted(extra: Partial<HealthRouteOptions> = {}) {
 }
 
 test('health carries the process gauges and the RTP pool, through its response schema', async (t) => {
-  const overload = { shedding: false, loopDelayMs: 3, utilization: 0.42, queueDepth: 0, lateInvites: 0, shed: 5 };
+  const overload = { shedding: false, loopDelayMs: 3, utilization: 0.42, queueDepth: 0, lateInvites: 0, socketDelayMs: 0, shed: 5 };
   const app = await mounted({ mediaPorts: async () => ({ free: 4990, total: 5000 }), overload: () => overload });
   t.after(() => app.close());
   const body = (await app.inject('/health')).json() as Health;

@@ -34,6 +34,7 @@ export interface OverloadFigures {
   utilization: number;
   queueDepth: number;
   lateInvites: number;
+  socketDelayMs: number;
   shed: number;
 }
 
@@ -82,13 +83,14 @@ const health = successBody(
     overload: {
       type: 'object',
       description: 'new calls are refused with 503 + Retry-After while `shedding` (docs/configuration.md, "Load")',
-      required: ['shedding', 'loopDelayMs', 'utilization', 'queueDepth', 'lateInvites', 'shed'],
+      required: ['shedding', 'loopDelayMs', 'utilization', 'queueDepth', 'lateInvites', 'socketDelayMs', 'shed'],
       properties: {
         shedding: { type: 'boolean', description: 'a bound is passed now (the loop bounds count only under SIP traffic)' },
         loopDelayMs: ms,
         utilization: { type: 'number', minimum: 0, maximum: 1, description: "the event loop's busy share over the last 0.5 s" },
         queueDepth: { ...count, description: 'event-log appends not yet durable' },
         lateInvites: { ...count, description: 'INVITEs read a third time before any final response over the last second (they waited ≥ 1.5 s unread)' },
+        socketDelayMs: { ...ms, description: 'how long a datagram now waits unread in the SIP UDP socket receive buffer (measured by a probe)' },
         shed: { ...count, description: 'new INVITEs refused with 503 since start' },
       },
     },

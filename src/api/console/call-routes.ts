@@ -29,7 +29,7 @@ const sessionParams = {
 } as const;
 
 /** Nothing to say: an empty JSON object, or no body at all. */
-const noBody = { type: 'object', additionalProperties: false, properties: {}, [BODY_OPTIONAL]: true } as const;
+const noBody = { type: 'object', additionalProperties: false, properties: {} } as const;
 
 const transferBody = {
   type: 'object',
@@ -52,7 +52,14 @@ export async function callRoutes(app: FastifyInstance, { calls }: { calls: Conso
 
   app.post(
     '/console/calls/:sessionId/hangup',
-    { config: elevated, schema: { summary: 'Hang a call up', params: sessionParams, body: noBody, response: { 204: { description: 'hung up: every leg is being ended', type: 'null' }, ...errorReplies } } },
+    {
+      config: elevated,
+      schema: { summary: 'Hang a call up', params: sessionParams, body: noBody, [BODY_OPTIONAL]: true, response: { 204: { description: 'hung up: every leg is being ended', type: 'null' }, ...errorReplies } },
+      // No body at all is the usual request: it is checked as the empty object it means.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
     async (req, reply) => {
       const p = principalOf(req);
       const { sessionId } = req.params as { sessionId: string };

@@ -38,6 +38,8 @@ export interface MetricsSources {
   outbox(): Promise<{ pending: number; dead: number }>;
   /** INVITEs shed with 503 by the overload guard. */
   invitesShed(): number;
+  /** How long a datagram now waits unread in the SIP UDP socket's receive buffer (ms; overload guard). */
+  sipReceiveWaitMs(): number;
 }
 
 export class RingsideMetrics {
@@ -164,6 +166,15 @@ export class RingsideMetrics {
         this.reset();
         const s = source();
         if (s) this.inc(s.invitesShed());
+      },
+    });
+    new Gauge({
+      name: 'ringside_sip_receive_wait_seconds',
+      help: "How long a datagram now waits unread in the SIP UDP socket's receive buffer (a probe's reading)",
+      registers: [r],
+      collect() {
+        const s = source();
+        if (s) this.set(s.sipReceiveWaitMs() / 1000);
       },
     });
     new Gauge({

@@ -13,6 +13,8 @@ import { parseConfig } from '../../config/load-config.js';
 import { silentLogger } from '../../log/logger.js';
 import { SqliteStore } from '../../store/sqlite-store.js';
 import { provisioningApi } from './provisioning-api.js';
+import { assertDocumented } from '../openapi/documented-requests.js';
+import type { DocumentedRequest } from '../openapi/request-check.js';
 
 const CONFIG = `
 trunks:
@@ -60,13 +62,19 @@ async function setup(t: { after(fn: () => unknown): void }) {
   const app: FastifyInstance = createHttpServer({ logger: silentLogger() });
   await app.register(provisioningApi, { store });
   await app.ready();
+  const documented: DocumentedRequest[] = [];
   t.after(async () => {
+    for (const request of documented) await assertDocumented(request);
     await app.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const call = async (method: string, url: string, auth = ADA, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    // Every accepted request must be one the OpenAPI document describes (docs/api-reference.md).
+    if (body !== undefined && (JSON.stringify(body) ?? '').length > 0) documented.push({ method, url, body: JSON.parse(JSON.stringify(body)) as unknown });
+    else documented.push({ method, url });
     const r = await app.inject({ method: method as 'GET', url, headers: { ...(auth ? { authorization: auth } : {}), ...headers }, ...(body === undefined ? {} : { payload: body as object }) });
+    if (r.statusCode >= 300) documented.pop();
     return { status: r.statusCode, json: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {}, headers: r.headers, body: r.body };
   };
   return { store, call };
@@ -187,6 +195,18 @@ test('trunks: admin only (manager and API credentials 403), auth password write-
   assert.equal((await call('DELETE', '/provisioning/trunks/carrier')).status, 422, "account acme's trunk");
   assert.equal((await call('POST', '/provisioning/trunks', ADA, { name: 'spare', host: 'spare.test' })).status, 201);
   assert.equal((await call('DELETE', '/provisioning/trunks/spare')).status, 204);
+});
+
+test('only an admin makes or changes an admin; the voice-API credentials are the file\'s', async (t) => {
+  const { store, call } = await setup(t);
+  const asAdmin = await call('POST', '/provisioning/users', MAX, { ...NEW_USER, role: 'admin' });
+  assert.equal(asAdmin.status, 403);
+  assert.equal((await call('PUT', '/provisioning/users/13', MAX, { name: 'Max', email: 'max@acme.test', pin: '1313', role: 'admin' })).status, 403, 'no self-promotion');
+  assert.equal((await call('DELETE', '/provisioning/users/11', API)).status, 403, 'API credentials cannot remove an admin');
+  assert.equal((await call('POST', '/provisioning/users', MAX, NEW_USER)).status, 201, 'a manager makes users');
+  assert.equal((await call('POST', '/provisioning/users', ADA, { ...NEW_USER, email: 'cz@acme.test', extension: '105', pin: '1515', sip: undefined, role: 'admin' })).status, 201);
+  await store.changeProvisioning({ resource: 'apiCredentials', op: 'create', accountId: 'acme', value: { token: 'voice-token', secret: 'voice-secret', name: 'voiceApi' } });
+  assert.equal((await call('DELETE', '/provisioning/api-credentials/voice-token')).status, 409);
 });
 
 test('API credentials: generated token and secret, the secret answered once, and they work', async (t) => {

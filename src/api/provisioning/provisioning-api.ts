@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { ProvisioningResource, Store } from '../../store/store.js';
-import { authPlugin } from '../shared/auth-plugin.js';
+import { ACCOUNT_SCHEMES, authPlugin, type RouteAuth } from '../shared/auth-plugin.js';
+import { ApiError } from '../shared/api-error.js';
 import { strictValidator } from '../admin/strict-validation.js';
 import { ELEVATED_ONLY } from '../admin/admin-auth.js';
 import { PROVISIONING_BODIES } from './provisioning-bodies.js';
@@ -17,13 +18,31 @@ import { resourceRoutes, type ResourceSpec } from './resource-routes.js';
 
 export interface ProvisioningApiOptions {
   store: Store;
+  /** After each accepted write (e.g. trunk registrations follow a trunk's change: app/sip-service.ts). */
+  changed?: (resource: ProvisioningResource) => void;
 }
 
 const idKey = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
 const text = (raw: string) => raw;
 
-const adminOnly = (p: Principal): string | undefined =>
-  p.kind === 'user' && p.user.role === 'admin' ? undefined : 'trunks are shared by every account: they need the admin role';
+const ADMIN_ONLY_MESSAGE = 'trunks are shared by every account: they need a user with the admin role (a manager or API credentials get 403)';
+const adminOnly = (p: Principal): string | undefined => (p.kind === 'user' && p.user.role === 'admin' ? undefined : ADMIN_ONLY_MESSAGE);
+/** What the OpenAPI document says of the trunks' routes (the role itself is checked by `adminOnly`). */
+const TRUNK_AUTH: RouteAuth = { schemes: ACCOUNT_SCHEMES, elevated: ADMIN_ONLY_MESSAGE };
+
+/** Only an admin makes, changes or removes an admin: a manager (or API credentials) making one would
+ *  gain what only admins have (trunks, which every account shares). */
+const adminUsers = (p: Principal, value: Record<string, unknown> | undefined, current: { role: string } | undefined): ApiError | undefined =>
+  (value?.role === 'admin' || current?.role === 'admin') && !(p.kind === 'user' && p.user.role === 'admin')
+    ? new ApiError(403, 'forbidden', 'only a user with the admin role may create, change or delete an admin')
+    : undefined;
+
+/** The account's voice-API credentials (its `voiceApi` section, stored as the credential named
+ *  `voiceApi`) belong to the file: the voice API's user id goes with them. */
+const voiceApiCredential = (_p: Principal, value: Record<string, unknown> | undefined, current: { name?: string } | undefined): ApiError | undefined =>
+  current?.name === 'voiceApi' || value?.name === 'voiceApi'
+    ? new ApiError(409, 'read_only', "the account's voice-API credentials come from the configuration file (voiceApi): change them there")
+    : undefined;
 
 const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
   users: {
@@ -36,6 +55,7 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
       return u?.accountId === accountId ? u : undefined;
     },
     all: (store, accountId) => store.listUsers(accountId),
+    allowWrite: adminUsers,
   },
   numbers: {
     resource: 'numbers', segment: 'numbers', list: 'numbers', keyName: 'number', singular: 'number', auth: ELEVATED_ONLY,
@@ -60,7 +80,7 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
     all: (store, accountId) => store.listRingGroups(accountId),
   },
   trunks: {
-    resource: 'trunks', segment: 'trunks', list: 'trunks', keyName: 'name', singular: 'trunk', auth: ELEVATED_ONLY, allow: adminOnly,
+    resource: 'trunks', segment: 'trunks', list: 'trunks', keyName: 'name', singular: 'trunk', auth: TRUNK_AUTH, allow: adminOnly,
     keySchema: idKey, body: PROVISIONING_BODIES.trunks, viewSchemaId: PROVISIONING_VIEW_SCHEMAS.trunk.$id, view: trunkView, parseKey: text,
     get: (store, _accountId, name) => store.getTrunk(name),
     all: (store) => store.listTrunks(),
@@ -77,12 +97,13 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
       return c?.accountId === accountId ? c : undefined;
     },
     all: (store, accountId) => store.listApiCredentials(accountId),
+    allowWrite: voiceApiCredential,
   },
 };
 
-export async function provisioningApi(app: FastifyInstance, { store }: ProvisioningApiOptions): Promise<void> {
+export async function provisioningApi(app: FastifyInstance, { store, changed }: ProvisioningApiOptions): Promise<void> {
   for (const schema of Object.values(PROVISIONING_VIEW_SCHEMAS)) app.addSchema(schema);
   app.setValidatorCompiler(strictValidator);
   await app.register(authPlugin, { store, stage: 'onRequest' });
-  for (const spec of Object.values(SPECS)) await app.register(resourceRoutes, { spec: spec as ResourceSpec<ProvisioningResource>, store });
+  for (const spec of Object.values(SPECS)) await app.register(resourceRoutes, { spec: spec as ResourceSpec<ProvisioningResource>, store, ...(changed ? { changed } : {}) });
 }

@@ -34,6 +34,9 @@ export interface ResourceSpec<R extends ProvisioningResource> {
   all: (store: Store, accountId: string) => Promise<RecordOf<R>[]>;
   /** A URL key as the store's (`users`: numeric); undefined when it cannot be one. */
   parseKey: (raw: string) => ResourceTypes[R]['key'] | undefined;
+  /** Refuses a write this principal may not make of this record (`value`: the body; `current`: the record
+   *  replaced or deleted), beyond `allow`. */
+  allowWrite?: (p: Principal, value: Record<string, unknown> | undefined, current: RecordOf<R> | undefined) => ApiError | undefined;
   /** Decorates the 201 answer of POST (API credentials: the secret, once). */
   created?: (view: object, body: Record<string, unknown>) => object;
 }
@@ -46,7 +49,7 @@ const STATUS: Record<ProvisioningWriteError['code'], [number, string]> = {
   precondition_failed: [412, 'precondition_failed'],
 };
 
-export async function resourceRoutes<R extends ProvisioningResource>(app: FastifyInstance, { spec, store }: { spec: ResourceSpec<R>; store: Store }): Promise<void> {
+export async function resourceRoutes<R extends ProvisioningResource>(app: FastifyInstance, { spec, store, changed }: { spec: ResourceSpec<R>; store: Store; changed?: (resource: ProvisioningResource) => void }): Promise<void> {
   const base = `/provisioning/${spec.segment}`;
   const one = { $ref: `${spec.viewSchemaId}#` };
   const params = { type: 'object', required: [spec.keyName], properties: { [spec.keyName]: spec.keySchema } };
@@ -68,12 +71,20 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
   const notFound = (key: unknown) => new ApiError(404, 'not_found', `no ${spec.singular} '${String(key)}' in this account`);
   const write = async (change: ProvisioningChange<R>): Promise<RecordOf<R>> => {
     try {
-      return await store.changeProvisioning(change);
+      const record = await store.changeProvisioning(change);
+      changed?.(spec.resource);
+      return record;
     } catch (err) {
       if (!(err instanceof ProvisioningWriteError)) throw err;
       const [status, code] = STATUS[err.code];
       throw new ApiError(status, code, err.code === 'not_found' ? `no ${spec.singular} in this account: ${err.message}` : err.message);
     }
+  };
+  const checkWrite = async (p: Principal, value: Record<string, unknown> | undefined, key?: ResourceTypes[R]['key']) => {
+    if (!spec.allowWrite) return;
+    const current = key === undefined ? undefined : await spec.get(store, p.accountId, key);
+    const refused = spec.allowWrite(p, value, current);
+    if (refused) throw refused;
   };
   const send = (reply: FastifyReply, record: RecordOf<R>, status = 200, extra?: (view: object) => object) => {
     const view = spec.view(record);
@@ -89,6 +100,7 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
     const p = principal(req);
     const body = spec.newKey ? spec.newKey(req.body as Record<string, unknown>) : (req.body as Record<string, unknown>);
     if (spec.keyName in body === false && spec.resource !== 'users') throw new ApiError(400, 'bad_request', `body: missing required property '${spec.keyName}'`);
+    await checkWrite(p, body);
     const record = await write({ resource: spec.resource, op: 'create', accountId: p.accountId, value: body } as unknown as ProvisioningChange<R>);
     const key = String((record as Record<string, unknown>)[spec.keyName]);
     reply.header('location', `${base}/${encodeURIComponent(key)}`);
@@ -109,6 +121,7 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
     const body = req.body as Record<string, unknown>;
     if (body[spec.keyName] !== undefined && body[spec.keyName] !== key)
       throw new ApiError(400, 'bad_request', `body.${spec.keyName} '${String(body[spec.keyName])}' does not match the URL's '${String(key)}'`);
+    await checkWrite(p, body, key);
     const ifMatch = req.headers['if-match'];
     const record = await write({ resource: spec.resource, op: 'replace', accountId: p.accountId, key, value: { ...body, [spec.keyName]: key }, precondition: (current: RecordOf<R>) => ifMatches(ifMatch, current) } as unknown as ProvisioningChange<R>);
     return send(reply, record);
@@ -117,6 +130,7 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
   app.delete(`${base}/:${spec.keyName}`, { config, schema: { params, headers, response: { 204: { type: 'null', description: 'deleted' }, ...errorReplies } } }, async (req, reply) => {
     const p = principal(req);
     const key = keyOf(req);
+    await checkWrite(p, undefined, key);
     const ifMatch = req.headers['if-match'];
     await write({ resource: spec.resource, op: 'delete', accountId: p.accountId, key, precondition: (current: RecordOf<R>) => ifMatches(ifMatch, current) } as unknown as ProvisioningChange<R>);
     return reply.code(204).send();

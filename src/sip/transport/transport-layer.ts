@@ -10,6 +10,7 @@ import { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 import { tlsSockets, type TlsCredentials } from './tls-transport.js';
 import { isStream, newCounters, type Destination, type InboundMessage, type Outbound, type TransportCounters, type TransportProtocol } from './transport-types.js';
 import { UdpTransport } from './udp-transport.js';
+import { ReceiveDelayProbe } from './receive-delay-probe.js';
 import { WsTransport, type WebSocketChannel, type WebSocketChannelEvents } from './ws-transport.js';
 
 export interface TransportLayerOptions {
@@ -29,6 +30,8 @@ export interface TransportLayerOptions {
   /** SO_RCVBUF asked for the UDP socket (default 8 MiB): a burst while the loop is busy waits in the
    *  kernel instead of being dropped. Linux caps it at net.core.rmem_max. */
   udpReceiveBufferBytes?: number;
+  /** Measure the wait in the UDP socket's receive buffer (`receiveDelay`; the overload guard reads it). */
+  probeReceiveDelay?: boolean;
 }
 
 /**
@@ -39,6 +42,8 @@ export interface TransportLayerOptions {
 export class TransportLayer {
   readonly counters: TransportCounters = newCounters();
   #udp?: UdpTransport;
+  /** The wait in the UDP socket's receive buffer (receive-delay-probe.ts), when `probeReceiveDelay`. */
+  readonly receiveDelay = new ReceiveDelayProbe();
   #tcp?: TcpTransport;
   #tls?: TcpTransport;
   #ws?: WsTransport;
@@ -66,7 +71,7 @@ export class TransportLayer {
       let port = this.#options.port;
       try {
         if (protocols.includes('udp')) {
-          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }), this.#options.udpReceiveBufferBytes);
+          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }), this.#options.udpReceiveBufferBytes, this.#options.probeReceiveDelay ? this.receiveDelay : undefined);
           port = this.#udp.port;
         }
         if (protocols.includes('tcp')) {
