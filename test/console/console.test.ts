@@ -214,6 +214,25 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     await admin.waitForSelector('p.notice');
     await admin.waitForSelector('.resource-list td:text-is("carol@demo.test")');
     await register(t, target, await freePort(), '105', 'carol-sip-105');
+
+    // Edited with the ETag it was opened with: saved. Changed meanwhile by someone else: 412, nothing lost.
+    const edit = async () => {
+      await admin.click('.resource-list tr:has(td:text-is("carol@demo.test")) button.edit');
+      await admin.waitForSelector('.resource-form input[name="name"]');
+    };
+    await edit();
+    await admin.fill('.resource-form input[name="name"]', 'Carol Ann');
+    await admin.click('.resource-form button.save');
+    await admin.waitForSelector('p.notice:has-text("Saved")');
+    await admin.waitForSelector('.resource-list td:text-is("Carol Ann")');
+    await edit();
+    const id = await admin.$eval('.resource-list tr:has(td:text-is("carol@demo.test"))', (tr) => tr.getAttribute('data-key'));
+    const behind = await fetch(`${base}/provisioning/users/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Caroline', email: 'carol@demo.test', pin: '1105', extension: '105', sip: { username: '105' } }) });
+    assert.equal(behind.status, 200, await behind.text());
+    await admin.fill('.resource-form input[name="name"]', 'Carol B');
+    await admin.click('.resource-form button.save');
+    assert.match((await (await admin.waitForSelector('.resource-form .error')).textContent())!, /412 precondition_failed/);
+    await admin.click('.resource-form button:text("Cancel")');
     // A duplicate extension: the server's 409 is shown and the form stays open.
     await admin.click('button.new');
     await admin.fill('.resource-form input[name="name"]', 'Dave');
@@ -231,13 +250,31 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   if (SHOTS) {
     await t.test('screenshots of the other screens', async () => {
       await fetch(`${base}/webhooks`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ id: 'crm', url: 'https://crm.example/ringside', dialect: 'teltel', method: 'POST', events: [] }) });
-      for (const s of ['wallboard', 'webhooks', 'devices', 'phone']) {
+      for (const s of ['wallboard', 'webhooks', 'devices']) {
         await openScreen(admin, s);
         await sleep(700);
         await shot(admin, s);
       }
     });
   }
+
+  await t.test('the phone screen registers the browser over WebSocket with the SIP password asked for', async () => {
+    await openScreen(admin, 'phone');
+    assert.equal(await admin.inputValue('input[name="sip-username"]'), '101', 'the username defaults to the extension');
+    await admin.fill('input[name="sip-password"]', 'alice-sip-101');
+    await admin.click('.phone-login button[type=submit]');
+    await admin.waitForSelector('.phone-status:text-is("registered")', { timeout: 10_000 });
+    if (SHOTS) await shot(admin, 'phone');
+    await openScreen(admin, 'devices');
+    await admin.waitForSelector('.device-list td:has-text("WebSocket"), .device-list td:text-matches("wss?", "i")', { timeout: 5000 });
+    // Leaving the screen stops the browser's user agent; unregister so no later call rings it.
+    await openScreen(admin, 'phone');
+    await admin.fill('input[name="sip-password"]', 'alice-sip-101');
+    await admin.click('.phone-login button[type=submit]');
+    await admin.waitForSelector('.phone-status:text-is("registered")', { timeout: 10_000 });
+    await admin.click('.phone-login button[type=submit]');
+    await admin.waitForSelector('.phone-status:text-is("not registered")', { timeout: 10_000 });
+  });
 
   await t.test('a user-role login sees no account-wide data: not in the DOM, not on the network', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -29,6 +29,8 @@ export interface Resource {
   fields: Field[];
   template: Item;
   adminOnly?: boolean;
+  /** Shown by the server but not part of a write (a PUT naming them is refused as unknown). */
+  readOnly?: string[];
 }
 
 export function getPath(o: unknown, path: string): unknown {
@@ -108,6 +110,7 @@ export const RESOURCES: readonly Resource[] = [
       { path: 'sms', label: 'SMS', kind: 'checkbox' },
     ],
     template: { number: '', name: '', sms: true },
+    readOnly: ['lineId'],
   },
   {
     id: 'lines',

@@ -25,10 +25,12 @@ export function Phone({ session }: ScreenProps) {
   const current = useRef<Session | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
 
+  // Leaving the screen hangs up, unregisters (so no call rings a phone nobody sees) and stops.
   useEffect(
     () => () => {
+      const u = ua.current;
       current.current?.dispose().catch(() => undefined);
-      void ua.current?.ua.stop();
+      if (u) void u.reg.unregister().catch(() => undefined).finally(() => void u.ua.stop());
     },
     [],
   );

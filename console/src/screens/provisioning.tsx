@@ -61,6 +61,7 @@ function ResourceList({ resource }: { resource: Resource }) {
 
   const save = async (item: Item) => {
     const body = pruneBlank(item) as Item;
+    for (const k of resource.readOnly ?? []) delete body[k];
     if (editing?.mode === 'edit') {
       await request<Item>(url(editing.key), { method: 'PUT', body, headers: editing.etag ? { 'if-match': editing.etag } : {} });
       setNotice(`Saved ${editing.key}.`);
