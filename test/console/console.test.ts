@@ -258,6 +258,21 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     });
   }
 
+  await t.test('an expired token is refreshed with the refresh token, once, and the screen loads', async () => {
+    const stale = `(() => { const t = JSON.parse(sessionStorage.getItem('ringside.tokens')); t.token = 'expired-token'; sessionStorage.setItem('ringside.tokens', JSON.stringify(t)); })()`;
+    await admin.evaluate(stale);
+    const refreshes: number[] = [];
+    const onResponse = (res: { url(): string; status(): number }) => {
+      if (new URL(res.url()).pathname === '/auth/refresh') refreshes.push(res.status());
+    };
+    admin.on('response', onResponse);
+    await admin.reload();
+    await admin.waitForSelector('nav.menu');
+    admin.off('response', onResponse);
+    assert.deepEqual(refreshes, [200]);
+    assert.notEqual(await admin.evaluate(`JSON.parse(sessionStorage.getItem('ringside.tokens')).token`), 'expired-token');
+  });
+
   await t.test('the phone screen registers the browser over WebSocket with the SIP password asked for', async () => {
     await openScreen(admin, 'phone');
     assert.equal(await admin.inputValue('input[name="sip-username"]'), '101', 'the username defaults to the extension');
