@@ -273,7 +273,7 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     assert.notEqual(await admin.evaluate(`JSON.parse(sessionStorage.getItem('ringside.tokens')).token`), 'expired-token');
   });
 
-  await t.test('the phone screen registers the browser over WebSocket with the SIP password asked for', async () => {
+  await t.test('the phone screen registers the browser over WebSocket with the SIP password asked for and answers a call', async () => {
     await openScreen(admin, 'phone');
     assert.equal(await admin.inputValue('input[name="sip-username"]'), '101', 'the username defaults to the extension');
     await admin.fill('input[name="sip-password"]', 'alice-sip-101');
@@ -287,6 +287,12 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     await admin.fill('input[name="sip-password"]', 'alice-sip-101');
     await admin.click('.phone-login button[type=submit]');
     await admin.waitForSelector('.phone-status:text-is("registered")', { timeout: 10_000 });
+    // A carrier call rings the browser; answered there, it is a WebRTC call until the carrier hangs up.
+    const call = carrierCall([{ pauseMs: 2000 }], 'bye');
+    await admin.click('.phone-call button:text("Answer")', { timeout: 8000 });
+    await admin.waitForSelector('.phone-call .call-state:text-is("Established")', { timeout: 8000 });
+    ok(await call, 'carrier call answered by the browser phone');
+    await admin.waitForSelector('.phone-call', { state: 'detached', timeout: 5000 });
     await admin.click('.phone-login button[type=submit]');
     await admin.waitForSelector('.phone-status:text-is("not registered")', { timeout: 10_000 });
   });
