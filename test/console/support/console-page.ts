@@ -4,7 +4,13 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export const chromiumMissing = (): string | false => (!existsSync(CHROMIUM) ? `SKIPPED: ${CHROMIUM} is missing (apt-get install chromium); CI installs it` : false);
+/** A skip reason, printed loudly, when Debian's chromium is not installed. */
+export function chromiumMissing(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  const msg = `SKIPPED: ${CHROMIUM} is missing (apt-get install chromium); CI installs it`;
+  process.stderr.write(`\n*** ${msg} ***\n`);
+  return msg;
+}
 
 export async function launch(t: { after(fn: () => unknown): void }): Promise<Browser> {
   const browser = await chromium.launch({
