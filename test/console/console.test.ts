@@ -200,6 +200,7 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     await shot(admin, 'history');
   });
 
+  let carolPort = 0;
   await t.test('a user created in the provisioning screen registers at once', async () => {
     await openScreen(admin, 'provisioning');
     await admin.click('button.new');
@@ -213,7 +214,8 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     await admin.click('.resource-form button.save');
     await admin.waitForSelector('p.notice');
     await admin.waitForSelector('.resource-list td:text-is("carol@demo.test")');
-    await register(t, target, await freePort(), '105', 'carol-sip-105');
+    carolPort = await freePort();
+    await register(t, target, carolPort, '105', 'carol-sip-105');
 
     // Edited with the ETag it was opened with: saved. Changed meanwhile by someone else: 412, nothing lost.
     const edit = async () => {
@@ -257,6 +259,24 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
       }
     });
   }
+
+  await t.test('a transfer from the console moves the caller to another phone', async () => {
+    await openScreen(admin, 'calls');
+    const { done: alice } = await alicePhone('wait-bye');
+    const carolDir = scenarioDir(t, { 'carol.xml': answeringScenario({ steps: [{ pauseMs: 1000 }], end: 'bye' }) });
+    const carol = sipp(t, 'carol.xml', '', { dir: carolDir, port: carolPort, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
+    await sleep(300);
+    const call = carrierCall([{ pauseMs: 200 }], 'wait-bye');
+    const row = await admin.waitForSelector('tr[data-session-id].state-answered', { timeout: 8000 });
+    const id = (await row.getAttribute('data-session-id'))!;
+    await admin.fill(`tr[data-session-id="${id}"] form.transfer input`, '105');
+    await admin.click(`tr[data-session-id="${id}"] form.transfer button`);
+    ok(await alice, 'Alice was hung up');
+    // The caller continues in a new session, with Carol.
+    await admin.waitForFunction(`[...document.querySelectorAll('tr[data-session-id]')].some((r) => r.dataset.sessionId !== ${JSON.stringify(id)} && r.textContent.includes('Carol'))`, undefined, { timeout: 8000 });
+    ok(await carol, 'Carol answered and hung up');
+    ok(await call, 'the caller got Carol’s BYE');
+  });
 
   await t.test('an expired token is refreshed with the refresh token, once, and the screen loads', async () => {
     const stale = `(() => { const t = JSON.parse(sessionStorage.getItem('ringside.tokens')); t.token = 'expired-token'; sessionStorage.setItem('ringside.tokens', JSON.stringify(t)); })()`;
