@@ -9,6 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { missingTool } from '../support/tools.js';
@@ -105,6 +106,27 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   assert.deepEqual(menu, ['calls', 'events', 'history', 'wallboard', 'provisioning', 'webhooks', 'devices', 'phone']);
   const events = await loggedIn(browser, base, 'alice@demo.test', 'alice-pass', 'events');
   await events.waitForSelector('.stream-live');
+
+  // A webhook receiver that refuses everything (400: a permanent failure, dead-lettered at once).
+  const received: string[] = [];
+  const receiver = createServer((req, res) => {
+    received.push(req.url ?? '');
+    res.writeHead(400).end('no');
+  });
+  await new Promise<void>((res) => receiver.listen(0, '127.0.0.1', res));
+  t.after(() => receiver.close());
+  const hookUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+
+  await t.test('a webhook subscription made in the webhooks screen', async () => {
+    const page = await loggedIn(browser, base, 'alice@demo.test', 'alice-pass', 'webhooks');
+    await page.fill('form.inline-form input[name="url"]', hookUrl);
+    await page.selectOption('form.inline-form select[name="dialect"]', 'realtime');
+    await page.fill('form.inline-form input[name="events"]', 'voice.incoming.start');
+    await page.click('form.inline-form button[type=submit]');
+    await page.waitForSelector('p.notice:has-text("Subscription created")');
+    await page.waitForSelector(`.webhook-list td:has-text("${hookUrl}")`);
+    await page.context().close();
+  });
 
   let firstCall = '';
   await t.test('a carrier call shows in live calls within 1 s of its INVITE and goes at its BYE; its caller name stays text', async () => {
@@ -276,6 +298,28 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     await admin.waitForFunction(`[...document.querySelectorAll('tr[data-session-id]')].some((r) => r.dataset.sessionId !== ${JSON.stringify(id)} && r.textContent.includes('Carol'))`, undefined, { timeout: 8000 });
     ok(await carol, 'Carol answered and hung up');
     ok(await call, 'the caller got Carol’s BYE');
+  });
+
+  await t.test('webhooks: dead letters listed with the delivery status, tested, replayed and discarded', async () => {
+    await openScreen(admin, 'webhooks');
+    const hookRow = `.webhook-list tr:has(td:has-text("${hookUrl}"))`;
+    await admin.waitForSelector(`${hookRow} .delivery .bad`);
+    const letters = async () => (await admin.$$eval('tr[data-dead-letter]', (rows) => rows.map((r) => Number(r.getAttribute('data-dead-letter'))))).sort((a, b) => a - b);
+    const before = await letters();
+    assert.ok(before.length >= 3, `one dead letter per voice.incoming.start so far: ${before.join(',')}`);
+    assert.match((await admin.textContent(`${hookRow} .delivery`))!, new RegExp(`${before.length} dead letters`));
+    await admin.click(`${hookRow} button:text("Test")`);
+    await admin.waitForSelector(`${hookRow} .delivery .muted:has-text("not delivered")`);
+    // Replayed, the first goes back to the queue (and, refused again, comes back as a new dead letter).
+    const sent = received.length;
+    await admin.click(`tr[data-dead-letter="${before[0]}"] button:text("Replay")`);
+    await admin.waitForSelector(`p.notice:has-text("Replayed dead letter ${before[0]}")`);
+    await admin.waitForSelector(`tr[data-dead-letter="${before[0]}"]`, { state: 'detached' });
+    await admin.click(`tr[data-dead-letter="${before[1]}"] button:text("Discard")`);
+    await admin.waitForSelector(`p.notice:has-text("Discarded dead letter ${before[1]}")`);
+    await admin.waitForSelector(`tr[data-dead-letter="${before[1]}"]`, { state: 'detached' });
+    for (let i = 0; i < 50 && received.length === sent; i++) await sleep(100);
+    assert.ok(received.length > sent, 'the replayed event was delivered again');
   });
 
   await t.test('an expired token is refreshed with the refresh token, once, and the screen loads', async () => {
