@@ -17,6 +17,8 @@
  *      steps), IDLE_SECONDS=40 (Ringside's idle pause at the end: longer than the 32 s UDP transaction linger),
  *      LOG_LEVEL=info (Ringside's).
  *      SCRAPE_MS=1000 scrapes Ringside's GET /metrics that often during each step (SCRAPE_ALTERNATE=1: every other step).
+ *      PAST_LIMIT=1 keeps stepping after a failed step (how a box fails past its limit: 503s or timeouts, and
+ *      what it still completes).
  *      HEALTH_MS=100 reads Ringside's overload figures from GET /health that often and prints them after each
  *      step (receive-buffer wait, loop delay and utilisation, INVITEs shed so far).
  *      PROFILE=1 PROFILE_RATE=200: Ringside only, one step under `--cpu-prof`, then the top self-time functions.
@@ -274,7 +276,7 @@ for (const target of TARGETS) {
       const s = await step(box, rate, dir, carrierPort);
       steps.push(s);
       console.error(`# ${target} ${rate}/s: ${s.outcome.successful}/${s.offered} ok, failed ${s.outcome.failed} (${describeFailures(s.outcome)}), ${s.cpuMsPerCall.toFixed(3)} ms CPU/call${s.rssAfter ? `, RSS ${mb(s.rssAfter)} MB` : ''}, load ${s.load}`);
-      if (failedStep(s)) break;
+      if (failedStep(s) && env.PAST_LIMIT !== '1') break;
       await sleep(PAUSE_SECONDS * 1000);
     }
     const entry: { steps: Step[]; label: string; idle?: Idle } = { steps, label: box.label };
