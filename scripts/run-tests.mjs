@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 /** Paths whose tests measure time or drive real-time peers: they run alone. */
-const SERIAL = ['src/media/', 'src/sip/', 'test/sip/', 'test/media/', 'test/transport/', 'test/webrtc/', 'test/switch/', 'test/crash/', 'test/fuzz/', 'test/voice/', 'test/server/', 'test/cluster/'];
+const SERIAL = ['test/console/', 'src/media/', 'src/sip/', 'test/sip/', 'test/media/', 'test/transport/', 'test/webrtc/', 'test/switch/', 'test/crash/', 'test/fuzz/', 'test/voice/', 'test/server/', 'test/cluster/'];
 const PARALLEL = Number(process.env.RINGSIDE_TEST_JOBS ?? Math.max(2, Math.min(4, availableParallelism())));
 
 function walk(dir, out) {

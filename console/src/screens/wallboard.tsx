@@ -1,7 +1,7 @@
 /**
  * The wallboard: calls per minute (answered and missed), average wait, and the same per line and per user,
- * as uPlot charts. The figures come from the reports (a call's entry is written when it ends); every live
- * event re-reads them, and the number of calls in progress comes from `/console/calls`.
+ * as uPlot charts. The figures come from the reports (a call's entry is written when it ends); live events
+ * re-read them (at most every 2 s), and the number of calls in progress comes from `/console/calls`.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
@@ -44,10 +44,13 @@ export function Wallboard() {
   const [live, setLive] = useState<number | null>(null);
   const [now, setNow] = useState(Date.now());
   const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastRefresh = useRef(0);
   const users = useAsync(() => get<{ users: { id: number; name: string }[] }>('/provisioning/users').catch(() => ({ users: [] })));
   const names = useMemo(() => new Map((users.value?.users ?? []).map((u) => [u.id, u.name])), [users.value]);
 
   const refresh = useCallback(() => {
+    pending.current = undefined;
+    lastRefresh.current = Date.now();
     setNow(Date.now());
     get<{ data: ReportEntry[] }>(`/reports/call-data?start_date=${today(-1)}&end_date=${today()}`).then((r) => {
       setEntries(r.data);
@@ -55,10 +58,14 @@ export function Wallboard() {
     }, setError);
     get<{ calls: LiveCall[] }>('/console/calls').then((r) => setLive(r.calls.length), () => setLive(null));
   }, []);
+  // After an event, re-read 300 ms later (its call's entry is written as it ends), but at most every 2 s:
+  // a busy account's stream of events must neither postpone the update forever nor read the reports per event.
   const soon = useCallback(() => {
-    clearTimeout(pending.current);
-    pending.current = setTimeout(refresh, 300);
+    if (pending.current !== undefined) return;
+    const wait = Math.max(300, 2000 - (Date.now() - lastRefresh.current));
+    pending.current = setTimeout(refresh, wait);
   }, [refresh]);
+  useEffect(() => () => clearTimeout(pending.current), []);
 
   useEffect(refresh, [refresh]);
   useLiveEvents(soon);
