@@ -191,6 +191,20 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     assert.ok(names.indexOf('voice.incoming.start') < names.indexOf('voice.incoming.answer') && names.indexOf('voice.incoming.answer') < names.indexOf('voice.incoming.end'), names.join(' '));
   });
 
+  await t.test('the event view in the call-centre dialect: a call shows START before COMPLETED', async () => {
+    await events.selectOption('select[name="dialect"]', 'teltel');
+    await events.waitForSelector('.stream-live');
+    const { done: phone } = await alicePhone();
+    const call = carrierCall([{ pauseMs: 500 }], 'bye');
+    ok(await call, 'carrier');
+    ok(await phone, 'phone');
+    await events.waitForFunction(`[...document.querySelectorAll('tr.event .name')].some((n) => n.textContent === 'COMPLETED')`, undefined, { timeout: 10_000 });
+    const names = await events.$$eval('tr.event .name', (ns) => ns.map((n) => n.textContent ?? ''));
+    assert.ok(names.includes('START') && names.indexOf('START') < names.indexOf('COMPLETED'), names.join(' '));
+    assert.ok(!names.some((n) => n.startsWith('voice.')), 'no realtime event in the call-centre view');
+    await events.selectOption('select[name="dialect"]', 'realtime');
+  });
+
   await t.test('hanging up from the console ends the sipp call', async () => {
     const { done: phone } = await alicePhone('wait-bye');
     const call = carrierCall([{ pauseMs: 200 }], 'wait-bye');
