@@ -22,6 +22,9 @@ test(`fuzz campaign (${seconds} s): no crash, no unhandled rejection, no 5xx for
   for (const line of report.split('\n')) t.diagnostic(line);
   assert.deepEqual(problems(res), [], report);
   for (const s of res.targets) assert.ok(s.sent > 0, `${s.name} sent inputs`);
-  // Flat memory: the process may warm up (JIT, caches, the log's pages) but not grow without bound.
-  assert.ok(res.rssMb.end - res.rssMb.start < 150, `RSS grew from ${res.rssMb.start} to ${res.rssMb.end} MB`);
+  // Flat memory: the process warms up over the first seconds (JIT, caches, the log's pages: +100–130 MB in
+  // the first 10 s on a 2-core machine), then must not grow without bound. Judged from the first sample on.
+  const warm = res.rssMb.samples[0] ?? res.rssMb.start;
+  assert.ok(res.rssMb.end - warm < 120, `RSS grew from ${warm} MB (after ${seconds > 10 ? '10 s' : 'the start'}) to ${res.rssMb.end} MB (${res.rssMb.start} at start)`);
+  assert.ok(res.rssMb.end - res.rssMb.start < 250, `RSS grew from ${res.rssMb.start} to ${res.rssMb.end} MB`);
 });

@@ -252,7 +252,7 @@ export class HttpTarget implements FuzzTarget {
     if (status >= 200 && status < 300) this.#learn(body);
     if (status < 400) return;
     const where = `${route.method} ${route.url}`;
-    let parsed: { success?: unknown; error?: unknown; message?: unknown; category?: unknown; code?: unknown } | undefined;
+    let parsed: { success?: unknown; error?: unknown; message?: unknown; category?: unknown; code?: unknown; errors?: unknown } | undefined;
     try {
       parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
     } catch {
@@ -261,7 +261,9 @@ export class HttpTarget implements FuzzTarget {
     // The voice API's routes answer in its provider's error shape (spec bandwidth §0), every other in Ringside's.
     const voiceShape = /^(?:[A-Z]+ )?\/v1\/users\//.test(route.url) && !!parsed && typeof parsed.category === 'string' && typeof parsed.code === 'string' && typeof parsed.message === 'string';
     const ringsideShape = !!parsed && parsed.success === false && typeof parsed.error === 'string' && typeof parsed.message === 'string';
-    const structured = (voiceShape || ringsideShape) && contentType.includes('application/json');
+    // The call-centre family's v2 routes answer `{"errors":[{"title","detail"}…]}` (spec teltel §7).
+    const teltelShape = /^(?:[A-Z]+ )?\/v2\//.test(route.url) && !!parsed && Array.isArray(parsed.errors) && parsed.errors.length > 0 && parsed.errors.every((e: unknown) => typeof (e as { title?: unknown })?.title === 'string');
+    const structured = (voiceShape || ringsideShape || teltelShape) && contentType.includes('application/json');
     // A gateway status naming its cause is Ringside's documented answer when a peer fails, not a fault of
     // its own: the fuzz setup's carrier never answers, so a valid `/sms/send` gets 502 carrier_failed.
     const gateway = (status === 502 || status === 504) && structured;
