@@ -1,0 +1,275 @@
+/**
+ * Validation of a call flow (issue 14: "every output wired or defaulted, no unreachable node, no cycle
+ * without a wait"). Pure: it returns every problem it finds, each naming the node and output, and throws
+ * nothing. References to users, ring groups and numbers go through a FlowDirectory, so the config loader
+ * and the REST API can each pass their own view of the account.
+ *
+ * `validateFlow` checks a typed flow (the schema already passed); `validateFlowDocument` takes anything
+ * (a parsed YAML section, a REST body) and runs the schema first, node by node, so its errors name nodes.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { callFlowSchema, flowNodeSchemas } from './flow-schema.js';
+import { DTMF_KEYS, outputsOf, type CallFlow, type FlowNode, type NodeId, type TimeNode } from './flow-types.js';
+import { isValidTimezone, parseClock } from './office-hours.js';
+
+/** What the flow may refer to, in the account that owns it. */
+export interface FlowDirectory {
+  hasUser(id: number): boolean;
+  hasRingGroup(id: string): boolean;
+  /** May this account dial / forward to this number (E.164 or an extension)? */
+  canDial(number: string): boolean;
+}
+
+export type FlowProblemCode =
+  | 'schema'
+  | 'missing-start'
+  | 'dangling-output'
+  | 'unreachable'
+  | 'cycle-without-wait'
+  | 'invalid-key'
+  | 'timezone'
+  | 'office-hours'
+  | 'unknown-user'
+  | 'unknown-ring-group'
+  | 'unknown-number';
+
+export interface FlowProblem {
+  code: FlowProblemCode;
+  /** The node at fault; undefined for a flow-level problem (no start). */
+  node?: NodeId;
+  /** The output or field at fault (`keys/3`, `busy`, `weekly/1`, `target`). */
+  output?: string;
+  /** `node 'main-menu' output 'keys/3': no node 'sales'` */
+  message: string;
+}
+
+export interface FlowContext {
+  /** The account's IANA timezone (a `time` node may override it). */
+  timezone: string;
+  directory: FlowDirectory;
+}
+
+function problem(code: FlowProblemCode, detail: string, node?: NodeId, output?: string): FlowProblem {
+  const where = node === undefined ? 'flow' : output === undefined ? `node '${node}'` : `node '${node}' output '${output}'`;
+  return { code, ...(node !== undefined && { node }), ...(output !== undefined && { output }), message: `${where}: ${detail}` };
+}
+
+/** Every problem of a typed flow; an empty array means it is valid. */
+export function validateFlow(flow: CallFlow, ctx: FlowContext): FlowProblem[] {
+  const problems: FlowProblem[] = [];
+  const exists = (id: NodeId) => Object.hasOwn(flow.nodes, id);
+
+  if (!exists(flow.start)) problems.push(problem('missing-start', `start '${flow.start}' is not a node`));
+
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    for (const o of outputsOf(node)) {
+      // A defaulted output points where another output does; that one is reported already.
+      if (!o.defaulted && !exists(o.target)) problems.push(problem('dangling-output', `no node '${o.target}'`, id, o.output));
+    }
+    problems.push(...checkNode(id, node, ctx));
+  }
+
+  if (exists(flow.start)) {
+    const reached = reachable(flow);
+    for (const id of Object.keys(flow.nodes)) {
+      if (!reached.has(id)) problems.push(problem('unreachable', `not reachable from start '${flow.start}'`, id));
+    }
+  }
+  problems.push(...cyclesWithoutWait(flow));
+  return problems;
+}
+
+function checkNode(id: NodeId, node: FlowNode, ctx: FlowContext): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  const dir = ctx.directory;
+  const users = (list: number[], field: string) => {
+    for (const u of list) if (!dir.hasUser(u)) out.push(problem('unknown-user', `no user ${u}`, id, field));
+  };
+  const group = (g: string, field: string) => {
+    if (!dir.hasRingGroup(g)) out.push(problem('unknown-ring-group', `no ring group '${g}'`, id, field));
+  };
+  const num = (n: string, field: string) => {
+    if (!dir.canDial(n)) out.push(problem('unknown-number', `number '${n}' cannot be dialled by this account`, id, field));
+  };
+  switch (node.type) {
+    case 'menu':
+      // A JSON/YAML map cannot bind one key twice (the YAML loader refuses duplicate keys, JSON.parse keeps
+      // the last); what remains to check is that every key is one DTMF key.
+      for (const key of Object.keys(node.keys)) {
+        if (!(DTMF_KEYS as readonly string[]).includes(key)) {
+          out.push(problem('invalid-key', `'${key}' is not one DTMF key (0-9 * #)`, id, `keys/${key}`));
+        }
+      }
+      break;
+    case 'dial':
+      if ('users' in node.target) users(node.target.users, 'target');
+      else if ('ringGroup' in node.target) group(node.target.ringGroup, 'target');
+      else num(node.target.number, 'target');
+      break;
+    case 'queue':
+      if ('users' in node.agents) users(node.agents.users, 'agents');
+      else group(node.agents.ringGroup, 'agents');
+      break;
+    case 'voicemail':
+      users([node.mailboxUser], 'mailboxUser');
+      break;
+    case 'forward':
+      num(node.number, 'number');
+      break;
+    case 'time':
+      out.push(...checkOfficeHours(id, node, ctx.timezone));
+      break;
+    case 'playaudio':
+    case 'hangup':
+      break;
+  }
+  return out;
+}
+
+/** Timezone known; each range well-formed (`from < to`, no midnight span); no two ranges overlap on a day. */
+function checkOfficeHours(id: NodeId, node: TimeNode, accountTimezone: string): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  const tz = node.timezone ?? accountTimezone;
+  if (!isValidTimezone(tz)) out.push(problem('timezone', `'${tz}' is not an IANA timezone`, id, node.timezone === undefined ? undefined : 'timezone'));
+  const byDay = new Map<string, { from: number; to: number; index: number }[]>();
+  node.weekly.forEach((range, index) => {
+    const from = parseClock(range.from);
+    const to = parseClock(range.to);
+    const field = `weekly/${index}`;
+    if (from === undefined || to === undefined || from === 1440) {
+      out.push(problem('office-hours', `'${range.from}'–'${range.to}' is not HH:MM–HH:MM`, id, field));
+      return;
+    }
+    if (from >= to) {
+      out.push(problem('office-hours', `${range.from}–${range.to} ends before it starts (a range never spans midnight: split it in two days)`, id, field));
+      return;
+    }
+    for (const day of range.days) {
+      const list = byDay.get(day) ?? [];
+      for (const other of list) {
+        if (from < other.to && other.from < to) {
+          out.push(problem('office-hours', `${day} ${range.from}–${range.to} overlaps weekly/${other.index}`, id, field));
+        }
+      }
+      list.push({ from, to, index });
+      byDay.set(day, list);
+    }
+  });
+  for (const [i, date] of (node.holidays ?? []).entries()) {
+    if (!isCalendarDate(date)) out.push(problem('office-hours', `holiday '${date}' is not a date (YYYY-MM-DD)`, id, `holidays/${i}`));
+  }
+  return out;
+}
+
+function isCalendarDate(text: string): boolean {
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(text);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === text;
+}
+
+function reachable(flow: CallFlow): Set<NodeId> {
+  const seen = new Set<NodeId>([flow.start]);
+  const stack = [flow.start];
+  while (stack.length > 0) {
+    const node = flow.nodes[stack.pop()!];
+    if (!node) continue;
+    for (const o of outputsOf(node)) {
+      if (!seen.has(o.target) && Object.hasOwn(flow.nodes, o.target)) {
+        seen.add(o.target);
+        stack.push(o.target);
+      }
+    }
+  }
+  return seen;
+}
+
+/**
+ * A cycle is refused unless one of its outputs waits for the caller (flow-types.ts `outputsOf`): i.e. the
+ * graph of non-waiting outputs must be acyclic. Each such cycle is reported once, at the first of its nodes
+ * met, with the path (`node 'a' output 'open': cycle without a wait: a → b → a`).
+ */
+function cyclesWithoutWait(flow: CallFlow): FlowProblem[] {
+  const out: FlowProblem[] = [];
+  const state = new Map<NodeId, 'active' | 'done'>();
+  const path: { node: NodeId; output: string }[] = [];
+  const visit = (id: NodeId) => {
+    state.set(id, 'active');
+    const node = flow.nodes[id]!;
+    for (const o of outputsOf(node)) {
+      if (o.waits || !Object.hasOwn(flow.nodes, o.target)) continue;
+      const s = state.get(o.target);
+      if (s === 'active') {
+        const from = path.findIndex((p) => p.node === o.target);
+        const loop = [...path.slice(from === -1 ? path.length : from), { node: id, output: o.output }];
+        const first = loop[0]!;
+        const names = [...loop.map((p) => p.node), o.target].join(' → ');
+        out.push(problem('cycle-without-wait', `cycle without a wait: ${names}`, first.node, first.output));
+      } else if (s === undefined) {
+        path.push({ node: id, output: o.output });
+        visit(o.target);
+        path.pop();
+      }
+    }
+    state.set(id, 'done');
+  };
+  for (const id of Object.keys(flow.nodes)) if (!state.has(id)) visit(id);
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const shapeSchema = {
+  ...callFlowSchema,
+  properties: {
+    ...callFlowSchema.properties,
+    nodes: {
+      ...callFlowSchema.properties.nodes,
+      additionalProperties: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { enum: Object.keys(flowNodeSchemas) } },
+      },
+    },
+  },
+};
+const validateShape = ajv.compile(shapeSchema);
+const validateNode = Object.fromEntries(
+  Object.entries(flowNodeSchemas).map(([type, schema]) => [type, ajv.compile(schema)]),
+);
+
+function schemaMessage(e: ErrorObject): string {
+  if (e.keyword === 'additionalProperties') return `unknown key '${String(e.params.additionalProperty)}'`;
+  if (e.keyword === 'enum') return `${e.message} (${(e.params.allowedValues as unknown[]).join(', ')})`;
+  return e.message ?? 'invalid';
+}
+
+/**
+ * Schema first (the flow, then each node against its own kind, so a bad node is named), then — if the
+ * shape is right — the graph rules. Never throws, whatever `data` is.
+ */
+export function validateFlowDocument(data: unknown, ctx: FlowContext): FlowProblem[] {
+  if (!validateShape(data)) {
+    return (validateShape.errors ?? []).map((e) => {
+      const m = /^\/nodes\/([^/]+)(?:\/(.*))?$/.exec(e.instancePath);
+      if (m) return problem('schema', schemaMessage(e), unescape(m[1]!), m[2] && unescape(m[2]));
+      return problem('schema', `${e.instancePath || '/'} ${schemaMessage(e)}`);
+    });
+  }
+  const flow = data as unknown as CallFlow;
+  const problems: FlowProblem[] = [];
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    const check = validateNode[node.type]!;
+    if (check(node)) continue;
+    for (const e of check.errors ?? []) {
+      // oneOf (prompt, target) reports each branch; the branch errors say more than "must match one".
+      if (e.keyword === 'oneOf' && (check.errors?.length ?? 0) > 1) continue;
+      problems.push(problem('schema', schemaMessage(e), id, e.instancePath.slice(1) || undefined));
+    }
+  }
+  return problems.length > 0 ? problems : validateFlow(flow, ctx);
+}
+
+/** JSON Pointer unescaping (RFC 6901 §4). */
+function unescape(token: string): string {
+  return token.replace(/~1/g, '/').replace(/~0/g, '~');
+}
