@@ -38,8 +38,10 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** True when `timezone` is an IANA zone this Node knows. */
+/** True when `timezone` is an IANA zone this Node knows. A bare offset (`+02:00`, which newer Intl
+ *  accepts) is refused: it has no DST rules, so it would be wrong half the year. */
 export function isValidTimezone(timezone: string): boolean {
+  if (!/^[A-Za-z]/.test(timezone)) return false;
   try {
     formatter(timezone);
     return true;
