@@ -186,35 +186,80 @@ function reachable(flow: CallFlow): Set<NodeId> {
 
 /**
  * A cycle is refused unless one of its outputs waits for the caller (flow-types.ts `outputsOf`): i.e. the
- * graph of non-waiting outputs must be acyclic. Each such cycle is reported once, at the first of its nodes
- * met, with the path (`node 'a' output 'open': cycle without a wait: a → b → a`).
+ * graph of non-waiting outputs must be acyclic. Every non-waiting output that lies on such a cycle is
+ * reported (any one of them is a place to break it), with one cycle through it:
+ * `node 'a' output 'open': cycle without a wait: a → b → a`.
  */
 function cyclesWithoutWait(flow: CallFlow): FlowProblem[] {
+  const edges = new Map<NodeId, { output: string; target: NodeId }[]>();
+  for (const [id, node] of Object.entries(flow.nodes)) {
+    edges.set(id, outputsOf(node).filter((o) => !o.waits && Object.hasOwn(flow.nodes, o.target)));
+  }
+  const component = stronglyConnected(edges);
   const out: FlowProblem[] = [];
-  const state = new Map<NodeId, 'active' | 'done'>();
-  const path: { node: NodeId; output: string }[] = [];
-  const visit = (id: NodeId) => {
-    state.set(id, 'active');
-    const node = flow.nodes[id]!;
-    for (const o of outputsOf(node)) {
-      if (o.waits || !Object.hasOwn(flow.nodes, o.target)) continue;
-      const s = state.get(o.target);
-      if (s === 'active') {
-        const from = path.findIndex((p) => p.node === o.target);
-        const loop = [...path.slice(from === -1 ? path.length : from), { node: id, output: o.output }];
-        const first = loop[0]!;
-        const names = [...loop.map((p) => p.node), o.target].join(' → ');
-        out.push(problem('cycle-without-wait', `cycle without a wait: ${names}`, first.node, first.output));
-      } else if (s === undefined) {
-        path.push({ node: id, output: o.output });
-        visit(o.target);
-        path.pop();
+  for (const [id, list] of edges) {
+    for (const o of list) {
+      if (component.get(o.target) !== component.get(id)) continue;
+      const back = pathWithin(edges, component, o.target, id);
+      out.push(problem('cycle-without-wait', `cycle without a wait: ${[id, ...back].join(' → ')}`, id, o.output));
+    }
+  }
+  return out;
+}
+
+/** Tarjan's strongly connected components: node → component number. */
+function stronglyConnected(edges: Map<NodeId, { target: NodeId }[]>): Map<NodeId, number> {
+  const index = new Map<NodeId, number>();
+  const low = new Map<NodeId, number>();
+  const onStack = new Set<NodeId>();
+  const stack: NodeId[] = [];
+  const component = new Map<NodeId, number>();
+  let next = 0;
+  const visit = (v: NodeId) => {
+    index.set(v, next);
+    low.set(v, next);
+    next++;
+    stack.push(v);
+    onStack.add(v);
+    for (const { target: w } of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, index.get(w)!));
       }
     }
-    state.set(id, 'done');
+    if (low.get(v) === index.get(v)) {
+      let w: NodeId;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.set(w, index.get(v)!);
+      } while (w !== v);
+    }
   };
-  for (const id of Object.keys(flow.nodes)) if (!state.has(id)) visit(id);
-  return out;
+  for (const v of edges.keys()) if (!index.has(v)) visit(v);
+  return component;
+}
+
+/** A shortest path `from` … `to` inside their component (both ends included). */
+function pathWithin(edges: Map<NodeId, { target: NodeId }[]>, component: Map<NodeId, number>, from: NodeId, to: NodeId): NodeId[] {
+  if (from === to) return [to];
+  const c = component.get(from);
+  const parent = new Map<NodeId, NodeId | null>([[from, null]]);
+  const queue = [from];
+  while (queue.length > 0 && !parent.has(to)) {
+    const v = queue.shift()!;
+    for (const { target: w } of edges.get(v) ?? []) {
+      if (component.get(w) === c && !parent.has(w)) {
+        parent.set(w, v);
+        queue.push(w);
+      }
+    }
+  }
+  const path: NodeId[] = [to];
+  for (let v = parent.get(to); v != null; v = parent.get(v)) path.unshift(v);
+  return path;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
