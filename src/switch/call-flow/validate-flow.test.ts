@@ -265,3 +265,25 @@ test('the schema embeds in the provisioning validator (the options of src/config
   assert.equal(validate({ flows: [attendant()] }), true, JSON.stringify(validate.errors));
   assert.equal(validate({ flows: [{ ...attendant(), extra: 1 }] }), false);
 });
+
+test('schema errors read as the user wrote the flow: the chosen branch, the bad key, the bad field', () => {
+  const doc = (nodes: Record<string, unknown>) => ({ id: 'x', name: 'x', start: Object.keys(nodes)[0], nodes });
+  const at = (nodes: Record<string, unknown>) => messages(validateFlowDocument(doc(nodes), ctx));
+  assert.deepEqual(at({ a: { type: 'playaudio', prompt: { file: 'a.wav', text: 'hi' } } }), [
+    "node 'a' output 'prompt': needs exactly one of 'file', 'text'",
+  ]);
+  assert.deepEqual(at({ a: { type: 'dial', target: {} } }), ["node 'a' output 'target': needs exactly one of 'users', 'ringGroup', 'number'"]);
+  assert.deepEqual(at({ a: { type: 'dial', target: { number: 'abc' } } }), [
+    `node 'a' output 'target/number': must match pattern "^(\\+[1-9][0-9]{1,14}|[0-9]{2,15})$"`,
+  ]);
+  assert.deepEqual(at({ a: { type: 'menu', prompt: { text: 'x' }, keys: { '1': 'a', '22': 'a' } } }), [
+    `node 'a' output 'keys/22': '22' must match pattern "^[0-9*#]$"`,
+  ]);
+  assert.deepEqual(at({ h: { type: 'hangup' }, 'bad id': { type: 'hangup' } }), [`node 'bad id': 'bad id' must match pattern "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"`]);
+});
+
+test('node ids that are Object.prototype names are ordinary ids', () => {
+  const f = flowOf({ m: { type: 'menu', prompt: { text: 'x' }, keys: { '1': 'constructor', '2': 'toString' } } });
+  f.nodes['toString'] = { type: 'hangup' };
+  assert.deepEqual(messages(validateFlow(f, ctx)), ["node 'm' output 'keys/1': no node 'constructor'"]);
+});

@@ -262,7 +262,8 @@ function pathWithin(edges: Map<NodeId, { target: NodeId }[]>, component: Map<Nod
   return path;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+// verbose: a oneOf error then carries its branches, which name the keys the user had to choose between.
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
 const shapeSchema = {
   ...callFlowSchema,
   properties: {
@@ -285,7 +286,38 @@ const validateNode = Object.fromEntries(
 function schemaMessage(e: ErrorObject): string {
   if (e.keyword === 'additionalProperties') return `unknown key '${String(e.params.additionalProperty)}'`;
   if (e.keyword === 'enum') return `${e.message} (${(e.params.allowedValues as unknown[]).join(', ')})`;
+  if (e.keyword === 'oneOf') {
+    const keys = (e.schema as { required?: string[] }[]).map((b) => `'${b.required?.[0] ?? '?'}'`);
+    return `needs exactly one of ${keys.join(', ')}`;
+  }
+  if (e.propertyName !== undefined) return `'${e.propertyName}' ${e.message ?? 'invalid'}`;
   return e.message ?? 'invalid';
+}
+
+/**
+ * ajv's errors, made readable: a `oneOf` (prompt, dial target, queue agents) reports every branch that
+ * failed. When one branch got as far as a nested field, that field's error is the one that matters;
+ * otherwise the user chose no branch, and "needs exactly one of …" says so. `propertyNames` repeats its
+ * inner error in general terms: the inner one (which names the key) is kept.
+ */
+function readableErrors(errors: ErrorObject[]): ErrorObject[] {
+  const oneOfs = errors.filter((e) => e.keyword === 'oneOf');
+  const deeper = (path: string) => errors.some((x) => x.instancePath.startsWith(`${path}/`));
+  return errors.filter((e) => {
+    if (e.keyword === 'propertyNames') return false;
+    if (e.keyword === 'oneOf') return !deeper(e.instancePath);
+    return !oneOfs.some((o) => o.instancePath === e.instancePath && e.schemaPath.startsWith(`${o.schemaPath}/`));
+  });
+}
+
+/** Where an error is: `/nodes/<id>/<field…>` becomes the node and its output/field. */
+function schemaProblem(e: ErrorObject, node?: NodeId): FlowProblem {
+  let path = e.instancePath;
+  if (e.propertyName !== undefined) path += `/${e.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  if (node !== undefined) return problem('schema', schemaMessage(e), node, path.slice(1) ? path.slice(1).split('/').map(unescape).join('/') : undefined);
+  const m = /^\/nodes\/([^/]+)(?:\/(.*))?$/.exec(path);
+  if (m) return problem('schema', schemaMessage(e), unescape(m[1]!), m[2] && unescape(m[2]));
+  return problem('schema', `${path || '/'} ${schemaMessage(e)}`);
 }
 
 /**
@@ -293,23 +325,12 @@ function schemaMessage(e: ErrorObject): string {
  * shape is right — the graph rules. Never throws, whatever `data` is.
  */
 export function validateFlowDocument(data: unknown, ctx: FlowContext): FlowProblem[] {
-  if (!validateShape(data)) {
-    return (validateShape.errors ?? []).map((e) => {
-      const m = /^\/nodes\/([^/]+)(?:\/(.*))?$/.exec(e.instancePath);
-      if (m) return problem('schema', schemaMessage(e), unescape(m[1]!), m[2] && unescape(m[2]));
-      return problem('schema', `${e.instancePath || '/'} ${schemaMessage(e)}`);
-    });
-  }
+  if (!validateShape(data)) return readableErrors(validateShape.errors ?? []).map((e) => schemaProblem(e));
   const flow = data as unknown as CallFlow;
   const problems: FlowProblem[] = [];
   for (const [id, node] of Object.entries(flow.nodes)) {
     const check = validateNode[node.type]!;
-    if (check(node)) continue;
-    for (const e of check.errors ?? []) {
-      // oneOf (prompt, target) reports each branch; the branch errors say more than "must match one".
-      if (e.keyword === 'oneOf' && (check.errors?.length ?? 0) > 1) continue;
-      problems.push(problem('schema', schemaMessage(e), id, e.instancePath.slice(1) || undefined));
-    }
+    if (!check(node)) problems.push(...readableErrors(check.errors ?? []).map((e) => schemaProblem(e, id)));
   }
   return problems.length > 0 ? problems : validateFlow(flow, ctx);
 }
