@@ -8,7 +8,8 @@
  * | node      | output / field      | when omitted                                                        |
  * |-----------|---------------------|---------------------------------------------------------------------|
  * | playaudio | next                | hang up after the prompt (a play-only flow: READY, no JOIN)          |
- * | menu      | timeout, invalid    | re-prompt up to `retries` times, then hang up                       |
+ * | menu      | timeout, invalid    | re-prompt up to `retries` times, then hang up (when set, the output |
+ * |           |                     | is taken instead of hanging up, once the retries are spent)          |
  * | menu      | timeoutSeconds      | 5                                                                    |
  * | menu      | retries             | 2 (re-prompts after the first play: at most 3 plays)                 |
  * | dial      | answer              | the call ends when the bridge ends                                   |

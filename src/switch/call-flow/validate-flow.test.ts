@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
+import { parse } from 'yaml';
 import * as ajvFormats from 'ajv-formats';
 import { validateFlow, validateFlowDocument, type FlowContext, type FlowProblem } from './validate-flow.js';
 import { callFlowSchema } from './flow-schema.js';
@@ -286,4 +289,14 @@ test('node ids that are Object.prototype names are ordinary ids', () => {
   const f = flowOf({ m: { type: 'menu', prompt: { text: 'x' }, keys: { '1': 'constructor', '2': 'toString' } } });
   f.nodes['toString'] = { type: 'hangup' };
   assert.deepEqual(messages(validateFlow(f, ctx)), ["node 'm' output 'keys/1': no node 'constructor'"]);
+});
+
+test('the YAML example of docs/call-centre.md is a valid flow', () => {
+  const md = readFileSync(fileURLToPath(new URL('../../../docs/call-centre.md', import.meta.url)), 'utf8');
+  const section = md.slice(md.indexOf('## Call flows (model)'));
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+  assert.ok(yaml, 'the section has a YAML example');
+  const data: unknown = parse(yaml, { uniqueKeys: true });
+  const docCtx: FlowContext = { ...ctx, directory: { ...ctx.directory, hasUser: (id) => [501, 502, 503].includes(id) } };
+  assert.deepEqual(validateFlowDocument(data, docCtx), []);
 });
