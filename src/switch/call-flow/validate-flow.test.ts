@@ -2,11 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import * as ajvFormats from 'ajv-formats';
 import { validateFlow, validateFlowDocument, type FlowContext, type FlowProblem } from './validate-flow.js';
-import { callFlowSchema } from './flow-schema.js';
 import type { CallFlow, FlowNode } from './flow-types.js';
 
 /** The account: users 1–3, ring group `sales`, Latvian numbers and extensions dialable. A plain object, not
@@ -258,15 +255,6 @@ test('the schema refuses unknown keys and kinds, naming the node; bad documents 
     const problems = validateFlowDocument(bad, ctx);
     assert.ok(problems.length > 0 && problems.every((x) => x.code === 'schema'), JSON.stringify(bad));
   }
-});
-
-test('the schema embeds in the provisioning validator (the options of src/config/load-config.ts)', () => {
-  const addFormats = ajvFormats.default as unknown as (ajv: Ajv) => Ajv;
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true });
-  addFormats(ajv);
-  const validate = ajv.compile({ type: 'object', additionalProperties: false, properties: { flows: { type: 'array', items: callFlowSchema } } });
-  assert.equal(validate({ flows: [attendant()] }), true, JSON.stringify(validate.errors));
-  assert.equal(validate({ flows: [{ ...attendant(), extra: 1 }] }), false);
 });
 
 test('schema errors read as the user wrote the flow: the chosen branch, the bad key, the bad field', () => {
