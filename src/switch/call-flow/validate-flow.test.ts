@@ -183,12 +183,12 @@ test('a time node: unknown timezone, overlapping ranges, a range across midnight
     h: { type: 'hangup' },
   });
   assert.deepEqual(messages(validateFlow(f, ctx)), [
-    "node 't' output 'timezone': 'Europe/Atlantis' is not an IANA timezone",
-    "node 't' output 'weekly/1': tue 16:00–18:00 overlaps weekly/0",
-    "node 't' output 'weekly/2': 22:00–06:00 ends before it starts (a range never spans midnight: split it in two days)",
-    "node 't' output 'weekly/3': 10:00–10:00 ends before it starts (a range never spans midnight: split it in two days)",
-    "node 't' output 'weekly/4': '24:00'–'24:00' is not HH:MM–HH:MM",
-    "node 't' output 'holidays/0': holiday '2026-02-30' is not a date (YYYY-MM-DD)",
+    "node 't' field 'timezone': 'Europe/Atlantis' is not an IANA timezone",
+    "node 't' field 'weekly/1': tue 16:00–18:00 overlaps weekly/0",
+    "node 't' field 'weekly/2': 22:00–06:00 ends before it starts (a range never spans midnight: split it in two days)",
+    "node 't' field 'weekly/3': 10:00–10:00 ends before it starts (a range never spans midnight: split it in two days)",
+    "node 't' field 'weekly/4': '24:00'–'24:00' is not HH:MM–HH:MM",
+    "node 't' field 'holidays/0': holiday '2026-02-30' is not a date (YYYY-MM-DD)",
   ]);
   // Touching ranges do not overlap.
   const touching = flowOf({
@@ -215,12 +215,12 @@ test('users, ring groups and numbers are checked through the directory', () => {
   f.nodes.q = { type: 'queue', agents: { users: [7] }, timeout: 'fw' };
   f.nodes.n = { type: 'dial', target: { number: '+4420000000' }, noAnswer: 'q', failed: 'vm' };
   assert.deepEqual(validateFlow(f, ctx).map((p) => [p.code, p.message]), [
-    ['unknown-user', "node 'd' output 'target': no user 9"],
-    ['unknown-ring-group', "node 'g' output 'target': no ring group 'support'"],
-    ['unknown-number', "node 'n' output 'target': number '+4420000000' cannot be dialled by this account"],
-    ['unknown-user', "node 'q' output 'agents': no user 7"],
-    ['unknown-user', "node 'vm' output 'mailboxUser': no user 8"],
-    ['unknown-number', "node 'fw' output 'number': number '+15550100' cannot be dialled by this account"],
+    ['unknown-user', "node 'd' field 'target': no user 9"],
+    ['unknown-ring-group', "node 'g' field 'target': no ring group 'support'"],
+    ['unknown-number', "node 'n' field 'target': number '+4420000000' cannot be dialled by this account"],
+    ['unknown-user', "node 'q' field 'agents': no user 7"],
+    ['unknown-user', "node 'vm' field 'mailboxUser': no user 8"],
+    ['unknown-number', "node 'fw' field 'number': number '+15550100' cannot be dialled by this account"],
   ]);
 });
 
@@ -242,7 +242,7 @@ test('the schema refuses unknown keys and kinds, naming the node; bad documents 
   kind.nodes.sales = { type: 'ivr' };
   const p = validateFlowDocument(kind, ctx);
   assert.equal(p[0]!.node, 'sales');
-  assert.match(p[0]!.message, /^node 'sales' output 'type': must be equal to one of the allowed values/);
+  assert.match(p[0]!.message, /^node 'sales' field 'type': must be equal to one of the allowed values/);
 
   const prompt = JSON.parse(JSON.stringify(attendant()));
   prompt.nodes['main-menu'].prompt = { file: '../../etc/passwd' };
@@ -261,14 +261,14 @@ test('schema errors read as the user wrote the flow: the chosen branch, the bad 
   const doc = (nodes: Record<string, unknown>) => ({ id: 'x', name: 'x', start: Object.keys(nodes)[0], nodes });
   const at = (nodes: Record<string, unknown>) => messages(validateFlowDocument(doc(nodes), ctx));
   assert.deepEqual(at({ a: { type: 'playaudio', prompt: { file: 'a.wav', text: 'hi' } } }), [
-    "node 'a' output 'prompt': needs exactly one of 'file', 'text'",
+    "node 'a' field 'prompt': needs exactly one of 'file', 'text'",
   ]);
-  assert.deepEqual(at({ a: { type: 'dial', target: {} } }), ["node 'a' output 'target': needs exactly one of 'users', 'ringGroup', 'number'"]);
+  assert.deepEqual(at({ a: { type: 'dial', target: {} } }), ["node 'a' field 'target': needs exactly one of 'users', 'ringGroup', 'number'"]);
   assert.deepEqual(at({ a: { type: 'dial', target: { number: 'abc' } } }), [
-    `node 'a' output 'target/number': must match pattern "^(\\+[1-9][0-9]{1,14}|[0-9]{2,15})$"`,
+    `node 'a' field 'target/number': must match pattern "^(\\+[1-9][0-9]{1,14}|[0-9]{2,15})$"`,
   ]);
   assert.deepEqual(at({ a: { type: 'menu', prompt: { text: 'x' }, keys: { '1': 'a', '22': 'a' } } }), [
-    `node 'a' output 'keys/22': '22' must match pattern "^[0-9*#]$"`,
+    `node 'a' field 'keys/22': '22' must match pattern "^[0-9*#]$"`,
   ]);
   assert.deepEqual(at({ h: { type: 'hangup' }, 'bad id': { type: 'hangup' } }), [`node 'bad id': 'bad id' must match pattern "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"`]);
 });

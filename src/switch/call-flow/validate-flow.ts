@@ -37,7 +37,8 @@ export interface FlowProblem {
   code: FlowProblemCode;
   /** The node at fault; undefined for a flow-level problem (no start). */
   node?: NodeId;
-  /** The output or field at fault (`keys/3`, `busy`, `weekly/1`, `target`). */
+  /** The output (`keys/3`, `busy`) or, for problems that are not about the graph, the field (`weekly/1`,
+   *  `target`) at fault; the message says which. */
   output?: string;
   /** `node 'main-menu' output 'keys/3': no node 'sales'` */
   message: string;
@@ -49,8 +50,12 @@ export interface FlowContext {
   directory: FlowDirectory;
 }
 
+/** Codes whose `output` is a graph output; for the others it is a field of the node (`weekly/1`, `target`). */
+const ABOUT_OUTPUTS: ReadonlySet<FlowProblemCode> = new Set(['dangling-output', 'cycle-without-wait', 'invalid-key']);
+
 function problem(code: FlowProblemCode, detail: string, node?: NodeId, output?: string): FlowProblem {
-  const where = node === undefined ? 'flow' : output === undefined ? `node '${node}'` : `node '${node}' output '${output}'`;
+  const label = ABOUT_OUTPUTS.has(code) ? 'output' : 'field';
+  const where = node === undefined ? 'flow' : output === undefined ? `node '${node}'` : `node '${node}' ${label} '${output}'`;
   return { code, ...(node !== undefined && { node }), ...(output !== undefined && { output }), message: `${where}: ${detail}` };
 }
 
