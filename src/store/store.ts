@@ -17,6 +17,7 @@ import type {
   WebhookConfig,
 } from '../config/config-types.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
+import type { Campaign, Contact, ContactPage, ContactQuery } from '../dialer/campaign-types.js';
 
 /** An account as stored: its voice-API token and secret are kept as an API credential (hashed), only the
  *  voice user id stays here. */
@@ -345,6 +346,26 @@ export interface Store {
   setAgentPresence(record: AgentPresenceRecord): Promise<void>;
   getAgentPresence(userId: number): Promise<AgentPresenceRecord | undefined>;
   listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]>;
+
+  /** Autodialer campaigns (dialer/campaign-types.ts): runtime state, never touched by a re-seed. Upsert by
+   *  (account, id); the account's by id. */
+  putCampaign(campaign: Campaign): Promise<void>;
+  getCampaign(accountId: string, campaignId: string): Promise<Campaign | undefined>;
+  listCampaigns(accountId: string): Promise<Campaign[]>;
+  /** Deletes a campaign with its contacts; false when there was none. */
+  deleteCampaign(accountId: string, campaignId: string): Promise<boolean>;
+  /** Adds contacts, all or none (one transaction). A phone number already in the campaign (or twice in
+   *  `contacts`) throws and adds nothing: callers check with listContactNumbers first. */
+  addContacts(contacts: Contact[]): Promise<void>;
+  /** Replaces a contact (its state and attempts); false when there was none. */
+  updateContact(contact: Contact): Promise<boolean>;
+  getContact(accountId: string, campaignId: string, contactId: string): Promise<Contact | undefined>;
+  /** A page of a campaign's contacts in the order they were added, optionally of one state. */
+  listContacts(accountId: string, campaignId: string, query: ContactQuery): Promise<ContactPage>;
+  /** Every phone number of a campaign's contacts (duplicate checks of an import). */
+  listContactNumbers(accountId: string, campaignId: string): Promise<string[]>;
+  /** Deletes a contact; false when there was none. */
+  deleteContact(accountId: string, campaignId: string, contactId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }
