@@ -31,10 +31,10 @@ const campaignInputProperties = {
     required: ['days', 'from', 'to'],
     description: 'when contacts may be called: from–to local time on days; to before from spans midnight',
     properties: {
-      timezone: { type: 'string', minLength: 1, maxLength: 64, description: "IANA time zone; default the account's" },
       days: { type: 'array', minItems: 1, maxItems: 7, uniqueItems: true, items: { type: 'string', enum: [...WEEKDAYS] } },
       from: { type: 'string', pattern: HH_MM },
       to: { type: 'string', pattern: HH_MM },
+      timezone: { type: 'string', minLength: 1, maxLength: 64, description: "IANA time zone; default the account's" },
     },
   },
   retry: {
@@ -65,11 +65,21 @@ export const campaignSchema = {
   $id: CAMPAIGN_SCHEMA_ID,
   type: 'object',
   required: ['id', 'name', 'mode', 'state', 'callerId', 'window', 'retry', 'createdAt', 'updatedAt'],
+  // Required first: the response keeps the order the schema lists (route-schemas.test.ts).
   properties: {
     id: { type: 'string' },
-    ...campaignInputProperties,
+    name: campaignInputProperties.name,
+    mode: campaignInputProperties.mode,
+    state: campaignInputProperties.state,
+    callerId: campaignInputProperties.callerId,
+    window: campaignInputProperties.window,
+    retry: campaignInputProperties.retry,
     createdAt: { type: 'integer', description: 'ms since the epoch' },
     updatedAt: { type: 'integer', description: 'ms since the epoch' },
+    agents: campaignInputProperties.agents,
+    ringGroup: campaignInputProperties.ringGroup,
+    callFlowId: campaignInputProperties.callFlowId,
+    pacing: campaignInputProperties.pacing,
   },
 } as const;
 
@@ -93,14 +103,16 @@ export const contactSchema = {
   properties: {
     id: { type: 'string' },
     campaignId: { type: 'string' },
-    ...contactInputProperties,
+    phoneNumber: { type: 'string', description: 'E.164' },
     state: { type: 'string', enum: [...CONTACT_STATES] },
     attempts: {
       type: 'array',
       items: { type: 'object', required: ['at', 'result'], properties: { at: { type: 'integer' }, result: { type: 'string', enum: [...ATTEMPT_RESULTS] } } },
     },
-    nextAttemptAt: { type: 'integer', description: 'ms since the epoch' },
     createdAt: { type: 'integer', description: 'ms since the epoch' },
+    name: contactInputProperties.name,
+    fields: contactInputProperties.fields,
+    nextAttemptAt: { type: 'integer', description: 'ms since the epoch' },
   },
 } as const;
 
@@ -109,5 +121,5 @@ export const rowProblemSchema = {
   type: 'object',
   required: ['row', 'problem'],
   description: 'a CSV row not imported; rows are numbered as a spreadsheet shows them (the header is row 1)',
-  properties: { row: { type: 'integer' }, column: { type: 'string' }, problem: { type: 'string' } },
+  properties: { row: { type: 'integer' }, problem: { type: 'string' }, column: { type: 'string' } },
 } as const;
