@@ -18,6 +18,10 @@ import { changePgProvisioning, lockProvisioning, replacePgProvisioning } from '.
 import { PgProvisioningCache } from './pg-provisioning-cache.js';
 import type {
   AccountRecord,
+  Campaign,
+  Contact,
+  ContactPage,
+  ContactQuery,
   AgentPresenceRecord,
   ApiCredentialRecord,
   ApplicationRecord,
@@ -40,7 +44,6 @@ import type {
   UserRecord,
   WebhookRecord,
 } from './store.js';
-import type { Campaign, Contact, ContactPage, ContactQuery } from '../dialer/campaign-types.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
 
 type Arg = string | number | null;

@@ -12,6 +12,10 @@ import { hashPassword, verifyPassword } from './password-hash.js';
 import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 import type {
   AccountRecord,
+  Campaign,
+  Contact,
+  ContactPage,
+  ContactQuery,
   AgentPresenceRecord,
   ApiCredentialRecord,
   AuthSession,
@@ -35,7 +39,6 @@ import type {
   WebhookRecord,
 } from './store.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
-import type { Campaign, Contact, ContactPage, ContactQuery } from '../dialer/campaign-types.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE accounts (id TEXT PRIMARY KEY, body TEXT NOT NULL);
