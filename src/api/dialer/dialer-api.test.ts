@@ -202,6 +202,9 @@ test('CSV import: good rows imported, bad rows reported by row and column; whole
   assert.equal(big.statusCode, 413);
   assert.equal((await h.alice('GET', url)).json().total, 3, 'refused files added nothing');
   assert.equal((await h.bob('POST', `${url}/import`, 'phone_number\n+15551230004\n', 'text/csv')).statusCode, 403);
+  const charset = await h.alice('POST', `${url}/import`, 'phone_number;x\n', 'text/csv; charset=utf-8');
+  assert.equal(charset.statusCode, 400, 'a media type with parameters is still CSV');
+  assert.match(charset.json().message, /no phone_number column \(it has "phone_number;x"\)/);
 });
 
 test('deleting a campaign deletes its contacts', async (t) => {
