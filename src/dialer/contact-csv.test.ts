@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseContactCsv, parseCsvRecords } from './contact-csv.js';
+import { CONTACT_LIMITS, parseContactCsv, parseCsvRecords } from './contact-csv.js';
 
 test('RFC 4180: quotes, escaped quotes, newlines inside quotes, CRLF and LF, BOM, no final newline', () => {
   const r = parseCsvRecords('\ufeffa,b\r\n"x, y","say ""hi"""\n"two\r\nlines",z');
@@ -64,4 +64,18 @@ test('a column named __proto__ is a field like any other', () => {
   const fields = r.accepted[0]!.contact.fields!;
   assert.equal(Object.getPrototypeOf(fields), Object.prototype);
   assert.equal(JSON.stringify(fields), '{"__proto__":"x"}');
+});
+
+test('the limits of one contact, as the JSON route has them: long cells refuse the row, too many columns the file', () => {
+  const r = parseContactCsv(`phone_number,name,note\n+15551230001,${'n'.repeat(201)},x\n+15551230002,Bo,${'x'.repeat(2001)}\n+15551230003,Cy,${'x'.repeat(2000)}\n`);
+  assert.ok(r.ok);
+  assert.deepEqual(r.rejected, [
+    { row: 2, column: 'name', problem: 'longer than 200 characters' },
+    { row: 3, column: 'note', problem: 'longer than 2000 characters' },
+  ]);
+  assert.deepEqual(r.accepted.map((a) => a.row), [4]);
+  const wide = ['phone_number', 'name', ...Array.from({ length: CONTACT_LIMITS.maxFields + 1 }, (_, k) => `f${k}`)].join(',');
+  const refused = parseContactCsv(`${wide}\n`);
+  assert.equal(refused.ok, false);
+  assert.match(refused.ok ? '' : refused.message, /103 columns; at most 102/);
 });

@@ -9,6 +9,8 @@ import { toE164 } from '../switch/dial-plan.js';
 import type { ContactInput } from './campaign-types.js';
 
 export const CSV_LIMITS = { maxBytes: 5 * 1024 * 1024, maxRows: 100_000 } as const;
+/** What one contact may hold, as JSON or CSV alike (the REST schemas use these too). */
+export const CONTACT_LIMITS = { maxFields: 100, maxNameLength: 200, maxFieldLength: 2000 } as const;
 
 export interface RowProblem {
   row: number;
@@ -100,6 +102,7 @@ export function parseContactCsv(text: string, existing: Iterable<string> = [], l
   if (emptyAt >= 0) return { ok: false, reason: 'bad_csv', message: `header column ${emptyAt + 1} has no name` };
   const twice = columns.find((c, k) => columns.indexOf(c) !== k);
   if (twice !== undefined) return { ok: false, reason: 'bad_csv', message: `the header row names column ${JSON.stringify(twice)} twice` };
+  if (columns.length > CONTACT_LIMITS.maxFields + 2) return { ok: false, reason: 'bad_csv', message: `the header row has ${columns.length} columns; at most ${CONTACT_LIMITS.maxFields + 2} are allowed (phone_number, name and ${CONTACT_LIMITS.maxFields} fields)` };
   if (records.length > limits.maxRows) return { ok: false, reason: 'too_large', message: `the file has ${records.length} rows; at most ${limits.maxRows} are allowed` };
 
   const seen = new Map<string, number>();
@@ -120,6 +123,12 @@ export function parseContactCsv(text: string, existing: Iterable<string> = [], l
     const earlier = seen.get(phoneNumber);
     if (earlier !== undefined) {
       rejected.push({ row, column: 'phone_number', problem: earlier === 0 ? `${phoneNumber} is already a contact of the campaign` : `${phoneNumber} repeats row ${earlier}` });
+      continue;
+    }
+    const tooLong = columns.findIndex((c, k) => k !== phoneAt && fields[k]!.trim().length > (c === 'name' ? CONTACT_LIMITS.maxNameLength : CONTACT_LIMITS.maxFieldLength));
+    if (tooLong >= 0) {
+      const c = columns[tooLong]!;
+      rejected.push({ row, column: c, problem: `longer than ${c === 'name' ? CONTACT_LIMITS.maxNameLength : CONTACT_LIMITS.maxFieldLength} characters` });
       continue;
     }
     seen.set(phoneNumber, row);

@@ -2,6 +2,7 @@
  * JSON Schemas of the dialer family (dialer/campaign-types.ts): what a client sends (strict: unknown
  * properties are a 400) and what it gets back (shared by `$ref`).
  */
+import { CONTACT_LIMITS } from '../../dialer/contact-csv.js';
 import { ATTEMPT_RESULTS, CAMPAIGN_MODES, CAMPAIGN_STATES, CONTACT_STATES, WEEKDAYS } from '../../dialer/campaign-types.js';
 
 export const CAMPAIGN_SCHEMA_ID = 'dialer-campaign';
@@ -85,8 +86,8 @@ export const campaignSchema = {
 
 const contactInputProperties = {
   phoneNumber: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164, or 10/11-digit North American (normalised)' },
-  name: { type: 'string', minLength: 1, maxLength: 200 },
-  fields: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 2000 }, description: 'free key/values' },
+  name: { type: 'string', minLength: 1, maxLength: CONTACT_LIMITS.maxNameLength },
+  fields: { type: 'object', maxProperties: CONTACT_LIMITS.maxFields, additionalProperties: { type: 'string', maxLength: CONTACT_LIMITS.maxFieldLength }, description: 'free key/values' },
 } as const;
 
 export const contactInputSchema = {
