@@ -16,6 +16,7 @@
  * | metrics (docs/metrics.md) | metrics/ | /metrics |
  * | console (docs/console.md) | console/ | /console/session, /console/calls…, /console/devices; the built console itself at / |
  * | agents (docs/call-centre.md) | agents/ | /agents, /agents/{userId}/presence |
+ * | dialer (docs/call-centre.md, "Autodialer") | dialer/ | /campaigns…, /campaigns/{id}/contacts… |
  * | reference (docs/api-reference.md) | openapi/ | /openapi.json, /docs, /schemas/events… (registered first: it sees every route) |
  *
  * Every route has request and response schemas (shared schemas by `$ref`: `api-error`, `request-param`,
@@ -45,6 +46,7 @@ import { teltelApi } from './teltel/teltel-api.js';
 import { consoleApi, type ConsoleCalls } from './console/console-api.js';
 import { consoleAssets } from './console/console-assets.js';
 import { agentsApi } from './agents/agents-api.js';
+import { dialerApi } from './dialer/dialer-api.js';
 import { apiReference } from './openapi/api-reference.js';
 import { packageInfo } from '../util/package-info.js';
 
@@ -100,4 +102,5 @@ export async function ringsideApi(app: FastifyInstance, s: ApiServices): Promise
   if (s.metrics) await app.register(metricsApi, s.metrics);
   await app.register(consoleApi, { store: s.store, calls: s.calls });
   await app.register(agentsApi, { store: s.store, calls: s.calls });
+  await app.register(dialerApi, { store: s.store });
 }

@@ -56,4 +56,12 @@ export const STORE_MIGRATIONS: readonly string[] = [
   // Agent presence (docs/call-centre.md): runtime state, never touched by a re-seed from the file.
   `CREATE TABLE agent_presence (user_id BIGINT PRIMARY KEY, account_id TEXT COLLATE "C" NOT NULL, body JSON NOT NULL);
    CREATE INDEX agent_presence_account ON agent_presence (account_id, user_id);`,
+  // Autodialer campaigns and contacts (docs/call-centre.md): runtime state, never touched by a re-seed.
+  // seq keeps the order contacts were added (pages), as SQLite's AUTOINCREMENT.
+  `CREATE TABLE campaigns (account_id TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, body JSON NOT NULL, PRIMARY KEY (account_id, id));
+   CREATE TABLE contacts (seq BIGSERIAL PRIMARY KEY, account_id TEXT COLLATE "C" NOT NULL, campaign_id TEXT COLLATE "C" NOT NULL,
+     id TEXT COLLATE "C" NOT NULL, phone_number TEXT COLLATE "C" NOT NULL, state TEXT NOT NULL, body JSON NOT NULL);
+   CREATE UNIQUE INDEX contacts_id ON contacts (account_id, campaign_id, id);
+   CREATE UNIQUE INDEX contacts_number ON contacts (account_id, campaign_id, phone_number);
+   CREATE INDEX contacts_state ON contacts (account_id, campaign_id, state, seq);`,
 ];

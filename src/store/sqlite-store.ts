@@ -12,6 +12,10 @@ import { hashPassword, verifyPassword } from './password-hash.js';
 import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 import type {
   AccountRecord,
+  Campaign,
+  Contact,
+  ContactPage,
+  ContactQuery,
   AgentPresenceRecord,
   ApiCredentialRecord,
   AuthSession,
@@ -73,6 +77,14 @@ const MIGRATIONS: string[] = [
   // Agent presence (docs/call-centre.md): runtime state, never touched by a re-seed from the file.
   `CREATE TABLE agent_presence (user_id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, body TEXT NOT NULL);
    CREATE INDEX agent_presence_account ON agent_presence(account_id, user_id);`,
+  // Autodialer campaigns and contacts (docs/call-centre.md): runtime state, never touched by a re-seed.
+  // seq keeps the order contacts were added (pages).
+  `CREATE TABLE campaigns (account_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, id));
+   CREATE TABLE contacts (seq INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, campaign_id TEXT NOT NULL, id TEXT NOT NULL,
+     phone_number TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE UNIQUE INDEX contacts_id ON contacts(account_id, campaign_id, id);
+   CREATE UNIQUE INDEX contacts_number ON contacts(account_id, campaign_id, phone_number);
+   CREATE INDEX contacts_state ON contacts(account_id, campaign_id, state, seq);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
@@ -487,6 +499,66 @@ export class SqliteStore implements Store {
 
   async listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]> {
     return this.#jsonAll('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId);
+  }
+
+  async putCampaign(c: Campaign): Promise<void> {
+    this.#stmt('INSERT INTO campaigns (account_id, id, body) VALUES (?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET body = excluded.body')
+      .run(c.accountId, c.id, JSON.stringify(c));
+    await this.#synced();
+  }
+
+  async getCampaign(accountId: string, campaignId: string): Promise<Campaign | undefined> {
+    return this.#json('SELECT body FROM campaigns WHERE account_id = ? AND id = ?', accountId, campaignId);
+  }
+
+  async listCampaigns(accountId: string): Promise<Campaign[]> {
+    return this.#jsonAll('SELECT body FROM campaigns WHERE account_id = ? ORDER BY id', accountId);
+  }
+
+  async deleteCampaign(accountId: string, campaignId: string): Promise<boolean> {
+    const gone = this.#db.transaction(() => {
+      this.#stmt('DELETE FROM contacts WHERE account_id = ? AND campaign_id = ?').run(accountId, campaignId);
+      return this.#stmt('DELETE FROM campaigns WHERE account_id = ? AND id = ?').run(accountId, campaignId).changes === 1;
+    })();
+    await this.#synced();
+    return gone;
+  }
+
+  async addContacts(contacts: Contact[]): Promise<void> {
+    const insert = this.#stmt('INSERT INTO contacts (account_id, campaign_id, id, phone_number, state, body) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const c of contacts) insert.run(c.accountId, c.campaignId, c.id, c.phoneNumber, c.state, JSON.stringify(c));
+    })();
+    await this.#synced();
+  }
+
+  async updateContact(c: Contact): Promise<boolean> {
+    const changed = this.#stmt('UPDATE contacts SET phone_number = ?, state = ?, body = ? WHERE account_id = ? AND campaign_id = ? AND id = ?')
+      .run(c.phoneNumber, c.state, JSON.stringify(c), c.accountId, c.campaignId, c.id).changes === 1;
+    await this.#synced();
+    return changed;
+  }
+
+  async getContact(accountId: string, campaignId: string, contactId: string): Promise<Contact | undefined> {
+    return this.#json('SELECT body FROM contacts WHERE account_id = ? AND campaign_id = ? AND id = ?', accountId, campaignId, contactId);
+  }
+
+  async listContacts(accountId: string, campaignId: string, q: ContactQuery): Promise<ContactPage> {
+    const where = `account_id = ? AND campaign_id = ?${q.state === undefined ? '' : ' AND state = ?'}`;
+    const args = q.state === undefined ? [accountId, campaignId] : [accountId, campaignId, q.state];
+    const total = (this.#stmt(`SELECT count(*) AS n FROM contacts WHERE ${where}`).get(...args) as { n: number }).n;
+    const contacts = this.#jsonAll<Contact>(`SELECT body FROM contacts WHERE ${where} ORDER BY seq LIMIT ? OFFSET ?`, ...args, q.limit, q.offset);
+    return { contacts, total };
+  }
+
+  async listContactNumbers(accountId: string, campaignId: string): Promise<string[]> {
+    return (this.#stmt('SELECT phone_number FROM contacts WHERE account_id = ? AND campaign_id = ? ORDER BY seq').all(accountId, campaignId) as { phone_number: string }[]).map((r) => r.phone_number);
+  }
+
+  async deleteContact(accountId: string, campaignId: string, contactId: string): Promise<boolean> {
+    const gone = this.#stmt('DELETE FROM contacts WHERE account_id = ? AND campaign_id = ? AND id = ?').run(accountId, campaignId, contactId).changes === 1;
+    await this.#synced();
+    return gone;
   }
 
   async countSipBindings(now: number): Promise<number> {

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigFile, parseConfig } from '../config/load-config.js';
-import type { CallRecord, MessageRecord, SipBindingRecord, Store } from './store.js';
+import type { CallRecord, Campaign, Contact, MessageRecord, SipBindingRecord, Store } from './store.js';
 import { ProvisioningWriteError } from './provisioning-writes.js';
 
 export interface StoreUnderTest {
@@ -441,6 +441,60 @@ export function storeContract(factory: StoreFactory): void {
       await refused({ resource: 'users', op: 'replace', accountId: 'other', key: 501, value: user }, 'not_found', /accountId|id/);
       await refused({ resource: 'users', op: 'replace', accountId: 'demo', key: 501, value: { ...user, email: 'alice@demo.test' }, precondition: () => false }, 'precondition_failed', /If-Match/);
       assert.equal(JSON.stringify([await store.counts(), await store.listUsers('demo'), await store.listLines('demo'), await store.listNumbers('demo')]), before, 'nothing half-applied');
+    });
+
+    test('campaigns and contacts: account-scoped CRUD, pages in the order added, all-or-none adds, kept across a restart and a re-seed', async (t) => {
+      const s = await open(t);
+      await s.store.replaceProvisioning(loadConfigFile(DEMO), 'seed-1');
+      const campaign = (id: string, accountId = 'demo', over: Partial<Campaign> = {}): Campaign => ({
+        id, accountId, name: `C ${id}`, mode: 'operator-contact', state: 'draft', callerId: '+15550100', agents: [501],
+        window: { days: ['mon'], from: '09:00', to: '17:00' }, retry: { busy: { afterMinutes: 5 }, noAnswer: { afterMinutes: 30 }, failed: { afterMinutes: 60 }, maxAttempts: 3 },
+        createdAt: 1000, updatedAt: 1000, ...over,
+      });
+      const contact = (id: string, phoneNumber: string, over: Partial<Contact> = {}): Contact => ({ id, campaignId: 'c1', accountId: 'demo', phoneNumber, state: 'pending', attempts: [], createdAt: 2000, ...over });
+      await s.store.putCampaign(campaign('c2'));
+      await s.store.putCampaign(campaign('c1'));
+      await s.store.putCampaign(campaign('c1', 'other'));
+      await s.store.putCampaign(campaign('c1', 'demo', { state: 'running', updatedAt: 1500 }));
+      assert.deepEqual((await s.store.listCampaigns('demo')).map((c) => [c.id, c.state]), [['c1', 'running'], ['c2', 'draft']]);
+      assert.equal(await s.store.getCampaign('demo', 'nope'), undefined);
+
+      // Numbers chosen so the order added is not the order of ids or numbers.
+      await s.store.addContacts([contact('k3', '+15551230003', { name: 'Ann', fields: Object.fromEntries([['plan', 'gold'], ['__proto__', 'x']]) }), contact('k1', '+15551230009'), contact('k2', '+15551230001')]);
+      await s.store.addContacts([contact('k1', '+15551230001', { accountId: 'other' })]);
+      await assert.rejects(s.store.addContacts([contact('k4', '+15551230004'), contact('k5', '+15551230009')]), 'a number the campaign has');
+      await assert.rejects(s.store.addContacts([contact('k6', '+15551230006'), contact('k7', '+15551230006')]), 'a number twice');
+      assert.deepEqual(await s.store.listContactNumbers('demo', 'c1'), ['+15551230003', '+15551230009', '+15551230001'], 'nothing of a refused add');
+      const page = await s.store.listContacts('demo', 'c1', { offset: 1, limit: 1 });
+      assert.deepEqual(page, { contacts: [contact('k1', '+15551230009')], total: 3 });
+
+      const tried = contact('k2', '+15551230001', { state: 'pending', attempts: [{ at: 3000, result: 'busy' }], nextAttemptAt: 3300 });
+      assert.equal(await s.store.updateContact(tried), true);
+      assert.equal(await s.store.updateContact(contact('nope', '+15551230008')), false);
+      await s.store.updateContact(contact('k3', '+15551230003', { name: 'Ann', fields: Object.fromEntries([['plan', 'gold'], ['__proto__', 'x']]), state: 'done', attempts: [{ at: 3100, result: 'answered' }] }));
+
+      const again = await s.reopen();
+      await again.replaceProvisioning(loadConfigFile(DEMO), 'seed-2');
+      assert.equal((await again.getCampaign('demo', 'c1'))?.state, 'running', 'a re-seed keeps campaigns');
+      assert.deepEqual(await again.getContact('demo', 'c1', 'k2'), tried);
+      const done = await again.getContact('demo', 'c1', 'k3');
+      assert.equal(JSON.stringify(done?.fields), '{"plan":"gold","__proto__":"x"}');
+      assert.deepEqual(await again.listContacts('demo', 'c1', { state: 'done', offset: 0, limit: 10 }), { contacts: [done], total: 1 });
+      assert.deepEqual((await again.listContacts('demo', 'c1', { state: 'pending', offset: 0, limit: 10 })).contacts.map((c) => c.id), ['k1', 'k2']);
+      assert.deepEqual(await again.listContacts('other', 'c2', { offset: 0, limit: 10 }), { contacts: [], total: 0 });
+      assert.equal(await again.getContact('other', 'c1', 'k2'), undefined, 'another account');
+
+      assert.equal(await again.deleteContact('demo', 'c1', 'k1'), true);
+      assert.equal(await again.deleteContact('demo', 'c1', 'k1'), false);
+      assert.equal(await again.deleteCampaign('demo', 'c1'), true);
+      assert.equal(await again.deleteCampaign('demo', 'c1'), false);
+      assert.deepEqual(await again.listContactNumbers('demo', 'c1'), [], "a deleted campaign's contacts go with it");
+      assert.deepEqual(await again.listContactNumbers('other', 'c1'), ['+15551230001'], "another account's campaign of the same id stays");
+      assert.deepEqual((await again.listCampaigns('demo')).map((c) => c.id), ['c2']);
+      await again.addContacts([]);
+      assert.equal(await again.getCampaign('no\u0000such', 'c1'), undefined, 'a key no row can have finds nothing');
+      assert.deepEqual(await again.listContacts('demo', 'no\u0000such', { offset: 0, limit: 5 }), { contacts: [], total: 0 });
+      assert.equal(await again.deleteContact('demo', 'c2', 'no\u0000such'), false);
     });
 
     test('the seed hash is kept with the provisioning it seeded', async (t) => {

@@ -37,6 +37,102 @@ export type WebhookRecord = WebhookConfig & { accountId: string; source: 'config
 export type ApiCredentialRecord = Omit<ApiCredentialConfig, 'secret'> & { accountId: string; secretHash: string };
 export type TrunkRecord = TrunkConfig;
 
+/** The autodialer's records (dialer/campaign-types.ts re-exports them with their value lists): runtime
+ *  state, kept across restarts and never touched by a re-seed from the config file. */
+export type CampaignMode = 'predictive' | 'contact-callflow' | 'operator-contact';
+export type CampaignState = 'draft' | 'running' | 'paused' | 'finished';
+export type ContactState = 'pending' | 'dialling' | 'done' | 'failed' | 'exhausted';
+export type AttemptResult = 'answered' | 'busy' | 'no-answer' | 'failed' | 'abandoned';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** When contacts may be called: local time `from`–`to` (`HH:MM`, 24 h) on `days`, in `timezone` (IANA;
+ *  default the account's). `to` earlier than `from` spans midnight. */
+export interface CallingWindow {
+  timezone?: string;
+  days: Weekday[];
+  from: string;
+  to: string;
+}
+
+export interface RetryRule {
+  afterMinutes: number;
+}
+
+/** When a contact is tried again, per result of its last attempt, and how often at most. */
+export interface RetryRules {
+  busy: RetryRule;
+  noAnswer: RetryRule;
+  failed: RetryRule;
+  maxAttempts: number;
+}
+
+/** Predictive mode: contacts dialled per free agent, and the abandon rate it must stay under. */
+export interface Pacing {
+  ratio?: number;
+  maxAbandonPercent?: number;
+}
+
+/** What a client sets (POST and PUT /campaigns). */
+export interface CampaignInput {
+  name: string;
+  mode: CampaignMode;
+  state?: CampaignState;
+  /** An E.164 number of the account, presented to contacts. */
+  callerId: string;
+  /** Who takes the answered contacts: users of the account, or one ring group (its id). */
+  agents?: number[];
+  ringGroup?: string;
+  /** The call flow run for an answered contact (`contact-callflow`). */
+  callFlowId?: string;
+  window: CallingWindow;
+  retry: RetryRules;
+  pacing?: Pacing;
+}
+
+export interface Campaign extends CampaignInput {
+  id: string;
+  accountId: string;
+  state: CampaignState;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ContactAttempt {
+  at: number;
+  result: AttemptResult;
+}
+
+/** What a client gives for a contact (JSON or a CSV row). */
+export interface ContactInput {
+  phoneNumber: string;
+  name?: string;
+  /** Free key/values shown to the agent and passed to the call flow. */
+  fields?: Record<string, string>;
+}
+
+export interface Contact extends ContactInput {
+  id: string;
+  campaignId: string;
+  accountId: string;
+  state: ContactState;
+  attempts: ContactAttempt[];
+  nextAttemptAt?: number;
+  createdAt: number;
+}
+
+/** A page of a campaign's contacts, oldest first (the order they were added). */
+export interface ContactQuery {
+  state?: ContactState;
+  offset: number;
+  limit: number;
+}
+
+export interface ContactPage {
+  contacts: Contact[];
+  /** How many match the query in all pages. */
+  total: number;
+}
+
 /** A bearer session from `POST /auth/login` (spec realtime §5.2). Tokens are kept only as hashes. */
 export interface AuthSession {
   guid: string;
@@ -345,6 +441,26 @@ export interface Store {
   setAgentPresence(record: AgentPresenceRecord): Promise<void>;
   getAgentPresence(userId: number): Promise<AgentPresenceRecord | undefined>;
   listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]>;
+
+  /** Autodialer campaigns (dialer/campaign-types.ts): runtime state, never touched by a re-seed. Upsert by
+   *  (account, id); the account's by id. */
+  putCampaign(campaign: Campaign): Promise<void>;
+  getCampaign(accountId: string, campaignId: string): Promise<Campaign | undefined>;
+  listCampaigns(accountId: string): Promise<Campaign[]>;
+  /** Deletes a campaign with its contacts; false when there was none. */
+  deleteCampaign(accountId: string, campaignId: string): Promise<boolean>;
+  /** Adds contacts, all or none (one transaction). A phone number already in the campaign (or twice in
+   *  `contacts`) throws and adds nothing: callers check with listContactNumbers first. */
+  addContacts(contacts: Contact[]): Promise<void>;
+  /** Replaces a contact (its state and attempts); false when there was none. */
+  updateContact(contact: Contact): Promise<boolean>;
+  getContact(accountId: string, campaignId: string, contactId: string): Promise<Contact | undefined>;
+  /** A page of a campaign's contacts in the order they were added, optionally of one state. */
+  listContacts(accountId: string, campaignId: string, query: ContactQuery): Promise<ContactPage>;
+  /** Every phone number of a campaign's contacts (duplicate checks of an import). */
+  listContactNumbers(accountId: string, campaignId: string): Promise<string[]>;
+  /** Deletes a contact; false when there was none. */
+  deleteContact(accountId: string, campaignId: string, contactId: string): Promise<boolean>;
 
   close(): Promise<void>;
 }

@@ -19,6 +19,7 @@ export const FAMILY_TAGS = [
   { name: 'metrics', description: 'Prometheus text exposition (docs/metrics.md).' },
   { name: 'console', description: 'What the operator console served at `/` needs besides the public APIs (docs/console.md): who is logged in, calls in progress with their legs (hang up, blind transfer), registered devices. Scoped to the account; a principal without an account-wide role sees only what concerns its user. Requests are validated strictly.' },
   { name: 'agents', description: 'Agents of the caller\'s account and their presence: `available`, `busy` (a call is up on one of their devices), `paused`, `logged-out` (docs/call-centre.md, "Agents"). Paused and logged-out agents are left out of line and ring-group ringing. An account-wide principal sees and sets everyone of its account; another user only itself. Validated strictly: an unknown property is a 400 naming it.' },
+  { name: 'dialer', description: 'The autodialer\'s data (docs/call-centre.md, "Autodialer: campaigns and contacts"): campaigns (mode, caller ID, agents or ring group, calling window, retry rules, pacing) and their contacts, added as JSON or imported from CSV with a per-row report. Dialling is not built yet. Account-wide principals only, scoped to the account. Validated strictly: an unknown property is a 400 naming it.' },
   { name: 'reference', description: 'This document, its interactive reference at `/docs`, and the JSON Schemas of every wire event. No credentials: they describe the API, they expose no data.' },
 ] as const;
 
@@ -36,6 +37,7 @@ export function familyOf(url: string): Family | undefined {
     carrier: 'carrier', recordings: 'recordings', metrics: 'metrics',
     console: 'console',
     agents: 'agents',
+    campaigns: 'dialer',
     'openapi.json': 'reference', schemas: 'reference',
   };
   return byFirst[first];
