@@ -6,13 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../store/sqlite-store.js';
-import { parseConfig } from '../../config/load-config.js';
-import { createHttpServer } from '../http-server.js';
-import { silentLogger } from '../../log/logger.js';
+import { familyTestApp } from '../shared/family-test-app.js';
 import { LiveSessions } from '../../switch/live-sessions.js';
 import type { Fact } from '../../events/model/facts.js';
 import { agentsApi } from './agents-api.js';
@@ -29,20 +23,9 @@ const basic = (a: string, b: string) => 'Basic ' + Buffer.from(`${a}:${b}`).toSt
 const T0 = 1_700_000_000_000;
 
 async function harness(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-agents-api-'));
-  const store = new SqliteStore(join(dir, 'ringside.db'));
-  await store.replaceProvisioning(parseConfig(CONFIG));
   const live = new LiveSessions({ record: async () => undefined });
   let clock = T0;
-  const app = createHttpServer({ logger: silentLogger() });
-  await app.register(agentsApi, { store, calls: { live }, now: () => clock });
-  await app.ready();
-  t.after(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const token = async (userId: number, accountId: string) => `Bearer ${(await store.createAuthSession(userId, accountId, 3600, 86400)).token}`;
+  const { app, store, bearer: token } = await familyTestApp(t, CONFIG, (server, db) => server.register(agentsApi, { store: db, calls: { live }, now: () => clock }));
   const as = (authorization: string) => ({
     list: () => app.inject({ method: 'GET', url: '/agents', headers: { authorization } }),
     set: (userId: number | string, body: unknown) => app.inject({ method: 'PUT', url: `/agents/${userId}/presence`, headers: { authorization, 'content-type': 'application/json' }, payload: JSON.stringify(body) }),

@@ -7,13 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../store/sqlite-store.js';
-import { parseConfig } from '../../config/load-config.js';
-import { createHttpServer } from '../http-server.js';
-import { silentLogger } from '../../log/logger.js';
+import { familyTestApp } from '../shared/family-test-app.js';
 import { LiveSessions } from '../../switch/live-sessions.js';
 import type { Fact } from '../../events/model/facts.js';
 import { consoleApi, type ConsoleCalls } from './console-api.js';
@@ -40,9 +34,6 @@ const started = (accountId: string, kind: string, from: string, to: string) =>
   ({ type: 'session.started', accountId, accountcode: accountId, kind, callId: '1.1.1', from: { kind: 'phone', number: from }, to: { kind: 'phone', number: to } }) as const;
 
 async function harness(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-console-api-'));
-  const store = new SqliteStore(join(dir, 'ringside.db'));
-  await store.replaceProvisioning(parseConfig(CONFIG));
   const live = new LiveSessions({ record: async () => undefined });
   // S1: an inbound call of acme answered by Alice; S2: acme, ringing Bob's phone; S3: beta's.
   await live.record(
@@ -64,15 +55,7 @@ async function harness(t: { after: (fn: () => Promise<void>) => void }) {
     hangUp: (accountId, sessionId) => (asked.push(`hangup ${accountId} ${sessionId}`), live.get(accountId, sessionId) !== undefined),
     transfer: async (accountId, sessionId, to) => (asked.push(`transfer ${accountId} ${sessionId} ${to}`), live.get(accountId, sessionId) ? transferResult : 'gone'),
   };
-  const app = createHttpServer({ logger: silentLogger() });
-  await app.register(consoleApi, { store, calls });
-  await app.ready();
-  t.after(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const token = async (userId: number, accountId: string) => `Bearer ${(await store.createAuthSession(userId, accountId, 3600, 86400)).token}`;
+  const { app, store, bearer: token } = await familyTestApp(t, CONFIG, (server, db) => server.register(consoleApi, { store: db, calls }));
   return { app, store, live, asked, setTransfer: (r: typeof transferResult) => (transferResult = r), alice: await token(1, 'acme'), bob: await token(2, 'acme'), mona: await token(3, 'acme'), eve: await token(9, 'beta') };
 }
 

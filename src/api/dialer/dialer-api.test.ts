@@ -6,13 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { SqliteStore } from '../../store/sqlite-store.js';
-import { parseConfig } from '../../config/load-config.js';
-import { createHttpServer } from '../http-server.js';
-import { silentLogger } from '../../log/logger.js';
+import { familyTestApp } from '../shared/family-test-app.js';
 import { dialerApi } from './dialer-api.js';
 
 const user = (id: number, name: string, role: string, own = false) =>
@@ -39,18 +33,7 @@ const CAMPAIGN = {
 };
 
 async function harness(t: { after: (fn: () => Promise<void>) => void }) {
-  const dir = mkdtempSync(join(tmpdir(), 'ringside-dialer-api-'));
-  const store = new SqliteStore(join(dir, 'ringside.db'));
-  await store.replaceProvisioning(parseConfig(CONFIG));
-  const app = createHttpServer({ logger: silentLogger() });
-  await app.register(dialerApi, { store, now: () => T0 });
-  await app.ready();
-  t.after(async () => {
-    await app.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const token = async (userId: number, accountId: string) => `Bearer ${(await store.createAuthSession(userId, accountId, 3600, 86400)).token}`;
+  const { app, store, bearer: token } = await familyTestApp(t, CONFIG, (server, db) => server.register(dialerApi, { store: db, now: () => T0 }));
   const as = (authorization: string) => (method: string, url: string, body?: unknown, contentType = 'application/json') =>
     app.inject({ method: method as 'GET', url, headers: { authorization, ...(body === undefined ? {} : { 'content-type': contentType }) }, ...(body === undefined ? {} : { payload: typeof body === 'string' ? body : JSON.stringify(body) }) });
   return { app, store, alice: as(await token(1, 'acme')), bob: as(await token(2, 'acme')), mona: as(await token(3, 'acme')), max: as(await token(4, 'acme')), eve: as(await token(9, 'beta')), api: as(basic('t-acme', 's-acme')) };
