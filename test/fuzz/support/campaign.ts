@@ -90,6 +90,9 @@ type T = { after(fn: () => unknown): void };
 const asUser102 = (m: Buffer): Buffer => Buffer.from(m.toString('latin1').replace(/username="101"/g, 'username="102"').replace(/sip:101@/g, 'sip:102@').replace(/\+15550100/g, '+15550101'), 'latin1');
 
 const FUZZ_IP = '127.0.0.3';
+/** What the real calls need and valid REST writes could take away (provisioning, presence): the HTTP
+ *  target sends no write there, as the SIP targets aim at user 102 and line +15550101 instead. */
+const REAL_CALL_PATHS = [/^\/provisioning\/users\/501(?:\/|$)/, /^\/provisioning\/lines\/main(?:\/|$)/, /^\/provisioning\/numbers\/(?:%2B|\+)15550100(?:\/|$)/i, /^\/provisioning\/trunks(?:\/|$)/, /^\/agents\/501\//];
 const CREDENTIALS = { token: 'fuzz-api-token', secret: 'fuzz-api-secret' };
 /** The voice API's user of the fuzzed account: most voice-API paths name it, so fuzzing reaches the routes. */
 const VOICE_USER = 'u-fuzz';
@@ -202,7 +205,7 @@ export async function runCampaign(o: CampaignOptions, t: T): Promise<CampaignRes
   const all: Record<(typeof TARGET_NAMES)[number], () => FuzzTarget> = {
     'sip-udp': () => new SipUdpTarget({ host: '127.0.0.1', port: sipPort, from, seeds: corpus, r: rng('sip-udp'), rate: 300 }),
     'sip-tcp': () => new SipTcpTarget({ host: '127.0.0.1', port: sipPort, from, seeds: corpus, r: rng('sip-tcp'), rate: 100 }),
-    http: () => new HttpTarget({ host: '127.0.0.1', port: r.httpPort, routes, credentials: { adminToken, userToken, api: `${CREDENTIALS.token}:${CREDENTIALS.secret}`, login: 'bob@demo.test:bob-pass', voiceUser: VOICE_USER }, from, rngs: [rng('http-0'), rng('http-1'), rng('http-2')] }),
+    http: () => new HttpTarget({ host: '127.0.0.1', port: r.httpPort, routes, credentials: { adminToken, userToken, api: `${CREDENTIALS.token}:${CREDENTIALS.secret}`, login: 'bob@demo.test:bob-pass', voiceUser: VOICE_USER }, from, rngs: [rng('http-0'), rng('http-1'), rng('http-2')], protectedPaths: REAL_CALL_PATHS }),
     websocket: () => new WsTarget({ host: '127.0.0.1', port: r.httpPort, adminToken, userToken, r: rng('websocket') }),
     sse: () => new SseTarget({ host: '127.0.0.1', port: r.httpPort, adminToken, userToken, r: rng('sse') }),
     'sdp-rtp-parsers': () => new MediaParserTarget(rng('sdp-rtp-parsers')),

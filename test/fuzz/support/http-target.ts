@@ -31,6 +31,9 @@ export interface HttpTargetOptions {
   /** Local addresses: the second one is the carrier trunk's (the carrier routes authenticate by it). */
   from: string[];
   rngs: Prng[];
+  /** Paths no write (anything but GET/HEAD) is sent to: what the campaign's real calls need (their user,
+   *  line, number, presence and the trunks), as the SIP targets aim at another user and line. */
+  protectedPaths?: RegExp[];
 }
 
 interface HttpInput {
@@ -121,6 +124,11 @@ export class HttpTarget implements FuzzTarget {
       }
       const route = r.pick(this.#o.routes);
       const input = this.#build(route, r, new SchemaValues(r, (ref) => route.shared.get(ref.replace(/#.*$/, '')), HINTS));
+      const path = input.path.split('?')[0]!;
+      if (input.method !== 'GET' && input.method !== 'HEAD' && this.#o.protectedPaths?.some((p) => p.test(path))) {
+        this.stats.count('protected-skip');
+        continue;
+      }
       await this.#send(input, index, route);
     }
   }
