@@ -29,7 +29,7 @@ export const EVENT_DIALECTS: Record<DialectName, { tag: string; description: str
   },
   teltel: {
     tag: 'call-centre webhooks',
-    description: "Call-centre events (spec teltel; docs/webhooks.md): POSTed to the account's webhook URLs (subscriptions: `/webhooks` or the configuration file), with `X-TelTel-*` headers beside `X-Ringside-*`. The provider's callback REST endpoint (spec teltel §7) is not built: this family is webhooks only.",
+    description: "Call-centre events (spec teltel; docs/webhooks.md): POSTed to the account's webhook URLs (subscriptions: `/webhooks` or the configuration file), with `X-TelTel-*` headers beside `X-Ringside-*`. Its one REST endpoint, the callback API (spec teltel §7), is under the `call-centre` tag.",
   },
   bandwidth: {
     tag: 'voice callbacks',
