@@ -7,6 +7,8 @@ import type { ScreenOptions } from './leg-screen.js';
 import type { RingRound } from './ring-plan.js';
 import type { SessionStart } from './session-facts.js';
 import type { VoicemailBox } from './voicemail.js';
+import type { CallFlow } from './call-flow/flow-types.js';
+import type { AccountRecord } from '../store/store.js';
 
 export interface CallPlan {
   start: SessionStart;
@@ -26,4 +28,10 @@ export interface CallPlan {
   record?: boolean;
   /** The longest a bridged call may last; then Ringside hangs up both sides. */
   timeLimitMs?: number;
+  /**
+   * The line runs a call flow (its ring strategy is `flow`): the switch runs the plan as a FlowCall
+   * (flow-call.ts) and `rounds`, `screen` and `voicemail` are unused. `voicemailMaxMs`: the line's longest
+   * message, for the flow's voicemail nodes.
+   */
+  flow?: { flow: CallFlow; account: AccountRecord; voicemailMaxMs?: number };
 }

@@ -29,6 +29,8 @@ import type { SessionDeps } from './session-deps.js';
 import type { OriginatePlan } from './originate-plan.js';
 import { LiveSessions } from './live-sessions.js';
 import { runFeatureCode } from './routing/feature-codes.js';
+import { FlowCall, type FlowCallDeps } from './flow-call.js';
+import { DialOrder } from './call-flow/dial-order.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -50,6 +52,11 @@ export interface SwitchOptions {
   voiceAnswerTimeoutMs?: number;
   /** Speech to text for voice-API transcriptions (default: pocketsphinx, media/transcriber.ts). */
   transcriber?: Transcriber;
+  /** The switch's clock in ms (default Date.now): what call flows' `time` nodes judge office hours by,
+   *  and the agents' idle clock. Tests set it to route the same call open or closed. */
+  now?: () => number;
+  /** Where call flows read their `{ file }` prompts and hold music (Ringside: `<data>/media`). */
+  mediaDir?: string;
 }
 
 export class Switch {
@@ -59,7 +66,10 @@ export class Switch {
   readonly #device: DeviceRouting;
   readonly #originate: OriginateRouting;
   readonly #transfer: TransferRouting;
-  readonly #calls = new Set<Call | Originate>();
+  readonly #calls = new Set<Call | Originate | FlowCall>();
+  /** Call flows' hunt order (round-robin rotations, longest-idle clocks). */
+  readonly #dialOrder = new DialOrder();
+  readonly #routing: RoutingDeps;
   /** Feature-code calls in progress (routing/feature-codes.ts): resolved when Ringside stops. */
   readonly #features = new Set<Promise<void>>();
   #stopFeatures!: () => void;
@@ -81,6 +91,7 @@ export class Switch {
       logger: options.logger,
       outgoingRingMs: (options.outgoingRingSeconds ?? 60) * 1000,
     };
+    this.#routing = routing;
     this.#carrier = new CarrierRouting(routing);
     this.#device = new DeviceRouting(routing, options.auth);
     this.#originate = new OriginateRouting(routing);
@@ -119,7 +130,7 @@ export class Switch {
       void run.finally(() => this.#features.delete(run));
       return;
     }
-    this.#run(new Call(this.#callDeps(), invite, plan));
+    this.#run(plan.flow ? new FlowCall(this.#flowDeps(), invite, plan) : new Call(this.#callDeps(), invite, plan));
   }
 
   /** A carrier call to a number linked to a voice-API application is that application's: true when
@@ -189,7 +200,7 @@ export class Switch {
     if (timer) clearTimeout(timer);
   }
 
-  #run(call: Call | Originate): void {
+  #run(call: Call | Originate | FlowCall): void {
     this.#calls.add(call);
     void call.run().finally(() => {
       this.#calls.delete(call);
@@ -201,6 +212,18 @@ export class Switch {
   #callDeps(): SessionDeps {
     const o = this.#o;
     return { stack: o.stack, media: o.media, facts: this.live, logger: this.#log, recordingUrl: o.recordingUrl, transfer: this.#transferService };
+  }
+
+  /** What flow calls run with: a call's, and routing, the hunt order, the queues, the clock, the media dir. */
+  #flowDeps(): FlowCallDeps {
+    const o = this.#o;
+    return {
+      ...this.#callDeps(),
+      routing: this.#routing,
+      dialOrder: this.#dialOrder,
+      now: o.now ?? Date.now,
+      mediaDir: o.mediaDir ?? 'media',
+    };
   }
 
   /**
