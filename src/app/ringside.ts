@@ -82,6 +82,9 @@ export interface RingsideStartOptions {
   realtime?: RealtimeSocketOptions;
   /** Speech to text for voice-API transcriptions; default pocketsphinx (media/transcriber.ts). */
   transcriber?: Transcriber;
+  /** The switch's clock (ms; default Date.now): what call flows' office hours are judged by. Tests set it;
+   *  there is no command-line flag for it. */
+  now?: () => number;
 }
 
 export class Ringside implements RingsideServices {
@@ -224,6 +227,9 @@ export class Ringside implements RingsideServices {
           recordingUrl: (id) => `${dialectOptions.publicUrl}/recordings/${id}.wav`,
           voiceAnswerTimeoutMs: settings.voiceAnswerTimeoutSeconds * 1000,
           ...(options.transcriber ? { transcriber: options.transcriber } : {}),
+          ...(options.now ? { now: options.now } : {}),
+          // Call flows' `{ file }` prompts and hold music (docs/call-centre.md "Call flows").
+          mediaDir: join(dataDir, 'media'),
         }),
       );
 

@@ -47,14 +47,15 @@ import { unansweredDialEnd } from './call-flow/dial-node.js';
 import { positionText } from './call-flow/queue-node.js';
 import { mediaFile } from './call-flow/flow-prompt.js';
 import type { DialOrder } from './call-flow/dial-order.js';
-import type { FlowQueues } from './call-flow/flow-queues.js';
+import type { CallQueues } from './call-flow/call-queue.js';
+import type { AgentLease } from './agents/agent-pool.js';
 
 /** What a flow call runs with, besides what every session has. */
 export interface FlowCallDeps extends SessionDeps {
   routing: Pick<RoutingDeps, 'store' | 'registrar' | 'publicHost' | 'outgoingRingMs'>;
   dialOrder: DialOrder;
   /** The queues of every queue node (CallQueues); without them a queue node times out at once. */
-  queues?: FlowQueues;
+  queues?: Pick<CallQueues, 'wait'>;
   /** The switch's clock (ms), which `time` nodes judge: tests set it. */
   now: () => number;
   /** Where `{ file }` prompts and music are read from. */
@@ -527,7 +528,7 @@ export class FlowCall implements FlowHost {
    * `connected` once the agent answered (the bridge then runs in `bridged`, and the lease is released when
    * it ends); `failed` when the agent did not answer or the caller left.
    */
-  #offer(lease: { userId: number; release(): void }): { connected: Promise<'connected' | 'failed'>; bridged: Promise<void> } {
+  #offer(lease: AgentLease): { connected: Promise<'connected' | 'failed'>; bridged: Promise<void> } {
     let resolveConnected!: (r: 'connected' | 'failed') => void;
     const connected = new Promise<'connected' | 'failed'>((r) => (resolveConnected = r));
     const bridged = (async () => {

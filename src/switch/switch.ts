@@ -31,6 +31,8 @@ import { LiveSessions } from './live-sessions.js';
 import { runFeatureCode } from './routing/feature-codes.js';
 import { FlowCall, type FlowCallDeps } from './flow-call.js';
 import { DialOrder } from './call-flow/dial-order.js';
+import { AgentPool } from './agents/agent-pool.js';
+import { CallQueues } from './call-flow/call-queue.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -78,12 +80,19 @@ export class Switch {
   readonly voice: VoiceCalls;
   /** The sessions in progress, as a snapshot (live-sessions.ts): every session records its facts through it. */
   readonly live: LiveSessions;
+  /** Which agents may be offered a call now (presence, live calls, leases), for call-flow queues. */
+  readonly agents: AgentPool;
+  /** The callers waiting in call-flow queues. */
+  readonly queues: CallQueues;
   #closed = false;
 
   constructor(options: SwitchOptions) {
     this.#o = options;
     this.#log = options.logger;
     this.live = new LiveSessions(options.facts);
+    const now = options.now ?? Date.now;
+    this.agents = new AgentPool({ store: options.store, live: this.live, now, log: options.logger });
+    this.queues = new CallQueues({ pool: this.agents, now, log: options.logger.child({ component: 'queues' }) });
     const routing: RoutingDeps = {
       store: options.store,
       registrar: options.registrar,
@@ -189,6 +198,8 @@ export class Switch {
   /** Stops taking calls and ends the ones in progress (ringing: 503; answered: BYE), waiting up to 2 s. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.queues.close();
+    this.agents.close();
     const calls = [...this.#calls];
     for (const c of calls) c.abort();
     this.#stopFeatures();
@@ -221,6 +232,7 @@ export class Switch {
       ...this.#callDeps(),
       routing: this.#routing,
       dialOrder: this.#dialOrder,
+      queues: this.queues,
       now: o.now ?? Date.now,
       mediaDir: o.mediaDir ?? 'media',
     };

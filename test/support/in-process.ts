@@ -7,7 +7,7 @@ import { createLogger, silentLogger } from '../../src/log/logger.js';
 import type { RealtimeSocketOptions } from '../../src/delivery/realtime-socket.js';
 
 /** Starts Ringside in this process on loopback with a temp data dir; stops and cleans up after the test. */
-export async function startInProcess(t: { after(fn: () => unknown): void }, config: string | { file: string }, options: { realtime?: RealtimeSocketOptions; env?: NodeJS.ProcessEnv; flags?: RawSettings } = {}): Promise<Ringside> {
+export async function startInProcess(t: { after(fn: () => unknown): void }, config: string | { file: string }, options: { realtime?: RealtimeSocketOptions; env?: NodeJS.ProcessEnv; flags?: RawSettings; now?: () => number } = {}): Promise<Ringside> {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-ip-'));
   let file: string;
   if (typeof config === 'string') {
@@ -20,7 +20,7 @@ export async function startInProcess(t: { after(fn: () => unknown): void }, conf
   const settings = resolveSettings({ config: file, data: join(dir, 'data'), host: '127.0.0.1', httpPort: '0', sipPort: '0', rtpPorts: `${base}-${base + 1999}`, ...options.flags }, options.env ?? {});
   // RINGSIDE_TEST_LOG=debug shows Ringside's log lines while debugging a test.
   const logger = process.env.RINGSIDE_TEST_LOG ? createLogger({ level: process.env.RINGSIDE_TEST_LOG }) : silentLogger();
-  const r = await Ringside.start(settings, logger, options.realtime ? { realtime: options.realtime } : {});
+  const r = await Ringside.start(settings, logger, { ...(options.realtime ? { realtime: options.realtime } : {}), ...(options.now ? { now: options.now } : {}) });
   t.after(async () => {
     await r.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { runFlow } from './flow-run.js';
 import { unansweredDialEnd } from './dial-node.js';
 import { DialOrder } from './dial-order.js';
 import { mediaFile } from './flow-prompt.js';
+import { flowUserIds } from './flow-users.js';
 
 /** A scripted call: keys the caller presses after each prompt (undefined: none), dial results by node. */
 class ScriptedHost implements FlowHost {
@@ -177,4 +178,14 @@ test('dial order: round-robin rotates per node; longest-idle starts with who wai
   o.ended(1, 1000);
   o.ended(3, 500);
   assert.deepEqual(ids(o.order(users, 'longest-idle', 'f/a')), [2, 3, 1]);
+});
+
+test('the users a flow concerns: dial and queue users, ring-group members, voicemail owners; once each', () => {
+  const f = flow({
+    d: { type: 'dial', target: { ringGroup: 'sales' }, noAnswer: 'q' },
+    q: { type: 'queue', agents: { users: [503, 501] }, timeout: 'n' },
+    n: { type: 'dial', target: { number: '+1555' }, noAnswer: 'v' },
+    v: { type: 'voicemail', mailboxUser: 504 },
+  });
+  assert.deepEqual(flowUserIds(f, [{ id: 'sales', members: [501, 502] }]), ['501', '502', '503', '504']);
 });
