@@ -91,6 +91,7 @@ export async function exportProvisioning(store: Store): Promise<ProvisioningConf
       // REST-made webhooks are kept by the store across a reload; only the file's belong in the file.
       webhooks: (await store.listWebhooks(id)).filter((w) => w.source === 'config').map(({ accountId: _a, source: _s, ...w }) => w),
       apiCredentials: credentials.filter((c) => c !== voiceCredential).map(({ accountId: _a, secretHash, ...c }) => ({ ...c, secretHash })),
+      flows: (await store.listFlows(id)).map(({ accountId: _a, ...f }) => f),
     });
   }
   return { server: await store.serverConfig(), trunks: await store.listTrunks(), accounts };

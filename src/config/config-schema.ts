@@ -59,11 +59,13 @@ export const lineSchema = {
       additionalProperties: false,
       required: ['strategy'],
       properties: {
-        strategy: { enum: ['ring-all', 'round-robin', 'forward', 'ring-group', 'voicemail'] },
+        strategy: { enum: ['ring-all', 'round-robin', 'forward', 'ring-group', 'voicemail', 'flow'] },
         users: { type: 'array', items: userId, uniqueItems: true, default: [] },
         // The original platform forwards to at most 10 numbers (spec realtime §1, Line).
         forwardTo: { type: 'array', items: e164, maxItems: 10, uniqueItems: true, default: [] },
         ringGroup: id,
+        // strategy `flow`: the id of a flow of the same account (cross-check.ts).
+        flow: id,
         timeoutSeconds: seconds(30, 600),
         fallback: { enum: ['voicemail', 'hangup'], default: 'voicemail' },
       },
@@ -211,6 +213,9 @@ const account = {
     applications: { type: 'array', items: application, default: [] },
     webhooks: { type: 'array', items: webhook, default: [] },
     apiCredentials: { type: 'array', items: apiCredentialSchema, default: [] },
+    // Each flow is checked by cross-check.ts with the flow's own schema (call-flow/flow-schema.ts) node by
+    // node, then as a graph (validate-flow.ts): its errors then name the node, which ajv's `oneOf` here would not.
+    flows: { type: 'array', items: { type: 'object' }, maxItems: 1000, default: [] },
     voiceApi,
   },
 } as const;

@@ -2,6 +2,7 @@
  * Provisioning model: what a deployment configures in its YAML/JSON file (docs/configuration.md).
  * The JSON Schema in config-schema.ts is the authority on shapes; these types mirror it after defaults.
  */
+import type { CallFlow } from './call-flow/flow-types.js';
 
 export type Role = 'admin' | 'manager' | 'user';
 
@@ -25,7 +26,8 @@ export interface UserConfig {
   ownRecordsOnly: boolean;
 }
 
-export type RingStrategy = 'ring-all' | 'round-robin' | 'forward' | 'ring-group' | 'voicemail';
+/** `flow`: the line runs one of the account's call flows (`ring.flow`), its auto attendant. */
+export type RingStrategy = 'ring-all' | 'round-robin' | 'forward' | 'ring-group' | 'voicemail' | 'flow';
 
 export interface LineConfig {
   id: string;
@@ -38,6 +40,8 @@ export interface LineConfig {
     users: number[];
     forwardTo: string[];
     ringGroup?: string;
+    /** The id of a flow of the same account (`strategy: flow`). */
+    flow?: string;
     timeoutSeconds: number;
     fallback: 'voicemail' | 'hangup';
   };
@@ -116,6 +120,9 @@ export interface AccountConfig {
   applications: ApplicationConfig[];
   webhooks: WebhookConfig[];
   apiCredentials: ApiCredentialConfig[];
+  /** Call flows (config/call-flow/flow-types.ts): auto attendants a line points at (`ring.strategy: flow`),
+   *  scripts a campaign runs (`callFlowId`). */
+  flows: CallFlow[];
   /** The voice API's identity for this account (spec bandwidth §0): its REST lives under
    *  `/v1/users/{userId}/`, authenticated with HTTP Basic `apiToken:apiSecret`. */
   voiceApi?: VoiceApiConfig;

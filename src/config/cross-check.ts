@@ -3,6 +3,7 @@
  * Returns problems as JSON-pointer paths into the document.
  */
 import type { ProvisioningConfig } from './config-types.js';
+import { validateFlowDocument, type FlowDirectory, type FlowProblem, type FlowProblemCode } from './call-flow/validate-flow.js';
 
 export interface Problem {
   path: string;
@@ -80,6 +81,25 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
       g.members.forEach((m, mi) => userRef(m, `${p}/members/${mi}`));
     });
 
+    // Call flows (config/call-flow/): the flow's schema node by node, then the graph rules, with the
+    // account as the directory its nodes refer to. A flow is checked whatever the lines say of it.
+    const trunkReachable = a.trunk !== undefined ? trunkNames.has(a.trunk) : config.trunks.length > 0;
+    const directory: FlowDirectory = {
+      hasUser: (id) => users.has(id),
+      hasRingGroup: (g) => groupIds.has(g),
+      // An external number goes out through the account's trunk (routing/targets.ts `trunkOf`: its own, else
+      // the first): none, no dialling. One of the account's own numbers would ring its own line again.
+      // A short number is one of the account's extensions or ring-group numbers.
+      canDial: (n) => (n.startsWith('+') ? trunkReachable && !ownNumbers.has(n) : shortNumbers.has(n)),
+    };
+    const flowIds = new Map<string, string>();
+    a.flows.forEach((f, fi) => {
+      const p = `${at}/flows/${fi}`;
+      const flowId = (f as { id?: unknown } | null)?.id;
+      if (typeof flowId === 'string') unique(flowIds, flowId, `${p}/id`, 'flow id');
+      for (const x of validateFlowDocument(f, { timezone: a.timezone, directory })) add(flowProblemPath(p, x), x.message, FLOW_REFERENCES.has(x.code) ? 'reference' : 'rule');
+    });
+
     const lineIds = new Map<string, string>();
     const lineNumbers = new Map<string, string>();
     a.lines.forEach((l, li) => {
@@ -95,6 +115,9 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
         if (l.ring.ringGroup === undefined) add(`${p}/ring`, `strategy 'ring-group' needs 'ringGroup'`);
         else if (!groupIds.has(l.ring.ringGroup)) ref(`${p}/ring/ringGroup`, `no ring group '${l.ring.ringGroup}' in this account`);
       }
+      // A dangling `flow` is refused whatever the strategy: it would come alive when the strategy changes.
+      if (s === 'flow' && l.ring.flow === undefined) add(`${p}/ring/flow`, `strategy 'flow' needs 'flow' (the id of one of this account's flows)`);
+      else if (l.ring.flow !== undefined && !flowIds.has(l.ring.flow)) ref(`${p}/ring/flow`, `no flow '${l.ring.flow}' in this account`);
       if (l.voicemail.mailboxUser !== undefined) userRef(l.voicemail.mailboxUser, `${p}/voicemail/mailboxUser`);
     });
 
@@ -119,4 +142,17 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
     }
   });
   return problems;
+}
+
+/** Problems with what a flow refers to outside itself (REST: 422 `invalid_reference`, as for a line). */
+const FLOW_REFERENCES: ReadonlySet<FlowProblemCode> = new Set(['unknown-user', 'unknown-ring-group', 'unknown-number']);
+
+/** Where a flow's problem is, as a JSON pointer: `/accounts/0/flows/1/nodes/menu/keys/3`. */
+function flowProblemPath(flowPath: string, x: FlowProblem): string {
+  const esc = (token: string) => token.replace(/~/g, '~0').replace(/\//g, '~1');
+  if (x.node !== undefined) return `${flowPath}/nodes/${esc(x.node)}${x.output === undefined ? '' : `/${x.output}`}`;
+  if (x.code === 'missing-start') return `${flowPath}/start`;
+  // A flow-level schema problem says where it is: `flow: /start must be string`.
+  const at = /^flow: (\/\S+) /.exec(x.message)?.[1];
+  return at === undefined ? flowPath : `${flowPath}${at}`;
 }

@@ -126,3 +126,98 @@ test('a password or its hash: either loads, neither names the password only', ()
   assert.throws(() => parseConfig(file('')), (e: Error) => /missing required setting 'password'/.test(e.message) && !/passwordHash/.test(e.message));
   assert.throws(() => parseConfig(file(', passwordHash: plain')), /passwordHash/);
 });
+
+const withFlow = (flow: string, ring = '{ strategy: flow, flow: ivr }', extra = '') => `
+trunks: [{ name: carrier, host: sip.carrier.test }]
+accounts:
+  - id: acme
+    name: Acme
+    numbers: [{ number: "+15550100" }]
+    users:
+      - { id: 7, name: Ann, email: ann@acme.test, password: secret, pin: "1234", extension: "101" }
+    ringGroups:
+      - { id: sales, name: Sales, number: "200", members: [7] }
+    lines:
+      - { id: main, name: Main, number: "+15550100", ring: ${ring} }
+    flows:
+${flow}${extra}`;
+
+const IVR = `      - id: ivr
+        name: IVR
+        start: hours
+        nodes:
+          hours:
+            type: time
+            weekly: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }]
+            open: menu
+            closed: mailbox
+          menu:
+            type: menu
+            prompt: { file: prompts/welcome.wav }
+            keys: { "1": sales, "2": ann, "0": out }
+          sales: { type: dial, target: { ringGroup: sales }, noAnswer: mailbox }
+          ann: { type: dial, target: { number: "101" }, noAnswer: mailbox }
+          out: { type: forward, number: "+37167000000" }
+          mailbox: { type: voicemail, mailboxUser: 7 }
+`;
+
+test('call flows: a line runs a flow of its account; the flow is kept as written', () => {
+  const a = parseConfig(withFlow(IVR)).accounts[0]!;
+  assert.equal(a.lines[0]!.ring.strategy, 'flow');
+  assert.equal(a.lines[0]!.ring.flow, 'ivr');
+  assert.deepEqual(Object.keys(a.flows[0]!.nodes), ['hours', 'menu', 'sales', 'ann', 'out', 'mailbox']);
+  assert.deepEqual(a.flows[0]!.nodes.menu, { type: 'menu', prompt: { file: 'prompts/welcome.wav' }, keys: { '1': 'sales', '2': 'ann', '0': 'out' } }, 'no defaults written into a flow');
+  assert.deepEqual(parseConfig(minimal).accounts[0]!.flows, [], 'flows default to none');
+});
+
+test('call flows: each graph problem names the flow, the node and the output, with its line', () => {
+  const problems = problemsOf(withFlow(IVR.replace('"0": out }', '"0": out, "3": nowhere }').replace('mailboxUser: 7', 'mailboxUser: 8')));
+  assert.deepEqual(problems.map((p) => `${p.line} ${p.path} ${p.problem}`), [
+    "26 /accounts/0/flows/0/nodes/menu/keys/3 node 'menu' output 'keys/3': no node 'nowhere'",
+    "30 /accounts/0/flows/0/nodes/mailbox/mailboxUser node 'mailbox' field 'mailboxUser': no user 8",
+  ]);
+  const [schema] = problemsOf(withFlow(IVR.replace('prompt: { file: prompts/welcome.wav }', 'prompt: { file: prompts/welcome.wav }\n            colour: red')));
+  assert.equal(schema!.path, '/accounts/0/flows/0/nodes/menu');
+  assert.match(schema!.problem, /node 'menu': unknown key 'colour'/);
+  const [start] = problemsOf(withFlow(IVR.replace('start: hours', 'start: hour')));
+  assert.equal(start!.path, '/accounts/0/flows/0/start');
+  assert.equal(start!.line, 16);
+  const [cycle] = problemsOf(withFlow(IVR.replace('closed: mailbox', 'closed: hours')));
+  assert.equal(cycle!.path, '/accounts/0/flows/0/nodes/hours/closed');
+  assert.match(cycle!.problem, /cycle without a wait: hours → hours/);
+});
+
+test('call flows: numbers a flow dials are the account\'s extensions and ring groups, or external through a trunk', () => {
+  const noTrunk = withFlow(IVR).replace('trunks: [{ name: carrier, host: sip.carrier.test }]\n', '');
+  const [p, ...rest] = problemsOf(noTrunk);
+  assert.equal(rest.length, 0, rest.map((x) => x.text).join('\n'));
+  assert.equal(p!.path, '/accounts/0/flows/0/nodes/out/number');
+  assert.match(p!.problem, /'\+37167000000' cannot be dialled/);
+  const [own] = problemsOf(withFlow(IVR.replace('"+37167000000"', '"+15550100"')));
+  assert.equal(own!.path, '/accounts/0/flows/0/nodes/out/number', 'its own number would ring its own line');
+  const [short] = problemsOf(withFlow(IVR.replace('number: "101"', 'number: "102"')));
+  assert.equal(short!.path, '/accounts/0/flows/0/nodes/ann/target');
+  assert.doesNotThrow(() => parseConfig(withFlow(IVR.replace('number: "101"', 'number: "200"'))), 'a ring group number');
+});
+
+test('call flows: ids unique per account; a line names an existing flow of its account', () => {
+  const twice = problemsOf(withFlow(IVR, undefined, '      - { id: ivr, name: Again, start: h, nodes: { h: { type: hangup } } }\n'));
+  assert.deepEqual(twice.map((p) => p.path), ['/accounts/0/flows/1/id']);
+  assert.match(twice[0]!.problem, /flow id 'ivr' is already used at \/accounts\/0\/flows\/0\/id/);
+  const unknown = problemsOf(withFlow(IVR, '{ strategy: flow, flow: night }'));
+  assert.deepEqual(unknown.map((p) => `${p.path} ${p.problem}`), ["/accounts/0/lines/0/ring/flow no flow 'night' in this account"]);
+  const missing = problemsOf(withFlow(IVR, '{ strategy: flow }'));
+  assert.deepEqual(missing.map((p) => p.path), ['/accounts/0/lines/0/ring/flow']);
+  const other = `${withFlow(IVR)}  - id: beta\n    name: Beta\n    numbers: [{ number: "+15550900" }]\n    lines: [{ id: b, name: B, number: "+15550900", ring: { strategy: flow, flow: ivr } }]\n`;
+  assert.deepEqual(problemsOf(other).map((p) => p.path), ['/accounts/1/lines/0/ring/flow'], "another account's flow is not this one's");
+});
+
+test('call flows: menu keys 1 and "1" in one map are refused with the line (YAML keeps two keys, loading one)', () => {
+  const merged = IVR.replace('keys: { "1": sales, "2": ann, "0": out }', 'keys:\n              "1": sales\n              "2": ann\n              0: out\n              1: ann');
+  const [p, ...rest] = problemsOf(withFlow(merged));
+  assert.equal(rest.length, 0);
+  assert.equal(p!.path, '/accounts/0/flows/0/nodes/menu/keys/1');
+  assert.equal(p!.line, 30);
+  assert.match(p!.problem, /the key '1' is given twice in this map \("1" and 1 are one key once loaded\): quote every key/);
+  assert.doesNotThrow(() => parseConfig(withFlow(IVR.replace('"0": out', '0: out'))), 'an unquoted key alone is one key: fine');
+});

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isNode, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { provisioningSchema } from './config-schema.js';
 import type { ProvisioningConfig } from './config-types.js';
 import { ConfigError } from './config-error.js';
@@ -36,6 +36,8 @@ export function parseConfig(text: string, file = '<config>'): ProvisioningConfig
     const pos = lines.linePos(e.pos[0]);
     throw new ConfigError(file, '', `not valid YAML/JSON: ${e.message.split('\n')[0]}`, pos.line);
   }
+  const merged = mergedKeys(doc, lines, file);
+  if (merged.length > 0) throw ConfigError.many(merged);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!validate(data)) {
     const problems = (validate.errors ?? []).filter(notNoise).map((e) => describe(e, doc, lines, file));
@@ -72,12 +74,45 @@ function describe(e: ErrorObject, doc: Document, lines: LineCounter, file: strin
   return new ConfigError(file, path, problem, lineOf(doc, lines, path));
 }
 
+/**
+ * Keys YAML holds apart but loading merges: `1` (an integer) and `"1"` (a string) are two keys to YAML
+ * (`uniqueKeys` lets them be) and one property once loaded, the later silently winning — in a menu's
+ * `keys` that rebinds a DTMF key without a word (docs/provisioning.md, "Call flows"). Refused, with the line.
+ */
+function mergedKeys(doc: Document, lines: LineCounter, file: string): ConfigError[] {
+  const problems: ConfigError[] = [];
+  const walk = (node: unknown, path: string) => {
+    if (isMap(node)) {
+      const seen = new Map<string, unknown>();
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue;
+        const name = String(pair.key.value);
+        const at = `${path}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+        if (seen.has(name)) {
+          const line = pair.key.range ? lines.linePos(pair.key.range[0]).line : undefined;
+          problems.push(new ConfigError(file, at, `the key '${name}' is given twice in this map (${JSON.stringify(seen.get(name))} and ${JSON.stringify(pair.key.value)} are one key once loaded): quote every key`, line));
+        } else seen.set(name, pair.key.value);
+        walk(pair.value, at);
+      }
+    } else if (isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}/${i}`));
+    else if (isPair(node)) walk(node.value, path);
+  };
+  walk(doc.contents, '');
+  return problems;
+}
+
+/** The line of the YAML node at a JSON pointer, else of its nearest ancestor. A pointer's `3` is an index
+ *  in a list and a key (`3` or `"3"`) in a map. */
 function lineOf(doc: Document, lines: LineCounter, pointer: string): number | undefined {
   const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-  for (let n = parts.length; n >= 0; n--) {
-    const node = doc.getIn(parts.slice(0, n).map((p) => (/^[0-9]+$/.test(p) ? Number(p) : p)), true);
-    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    if (n === 0 && isNode(doc.contents) && doc.contents.range) return lines.linePos(doc.contents.range[0]).line;
+  let node: unknown = doc.contents;
+  let line = isNode(node) && node.range ? lines.linePos(node.range[0]).line : undefined;
+  for (const part of parts) {
+    if (isSeq(node)) node = node.items[Number(part)];
+    else if (isMap(node)) node = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === part)?.value;
+    else break;
+    if (!isNode(node) || !node.range) break;
+    line = lines.linePos(node.range[0]).line;
   }
-  return undefined;
+  return line;
 }

@@ -12,7 +12,7 @@ import { hashPassword, verifyPassword } from './password-hash.js';
 import type { AccountRecord, NumberRecord, ProvisioningChange, ProvisioningResource, RecordOf, UserRecord } from './store.js';
 import { deleteSql, fileCredentials, planWrite, rowChanges, SNAPSHOT_QUERIES, upsertSql, writeHashes, type ProvisioningSnapshot } from './provisioning-writes.js';
 
-const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
+const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials', 'flows'];
 
 /** Serialises the writers of provisioning (replace, applications, number links) for the rest of the
  *  caller's transaction: released at COMMIT or ROLLBACK. */
@@ -34,12 +34,13 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
     const links = new Map(
       (await client.query<{ number: string; account_id: string; application_id: string | null }>('SELECT number, account_id, application_id FROM number_apps')).rows.map((r) => [r.number, r]),
     );
-    const rows: Record<string, Record<string, unknown>[]> = { accounts: [], users: [], numbers: [], lines: [], ring_groups: [], trunks: [], applications: [], webhooks: [], api_credentials: [] };
+    const rows: Record<string, Record<string, unknown>[]> = { accounts: [], users: [], numbers: [], lines: [], ring_groups: [], trunks: [], applications: [], webhooks: [], api_credentials: [], flows: [] };
     for (const t of config.trunks) rows.trunks!.push({ name: t.name, body: t });
     for (const a of config.accounts) {
-      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, voiceApi, ...rest } = a;
+      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, voiceApi, ...rest } = a;
       const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
       rows.accounts!.push({ id: a.id, voice_user_id: voiceApi?.userId ?? null, body: account });
+      for (const f of flows) rows.flows!.push({ account_id: a.id, id: f.id, body: { ...f, accountId: a.id } });
       for (const u of users) {
         const { password: _pw, passwordHash: _ph, ...user } = u;
         const rec: UserRecord = { ...user, accountId: a.id, passwordHash: hashes.get(u.id)! };

@@ -64,4 +64,6 @@ export const STORE_MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX contacts_id ON contacts (account_id, campaign_id, id);
    CREATE UNIQUE INDEX contacts_number ON contacts (account_id, campaign_id, phone_number);
    CREATE INDEX contacts_state ON contacts (account_id, campaign_id, state, seq);`,
+  // Call flows (docs/provisioning.md, "Call flows"): provisioning, replaced by each seed like lines.
+  `CREATE TABLE flows (account_id TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, body JSON NOT NULL, PRIMARY KEY (account_id, id));`,
 ];

@@ -26,6 +26,7 @@ import type {
   ApiCredentialRecord,
   ApplicationRecord,
   AuthSession,
+  FlowRecord,
   CallRecord,
   IssuedTokens,
   LineRecord,
@@ -104,7 +105,7 @@ export class PostgresStore implements Store {
   }
 
   async counts(): Promise<ProvisioningCounts> {
-    const tables = { accounts: 'accounts', users: 'users', numbers: 'numbers', lines: 'lines', ringGroups: 'ring_groups', trunks: 'trunks', applications: 'applications', webhooks: 'webhooks', apiCredentials: 'api_credentials' };
+    const tables = { accounts: 'accounts', users: 'users', numbers: 'numbers', lines: 'lines', ringGroups: 'ring_groups', trunks: 'trunks', applications: 'applications', webhooks: 'webhooks', apiCredentials: 'api_credentials', flows: 'flows' };
     const sql = `SELECT ${Object.entries(tables).map(([k, t]) => `(SELECT count(*) FROM ${t}) AS "${k}"`).join(', ')}`;
     const row = (await this.#rows<Record<string, string>>(sql, []))[0]!;
     return Object.fromEntries(Object.keys(tables).map((k) => [k, Number(row[k])])) as unknown as ProvisioningCounts;
@@ -159,6 +160,12 @@ export class PostgresStore implements Store {
   }
   async listRingGroups(accountId: string): Promise<RingGroupRecord[]> {
     return this.#provisionedAll('SELECT body FROM ring_groups WHERE account_id = $1 ORDER BY id', accountId);
+  }
+  async getFlow(accountId: string, flowId: string): Promise<FlowRecord | undefined> {
+    return this.#provisioned('SELECT body FROM flows WHERE account_id = $1 AND id = $2', accountId, flowId);
+  }
+  async listFlows(accountId: string): Promise<FlowRecord[]> {
+    return this.#provisionedAll('SELECT body FROM flows WHERE account_id = $1 ORDER BY id', accountId);
   }
   async listTrunks(): Promise<TrunkRecord[]> {
     return this.#provisionedAll('SELECT body FROM trunks ORDER BY name');

@@ -1,12 +1,13 @@
 /**
- * One REST provisioning write (create, replace or delete a user, number, line, ring group, trunk or API
- * credential), as both stores apply it: the store reads its whole provisioning inside its transaction
+ * One REST provisioning write (create, replace or delete a user, number, line, ring group, trunk, API
+ * credential or call flow), as both stores apply it: the store reads its whole provisioning inside its transaction
  * (`ProvisioningSnapshot`), `planWrite` applies the change in memory and re-runs the config loader's
  * cross-checks (config/cross-check.ts) on the result, and the store writes only the rows that differ
  * (`rowChanges`). A failed check throws `ProvisioningWriteError` before anything is written, so a write
  * is never half-applied. Pure: no database here, so SQLite and PostgreSQL cannot drift apart.
  */
 import type { AccountConfig, LineConfig, NumberConfig, ProvisioningConfig, RingGroupConfig } from '../config/config-types.js';
+import type { CallFlow } from '../config/call-flow/flow-types.js';
 import { crossCheck } from '../config/cross-check.js';
 import { hashPassword } from './password-hash.js';
 import type {
@@ -14,6 +15,7 @@ import type {
   ApiCredentialInput,
   ApiCredentialRecord,
   ApplicationRecord,
+  FlowRecord,
   LineRecord,
   NumberRecord,
   ProvisioningChange,
@@ -51,6 +53,7 @@ export interface ProvisioningSnapshot {
   ringGroups: RingGroupRecord[];
   applications: ApplicationRecord[];
   apiCredentials: ApiCredentialRecord[];
+  flows: FlowRecord[];
 }
 
 /** Hashes the store made outside its transaction (scrypt is slow): for the login password and the API secret. */
@@ -104,8 +107,8 @@ export function planWrite<R extends ProvisioningResource>(before: ProvisioningSn
     record = toRecord(c.resource, c.accountId, c.value, current, before, hashes);
     if (c.op === 'create') {
       const key = keyOf(record);
-      // Lines and ring groups are named per account; users, numbers, trunks and tokens across all.
-      const scoped = c.resource === 'lines' || c.resource === 'ringGroups';
+      // Lines, ring groups and flows are named per account; users, numbers, trunks and tokens across all.
+      const scoped = c.resource === 'lines' || c.resource === 'ringGroups' || c.resource === 'flows';
       if (list.some((r) => (!scoped || mine(r)) && keyOf(r) === key)) throw new ProvisioningWriteError('conflict', KEY_FIELDS[c.resource], `${SINGULAR[c.resource]} ${KEY_FIELDS[c.resource]} '${String(key)}' is already used`);
       next.push(record as { accountId?: string });
     } else next[index] = record as { accountId?: string };
@@ -128,9 +131,10 @@ const KEYS: { [R in ProvisioningResource]: (r: RecordOf<R>) => ResourceTypes[R][
   ringGroups: (g) => g.id,
   trunks: (t) => t.name,
   apiCredentials: (c) => c.token,
+  flows: (f) => f.id,
 };
-const KEY_FIELDS: Record<ProvisioningResource, string> = { users: 'id', numbers: 'number', lines: 'id', ringGroups: 'id', trunks: 'name', apiCredentials: 'token' };
-const SINGULAR: Record<ProvisioningResource, string> = { users: 'user', numbers: 'number', lines: 'line', ringGroups: 'ring group', trunks: 'trunk', apiCredentials: 'API credential' };
+const KEY_FIELDS: Record<ProvisioningResource, string> = { users: 'id', numbers: 'number', lines: 'id', ringGroups: 'id', trunks: 'name', apiCredentials: 'token', flows: 'id' };
+const SINGULAR: Record<ProvisioningResource, string> = { users: 'user', numbers: 'number', lines: 'line', ringGroups: 'ring group', trunks: 'trunk', apiCredentials: 'API credential', flows: 'flow' };
 
 function toRecord(resource: ProvisioningResource, accountId: string, value: unknown, current: unknown, before: ProvisioningSnapshot, hashes: WriteHashes): unknown {
   switch (resource) {
@@ -156,6 +160,8 @@ function toRecord(resource: ProvisioningResource, accountId: string, value: unkn
       return { ...(value as LineConfig), accountId } satisfies LineRecord;
     case 'ringGroups':
       return { ...(value as RingGroupConfig), accountId } satisfies RingGroupRecord;
+    case 'flows':
+      return { ...(value as CallFlow), accountId } satisfies FlowRecord;
     case 'trunks': {
       const { auth, ...rest } = value as TrunkInput;
       if (!auth) return rest satisfies TrunkRecord;
@@ -199,11 +205,12 @@ export function toConfig(s: ProvisioningSnapshot): ProvisioningConfig {
       applications: of(s.applications, a.id).map(({ accountId: _a, source: _s, ...x }) => x),
       webhooks: [],
       apiCredentials: of(s.apiCredentials, a.id).map(({ accountId: _a, secretHash: _h, ...c }) => ({ ...c, secret: '' })),
+      flows: of(s.flows, a.id).map(({ accountId: _a, ...f }) => f),
     })),
   } as ProvisioningConfig;
 }
 
-const PLURAL_TO_RESOURCE: Record<string, ProvisioningResource> = { users: 'users', numbers: 'numbers', lines: 'lines', ringGroups: 'ringGroups', trunks: 'trunks', apiCredentials: 'apiCredentials' };
+const PLURAL_TO_RESOURCE: Record<string, ProvisioningResource> = { users: 'users', numbers: 'numbers', lines: 'lines', ringGroups: 'ringGroups', trunks: 'trunks', apiCredentials: 'apiCredentials', flows: 'flows' };
 
 /** A crossCheck problem as the REST answer names it: the field inside its resource, and words without
  *  the file's JSON pointers. */
@@ -224,6 +231,8 @@ function refusal(path: string, problem: string, kind: string | undefined, s: Pro
     } else if (account) holder = `account '${account.id}' `;
   } else if (resource === 'trunks') holder = `trunk '${s.trunks[Number(parts[1])]?.name ?? ''}' `;
   const code = kind === 'duplicate' ? 'conflict' : kind === 'reference' ? 'invalid_reference' : 'invalid';
+  // A flow's graph problem is the validator's words, which name the node and output already.
+  if (resource === 'flows' && field !== 'id') return new ProvisioningWriteError(code, field, `${holder.trimEnd()}: ${words}`);
   return new ProvisioningWriteError(code, field, `${holder}${field}: ${words}`);
 }
 
@@ -248,6 +257,7 @@ export function snapshotRows(s: ProvisioningSnapshot): ProvisioningRow[] {
     ...s.lines.map((l) => ({ table: 'lines', key: ['account_id', 'id'], columns: { account_id: l.accountId, id: l.id, body: body(l) } })),
     ...s.ringGroups.map((g) => ({ table: 'ring_groups', key: ['account_id', 'id'], columns: { account_id: g.accountId, id: g.id, number: g.number, body: body(g) } })),
     ...s.apiCredentials.map((c) => ({ table: 'api_credentials', key: ['token'], columns: { token: c.token, account_id: c.accountId, body: body(c) } })),
+    ...s.flows.map((f) => ({ table: 'flows', key: ['account_id', 'id'], columns: { account_id: f.accountId, id: f.id, body: body(f) } })),
   ];
 }
 
@@ -283,4 +293,5 @@ export const SNAPSHOT_QUERIES: Record<keyof ProvisioningSnapshot, string> = {
   ringGroups: 'SELECT body FROM ring_groups ORDER BY account_id, id',
   applications: 'SELECT body FROM applications ORDER BY account_id, id',
   apiCredentials: 'SELECT body FROM api_credentials ORDER BY account_id, token',
+  flows: 'SELECT body FROM flows ORDER BY account_id, id',
 };

@@ -26,6 +26,7 @@ import type {
   ReportEntry,
   SipBindingRecord,
   ApplicationRecord,
+  FlowRecord,
   LineRecord,
   NumberRecord,
   ProvisioningChange,
@@ -85,9 +86,11 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX contacts_id ON contacts(account_id, campaign_id, id);
    CREATE UNIQUE INDEX contacts_number ON contacts(account_id, campaign_id, phone_number);
    CREATE INDEX contacts_state ON contacts(account_id, campaign_id, state, seq);`,
+  // Call flows (docs/provisioning.md, "Call flows"): provisioning, replaced by each seed like lines.
+  `CREATE TABLE flows (account_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, id));`,
 ];
 
-const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
+const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials', 'flows'];
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -140,9 +143,10 @@ export class SqliteStore implements Store {
       else put(`INSERT INTO meta (key, body) VALUES ('seed', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(seed));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
-        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, voiceApi, ...rest } = a;
+        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, voiceApi, ...rest } = a;
         const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
         put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
+        for (const f of flows) put('INSERT INTO flows (account_id, id, body) VALUES (?, ?, ?)', a.id, f.id, JSON.stringify({ ...f, accountId: a.id }));
         for (const u of users) {
           const { password: _pw, passwordHash: _ph, ...rest } = u;
           const rec: UserRecord = { ...rest, accountId: a.id, passwordHash: hashes.get(u.id)! };
@@ -216,6 +220,7 @@ export class SqliteStore implements Store {
       applications: n('applications'),
       webhooks: n('webhooks'),
       apiCredentials: n('api_credentials'),
+      flows: n('flows'),
     };
   }
 
@@ -267,6 +272,12 @@ export class SqliteStore implements Store {
   }
   async listRingGroups(accountId: string): Promise<RingGroupRecord[]> {
     return this.#provisionedAll('SELECT body FROM ring_groups WHERE account_id = ? ORDER BY id', accountId);
+  }
+  async getFlow(accountId: string, flowId: string): Promise<FlowRecord | undefined> {
+    return this.#provisioned('SELECT body FROM flows WHERE account_id = ? AND id = ?', accountId, flowId);
+  }
+  async listFlows(accountId: string): Promise<FlowRecord[]> {
+    return this.#provisionedAll('SELECT body FROM flows WHERE account_id = ? ORDER BY id', accountId);
   }
   async listTrunks(): Promise<TrunkRecord[]> {
     return this.#provisionedAll('SELECT body FROM trunks ORDER BY name');

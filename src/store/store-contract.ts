@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { loadConfigFile, parseConfig } from '../config/load-config.js';
 import type { CallRecord, Campaign, Contact, MessageRecord, SipBindingRecord, Store } from './store.js';
 import { ProvisioningWriteError } from './provisioning-writes.js';
+import type { CallFlow } from '../config/call-flow/flow-types.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -25,6 +26,33 @@ export interface StoreFactory {
 }
 
 type Ctx = { after(fn: () => Promise<void> | void): void };
+
+/** Two accounts with flows (the same id in each); acme's line `main` runs `ivr`. */
+const IVR = {
+  id: 'ivr',
+  name: 'Main IVR',
+  start: 'menu',
+  nodes: {
+    menu: { type: 'menu', prompt: { text: 'Press 1 for sales' }, keys: { '1': 'sales' }, timeout: 'bye' },
+    sales: { type: 'dial', target: { users: [7] }, noAnswer: 'mailbox' },
+    mailbox: { type: 'voicemail', mailboxUser: 7 },
+    bye: { type: 'hangup' },
+  },
+} as const satisfies CallFlow;
+const FLOWS_CONFIG = `
+accounts:
+  - id: acme
+    name: Acme
+    numbers: [{ number: "+15550100" }]
+    users: [{ id: 7, name: Ann, email: ann@acme.test, password: ann-pass, pin: "1234" }]
+    lines: [{ id: main, name: Main, number: "+15550100", ring: { strategy: flow, flow: ivr } }]
+    flows:
+      - ${JSON.stringify(IVR)}
+      - { id: night, name: Night, start: bye, nodes: { bye: { type: hangup } } }
+  - id: other
+    name: Other
+    flows: [{ id: ivr, name: Other IVR, start: bye, nodes: { bye: { type: hangup } } }]
+`;
 
 const DEMO = 'examples/demo.yaml';
 const binding: SipBindingRecord = { userId: '501', aor: 'sip:101@ringside', contact: 'sip:101@192.0.2.10:5062', source: { protocol: 'udp', host: '127.0.0.1', port: 40000 }, expiresAt: 1_900_000_000_000, callId: 'c1', cseq: 1, q: 1 };
@@ -53,7 +81,7 @@ export function storeContract(factory: StoreFactory): void {
 
     test('before any load: no provisioning, and the default server section', async (t) => {
       const { store } = await open(t);
-      assert.deepEqual(await store.counts(), { accounts: 0, users: 0, numbers: 0, lines: 0, ringGroups: 0, trunks: 0, applications: 0, webhooks: 0, apiCredentials: 0 });
+      assert.deepEqual(await store.counts(), { accounts: 0, users: 0, numbers: 0, lines: 0, ringGroups: 0, trunks: 0, applications: 0, webhooks: 0, apiCredentials: 0, flows: 0 });
       assert.deepEqual(await store.serverConfig(), { sipRealm: 'ringside', sipDigestAlgorithms: ['MD5'] });
       assert.deepEqual(await store.listAccounts(), []);
     });
@@ -61,7 +89,7 @@ export function storeContract(factory: StoreFactory): void {
     test('provisioning loads and answers the lookups the switch needs', async (t) => {
       const { store } = await open(t);
       const counts = await store.replaceProvisioning(loadConfigFile(DEMO));
-      assert.deepEqual(counts, { accounts: 1, users: 3, numbers: 5, lines: 4, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1 });
+      assert.deepEqual(counts, { accounts: 1, users: 3, numbers: 5, lines: 4, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1, flows: 0 });
       assert.deepEqual(await store.counts(), counts);
       assert.equal((await store.serverConfig()).sipRealm, 'ringside');
       const alice = await store.findUserByEmail('Alice@Demo.test');
@@ -415,7 +443,7 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal('secret' in cred, false);
       assert.equal(await store.verifyApiSecret((await store.findApiCredential('crm-token-1'))!, 'crm-secret-1'), true);
       assert.deepEqual((await store.listApiCredentials('demo')).map((c) => c.token), ['crm-token-1', 't-demo']);
-      assert.deepEqual(await store.counts(), { accounts: 1, users: 3, numbers: 6, lines: 4, ringGroups: 1, trunks: 2, applications: 0, webhooks: 0, apiCredentials: 2 });
+      assert.deepEqual(await store.counts(), { accounts: 1, users: 3, numbers: 6, lines: 4, ringGroups: 1, trunks: 2, applications: 0, webhooks: 0, apiCredentials: 2, flows: 0 });
     });
 
     test('provisioning writes: a conflict or dangling reference is refused whole, naming the field', async (t) => {
@@ -441,6 +469,53 @@ export function storeContract(factory: StoreFactory): void {
       await refused({ resource: 'users', op: 'replace', accountId: 'other', key: 501, value: user }, 'not_found', /accountId|id/);
       await refused({ resource: 'users', op: 'replace', accountId: 'demo', key: 501, value: { ...user, email: 'alice@demo.test' }, precondition: () => false }, 'precondition_failed', /If-Match/);
       assert.equal(JSON.stringify([await store.counts(), await store.listUsers('demo'), await store.listLines('demo'), await store.listNumbers('demo')]), before, 'nothing half-applied');
+    });
+
+    test('call flows: seeded per account, looked up by id, written through the cross-checks, kept across a restart', async (t) => {
+      const s = await open(t);
+      const counts = await s.store.replaceProvisioning(parseConfig(FLOWS_CONFIG));
+      assert.equal(counts.flows, 3);
+      assert.deepEqual((await s.store.listFlows('acme')).map((f) => f.id), ['ivr', 'night']);
+      assert.deepEqual((await s.store.listFlows('other')).map((f) => f.id), ['ivr'], 'flow ids are per account');
+      const ivr = await s.store.getFlow('acme', 'ivr');
+      assert.deepEqual(ivr, { ...IVR, accountId: 'acme' });
+      assert.equal(JSON.stringify(ivr), JSON.stringify({ ...IVR, accountId: 'acme' }), 'as written: key order and no defaults added');
+      assert.equal((await s.store.getFlow('other', 'ivr'))?.name, 'Other IVR');
+      assert.equal(await s.store.getFlow('acme', 'nope'), undefined);
+      assert.equal(await s.store.getFlow('acme', 'iv\u0000r'), undefined, 'a key no row can have finds nothing');
+      assert.equal((await s.store.getLine('acme', 'main'))?.ring.flow, 'ivr');
+
+      const refused = async (change: Parameters<Store['changeProvisioning']>[0], code: string, message: RegExp) => {
+        const err = await s.store.changeProvisioning(change).then(() => undefined, (e: unknown) => e as ProvisioningWriteError);
+        assert.ok(err instanceof ProvisioningWriteError, `refused: ${JSON.stringify(change)}`);
+        assert.equal(err.code, code, err.message);
+        assert.match(err.message, message);
+      };
+      const before = JSON.stringify([await s.store.counts(), await s.store.listFlows('acme'), await s.store.listLines('acme')]);
+      await refused({ resource: 'flows', op: 'delete', accountId: 'acme', key: 'ivr' }, 'invalid_reference', /line 'main' ring\/flow: no flow 'ivr'/);
+      await refused({ resource: 'flows', op: 'create', accountId: 'acme', value: { ...IVR, name: 'Again' } }, 'conflict', /flow id 'ivr'/);
+      const dangling = { ...IVR, id: 'bad', nodes: { ...IVR.nodes, menu: { ...IVR.nodes.menu, keys: { '1': 'sales', '3': 'nowhere' } } } } as CallFlow;
+      await refused({ resource: 'flows', op: 'create', accountId: 'acme', value: dangling }, 'invalid', /node 'menu' output 'keys\/3': no node 'nowhere'/);
+      const ghost = { ...IVR, id: 'ghost', nodes: { ...IVR.nodes, sales: { type: 'dial', target: { users: [99] } } } } as CallFlow;
+      await refused({ resource: 'flows', op: 'create', accountId: 'acme', value: ghost }, 'invalid_reference', /node 'sales' field 'target': no user 99/);
+      await refused({ resource: 'users', op: 'delete', accountId: 'acme', key: 7 }, 'invalid_reference', /flow 'ivr'|line 'main'/);
+      const line = (await s.store.getLine('acme', 'main'))!;
+      const { accountId: _a, ...lineInput } = line;
+      await refused({ resource: 'lines', op: 'replace', accountId: 'acme', key: 'main', value: { ...lineInput, ring: { ...lineInput.ring, flow: 'missing' } } }, 'invalid_reference', /ring\/flow: no flow 'missing'/);
+      assert.equal(JSON.stringify([await s.store.counts(), await s.store.listFlows('acme'), await s.store.listLines('acme')]), before, 'nothing half-applied');
+
+      const made = await s.store.changeProvisioning({ resource: 'flows', op: 'create', accountId: 'acme', value: { id: 'play', name: 'Play', start: 'hello', nodes: { hello: { type: 'playaudio', prompt: { text: 'Hello' } } } } });
+      assert.equal(made.accountId, 'acme');
+      assert.equal((await s.store.getFlow('acme', 'play'))?.name, 'Play', 'a write is seen at once');
+      await s.store.changeProvisioning({ resource: 'lines', op: 'replace', accountId: 'acme', key: 'main', value: { ...lineInput, ring: { ...lineInput.ring, flow: 'play' } } });
+      await s.store.changeProvisioning({ resource: 'flows', op: 'delete', accountId: 'acme', key: 'ivr' });
+      await s.store.changeProvisioning({ resource: 'flows', op: 'replace', accountId: 'acme', key: 'play', value: { id: 'play', name: 'Play twice', start: 'hello', nodes: { hello: { type: 'playaudio', prompt: { text: 'Hello' }, next: 'bye' }, bye: { type: 'hangup' } } } });
+      const again = await s.reopen();
+      assert.deepEqual((await again.listFlows('acme')).map((f) => [f.id, f.name]), [['night', 'Night'], ['play', 'Play twice']]);
+      assert.equal((await again.counts()).flows, 3);
+      await again.replaceProvisioning(parseConfig(`accounts:\n  - id: acme\n    name: Acme\n`));
+      assert.deepEqual(await again.listFlows('acme'), [], 'a reload replaces the flows');
+      assert.equal(await again.getFlow('acme', 'play'), undefined);
     });
 
     test('campaigns and contacts: account-scoped CRUD, pages in the order added, all-or-none adds, kept across a restart and a re-seed', async (t) => {

@@ -16,11 +16,12 @@ import type {
   UserConfig,
   WebhookConfig,
 } from '../config/config-types.js';
+import type { CallFlow } from '../config/call-flow/flow-types.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
 
 /** An account as stored: its voice-API token and secret are kept as an API credential (hashed), only the
  *  voice user id stays here. */
-export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials' | 'voiceApi'> & {
+export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials' | 'flows' | 'voiceApi'> & {
   voiceApi?: { userId: string };
 };
 
@@ -30,6 +31,8 @@ export type UserRecord = Omit<UserConfig, 'password' | 'passwordHash'> & { accou
 export type NumberRecord = NumberConfig & { accountId: string; lineId?: string };
 export type LineRecord = LineConfig & { accountId: string };
 export type RingGroupRecord = RingGroupConfig & { accountId: string };
+/** A call flow (config/call-flow/flow-types.ts) as stored: exactly as written, defaults not applied. */
+export type FlowRecord = CallFlow & { accountId: string };
 /** `source`: provisioned by the config file (replaced whenever the file re-seeds: app/storage.ts) or made through the voice API's REST
  *  (`POST /applications`: kept across restarts, like API webhooks). Absent means `config`. */
 export type ApplicationRecord = ApplicationConfig & { accountId: string; source?: 'config' | 'api' };
@@ -290,7 +293,7 @@ export interface AgentPresenceRecord {
 }
 
 /** REST provisioning writes (provisioning-writes.ts applies them for both stores). */
-export type ProvisioningResource = 'users' | 'numbers' | 'lines' | 'ringGroups' | 'trunks' | 'apiCredentials';
+export type ProvisioningResource = 'users' | 'numbers' | 'lines' | 'ringGroups' | 'trunks' | 'apiCredentials' | 'flows';
 
 /** A user as written: passwords in plaintext (the store hashes the login password); on replace an
  *  omitted `password` or `sip.password` keeps the current one. `id` omitted on create: the next free id. */
@@ -311,6 +314,7 @@ export interface ResourceTypes {
   ringGroups: { input: RingGroupConfig; record: RingGroupRecord; key: string };
   trunks: { input: TrunkInput; record: TrunkRecord; key: string };
   apiCredentials: { input: ApiCredentialInput; record: ApiCredentialRecord; key: string };
+  flows: { input: CallFlow; record: FlowRecord; key: string };
 }
 export type RecordOf<R extends ProvisioningResource> = ResourceTypes[R]['record'];
 
@@ -333,6 +337,7 @@ export interface ProvisioningCounts {
   applications: number;
   webhooks: number;
   apiCredentials: number;
+  flows: number;
 }
 
 export interface Store {
@@ -343,7 +348,7 @@ export interface Store {
   /** The `seed` given to the last replaceProvisioning (the hash of the file it seeded from: app/storage.ts
    *  `seedProvisioning`), in the same transaction; undefined when none was. */
   provisioningSeed(): Promise<string | undefined>;
-  /** One REST write of a user, number, line, ring group, trunk or API credential, in one transaction that
+  /** One REST write of a user, number, line, ring group, trunk, API credential or call flow, in one transaction that
    *  re-runs the config loader's cross-checks on the result: refused whole (`ProvisioningWriteError`:
    *  conflict, invalid_reference, invalid, not_found, precondition_failed) or applied whole, seen by every
    *  node's next lookup. Resolves to the written record (the deleted one for `delete`). */
@@ -371,6 +376,9 @@ export interface Store {
   listLines(accountId: string): Promise<LineRecord[]>;
   findRingGroupByNumber(accountId: string, number: string): Promise<RingGroupRecord | undefined>;
   listRingGroups(accountId: string): Promise<RingGroupRecord[]>;
+  /** The account's call flows (a line's `ring.flow`, a campaign's `callFlowId`), by id. */
+  getFlow(accountId: string, flowId: string): Promise<FlowRecord | undefined>;
+  listFlows(accountId: string): Promise<FlowRecord[]>;
 
   listTrunks(): Promise<TrunkRecord[]>;
   getTrunk(name: string): Promise<TrunkRecord | undefined>;

@@ -1,6 +1,6 @@
 /**
- * The provisioning family (docs/provisioning.md): users, numbers, lines, ring groups, trunks and API
- * credentials of the caller's account over REST, changed without a restart. Account-wide principals only
+ * The provisioning family (docs/provisioning.md): users, numbers, lines, ring groups, trunks, API
+ * credentials and call flows of the caller's account over REST, changed without a restart. Account-wide principals only
  * (as webhooks: admin/admin-auth.ts ELEVATED_ONLY); trunks, which every account shares, for the admin role
  * only. Validated strictly (admin/strict-validation.ts): an unknown property is a 400 naming it.
  */
@@ -13,7 +13,8 @@ import { ApiError } from '../shared/api-error.js';
 import { strictValidator } from '../admin/strict-validation.js';
 import { ELEVATED_ONLY } from '../admin/admin-auth.js';
 import { PROVISIONING_BODIES } from './provisioning-bodies.js';
-import { PROVISIONING_VIEW_SCHEMAS, apiCredentialView, lineView, numberView, ringGroupView, trunkView, userView } from './provisioning-views.js';
+import { PROVISIONING_VIEW_SCHEMAS, apiCredentialView, flowView, lineView, numberView, ringGroupView, trunkView, userView } from './provisioning-views.js';
+import { flowBodyProblem, flowBodySchema } from './flow-body.js';
 import { resourceRoutes, type ResourceSpec } from './resource-routes.js';
 
 export interface ProvisioningApiOptions {
@@ -98,6 +99,13 @@ const SPECS: { [R in ProvisioningResource]: ResourceSpec<R> } = {
     },
     all: (store, accountId) => store.listApiCredentials(accountId),
     allowWrite: voiceApiCredential,
+  },
+  flows: {
+    resource: 'flows', segment: 'flows', list: 'flows', keyName: 'id', singular: 'flow', auth: ELEVATED_ONLY,
+    keySchema: idKey, body: flowBodySchema, checkBody: flowBodyProblem,
+    viewSchemaId: PROVISIONING_VIEW_SCHEMAS.flow.$id, view: flowView, parseKey: text,
+    get: (store, accountId, id) => store.getFlow(accountId, id),
+    all: (store, accountId) => store.listFlows(accountId),
   },
 };
 

@@ -3,7 +3,7 @@
  * what is secret — login password (hash), SIP password, trunk password, API secret are write-only. Each
  * view and its schema list properties in the same order, required ones first (the serializer's order).
  */
-import type { ApiCredentialRecord, LineRecord, NumberRecord, RingGroupRecord, TrunkRecord, UserRecord } from '../../store/store.js';
+import type { ApiCredentialRecord, FlowRecord, LineRecord, NumberRecord, RingGroupRecord, TrunkRecord, UserRecord } from '../../store/store.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer' } as const;
@@ -49,7 +49,7 @@ export const PROVISIONING_VIEW_SCHEMAS = {
       ring: {
         type: 'object',
         required: ['strategy', 'users', 'forwardTo', 'timeoutSeconds', 'fallback'],
-        properties: { strategy: str, users: ints, forwardTo: strs, timeoutSeconds: int, fallback: str, ringGroup: str },
+        properties: { strategy: str, users: ints, forwardTo: strs, timeoutSeconds: int, fallback: str, ringGroup: str, flow: { type: 'string', description: 'strategy `flow`: the call flow the line runs' } },
       },
       confirmCalls: bool,
       agentPinEntry: bool,
@@ -86,6 +86,19 @@ export const PROVISIONING_VIEW_SCHEMAS = {
     required: ['token'],
     properties: { token: str, name: str, secret: { type: 'string', description: 'only in the 201 of POST' } },
   },
+  flow: {
+    $id: 'provisioning-flow',
+    type: 'object',
+    description: 'a call flow as written (docs/provisioning.md, "Call flows"): its nodes as the request body gave them, defaults not filled in',
+    required: ['id', 'name', 'start', 'nodes'],
+    properties: {
+      id: str,
+      name: str,
+      start: str,
+      // Each node as stored: the body's schema says what a node may hold.
+      nodes: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
+    },
+  },
 } as const;
 
 const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
@@ -116,7 +129,7 @@ export function lineView(l: LineRecord) {
     name: l.name,
     type: l.type,
     number: l.number,
-    ring: { strategy: l.ring.strategy, users: l.ring.users, forwardTo: l.ring.forwardTo, timeoutSeconds: l.ring.timeoutSeconds, fallback: l.ring.fallback, ...opt('ringGroup', l.ring.ringGroup) },
+    ring: { strategy: l.ring.strategy, users: l.ring.users, forwardTo: l.ring.forwardTo, timeoutSeconds: l.ring.timeoutSeconds, fallback: l.ring.fallback, ...opt('ringGroup', l.ring.ringGroup), ...opt('flow', l.ring.flow) },
     confirmCalls: l.confirmCalls,
     agentPinEntry: l.agentPinEntry,
     record: l.record,
@@ -143,4 +156,8 @@ export function trunkView(t: TrunkRecord) {
 
 export function apiCredentialView(c: ApiCredentialRecord) {
   return { token: c.token, ...opt('name', c.name) };
+}
+
+export function flowView(f: FlowRecord) {
+  return { id: f.id, name: f.name, start: f.start, nodes: f.nodes };
 }

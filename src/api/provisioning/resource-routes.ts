@@ -1,15 +1,16 @@
 /**
  * The five routes of one provisioning resource (docs/provisioning.md): list, create, read, replace,
- * delete — the same for users, numbers, lines, ring groups, trunks and API credentials, which differ
+ * delete — the same for users, numbers, lines, ring groups, trunks, API credentials and call flows, which differ
  * only in what `ResourceSpec` says. Writes go through `Store.changeProvisioning` (one transaction that
  * re-checks the whole provisioning as the config loader does); its refusals become 404/409/412/422 here.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
 import type { ProvisioningChange, ProvisioningResource, RecordOf, ResourceTypes, Store } from '../../store/store.js';
 import { ProvisioningWriteError } from '../../store/provisioning-writes.js';
 import { ApiError, errorReplies } from '../shared/api-error.js';
 import { principalOf, type RouteAuth } from '../shared/auth-plugin.js';
+import { strictValidator } from '../admin/strict-validation.js';
 import { etagOf, ifMatches } from './etag.js';
 
 export interface ResourceSpec<R extends ProvisioningResource> {
@@ -25,6 +26,9 @@ export interface ResourceSpec<R extends ProvisioningResource> {
   /** Refuses a principal the resource is not for (trunks: admins only), beyond `auth`. */
   allow?: (p: Principal) => string | undefined;
   body: object;
+  /** Checks the body instead of compiling `body` (which the document still publishes): the problem, as a
+   *  400 `bad_request`, or undefined (call flows: errors that name the node, api/provisioning/flow-body.ts). */
+  checkBody?: (body: unknown) => string | undefined;
   /** POST body without a key: the key to create under (undefined: the store picks, users only). */
   newKey?: (body: Record<string, unknown>) => Record<string, unknown>;
   viewSchemaId: string;
@@ -55,6 +59,17 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
   const params = { type: 'object', required: [spec.keyName], properties: { [spec.keyName]: spec.keySchema } };
   const config = { auth: spec.auth };
   const headers = { type: 'object', properties: { 'if-match': { type: 'string', description: 'a strong ETag from a GET: the write is refused (412) when the resource changed since' } } };
+  const checkBody = spec.checkBody;
+  const validatorCompiler: FastifySchemaCompiler<unknown> | undefined = checkBody
+    ? (route) =>
+        route.httpPart === 'body'
+          ? (data: unknown) => {
+              const problem = checkBody(data);
+              return problem === undefined ? { value: data } : { error: new ApiError(400, 'bad_request', problem) };
+            }
+          : strictValidator(route)
+    : undefined;
+  const writes = validatorCompiler ? { validatorCompiler } : {};
 
   const principal = (req: FastifyRequest): Principal => {
     const p = principalOf(req);
@@ -96,7 +111,7 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
     return { [spec.list]: (await spec.all(store, p.accountId)).map(spec.view) };
   });
 
-  app.post(base, { config, schema: { body: spec.body, response: { 201: one, ...errorReplies } } }, async (req, reply) => {
+  app.post(base, { config, ...writes, schema: { body: spec.body, response: { 201: one, ...errorReplies } } }, async (req, reply) => {
     const p = principal(req);
     const body = spec.newKey ? spec.newKey(req.body as Record<string, unknown>) : (req.body as Record<string, unknown>);
     if (spec.keyName in body === false && spec.resource !== 'users') throw new ApiError(400, 'bad_request', `body: missing required property '${spec.keyName}'`);
@@ -115,7 +130,7 @@ export async function resourceRoutes<R extends ProvisioningResource>(app: Fastif
     return send(reply, record);
   });
 
-  app.put(`${base}/:${spec.keyName}`, { config, schema: { params, headers, body: spec.body, response: { 200: one, ...errorReplies } } }, async (req, reply) => {
+  app.put(`${base}/:${spec.keyName}`, { config, ...writes, schema: { params, headers, body: spec.body, response: { 200: one, ...errorReplies } } }, async (req, reply) => {
     const p = principal(req);
     const key = keyOf(req);
     const body = req.body as Record<string, unknown>;
