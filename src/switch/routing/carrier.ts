@@ -2,7 +2,8 @@
  * Inbound calls: a carrier trunk calls one of the account's numbers (docs/switch.md, "Inbound"). The
  * Request-URI user (else the To user) is the dialled number; the number's line decides who rings (ring-all,
  * round-robin, forward, ring-group, voicemail) and the line's options (confirmation or agent PIN, voicemail,
- * recording).
+ * recording). A line whose strategy is `flow` runs one of the account's call flows instead: its plan carries
+ * the flow (CallPlan.flow) and the switch runs it as a FlowCall (docs/call-centre.md "Call flows").
  */
 import type { Party } from '../../events/model/facts.js';
 import type { AccountRecord, LineRecord } from '../../store/store.js';
@@ -12,6 +13,7 @@ import { carrierNumber, uriUser } from '../dial-plan.js';
 import type { CallPlan } from '../call-plan.js';
 import type { RingRound, RingTarget } from '../ring-plan.js';
 import { availableUsers, deviceTargets, lineRef, presenting, trunkOf, trunkTarget, userRef, type RoutingDeps } from './targets.js';
+import { flowUserIds } from '../call-flow/flow-users.js';
 
 /** Call confirmation: the key that accepts, and how long the answering party has to press it after the
  *  prompt (docs/compatibility.md). */
@@ -49,7 +51,8 @@ export class CarrierRouting {
     const fromUser = uriUser(req.from.uri.user);
     const caller: Party = { kind: 'phone', number: fromUser ? carrierNumber(fromUser) : 'anonymous' };
     if (req.from.displayName) caller.name = req.from.displayName;
-    const ringing = line ? await this.#lineRounds(account, line, caller) : { rounds: [], userIds: [] };
+    const flow = line?.ring.strategy === 'flow' ? await this.#flow(account, line) : undefined;
+    const ringing = flow ? { rounds: [], userIds: flowUserIds(flow.flow, await store.listRingGroups(account.id)) } : line ? await this.#lineRounds(account, line, caller) : { rounds: [], userIds: [] };
     return {
       start: {
         accountId: account.id,
@@ -65,9 +68,24 @@ export class CarrierRouting {
       rounds: ringing.rounds,
       localParty: { kind: 'local', number: did },
       passThrough: false,
-      ...(line ? this.#lineOptions(account, line) : {}),
+      ...(line && !flow ? this.#lineOptions(account, line) : {}),
+      ...(line?.record ? { record: true } : {}),
+      ...(flow ? { flow } : {}),
       timeLimitMs: account.limits.incomingCallSeconds * 1000,
     };
+  }
+
+  /** The call flow a `flow` line runs; undefined (the call is refused as nobody answering) when the store
+   *  no longer has it (the config cross-check and REST keep that from happening). */
+  async #flow(account: AccountRecord, line: LineRecord): Promise<CallPlan['flow']> {
+    const flowId = line.ring.flow;
+    const record = flowId !== undefined ? await this.#deps.store.getFlow(account.id, flowId) : undefined;
+    if (!record) {
+      this.#deps.logger.error({ accountId: account.id, lineId: line.id, flowId }, 'line runs a call flow the store does not have; refusing the call');
+      return undefined;
+    }
+    const { accountId: _accountId, ...flow } = record;
+    return { flow, account, voicemailMaxMs: line.voicemail.maxSeconds * 1000 };
   }
 
   /** A line's call options (docs/switch.md): confirmation or agent PIN, voicemail, recording. */
