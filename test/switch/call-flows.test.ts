@@ -60,8 +60,8 @@ function config(carrierPort: number): string {
         name: Office hours
         start: check
         nodes:
-          check: { type: time, weekly: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }], open: greet, closed: closed }
-          greet: { type: playaudio, prompt: { text: "We are open." } }
+          check: { type: time, weekly: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }], open: bob, closed: closed }
+          bob: { type: dial, target: { users: [502] } }
           closed: { type: hangup }
       - id: support
         name: Support queue
@@ -185,15 +185,36 @@ test('a flow that only plays audio: START, READY didtodid, COMPLETED by Ringside
   assert.ok(Date.parse(String(teltel.at(-1)!.timestamp)) - Date.parse(String(teltel[1]!.timestamp)) >= 500, 'the prompt played before the hangup');
 });
 
-test('office hours by the switch\'s clock: the same call is open (played) at 10:00 and closed (refused) at 17:30 Riga time', { skip }, async (t) => {
+test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a dial before any answer, as a line) and is refused at 17:30 Riga time', { skip }, async (t) => {
   const clock = { ms: Date.parse('2026-12-07T08:00:00Z') }; // Monday 10:00 in Riga (UTC+2)
   const { r, target } = await start(t, clock);
-  ok(await carrierCalls(t, target, '+15550102', { end: 'wait-bye' }), 'open');
+  const bobPort = await freePort();
+  await register(t, target, bobPort, '102', 'bob-sip-102');
+  const dir = scenarioDir(t, { 'bob.xml': answeringScenario({ steps: [{ pauseMs: 1000 }], end: 'bye' }) });
+  const bob = sipp(t, 'bob.xml', '', { dir, port: bobPort, extra: ['-mp', String(await freePort())], timeoutSec: 20 });
+  await sleep(300);
+  const caller = await carrierCalls(t, target, '+15550102', { end: 'wait-bye' });
+  ok(caller, 'open');
+  ok(await bob, 'Bob');
+  assert.match(caller.messages, /SIP\/2\.0 180 /, 'the unanswered caller got 180 while Bob rang');
   clock.ms = Date.parse('2026-12-07T15:30:00Z'); // Monday 17:30 in Riga
   ok(await carrierCalls(t, target, '+15550102', { refused: 480 }), 'closed: refused');
   const [open, closed] = await completedSessions(r, 2);
   const o = await session(r, open!);
-  assert.deepEqual(o.lines, ['START didtodid P=0', `READY didtodid P=0 phone:${CALLER}`, 'COMPLETED didtodid P=0 hanged_by=local hanged_value=+15550102 is_answered=false']);
+  const bobLeg = ofType(o.facts, 'leg.created').find((f) => f.user?.id === '502')!.legId;
+  // spec teltel §5.1: the flow dialled before answering, so the caller's READY follows the callee's.
+  assert.deepEqual(o.lines, [
+    'START didtodid P=0',
+    `RING didtosip P=0 dial=${bobLeg}`,
+    `RINGRESULT didtosip P=0 dial=${bobLeg} state=ANSWER`,
+    'READY didtosip P=0 sip:102 user=502',
+    `READY didtosip P=0 phone:${CALLER}`,
+    `JOIN didtosip P=1 phone:${CALLER}`,
+    'JOIN didtosip P=2 sip:102 user=502',
+    'LEAVE didtosip P=1 sip:102 user=502',
+    `LEAVE didtosip P=0 phone:${CALLER}`,
+    'COMPLETED didtosip P=0 hanged_by=sip hanged_value=102 hanged_user=502 is_answered=true',
+  ]);
   const c = await session(r, closed!);
   assert.deepEqual(c.lines, ['START didtodid P=0', 'COMPLETED didtodid P=0 hanged_by=local hanged_value=+15550102 is_answered=false']);
   assert.deepEqual(c.facts.map((f) => f.type), ['session.started', 'leg.created', 'leg.ended', 'session.ended'], 'never answered');
