@@ -121,6 +121,19 @@ export class Conversation implements LegHost {
    * left and ended and the recording is finished, with the `session.ended` for the session to record.
    */
   async run(): Promise<FactDraft> {
+    return (await this.#run(undefined)) as FactDraft;
+  }
+
+  /**
+   * As `run`, but when the other member of a two-party conversation hangs up (its BYE), `keep` stays up:
+   * both leave, only the other ends, and `kept` tells the session to go on with `keep` (a call flow's
+   * dial with an `answer` output, docs/call-centre.md "Call flows"). Any other end is as `run`'s.
+   */
+  runKeeping(keep: Leg): Promise<FactDraft | 'kept'> {
+    return this.#run(keep);
+  }
+
+  async #run(keep: Leg | undefined): Promise<FactDraft | 'kept'> {
     let limit: NodeJS.Timeout | undefined;
     if (this.#o.timeLimitMs !== undefined) limit = setTimeout(() => this.#interrupt({ by: 'ringside', why: 'time-limit' }), this.#o.timeLimitMs);
     const ended = this.#members.map((m) => m.leg.session!.ended.then((reason): End => ({ by: 'member', leg: m.leg, reason })));
@@ -137,6 +150,13 @@ export class Conversation implements LegHost {
       // on in the session the transfer started (spec teltel §5.8).
       sessionEnded = this.#end(end.transferor, end.local ? 'local-bye' : 'remote-bye', { hangUpOthers: false });
       end.transferor.hangUp();
+    } else if (end.by === 'member' && keep && end.leg !== keep && end.reason === 'remote-bye' && this.#members.length === 2 && this.#members.some((m) => m.leg === keep)) {
+      this.#log.info({ legId: end.leg.legId, kept: keep.legId }, 'hangup; the other party stays');
+      for (const leg of [end.leg, keep]) this.#deps.facts.record({ type: 'leg.left', legId: leg.legId, conversationId: this.conversationId });
+      this.#deps.facts.record({ type: 'leg.ended', legId: end.leg.legId, by: 'remote', cause: 'normal' });
+      this.#members.length = 0;
+      if (this.#recordingId !== undefined) await this.#finishRecording(this.#recordingId);
+      return 'kept';
     } else sessionEnded = end.by === 'member' ? this.#end(end.leg, end.reason) : this.#end(undefined, 'local-bye');
     if (this.#recordingId !== undefined) await this.#finishRecording(this.#recordingId);
     return sessionEnded;

@@ -356,7 +356,8 @@ export class FlowCall implements FlowHost {
       return end;
     }
     const userId = rung.winner.user?.id;
-    await this.#bridge(rung.winner);
+    // With an `answer` output the caller stays when the dialled party hangs up first, and the flow goes on.
+    await this.#bridge(rung.winner, node.answer !== undefined);
     if (userId !== undefined) this.#deps.dialOrder.ended(Number(userId), this.#deps.now());
     return 'answer';
   }
@@ -419,8 +420,9 @@ export class FlowCall implements FlowHost {
   }
 
   /** The caller (answered now if it was not) and the leg that won talk until the conversation ends; that
-   *  ends the call. */
-  async #bridge(winner: Leg): Promise<void> {
+   *  ends the call, unless `keepCaller` and the other party hung up first: then the caller is back in the
+   *  flow (answered, out of any conversation). */
+  async #bridge(winner: Leg, keepCaller = false): Promise<void> {
     if ((await this.#answerCaller(winner)) === 'gone') {
       // Answering the caller failed after the winner was taken: #answerCaller hung the winner up and recorded it.
       return;
@@ -431,7 +433,14 @@ export class FlowCall implements FlowHost {
     const conversation = this.#session.conversation({ start, localParty, ...(record ? { record } : {}), ...(timeLimitMs !== undefined ? { timeLimitMs } : {}) });
     this.#conversation = conversation;
     await conversation.join(this.#caller, winner);
-    const ended = await conversation.run();
+    const ended = keepCaller ? await conversation.runKeeping(this.#caller) : await conversation.run();
+    this.#conversation = undefined;
+    if (ended === 'kept') {
+      this.log.info({ legId: winner.legId }, 'flow dial: the dialled party hung up; the flow goes on');
+      winner.releaseMedia();
+      this.#phase = 'answered';
+      return;
+    }
     this.#phase = 'ended';
     this.#facts.record(ended);
     this.#resolveGone('gone');

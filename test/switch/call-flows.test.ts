@@ -61,7 +61,8 @@ function config(carrierPort: number): string {
         start: check
         nodes:
           check: { type: time, weekly: [{ days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }], open: bob, closed: closed }
-          bob: { type: dial, target: { users: [502] } }
+          bob: { type: dial, target: { users: [502] }, answer: thanks }
+          thanks: { type: playaudio, prompt: { text: "Thank you." } }
           closed: { type: hangup }
       - id: support
         name: Support queue
@@ -147,7 +148,7 @@ test('a menu (a key by RFC 4733, one by SIP INFO) leads to a dial nobody answers
   ok(await carrierCalls(t, target, '+15550100', { steps }), 'caller');
   ok(await alice.done, 'Alice (rings, cancelled)');
   const [sessionId] = await completedSessions(r, 1);
-  const { facts, teltel, lines } = await session(r, sessionId!);
+  const { facts, lines } = await session(r, sessionId!);
   const aliceLeg = ofType(facts, 'leg.created').find((f) => f.user?.id === '501')!.legId;
   assert.deepEqual(lines, [
     'START didtodid P=0',
@@ -185,7 +186,7 @@ test('a flow that only plays audio: START, READY didtodid, COMPLETED by Ringside
   assert.ok(Date.parse(String(teltel.at(-1)!.timestamp)) - Date.parse(String(teltel[1]!.timestamp)) >= 500, 'the prompt played before the hangup');
 });
 
-test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a dial before any answer, as a line) and is refused at 17:30 Riga time', { skip }, async (t) => {
+test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a dial before any answer, as a line; `answer` goes on when he hangs up) and is refused at 17:30 Riga time', { skip }, async (t) => {
   const clock = { ms: Date.parse('2026-12-07T08:00:00Z') }; // Monday 10:00 in Riga (UTC+2)
   const { r, target } = await start(t, clock);
   const bobPort = await freePort();
@@ -213,8 +214,10 @@ test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a d
     'JOIN didtosip P=2 sip:102 user=502',
     'LEAVE didtosip P=1 sip:102 user=502',
     `LEAVE didtosip P=0 phone:${CALLER}`,
-    'COMPLETED didtosip P=0 hanged_by=sip hanged_value=102 hanged_user=502 is_answered=true',
+    // Bob hung up first; the flow's `answer` output played "Thank you." and then Ringside hung up.
+    'COMPLETED didtosip P=0 hanged_by=local hanged_value=+15550102 is_answered=true',
   ]);
+  assert.deepEqual(ofType(o.facts, 'leg.ended').map((f) => [f.legId === bobLeg ? 'bob' : 'caller', f.by]), [['bob', 'remote'], ['caller', 'local']]);
   const c = await session(r, closed!);
   assert.deepEqual(c.lines, ['START didtodid P=0', 'COMPLETED didtodid P=0 hanged_by=local hanged_value=+15550102 is_answered=false']);
   assert.deepEqual(c.facts.map((f) => f.type), ['session.started', 'leg.created', 'leg.ended', 'session.ended'], 'never answered');

@@ -2,7 +2,8 @@
  * A `dial` node: rings its target (the FlowCall builds the rounds, dial-targets.ts) and takes the output
  * of the dial result (flow-types.ts: ANSWER → `answer`, NOANSWER → `noAnswer`, BUSY → `busy`, CONGESTION
  * and CHANUNAVAIL → `failed`; `busy`/`failed` follow `noAnswer` when omitted, and that hangs up when
- * omitted too). An answered dial is bridged; the call ends when the bridge ends.
+ * omitted too). An answered dial is bridged; the call ends when the bridge ends — unless `answer` is set
+ * and the dialled party hangs up first: then the caller goes on there.
  */
 import type { DialOutcome } from '../dial-results.js';
 import type { DialNode } from './flow-types.js';
@@ -21,7 +22,9 @@ export function unansweredDialEnd(failures: readonly DialOutcome[]): Exclude<Dia
 
 export async function runDial(node: DialNode, host: FlowHost, key: string): Promise<Step> {
   const end = await host.dial(node, key);
-  if (end === 'gone' || end === 'answer') return { end: 'over' };
+  if (end === 'gone') return { end: 'over' };
+  // Answered: the call ended with the bridge, unless `answer` is set and the dialled party hung up first.
+  if (end === 'answer') return node.answer !== undefined && !host.over ? { next: node.answer, output: 'answer' } : { end: 'over' };
   const target = end === 'noAnswer' ? node.noAnswer : (node[end] ?? node.noAnswer);
   return target !== undefined ? { next: target, output: end } : { end: 'hangup', output: end };
 }

@@ -46,7 +46,8 @@ class ScriptedHost implements FlowHost {
   async dial(node: DialNode, key: string): Promise<DialEnd | Gone> {
     const end = this.dials[key] ?? 'noAnswer';
     this.calls.push(`dial:${key}:${end}:${node.strategy ?? 'default'}`);
-    if (end === 'answer') this.over = true;
+    // Answered: the call ends with the bridge, unless the node has `answer` (the dialled party hung up first).
+    if (end === 'answer' && node.answer === undefined) this.over = true;
     return end;
   }
   async voicemail(node: { mailboxUser: number }): Promise<void> {
@@ -124,6 +125,9 @@ test('dial outputs: busy and failed follow noAnswer when omitted; all omitted ha
   const answered = new ScriptedHost([], { 'f/d': 'answer' });
   assert.equal(await run(nodes({ noAnswer: 'vm' }), answered), 'over');
   assert.deepEqual(answered.calls, ['dial:f/d:answer:default'], 'the call ends with the bridge');
+  const goesOn = new ScriptedHost([], { 'f/d': 'answer' });
+  assert.equal(await run(nodes({ answer: 'vm' }), goesOn), 'over');
+  assert.deepEqual(goesOn.calls, ['dial:f/d:answer:default', 'voicemail:1'], 'with `answer`, the caller goes on when the dialled party hangs up first');
 });
 
 test('a dial never answers the caller first (it rings like a line)', async () => {
