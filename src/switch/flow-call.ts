@@ -109,11 +109,12 @@ export class FlowCall implements FlowHost {
     this.#flow = plan.flow.flow;
     this.#account = plan.flow.account;
     this.#session = new SwitchSession(deps, { callId: plan.start.callId, sipCallId: invite.request.callId, flowId: this.#flow.id });
-    this.log = this.#session.log;
     this.#facts = this.#session.facts;
     this.#legs = this.#session.legs;
     const c = plan.caller;
     this.#caller = this.#legs.create({ role: 'caller', party: c.party, direction: c.direction ?? 'in', ...(c.user ? { user: c.user } : {}) });
+    // Every line of the call, the walk's steps included, names the session, the flow and the caller's leg.
+    this.log = this.#session.log.child({ callerLegId: this.#caller.legId });
     this.#gone = new Promise((r) => (this.#resolveGone = r));
     this.#onDigit = (e) => {
       if (e.endpointId !== this.#caller.endpointId || this.#phase !== 'answered') return;

@@ -5,6 +5,9 @@
  * - from a carrier trunk (source address in `trunks[].inboundAddresses`, else `host`): routing/carrier.ts;
  * - from anyone else, a user's device: routing/device.ts (digest-authenticated like REGISTER).
  *
+ * A carrier call to a line whose ring strategy is `flow` runs as a FlowCall (flow-call.ts) instead: the
+ * line's call flow, with the agent pool and the call queues built here (docs/call-centre.md "Call flows").
+ *
  * `originate` plans a click-to-call (routing/originate.ts, spec realtime §5.3) and runs it as an
  * Originate; a blind transfer out of any conversation is planned by routing/transfer.ts and continues as
  * a new Call. `close` ends everything in progress.
