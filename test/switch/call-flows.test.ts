@@ -223,7 +223,7 @@ test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a d
   assert.deepEqual(c.facts.map((f) => f.type), ['session.started', 'leg.created', 'leg.ended', 'session.ended'], 'never answered');
 });
 
-test('a queue with two callers and one agent: the second hears music until the agent is free, then connects', { skip }, async (t) => {
+test('a queue with two callers and one agent: the second hears music until the agent is free, then connects; a third gives up waiting', { skip }, async (t) => {
   const { r, target } = await start(t);
   // Music on hold from the media directory (a file the queue names).
   writeFileSync(join(r.settings.dataDir, 'media', 'moh.wav'), encodePcm16Wav(synthesizeTone({ frequencies: [440], durationMs: 1000, level: 0.2 }), 8000));
@@ -237,12 +237,18 @@ test('a queue with two callers and one agent: the second hears music until the a
   await sleep(700);
   const sink = await carrierRtpSink(t);
   const second = carrierCalls(t, target, '+15550103', { end: 'wait-bye', rtpPortKey: true }, { rtp_port: String(sink.port) });
+  await sleep(300);
+  // A third caller waits behind the second and gives up after 1.5 s: it leaves the queue, nothing else moves.
+  const third = carrierCalls(t, target, '+15550103', { steps: [{ pauseMs: 1500 }], end: 'bye' });
   ok(await first, 'first caller');
   ok(await second, 'second caller');
+  ok(await third, 'third caller');
   ok(await bob, 'Bob (two calls)');
-  const [a, b] = await completedSessions(r, 2);
+  const [a, b, c] = await completedSessions(r, 3);
   const first_ = await session(r, a!);
   const second_ = await session(r, b!);
+  const third_ = await session(r, c!);
+  assert.deepEqual(third_.lines, ['START didtodid P=0', `READY didtodid P=0 phone:${CALLER}`, `COMPLETED didtodid P=0 hanged_by=phone hanged_value=${CALLER} is_answered=false`]);
   for (const s of [first_, second_]) {
     const bobLeg = ofType(s.facts, 'leg.created').find((f) => f.user?.id === '502')!.legId;
     assert.deepEqual(s.lines, [
