@@ -161,9 +161,10 @@ export class FlowCall implements FlowHost {
     );
   }
 
-  /** Ringside is stopping: a ringing caller is refused 503, an answered call hung up. */
+  /** Ringside is stopping: a ringing caller is refused 503, an answered call hung up (as a Call's). */
   abort(): void {
-    this.#end(503, 'error');
+    if (this.#phase === 'unanswered') this.#end(503, 'error');
+    else this.#end(undefined, 'normal');
   }
 
   /** The flow (or the console) ends the call: an unanswered caller is refused, an answered one gets BYE. */
@@ -265,7 +266,11 @@ export class FlowCall implements FlowHost {
    *  bridged, hung up when the caller cannot be answered. */
   async #answerCaller(winner?: Leg): Promise<void | Gone> {
     if (this.#phase === 'answered') return;
-    if (this.#phase !== 'unanswered') return 'gone';
+    if (this.#phase !== 'unanswered') {
+      // The call ended just as a leg won: that leg is not to be connected.
+      if (winner && this.#phase === 'ended') this.#hangUpWinner(winner);
+      return 'gone';
+    }
     const caller = this.#caller;
     if (this.#invite.state !== 'pending') {
       // The caller's transaction ended under us (transport error, the stack's ring guard).
