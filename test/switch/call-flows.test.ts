@@ -224,7 +224,7 @@ test('office hours by the switch\'s clock: the same call rings Bob at 10:00 (a d
 });
 
 test('a queue with two callers and one agent: the second hears music until the agent is free, then connects; a third gives up waiting', { skip }, async (t) => {
-  const { r, target } = await start(t);
+  const { r, ws, target } = await start(t);
   // Music on hold from the media directory (a file the queue names).
   writeFileSync(join(r.settings.dataDir, 'media', 'moh.wav'), encodePcm16Wav(synthesizeTone({ frequencies: [440], durationMs: 1000, level: 0.2 }), 8000));
   // Bob answers each call offered to him and hangs up after 2.5 s: two calls, one at a time.
@@ -267,6 +267,11 @@ test('a queue with two callers and one agent: the second hears music until the a
   const at = (s: { teltel: Record<string, unknown>[] }, name: string) => Date.parse(String(s.teltel.find((e) => e.event === name)!.timestamp));
   assert.ok(at(second_, 'RING') >= at(first_, 'LEAVE'), 'the agent was offered the second caller only once free');
   assert.ok(at(second_, 'RING') - at(second_, 'READY') >= 1500, 'the second caller waited, answered, in the queue');
+  // The realtime stream (spec realtime §3): each connected caller's session is answered by Bob.
+  await ws.until((f) => f.filter((e) => e.type === 'accountevent' && topic(e) === 'voice.incoming.end').length >= 3, 5000, 'three voice.incoming.end');
+  const realtime = (id: string) => ws.events('accountevent').filter((e) => e.trackingId === id);
+  const connected = [['voice.incoming.start', undefined], ['voice.incoming.answer', '502'], ['voice.incoming.end', '502']];
+  assert.deepEqual([a, b, c].map((id) => realtime(id!).map((e) => [topic(e), e.userId])), [connected, connected, [['voice.incoming.start', undefined], ['voice.incoming.end', undefined]]]);
   // Bob sends no audio: everything the second caller received came from Ringside while it waited.
   assert.ok(sink.packets() > 75, `the second caller heard music while waiting (${sink.packets()} packets)`);
 });
