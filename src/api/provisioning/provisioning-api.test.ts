@@ -286,6 +286,7 @@ test('flows: create, read, list, replace with If-Match, delete; a line runs one;
   assert.equal(put.status, 200, put.body);
   assert.equal(put.json.name, 'Main menu');
   assert.notEqual(put.headers.etag, got.headers.etag);
+  assert.deepEqual(Object.keys((await store.getFlow('acme', 'ivr'))!), ['id', 'name', 'start', 'nodes', 'accountId'], 'stored in the file\'s order, the id from the URL first');
 
   assert.equal((await call('GET', '/provisioning/flows/ivr', OZ)).status, 404, "another account's flow");
   assert.equal((await call('DELETE', '/provisioning/flows/ivr', OZ)).status, 404);
