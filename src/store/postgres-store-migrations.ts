@@ -64,4 +64,7 @@ export const STORE_MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX contacts_id ON contacts (account_id, campaign_id, id);
    CREATE UNIQUE INDEX contacts_number ON contacts (account_id, campaign_id, phone_number);
    CREATE INDEX contacts_state ON contacts (account_id, campaign_id, state, seq);`,
+  // Campaign and contact ids are integers (spec teltel §2.3 [PROP] campaign_id/contact_id): one counter each.
+  `CREATE TABLE dialer_ids (kind TEXT COLLATE "C" PRIMARY KEY, next BIGINT NOT NULL);
+   INSERT INTO dialer_ids (kind, next) VALUES ('campaign', 1), ('contact', 1);`,
 ];

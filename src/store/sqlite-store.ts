@@ -85,6 +85,9 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX contacts_id ON contacts(account_id, campaign_id, id);
    CREATE UNIQUE INDEX contacts_number ON contacts(account_id, campaign_id, phone_number);
    CREATE INDEX contacts_state ON contacts(account_id, campaign_id, state, seq);`,
+  // Campaign and contact ids are integers (spec teltel §2.3 [PROP] campaign_id/contact_id): one counter each.
+  `CREATE TABLE dialer_ids (kind TEXT PRIMARY KEY, next INTEGER NOT NULL);
+   INSERT INTO dialer_ids (kind, next) VALUES ('campaign', 1), ('contact', 1);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials'];
@@ -499,6 +502,12 @@ export class SqliteStore implements Store {
 
   async listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]> {
     return this.#jsonAll('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId);
+  }
+
+  async allocateDialerIds(kind: 'campaign' | 'contact', count: number): Promise<number> {
+    const row = this.#stmt('UPDATE dialer_ids SET next = next + ? WHERE kind = ? RETURNING next - ? AS first').get(count, kind, count) as { first: number };
+    await this.#synced();
+    return row.first;
   }
 
   async putCampaign(c: Campaign): Promise<void> {
