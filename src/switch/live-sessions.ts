@@ -46,6 +46,7 @@ export class LiveSessions implements FactSink {
   readonly #sessions = new Map<string, LiveSession>();
   /** Sessions continuing a blind transfer: their caller leg arrives answered (facts.ts header). */
   readonly #transferred = new Set<string>();
+  readonly #freed = new Set<(accountId: string, userIds: number[]) => void>();
 
   constructor(inner: FactSink) {
     this.#inner = inner;
@@ -67,6 +68,28 @@ export class LiveSessions implements FactSink {
     return s && s.accountId === accountId ? copy(s) : undefined;
   }
 
+  /** The users with a leg up (not ended) in one of the account's sessions, ringing included: the agent pool's
+   *  "busy" (switch/agents/agent-pool.ts). Read in place, no copies. A `local` leg is Ringside itself. */
+  usersInCalls(accountId: string): Set<number> {
+    const users = new Set<number>();
+    for (const s of this.#sessions.values()) {
+      if (s.accountId !== accountId) continue;
+      for (const l of s.legs) {
+        const id = userIdOf(l);
+        if (id !== undefined && l.state !== 'ended') users.add(id);
+      }
+    }
+    return users;
+  }
+
+  /** `listener` is told when users stop being in a call here (one of their legs ended, or its session did):
+   *  the moment `usersInCalls` may have lost them. Called synchronously inside `record`; a listener that
+   *  throws is skipped, the facts go on. Returns the unsubscribe. */
+  onUsersFreed(listener: (accountId: string, userIds: number[]) => void): () => void {
+    this.#freed.add(listener);
+    return () => this.#freed.delete(listener);
+  }
+
   /** Ringside was asked to end the session: it shows as `ending` until its `session.ended`. */
   markEnding(sessionId: string): void {
     const s = this.#sessions.get(sessionId);
@@ -76,7 +99,9 @@ export class LiveSessions implements FactSink {
   /** The session's object is done (Switch.#run): whatever its facts said, it is no longer live. A session
    *  ends with its `session.ended`; this only keeps one that failed unexpectedly from staying listed. */
   forget(sessionId: string): void {
+    const s = this.#sessions.get(sessionId);
     this.#sessions.delete(sessionId);
+    if (s) this.#free(s, s.legs);
     this.#transferred.delete(sessionId);
   }
 
@@ -103,7 +128,7 @@ export class LiveSessions implements FactSink {
       case 'session.ended':
         this.#sessions.delete(f.sessionId);
         this.#transferred.delete(f.sessionId);
-        return;
+        return this.#free(s, s.legs);
       case 'leg.created': {
         // facts.ts header: a session continuing a transfer gets its caller answered already.
         const answered = f.role === 'caller' && this.#transferred.has(f.sessionId);
@@ -133,12 +158,26 @@ export class LiveSessions implements FactSink {
       case 'leg.failed':
       case 'leg.ended':
         return this.#leg(s, f.legId, (l) => {
+          this.#free(s, [l]);
           if (l.state === 'answered' && s.state === 'answered') s.state = 'ending';
           l.state = 'ended';
         });
       default:
         return;
     }
+  }
+
+  /** Tell the listeners about the users of these legs that were still up (an ended leg was told already). */
+  #free(s: LiveSession, legs: readonly LiveLeg[]): void {
+    if (this.#freed.size === 0) return;
+    const ids = [...new Set(legs.filter((l) => l.state !== 'ended').flatMap((l) => userIdOf(l) ?? []))];
+    if (ids.length === 0) return;
+    for (const listener of this.#freed)
+      try {
+        listener(s.accountId, ids);
+      } catch {
+        // A listener's failure is its own (the pool logs its own): the snapshot and the facts go on.
+      }
   }
 
   #answered(s: LiveSession, at: number): void {
@@ -150,6 +189,13 @@ export class LiveSessions implements FactSink {
     const leg = s.legs.find((l) => l.legId === legId);
     if (leg) change(leg);
   }
+}
+
+/** The user of a leg as a number, when it is a user's (a device, or a user reached at a number); a `local`
+ *  leg is Ringside's. The id is a decimal string in the facts (events/model/facts.ts). */
+function userIdOf(l: LiveLeg): number | undefined {
+  if (l.partyKind === 'local' || l.userId === undefined || !/^\d{1,15}$/.test(l.userId)) return undefined;
+  return Number(l.userId);
 }
 
 function copy(s: LiveSession): LiveSession {
