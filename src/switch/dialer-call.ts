@@ -31,6 +31,12 @@ import type { SessionDeps } from './session-deps.js';
 
 export type DialerOutcome = AttemptResult | 'not-dialled';
 
+/** What the dialer is told while an attempt runs. */
+export interface DialerHooks {
+  /** The contact answered (predictive pacing counts it as waiting for an agent). */
+  contactAnswered?(): void;
+}
+
 /** The longest an answered contact waits for an agent by default (the abandon bound). */
 export const DEFAULT_ABANDON_AFTER_MS = 5000;
 /** How often a predictive attempt looks again for a free agent while its contact waits. */
@@ -62,9 +68,12 @@ export class DialerCall {
   /** Agents this attempt holds (released when it ends). */
   readonly #held = new Set<AgentOffer>();
 
-  constructor(deps: SessionDeps, plan: DialerPlan) {
+  readonly #hooks: DialerHooks;
+
+  constructor(deps: SessionDeps, plan: DialerPlan, hooks: DialerHooks = {}) {
     this.#deps = deps;
     this.#plan = plan;
+    this.#hooks = hooks;
     this.#session = new SwitchSession(deps, { callId: plan.start.callId, campaignId: plan.start.dialer.campaignId, contactId: plan.start.dialer.contactId });
     this.#log = this.#session.log;
     this.#facts = this.#session.facts;
@@ -176,6 +185,7 @@ export class DialerCall {
       return;
     }
     this.#outcome = 'answered';
+    this.#hooks.contactAnswered?.();
     await conversation.join(b);
     if (this.#stopped) conversation.hangUp();
     this.#facts.record(await conversation.run());
@@ -188,6 +198,7 @@ export class DialerCall {
       this.#outcome = this.#stopped ? 'failed' : attemptResultOf(failure.result);
       return this.#endUnanswered(failure.cause);
     }
+    this.#hooks.contactAnswered?.();
     const answeredAt = Date.now();
     const conversation = await this.#joinAlone(c);
     if (this.#stopped || c.session!.state !== 'confirmed') {
