@@ -97,6 +97,7 @@ test('predictive: contacts are written dialling before they are dialled, results
     await runner.tick();
   }
   await runner.stop();
+  await runner.settled();
   const all = (await w.store.listContacts('demo', '1', { offset: 0, limit: 10 })).contacts;
   assert.deepEqual(all.map((c) => [c.id, c.state, c.attempts.length]), [
     ['1', 'done', 1], ['2', 'exhausted', 2], ['3', 'exhausted', 2], ['4', 'done', 1], ['5', 'exhausted', 2], ['6', 'exhausted', 2],

@@ -93,12 +93,22 @@ export class CampaignRunner {
     this.#timer.unref();
   }
 
-  /** Stops starting attempts and waits for those in progress to end (the switch ends them when it closes). */
+  /** Stops starting attempts. Those in progress go on: their results are written when they end (the
+   *  switch ends them when it closes, after this). */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#ticking;
-    await Promise.all(this.#attempts);
+  }
+
+  /** Resolves when every attempt in progress has ended and its result is written. */
+  async settled(): Promise<void> {
+    while (this.#attempts.size > 0) await Promise.all(this.#attempts);
+  }
+
+  /** `stop` for a service list (app/ringside.ts). */
+  close(): Promise<void> {
+    return this.stop();
   }
 
   /** Contacts left `dialling` by a previous process: that attempt failed (its call was cut). */
