@@ -13,7 +13,7 @@ import { loadConfigFile } from '../config/load-config.js';
 import { silentLogger } from '../log/logger.js';
 import type { Campaign, Contact } from '../store/store.js';
 import type { AttemptResult } from './campaign-types.js';
-import type { DialerOutcome } from '../switch/dialer-call.js';
+import type { AttemptEnd, DialerOutcome } from '../switch/dialer-call.js';
 import type { DialerSwitch } from '../switch/dialer-attempts.js';
 import type { AgentOffer } from '../switch/dialer-plan.js';
 import { CampaignRunner, type DialerRules } from './campaign-runner.js';
@@ -22,12 +22,13 @@ import { CampaignRunner, type DialerRules } from './campaign-runner.js';
  *  failed/busy/no-answer attempt at once until 2 attempts, answered is done. */
 const rules: DialerRules = {
   open: () => true,
-  due: (_c, contact, now) => (contact.nextAttemptAt ?? 0) <= now,
-  after: (_c, contact, result, now) => {
-    const attempts = [...contact.attempts, { at: now, result }];
+  due: (_c, contact, _tz, now) => (contact.nextAttemptAt ?? 0) <= now,
+  after: (_c, contact, { at, result }) => {
+    const attempts = [...contact.attempts, { at, result }];
     const state = result === 'answered' ? 'done' : attempts.length >= 2 ? 'exhausted' : 'pending';
     return { ...contact, attempts, state };
   },
+  ended: () => undefined,
   pace: (_c, s) => Math.max(0, s.freeAgents * 2 - s.ringing),
 };
 
@@ -63,7 +64,7 @@ function scriptedSwitch(results: (contactId: string, attempt: number) => DialerO
       starts.push(id);
       const n = (tries.get(id) ?? 0) + 1;
       tries.set(id, n);
-      const outcome = new Promise<DialerOutcome>((resolve) => active.set(id, resolve));
+      const outcome = new Promise<AttemptEnd>((resolve) => active.set(id, (result) => resolve({ result })));
       concurrentMax = Math.max(concurrentMax, active.size);
       return { sessionId: `s-${id}-${n}`, outcome: outcome.finally(() => active.delete(id)) };
     },

@@ -14,25 +14,30 @@
  * and the retry rules decide when it is tried again. So no contact is dialled twice at once and none is
  * forgotten. Pausing a campaign stops new attempts only: calls in progress go on to their end.
  *
- * One process dials: contacts are claimed by read-then-write, which is safe against this process's own
- * ticks but not against a second node (docs/compatibility.md, "Autodialer").
+ * One process dials. Contacts are claimed by read-then-write, safe against this process's own ticks; in a
+ * cluster (PostgreSQL) the nodes share a `dialer` lease and only its holder ticks. A node that takes the
+ * lease over recovers the `dialling` contacts first: the holder before it stopped renewing for the
+ * lease's lifetime, so it is taken to be dead (docs/compatibility.md, "Autodialer").
  */
 import type { Campaign, Contact, Store } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
 import type { AttemptResult } from './campaign-types.js';
-import type { DialerOutcome } from '../switch/dialer-call.js';
+import type { AttemptEnd } from '../switch/dialer-call.js';
 import type { AgentSource } from '../switch/dialer-plan.js';
 import type { DialerAttemptInput } from '../switch/routing/dialer-routing.js';
 import type { DialerSwitch } from '../switch/dialer-attempts.js';
 
-/** The dialling rules the runner applies (attempt-rules.ts, pacing.ts). */
+/** The dialling rules the runner applies (dialer-rules.ts builds them from attempt-rules.ts and pacing.ts).
+ *  `timezone` is the account's (a campaign's window may name its own). */
 export interface DialerRules {
-  /** The contact may be dialled at `now` (inside the window, its not-before time passed). */
-  due(campaign: Campaign, contact: Contact, now: number): boolean;
   /** The campaign's window is open at `now`. */
-  open(campaign: Campaign, now: number): boolean;
-  /** The contact after an attempt with this result. */
-  after(campaign: Campaign, contact: Contact, result: AttemptResult, now: number): Contact;
+  open(campaign: Campaign, timezone: string, now: number): boolean;
+  /** The contact may be dialled at `now` (pending, attempts left, not-before passed, window open). */
+  due(campaign: Campaign, contact: Contact, timezone: string, now: number): boolean;
+  /** The contact after an attempt (`permanent`: a failure no retry can mend, e.g. an unallocated number). */
+  after(campaign: Campaign, contact: Contact, outcome: { at: number; result: AttemptResult; permanent?: boolean }): Contact;
+  /** An attempt of the campaign ended (predictive pacing learns the answer and abandon rates from it). */
+  ended(campaign: Campaign, result: AttemptResult, at: number): void;
   /** Predictive: how many more contacts to dial now. */
   pace(campaign: Campaign, state: PacingState): number;
 }
@@ -44,8 +49,6 @@ export interface PacingState {
   ringing: number;
   /** Attempts answered and waiting for an agent. */
   waiting: number;
-  /** Recent attempts, newest last (answered / abandoned / not answered), for the answer and abandon rates. */
-  recent: readonly AttemptResult[];
   now: number;
 }
 
@@ -60,14 +63,15 @@ export interface CampaignRunnerOptions {
   flowConcurrency?: number;
   /** Predictive: how long an answered contact waits for an agent before it is abandoned. */
   abandonAfterMs?: number;
+  /** A cluster's single-dialer lease (storage.ts): renewed every tick; only its holder dials. */
+  lease?: { acquire(): Promise<boolean>; release(): Promise<void> };
 }
 
 interface CampaignLive {
-  inFlight: Map<string, { answered: boolean }>;
-  recent: AttemptResult[];
+  /** Contact id → whether its contact answered (an attempt answered and not yet connected is `waiting`). */
+  inFlight: Map<string, { answered: boolean; connected: boolean }>;
 }
 
-const RECENT = 50;
 const PAGE = 100;
 
 export class CampaignRunner {
@@ -79,6 +83,8 @@ export class CampaignRunner {
   #timer?: NodeJS.Timeout;
   #ticking?: Promise<void>;
   #stopped = false;
+  /** This process holds the lease (always, without one) and has recovered what its predecessor left. */
+  #holding = false;
 
   constructor(options: CampaignRunnerOptions) {
     this.#o = options;
@@ -86,9 +92,13 @@ export class CampaignRunner {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Recovers attempts a dead process left `dialling`, then ticks until `stop`. */
+  /** Recovers attempts a dead process left `dialling` (with a lease: once it holds it), then ticks until
+   *  `stop`. */
   async start(): Promise<void> {
-    await this.recover();
+    if (!this.#o.lease) {
+      await this.recover();
+      this.#holding = true;
+    }
     this.#timer = setInterval(() => void this.tick(), this.#o.tickMs ?? 500);
     this.#timer.unref();
   }
@@ -99,6 +109,7 @@ export class CampaignRunner {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     await this.#ticking;
+    if (this.#o.lease && this.#holding) await this.#o.lease.release().catch((err: unknown) => this.#log.warn({ err }, 'releasing the dialer lease failed'));
   }
 
   /** Resolves when every attempt in progress has ended and its result is written. */
@@ -121,7 +132,7 @@ export class CampaignRunner {
           const page = await store.listContacts(account.id, campaign.id, { state: 'dialling', offset: 0, limit: PAGE });
           if (page.contacts.length === 0) break;
           for (const contact of page.contacts) {
-            await store.updateContact(this.#o.rules.after(campaign, contact, 'failed', this.#now()));
+            await store.updateContact(this.#o.rules.after(campaign, contact, { at: this.#now(), result: 'failed' }));
             recovered += 1;
           }
         }
@@ -141,12 +152,24 @@ export class CampaignRunner {
   }
 
   async #tick(): Promise<void> {
-    const { store } = this.#o;
+    const { store, lease } = this.#o;
+    if (lease) {
+      const held = await lease.acquire();
+      if (!held) {
+        this.#holding = false;
+        return;
+      }
+      if (!this.#holding) {
+        this.#log.info('dialer lease taken: this node dials');
+        await this.recover();
+        this.#holding = true;
+      }
+    }
     for (const account of await store.listAccounts()) {
       for (const campaign of await store.listCampaigns(account.id)) {
         if (this.#stopped) return;
         if (campaign.state !== 'running') continue;
-        await this.#run(campaign);
+        await this.#run(campaign, account.timezone);
       }
     }
   }
@@ -154,14 +177,14 @@ export class CampaignRunner {
   #liveOf(campaign: Campaign): CampaignLive {
     const key = `${campaign.accountId}/${campaign.id}`;
     let l = this.#live.get(key);
-    if (!l) this.#live.set(key, (l = { inFlight: new Map(), recent: [] }));
+    if (!l) this.#live.set(key, (l = { inFlight: new Map() }));
     return l;
   }
 
-  async #run(campaign: Campaign): Promise<void> {
+  async #run(campaign: Campaign, timezone: string): Promise<void> {
     const now = this.#now();
     const live = this.#liveOf(campaign);
-    const due = this.#o.rules.open(campaign, now) ? await this.#due(campaign, live, now) : [];
+    const due = this.#o.rules.open(campaign, timezone, now) ? await this.#due(campaign, live, timezone, now) : [];
     if (due.length === 0) {
       if (live.inFlight.size === 0) await this.#finishIfDone(campaign);
       return;
@@ -177,8 +200,10 @@ export class CampaignRunner {
     }
     let room: number;
     if (campaign.mode === 'predictive') {
-      const ringing = [...live.inFlight.values()].filter((a) => !a.answered).length;
-      room = this.#o.rules.pace(campaign, { freeAgents: await dialer.freeAgents(campaign), ringing, waiting: live.inFlight.size - ringing, recent: live.recent, now });
+      const attempts = [...live.inFlight.values()];
+      const ringing = attempts.filter((a) => !a.answered).length;
+      const waiting = attempts.filter((a) => a.answered && !a.connected).length;
+      room = this.#o.rules.pace(campaign, { freeAgents: await dialer.freeAgents(campaign), ringing, waiting, now });
     } else room = (this.#o.flowConcurrency ?? 5) - live.inFlight.size;
     for (const contact of due.slice(0, Math.max(0, room))) {
       await this.#start(campaign, contact, live, { agents: this.#agentsFor(campaign, contact), abandonAfterMs: this.#o.abandonAfterMs });
@@ -187,15 +212,15 @@ export class CampaignRunner {
 
   /** An answered predictive contact's agents: the first free one each time it asks. */
   #agentsFor(campaign: Campaign, contact: Contact): AgentSource {
-    return { next: () => this.#o.dialer.reserveAgent(campaign, contact) };
+    return { next: (refused) => this.#o.dialer.reserveAgent(campaign, contact, refused) };
   }
 
   /** Contacts of the campaign that may be dialled now, oldest first, none already in flight here. */
-  async #due(campaign: Campaign, live: CampaignLive, now: number): Promise<Contact[]> {
+  async #due(campaign: Campaign, live: CampaignLive, timezone: string, now: number): Promise<Contact[]> {
     const due: Contact[] = [];
     for (let offset = 0; due.length < PAGE; offset += PAGE) {
       const page = await this.#o.store.listContacts(campaign.accountId, campaign.id, { state: 'pending', offset, limit: PAGE });
-      for (const c of page.contacts) if (!live.inFlight.has(c.id) && this.#o.rules.due(campaign, c, now)) due.push(c);
+      for (const c of page.contacts) if (!live.inFlight.has(c.id) && this.#o.rules.due(campaign, c, timezone, now)) due.push(c);
       if (offset + PAGE >= page.total) break;
     }
     return due;
@@ -210,12 +235,12 @@ export class CampaignRunner {
       extra.agent?.release();
       return;
     }
-    const state = { answered: false };
+    const state = { answered: false, connected: false };
     live.inFlight.set(contact.id, state);
-    let outcome: Promise<DialerOutcome>;
+    let outcome: Promise<AttemptEnd>;
     let sessionId: string;
     try {
-      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra }, { answered: () => (state.answered = true) }));
+      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra }, { answered: () => (state.answered = true), connected: () => (state.connected = true) }));
     } catch (err) {
       // Not placed (no trunk, the caller ID gone): the contact goes back as it was; the campaign goes on.
       this.#log.warn({ err, campaignId: campaign.id, contactId: contact.id }, 'attempt not placed');
@@ -226,14 +251,11 @@ export class CampaignRunner {
     }
     this.#log.info({ campaignId: campaign.id, contactId: contact.id, sessionId, mode: campaign.mode }, 'dialling a contact');
     const done = outcome
-      .catch((): DialerOutcome => 'failed')
-      .then(async (result) => {
+      .catch((): AttemptEnd => ({ result: 'failed' }))
+      .then(async ({ result, permanent }) => {
         const now = this.#now();
-        const after: Contact = result === 'not-dialled' ? { ...contact } : this.#o.rules.after(campaign, claimed, result, now);
-        if (result !== 'not-dialled') {
-          live.recent.push(result);
-          if (live.recent.length > RECENT) live.recent.shift();
-        }
+        const after: Contact = result === 'not-dialled' ? { ...contact } : this.#o.rules.after(campaign, claimed, { at: now, result, ...(permanent ? { permanent } : {}) });
+        if (result !== 'not-dialled') this.#o.rules.ended(campaign, result, now);
         await store.updateContact(after);
         this.#log.info({ campaignId: campaign.id, contactId: contact.id, sessionId, result, state: after.state }, 'attempt over');
       })

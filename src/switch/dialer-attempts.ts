@@ -6,17 +6,19 @@
  */
 import type { Campaign, Contact, Store } from '../store/store.js';
 import type { AgentPool } from './agents/agent-pool.js';
-import { DialerCall, type DialerOutcome } from './dialer-call.js';
+import { DialerCall, type AttemptEnd } from './dialer-call.js';
 import type { AgentOffer } from './dialer-plan.js';
 import type { DialerAttemptInput, DialerRouting } from './routing/dialer-routing.js';
 import type { SessionDeps } from './session-deps.js';
 
 export interface DialerSwitch {
   /** Plans and starts one attempt; `outcome` resolves with its result when it is over. `answered` fires
-   *  when the contact answers. Throws when it cannot be planned now (no trunk, the caller ID gone). */
-  attempt(input: DialerAttemptInput, events: { answered(): void }): Promise<{ sessionId: string; outcome: Promise<DialerOutcome> }>;
-  /** Reserves a free agent among the campaign's for this contact; undefined when none is free. */
-  reserveAgent(campaign: Campaign, contact: Contact): Promise<AgentOffer | undefined>;
+   *  when the contact answers, `connected` when an agent joined it. Throws when it cannot be planned now
+   *  (no trunk, the caller ID gone). */
+  attempt(input: DialerAttemptInput, events: { answered(): void; connected(): void }): Promise<{ sessionId: string; outcome: Promise<AttemptEnd> }>;
+  /** Reserves a free agent among the campaign's for this contact (none of `except`, user ids); undefined
+   *  when none is free. */
+  reserveAgent(campaign: Campaign, contact: Contact, except?: ReadonlySet<string>): Promise<AgentOffer | undefined>;
   /** How many of the campaign's agents are free now. */
   freeAgents(campaign: Campaign): Promise<number>;
 }
@@ -37,18 +39,19 @@ export class DialerAttempts implements DialerSwitch {
     this.#d = deps;
   }
 
-  async attempt(input: DialerAttemptInput, events: { answered(): void }): Promise<{ sessionId: string; outcome: Promise<DialerOutcome> }> {
+  async attempt(input: DialerAttemptInput, events: { answered(): void; connected(): void }): Promise<{ sessionId: string; outcome: Promise<AttemptEnd> }> {
     const plan = await this.#d.routing.plan(input);
-    const call = new DialerCall(this.#d.session(), plan, { contactAnswered: events.answered });
-    const outcome = new Promise<DialerOutcome>((resolve) => {
-      void call.done.then(() => resolve(call.outcome));
+    const call = new DialerCall(this.#d.session(), plan, { contactAnswered: events.answered, connected: events.connected });
+    const outcome = new Promise<AttemptEnd>((resolve) => {
+      void call.done.then(() => resolve(call.end));
     });
     this.#d.run(call);
     return { sessionId: call.sessionId, outcome };
   }
 
-  async reserveAgent(campaign: Campaign, contact: Contact): Promise<AgentOffer | undefined> {
-    const lease = await this.#d.pool.reserve(campaign.accountId, await this.#candidates(campaign), 'longest-idle', `campaign/${campaign.id}`);
+  async reserveAgent(campaign: Campaign, contact: Contact, except?: ReadonlySet<string>): Promise<AgentOffer | undefined> {
+    const candidates = (await this.#candidates(campaign)).filter((id) => !except?.has(String(id)));
+    const lease = await this.#d.pool.reserve(campaign.accountId, candidates, 'longest-idle', `campaign/${campaign.id}`);
     if (!lease) return undefined;
     const user = await this.#d.store.getUser(lease.userId);
     if (!user) {

@@ -31,10 +31,19 @@ import type { SessionDeps } from './session-deps.js';
 
 export type DialerOutcome = AttemptResult | 'not-dialled';
 
+/** How an attempt ended, for the dialer: its result, and whether the number can never be reached. */
+export interface AttemptEnd {
+  result: DialerOutcome;
+  /** The contact's number does not exist (404, 484, 410, 604: cause `unallocated`): retrying cannot help. */
+  permanent?: boolean;
+}
+
 /** What the dialer is told while an attempt runs. */
 export interface DialerHooks {
   /** The contact answered (predictive pacing counts it as waiting for an agent). */
   contactAnswered?(): void;
+  /** The contact and an agent are connected. */
+  connected?(): void;
 }
 
 /** The longest an answered contact waits for an agent by default (the abandon bound). */
@@ -65,6 +74,7 @@ export class DialerCall {
   #stopped = false;
   #conversation?: Conversation;
   #outcome: DialerOutcome = 'failed';
+  #permanent = false;
   /** Agents this attempt holds (released when it ends). */
   readonly #held = new Set<AgentOffer>();
 
@@ -92,6 +102,11 @@ export class DialerCall {
   /** The attempt's result, once `run` resolved. */
   get outcome(): DialerOutcome {
     return this.#outcome;
+  }
+
+  /** How it ended, once `run` resolved. */
+  get end(): AttemptEnd {
+    return { result: this.#outcome, ...(this.#permanent ? { permanent: true } : {}) };
   }
 
   /** Runs the attempt to its end; resolves with its result. Never rejects. */
@@ -177,6 +192,7 @@ export class DialerCall {
     if (!b) {
       const failure = this.#lastFailure();
       this.#outcome = agentLeft || this.#stopped ? 'not-dialled' : attemptResultOf(failure.result);
+      this.#permanent = this.#outcome === 'failed' && failure.cause === 'unallocated';
       if (!agentLeft) conversation.hangUp();
       const ended = await conversation.run();
       // Ringside hung up the agent because the contact failed: the session ends with the contact's cause.
@@ -186,6 +202,7 @@ export class DialerCall {
     }
     this.#outcome = 'answered';
     this.#hooks.contactAnswered?.();
+    this.#hooks.connected?.();
     await conversation.join(b);
     if (this.#stopped) conversation.hangUp();
     this.#facts.record(await conversation.run());
@@ -196,6 +213,7 @@ export class DialerCall {
     if (!c) {
       const failure = this.#lastFailure();
       this.#outcome = this.#stopped ? 'failed' : attemptResultOf(failure.result);
+      this.#permanent = !this.#stopped && failure.cause === 'unallocated';
       return this.#endUnanswered(failure.cause);
     }
     this.#hooks.contactAnswered?.();
@@ -220,6 +238,7 @@ export class DialerCall {
       return;
     }
     this.#outcome = 'answered';
+    this.#hooks.connected?.();
     await conversation.join(agent);
     if (this.#stopped || contactLeft) conversation.hangUp();
     this.#facts.record(await conversation.run());
@@ -229,8 +248,10 @@ export class DialerCall {
   async #connectAgent(deadline: number, gone: () => boolean, left: Promise<void>): Promise<Leg | undefined> {
     const agents = this.#plan.agents;
     if (!agents) return undefined;
+    // An agent who did not answer this contact is not rung again for it: the next free one is.
+    const refused = new Set<string>();
     while (!gone() && Date.now() < deadline) {
-      const offer = await agents.next();
+      const offer = await agents.next(refused);
       if (!offer) {
         await Promise.race([sleep(Math.min(AGENT_POLL_MS, Math.max(0, deadline - Date.now()))), left]);
         continue;
@@ -241,6 +262,7 @@ export class DialerCall {
       const timeoutMs = Math.max(1, Math.min(offer.side.timeoutMs, deadline - Date.now()));
       const leg = await this.#ringing.ring({ targets: [offer.side.target], timeoutMs });
       if (leg) return leg;
+      if (offer.side.target.party.userId !== undefined) refused.add(offer.side.target.party.userId);
       offer.release();
       this.#held.delete(offer);
     }

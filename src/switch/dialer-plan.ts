@@ -14,9 +14,10 @@ export interface AgentOffer {
   release(): void;
 }
 
-/** Where an attempt's agents come from: the next free one, or undefined when none is free now. */
+/** Where an attempt's agents come from: the next free one (not one of `refused`, user ids that did not
+ *  answer this attempt), or undefined when none is free now. */
 export interface AgentSource {
-  next(): Promise<AgentOffer | undefined>;
+  next(refused: ReadonlySet<string>): Promise<AgentOffer | undefined>;
 }
 
 export interface DialerPlan {
