@@ -29,6 +29,10 @@ import type { SessionDeps } from './session-deps.js';
 import type { OriginatePlan } from './originate-plan.js';
 import { LiveSessions } from './live-sessions.js';
 import { runFeatureCode } from './routing/feature-codes.js';
+import { AgentPool } from './agents/agent-pool.js';
+import { DialerCall } from './dialer-call.js';
+import { DialerAttempts } from './dialer-attempts.js';
+import { DialerRouting } from './routing/dialer-routing.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -59,7 +63,7 @@ export class Switch {
   readonly #device: DeviceRouting;
   readonly #originate: OriginateRouting;
   readonly #transfer: TransferRouting;
-  readonly #calls = new Set<Call | Originate>();
+  readonly #calls = new Set<Call | Originate | DialerCall>();
   /** Feature-code calls in progress (routing/feature-codes.ts): resolved when Ringside stops. */
   readonly #features = new Set<Promise<void>>();
   #stopFeatures!: () => void;
@@ -68,6 +72,10 @@ export class Switch {
   readonly voice: VoiceCalls;
   /** The sessions in progress, as a snapshot (live-sessions.ts): every session records its facts through it. */
   readonly live: LiveSessions;
+  /** Which agents may be offered a call now (queues, the autodialer): one offer per agent at a time. */
+  readonly agents: AgentPool;
+  /** The autodialer's attempts (src/dialer/ drives them). */
+  readonly dialer: DialerAttempts;
   #closed = false;
 
   constructor(options: SwitchOptions) {
@@ -85,6 +93,8 @@ export class Switch {
     this.#device = new DeviceRouting(routing, options.auth);
     this.#originate = new OriginateRouting(routing);
     this.#transfer = new TransferRouting(routing);
+    this.agents = new AgentPool({ store: options.store, live: this.live, log: options.logger });
+    this.dialer = new DialerAttempts({ store: options.store, routing: new DialerRouting(routing), pool: this.agents, session: () => this.#callDeps(), run: (call) => this.#run(call) });
     this.voice = new VoiceCalls({
       session: this.#callDeps(),
       store: options.store,
@@ -189,7 +199,7 @@ export class Switch {
     if (timer) clearTimeout(timer);
   }
 
-  #run(call: Call | Originate): void {
+  #run(call: Call | Originate | DialerCall): void {
     this.#calls.add(call);
     void call.run().finally(() => {
       this.#calls.delete(call);
