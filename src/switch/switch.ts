@@ -124,7 +124,7 @@ export class Switch {
     }
     if (!plan || invite.state !== 'pending') return;
     if ('featureCode' in plan) {
-      const run = runFeatureCode({ store: this.#o.store, media: this.#o.media, logger: this.#log }, invite, plan, this.#featuresAborted);
+      const run = runFeatureCode({ store: this.#o.store, media: this.#o.media, logger: this.#log, presenceChanged: (accountId) => this.agents.presenceChanged(accountId) }, invite, plan, this.#featuresAborted);
       this.#features.add(run);
       void run.finally(() => this.#features.delete(run));
       return;
@@ -197,6 +197,7 @@ export class Switch {
       this.voice.close(),
     ]);
     if (timer) clearTimeout(timer);
+    this.agents.close();
   }
 
   #run(call: Call | Originate | DialerCall): void {
