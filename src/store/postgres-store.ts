@@ -414,7 +414,7 @@ export class PostgresStore implements Store {
     return this.#body('SELECT body FROM campaigns WHERE account_id = $1 AND id = $2', accountId, campaignId);
   }
   async listCampaigns(accountId: string): Promise<Campaign[]> {
-    return this.#bodies('SELECT body FROM campaigns WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#bodies('SELECT body FROM campaigns WHERE account_id = $1 ORDER BY length(id), id', accountId);
   }
   async deleteCampaign(accountId: string, campaignId: string): Promise<boolean> {
     if (hasNul(accountId) || hasNul(campaignId)) return false;

@@ -532,7 +532,7 @@ export class SqliteStore implements Store {
   }
 
   async listCampaigns(accountId: string): Promise<Campaign[]> {
-    return this.#jsonAll('SELECT body FROM campaigns WHERE account_id = ? ORDER BY id', accountId);
+    return this.#jsonAll('SELECT body FROM campaigns WHERE account_id = ? ORDER BY length(id), id', accountId);
   }
 
   async deleteCampaign(accountId: string, campaignId: string): Promise<boolean> {
