@@ -31,6 +31,9 @@ import type { WebhookOutbox } from '../store/webhook-outbox.js';
 import { WebhookEngine } from '../delivery/webhooks/webhook-engine.js';
 import { MediaEngineClient } from '../media/media-engine-client.js';
 import type { MediaControl } from '../media/media-control.js';
+import { CampaignRunner } from '../dialer/campaign-runner.js';
+import { campaignRules } from '../dialer/dialer-rules.js';
+import { ABANDON_BOUND_MS } from '../dialer/pacing.js';
 import { Switch } from '../switch/switch.js';
 import { EventLogBxmlPort } from './bxml-port.js';
 import { packageInfo } from '../util/package-info.js';
@@ -44,6 +47,11 @@ import { SipWebSocketAcceptor } from './sip-websocket-acceptor.js';
 import { RingsideMetrics } from '../api/metrics/ringside-metrics.js';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
+
+
+/** How long the dialing node's lease lasts without renewal (a cluster's survivor takes over the
+ *  campaigns after it; the runner renews it every tick). */
+const DIALER_LEASE_MS = 10_000;
 
 export class StartError extends Error {
   override readonly name = 'StartError';
@@ -304,6 +312,10 @@ export class Ringside implements RingsideServices {
       }
       await recoverAfterCrash({ events, store, facts: recorder, stack: sip.stack, logger, openSessions: log.ownOpenSessions });
       takeover?.start();
+      // The autodialer, once the sessions a dead predecessor left are closed (its `dialling` contacts are
+      // then counted as failed attempts: campaign-runner.ts). It stops before the switch closes.
+      const dialer = started('dialer', new CampaignRunner({ store, dialer: calls.dialer, rules: campaignRules(), logger, abandonAfterMs: ABANDON_BOUND_MS, ...(storage.leases ? { lease: storage.leases.handle('dialer', storage.holder, DIALER_LEASE_MS) } : {}) }));
+      await dialer.start();
       const services: RingsideServices = { settings, logger, store, events, recorder, reports, outbox, webhooks, sip, messaging, media, calls, http, realtime, publicUrl: dialectOptions.publicUrl, ...(httpsPort !== undefined ? { httpsPort } : {}) };
       const sipInfo = { host: settings.host, port: sip.port, protocols: sip.stack.protocols, ...(tls ? { tlsPort: sip.stack.tlsPort } : {}), webSocketPath: settings.sipWsPath };
       logger.info({ http: { host: settings.host, port: httpPort, ...(httpsPort !== undefined ? { httpsPort } : {}) }, sip: { ...sipInfo, advertised: addresses.sip ?? 'per peer' }, media: { advertised: addresses.media ?? 'per peer' }, publicUrl: dialectOptions.publicUrl, lastPosition: await events.lastPosition() }, 'ringside started');

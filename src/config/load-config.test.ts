@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigFile, parseConfig } from './load-config.js';
 import { ConfigError } from './config-error.js';
+import { readFileSync } from 'node:fs';
 
 const minimal = `
 accounts:
@@ -220,4 +221,13 @@ test('call flows: menu keys 1 and "1" in one map are refused with the line (YAML
   assert.equal(p!.line, 30);
   assert.match(p!.problem, /the key '1' is given twice in this map \("1" and 1 are one key once loaded\): quote every key/);
   assert.doesNotThrow(() => parseConfig(withFlow(IVR.replace('"0": out', '0: out'))), 'an unquoted key alone is one key: fine');
+});
+
+test('the call-flow example of docs/provisioning.md loads', () => {
+  const md = readFileSync(new URL('../../docs/provisioning.md', import.meta.url), 'utf8');
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(md.slice(md.indexOf('## Call flows')))?.[1];
+  assert.ok(yaml, 'the section has a YAML example');
+  const a = parseConfig(yaml, 'docs/provisioning.md').accounts[0]!;
+  assert.deepEqual(a.flows.map((f) => Object.keys(f.nodes).length), [7]);
+  assert.equal(a.lines[0]!.ring.flow, 'reception');
 });

@@ -66,4 +66,7 @@ export const STORE_MIGRATIONS: readonly string[] = [
    CREATE INDEX contacts_state ON contacts (account_id, campaign_id, state, seq);`,
   // Call flows (docs/provisioning.md, "Call flows"): provisioning, replaced by each seed like lines.
   `CREATE TABLE flows (account_id TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, body JSON NOT NULL, PRIMARY KEY (account_id, id));`,
+  // Campaign and contact ids are integers (spec teltel §2.3 [PROP] campaign_id/contact_id): one counter each.
+  `CREATE TABLE dialer_ids (kind TEXT COLLATE "C" PRIMARY KEY, next BIGINT NOT NULL);
+   INSERT INTO dialer_ids (kind, next) VALUES ('campaign', 1), ('contact', 1);`,
 ];

@@ -399,6 +399,11 @@ export class PostgresStore implements Store {
     return this.#bodies('SELECT body FROM agent_presence WHERE account_id = $1 ORDER BY user_id', accountId);
   }
 
+  async allocateDialerIds(kind: 'campaign' | 'contact', count: number): Promise<number> {
+    const rows = await this.#rows<{ first: string }>('UPDATE dialer_ids SET next = next + $1 WHERE kind = $2 RETURNING next - $1 AS first', [count, kind]);
+    return Number(rows[0]!.first);
+  }
+
   async putCampaign(c: Campaign): Promise<void> {
     await this.#exec(
       'INSERT INTO campaigns (account_id, id, body) VALUES ($1, $2, $3::json) ON CONFLICT (account_id, id) DO UPDATE SET body = excluded.body',
@@ -409,7 +414,7 @@ export class PostgresStore implements Store {
     return this.#body('SELECT body FROM campaigns WHERE account_id = $1 AND id = $2', accountId, campaignId);
   }
   async listCampaigns(accountId: string): Promise<Campaign[]> {
-    return this.#bodies('SELECT body FROM campaigns WHERE account_id = $1 ORDER BY id', accountId);
+    return this.#bodies('SELECT body FROM campaigns WHERE account_id = $1 ORDER BY length(id), id', accountId);
   }
   async deleteCampaign(accountId: string, campaignId: string): Promise<boolean> {
     if (hasNul(accountId) || hasNul(campaignId)) return false;

@@ -160,8 +160,11 @@ function toRecord(resource: ProvisioningResource, accountId: string, value: unkn
       return { ...(value as LineConfig), accountId } satisfies LineRecord;
     case 'ringGroups':
       return { ...(value as RingGroupConfig), accountId } satisfies RingGroupRecord;
-    case 'flows':
-      return { ...(value as CallFlow), accountId } satisfies FlowRecord;
+    case 'flows': {
+      // The flow's own fields in the file's order (a PUT's key comes from the URL, after the body's).
+      const f = value as CallFlow;
+      return { id: f.id, name: f.name, start: f.start, nodes: f.nodes, accountId } satisfies FlowRecord;
+    }
     case 'trunks': {
       const { auth, ...rest } = value as TrunkInput;
       if (!auth) return rest satisfies TrunkRecord;

@@ -88,6 +88,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX contacts_state ON contacts(account_id, campaign_id, state, seq);`,
   // Call flows (docs/provisioning.md, "Call flows"): provisioning, replaced by each seed like lines.
   `CREATE TABLE flows (account_id TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (account_id, id));`,
+  // Campaign and contact ids are integers (spec teltel §2.3 [PROP] campaign_id/contact_id): one counter each.
+  `CREATE TABLE dialer_ids (kind TEXT PRIMARY KEY, next INTEGER NOT NULL);
+   INSERT INTO dialer_ids (kind, next) VALUES ('campaign', 1), ('contact', 1);`,
 ];
 
 const PROVISIONING_TABLES = ['accounts', 'users', 'numbers', 'lines', 'ring_groups', 'trunks', 'api_credentials', 'flows'];
@@ -512,6 +515,12 @@ export class SqliteStore implements Store {
     return this.#jsonAll('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId);
   }
 
+  async allocateDialerIds(kind: 'campaign' | 'contact', count: number): Promise<number> {
+    const row = this.#stmt('UPDATE dialer_ids SET next = next + ? WHERE kind = ? RETURNING next - ? AS first').get(count, kind, count) as { first: number };
+    await this.#synced();
+    return row.first;
+  }
+
   async putCampaign(c: Campaign): Promise<void> {
     this.#stmt('INSERT INTO campaigns (account_id, id, body) VALUES (?, ?, ?) ON CONFLICT (account_id, id) DO UPDATE SET body = excluded.body')
       .run(c.accountId, c.id, JSON.stringify(c));
@@ -523,7 +532,7 @@ export class SqliteStore implements Store {
   }
 
   async listCampaigns(accountId: string): Promise<Campaign[]> {
-    return this.#jsonAll('SELECT body FROM campaigns WHERE account_id = ? ORDER BY id', accountId);
+    return this.#jsonAll('SELECT body FROM campaigns WHERE account_id = ? ORDER BY length(id), id', accountId);
   }
 
   async deleteCampaign(accountId: string, campaignId: string): Promise<boolean> {

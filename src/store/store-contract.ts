@@ -572,6 +572,22 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal(await again.deleteContact('demo', 'c2', 'no\u0000such'), false);
     });
 
+    test('dialer ids: consecutive integers per kind, never handed out twice, across a restart', async (t) => {
+      const s = await open(t);
+      const a = await s.store.allocateDialerIds('contact', 3);
+      const b = await s.store.allocateDialerIds('contact', 1);
+      const c = await s.store.allocateDialerIds('campaign', 1);
+      assert.equal(b, a + 3, 'the next block starts after the last');
+      assert.ok(Number.isSafeInteger(a) && a >= 1 && Number.isSafeInteger(c) && c >= 1);
+      const together = await Promise.all([1, 2, 3, 4].map(() => s.store.allocateDialerIds('campaign', 2)));
+      assert.equal(new Set(together).size, 4, 'concurrent blocks do not overlap');
+      const again = await s.reopen();
+      assert.ok((await again.allocateDialerIds('contact', 1)) > b, 'a restart does not reuse ids');
+      const campaign = (id: string): Campaign => ({ id, accountId: 'x', name: id, mode: 'predictive', state: 'draft', callerId: '+15550100', agents: [1], window: { days: ['mon'], from: '09:00', to: '17:00' }, retry: { busy: { afterMinutes: 1 }, noAnswer: { afterMinutes: 1 }, failed: { afterMinutes: 1 }, maxAttempts: 1 }, createdAt: 1, updatedAt: 1 });
+      for (const id of ['10', '9', '100']) await again.putCampaign(campaign(id));
+      assert.deepEqual((await again.listCampaigns('x')).map((c) => c.id), ['9', '10', '100'], 'listed in id order as numbers');
+    });
+
     test('the seed hash is kept with the provisioning it seeded', async (t) => {
       const s = await open(t);
       assert.equal(await s.store.provisioningSeed(), undefined);

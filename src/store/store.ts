@@ -453,6 +453,9 @@ export interface Store {
   /** Autodialer campaigns (dialer/campaign-types.ts): runtime state, never touched by a re-seed. Upsert by
    *  (account, id); the account's by id. */
   putCampaign(campaign: Campaign): Promise<void>;
+  /** `count` fresh consecutive ids for campaigns or contacts (integers: teltel `campaign_id`/`contact_id`,
+   *  spec teltel §2.3); returns the first. Never the same id twice, across restarts and cluster nodes. */
+  allocateDialerIds(kind: 'campaign' | 'contact', count: number): Promise<number>;
   getCampaign(accountId: string, campaignId: string): Promise<Campaign | undefined>;
   listCampaigns(accountId: string): Promise<Campaign[]>;
   /** Deletes a campaign with its contacts; false when there was none. */

@@ -36,6 +36,9 @@ import { FlowCall, type FlowCallDeps } from './flow-call.js';
 import { DialOrder } from './call-flow/dial-order.js';
 import { AgentPool } from './agents/agent-pool.js';
 import { CallQueues } from './call-flow/call-queue.js';
+import { DialerCall } from './dialer-call.js';
+import { DialerAttempts } from './dialer-attempts.js';
+import { DialerRouting } from './routing/dialer-routing.js';
 
 export type { OriginateRequest, OriginateResult } from './routing/originate.js';
 
@@ -71,7 +74,7 @@ export class Switch {
   readonly #device: DeviceRouting;
   readonly #originate: OriginateRouting;
   readonly #transfer: TransferRouting;
-  readonly #calls = new Set<Call | Originate | FlowCall>();
+  readonly #calls = new Set<Call | Originate | DialerCall | FlowCall>();
   /** Call flows' hunt order (round-robin rotations, longest-idle clocks). */
   readonly #dialOrder = new DialOrder();
   readonly #routing: RoutingDeps;
@@ -83,10 +86,12 @@ export class Switch {
   readonly voice: VoiceCalls;
   /** The sessions in progress, as a snapshot (live-sessions.ts): every session records its facts through it. */
   readonly live: LiveSessions;
-  /** Which agents may be offered a call now (presence, live calls, leases), for call-flow queues. */
+  /** Which agents may be offered a call now (queues, the autodialer): one offer per agent at a time. */
   readonly agents: AgentPool;
   /** The callers waiting in call-flow queues. */
   readonly queues: CallQueues;
+  /** The autodialer's attempts (src/dialer/ drives them). */
+  readonly dialer: DialerAttempts;
   #closed = false;
 
   constructor(options: SwitchOptions) {
@@ -108,6 +113,7 @@ export class Switch {
     this.#device = new DeviceRouting(routing, options.auth);
     this.#originate = new OriginateRouting(routing);
     this.#transfer = new TransferRouting(routing);
+    this.dialer = new DialerAttempts({ store: options.store, routing: new DialerRouting(routing), pool: this.agents, session: () => this.#callDeps(), run: (call) => this.#run(call) });
     this.voice = new VoiceCalls({
       session: this.#callDeps(),
       store: options.store,
@@ -137,7 +143,7 @@ export class Switch {
     }
     if (!plan || invite.state !== 'pending') return;
     if ('featureCode' in plan) {
-      const run = runFeatureCode({ store: this.#o.store, media: this.#o.media, logger: this.#log }, invite, plan, this.#featuresAborted);
+      const run = runFeatureCode({ store: this.#o.store, media: this.#o.media, logger: this.#log, presenceChanged: (accountId) => this.agents.presenceChanged(accountId) }, invite, plan, this.#featuresAborted);
       this.#features.add(run);
       void run.finally(() => this.#features.delete(run));
       return;
@@ -202,7 +208,6 @@ export class Switch {
   async close(): Promise<void> {
     this.#closed = true;
     this.queues.close();
-    this.agents.close();
     const calls = [...this.#calls];
     for (const c of calls) c.abort();
     this.#stopFeatures();
@@ -212,9 +217,10 @@ export class Switch {
       this.voice.close(),
     ]);
     if (timer) clearTimeout(timer);
+    this.agents.close();
   }
 
-  #run(call: Call | Originate | FlowCall): void {
+  #run(call: Call | Originate | DialerCall | FlowCall): void {
     this.#calls.add(call);
     void call.run().finally(() => {
       this.#calls.delete(call);

@@ -48,7 +48,7 @@ const health = successBody(
     provisioning: {
       type: 'object',
       description: 'what the store holds (store.ts ProvisioningCounts)',
-      properties: { accounts: count, users: count, numbers: count, lines: count, ringGroups: count, trunks: count, applications: count, webhooks: count, apiCredentials: count },
+      properties: { accounts: count, users: count, numbers: count, lines: count, ringGroups: count, trunks: count, applications: count, webhooks: count, apiCredentials: count, flows: count },
       additionalProperties: true,
     },
     log: { type: 'object', required: ['lastPosition', 'openSessions'], properties: { lastPosition: count, openSessions: count } },

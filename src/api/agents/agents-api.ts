@@ -18,8 +18,9 @@ import { AGENT_SCHEMA_ID, SETTABLE_PRESENCES, agentSchema, agentView, busySince 
 
 export interface AgentsApiOptions {
   store: Store;
-  /** The switch (its calls in progress: who is busy), read per request. */
-  calls: { readonly live: Pick<LiveSessions, 'list'> };
+  /** The switch (its calls in progress: who is busy), read per request; its agent pool is told of a
+   *  presence written, so a waiting queue caller or campaign contact gets the agent at once. */
+  calls: { readonly live: Pick<LiveSessions, 'list'>; readonly agents?: { presenceChanged(accountId: string): void } };
   /** The clock presence changes are stamped with (tests). */
   now?: () => number;
 }
@@ -72,6 +73,7 @@ export async function agentsApi(app: FastifyInstance, { store, calls, now = Date
       if (!hasElevatedRole(p) && ownUser(p)?.id !== user.id) throw new ApiError(403, 'forbidden', "only your own presence: another user's needs the manager or admin role (without own-records-only)");
       const record = { accountId: user.accountId, userId: user.id, presence, since: now() };
       await store.setAgentPresence(record);
+      calls.agents?.presenceChanged(user.accountId);
       req.log.info({ userId, presence, accountId: p.accountId }, 'agent presence set');
       return agentView(user, record, busySince(calls.live.list(p.accountId)).get(user.id));
     },

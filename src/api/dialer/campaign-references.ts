@@ -1,7 +1,7 @@
 /**
  * What a campaign names must exist in the caller's account (docs/call-centre.md, "Autodialer: campaigns
  * and contacts"): its caller ID is one of the account's numbers, its agents are users of the account, its
- * ring group is one of the account's. Checked before anything is stored; the message names the field.
+ * ring group and its call flow are the account's. Checked before anything is stored; the message names the field.
  */
 import type { Store } from '../../store/store.js';
 import type { CampaignInput } from '../../dialer/campaign-types.js';
@@ -29,6 +29,9 @@ export async function checkCampaign(store: Store, accountId: string, input: Camp
   }
   if (input.ringGroup !== undefined && !(await store.listRingGroups(accountId)).some((g) => g.id === input.ringGroup)) {
     throw dangling(`body.ringGroup: no ring group ${JSON.stringify(input.ringGroup)} in account ${accountId}`);
+  }
+  if (input.callFlowId !== undefined && !(await store.getFlow(accountId, input.callFlowId))) {
+    throw dangling(`body.callFlowId: no call flow ${JSON.stringify(input.callFlowId)} in account ${accountId}`);
   }
   return { ...input, callerId };
 }

@@ -17,8 +17,10 @@ const CONFIG =
   user(1, 'Alice', 'admin') + user(2, 'Bob', 'user') + user(3, 'Mona', 'manager', true) + user(4, 'Max', 'manager') +
   '    numbers:\n      - { number: "+15550100", sms: false }\n' +
   '    ringGroups:\n      - { id: sales, name: Sales, number: "120", strategy: ring-all, members: [1, 2], timeoutSeconds: 30 }\n' +
+  '    flows:\n      - { id: survey, name: Survey, start: ask, nodes: { ask: { type: playaudio, prompt: { text: "One question" } } } }\n' +
   '  - id: beta\n    name: Beta\n    users:\n' + user(9, 'Eve', 'admin') +
-  '    numbers:\n      - { number: "+15550900", sms: false }\n';
+  '    numbers:\n      - { number: "+15550900", sms: false }\n' +
+  '    flows:\n      - { id: beta-only, name: Beta, start: bye, nodes: { bye: { type: hangup } } }\n';
 
 const basic = (a: string, b: string) => 'Basic ' + Buffer.from(`${a}:${b}`).toString('base64');
 const T0 = 1_700_000_000_000;
@@ -82,7 +84,7 @@ test('roles and scoping: account-wide principals only; another account sees noth
   assert.equal((await h.alice('GET', `/campaigns/${c.id}/contacts`)).json().total, 0, 'nothing imported by the other account');
 });
 
-test('references: caller ID, agents and ring group must be the account\'s; precise errors; nothing stored', async (t) => {
+test('references: caller ID, agents, ring group and call flow must be the account\'s; precise errors; nothing stored', async (t) => {
   const h = await harness(t);
   const cases: [unknown, number, RegExp][] = [
     [{ ...CAMPAIGN, callerId: '+15550900' }, 422, /body\.callerId: \+15550900 is not a number of account acme/],
@@ -91,6 +93,8 @@ test('references: caller ID, agents and ring group must be the account\'s; preci
     [{ ...CAMPAIGN, ringGroup: 'sales' }, 400, /agents or ringGroup, not both/],
     [{ ...CAMPAIGN, agents: undefined }, 400, /needs agents or ringGroup/],
     [{ ...CAMPAIGN, mode: 'contact-callflow' }, 400, /needs callFlowId/],
+    [{ ...CAMPAIGN, mode: 'contact-callflow', agents: undefined, callFlowId: 'beta-only' }, 422, /body\.callFlowId: no call flow "beta-only" in account acme/],
+    [{ ...CAMPAIGN, mode: 'contact-callflow', agents: undefined, callFlowId: 'nope' }, 422, /body\.callFlowId: no call flow "nope"/],
     [{ ...CAMPAIGN, window: { ...CAMPAIGN.window, timezone: 'Mars/Olympus' } }, 400, /unknown time zone "Mars\/Olympus"/],
     [{ ...CAMPAIGN, window: { ...CAMPAIGN.window, from: '25:00' } }, 400, /body\.window\.from must match/],
     [{ ...CAMPAIGN, window: { ...CAMPAIGN.window, to: '09:00' } }, 400, /window would be empty/],

@@ -4,7 +4,6 @@
  * only (manager or admin without own-records-only, or voice-API credentials), scoped to its account.
  * Validated strictly as the admin family is (admin/strict-validation.ts). No dialling here.
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../../store/store.js';
 import type { Campaign, CampaignInput, Contact, ContactInput, ContactState } from '../../dialer/campaign-types.js';
@@ -93,7 +92,7 @@ export async function dialerApi(app: FastifyInstance, { store, now = Date.now }:
     const accountId = accountOf(req);
     const input = await checkCampaign(store, accountId, req.body as CampaignInput);
     const at = now();
-    const campaign: Campaign = { ...input, id: randomUUID(), accountId, state: input.state ?? 'draft', createdAt: at, updatedAt: at };
+    const campaign: Campaign = { ...input, id: String(await store.allocateDialerIds('campaign', 1)), accountId, state: input.state ?? 'draft', createdAt: at, updatedAt: at };
     await store.putCampaign(campaign);
     req.log.info({ accountId, campaignId: campaign.id }, 'campaign created');
     return reply.code(201).header('location', `/campaigns/${campaign.id}`).send(campaign);
@@ -127,14 +126,15 @@ export async function dialerApi(app: FastifyInstance, { store, now = Date.now }:
     const c = await campaignOf(req);
     const given = (req.body as { contacts: ContactInput[] }).contacts;
     const seen = new Map((await store.listContactNumbers(c.accountId, c.id)).map((n) => [n, -1]));
-    const contacts = given.map((input, k) => {
+    const inputs = given.map((input, k) => {
       const phoneNumber = toE164(input.phoneNumber);
       if (phoneNumber === undefined) throw new ApiError(400, 'bad_request', `body.contacts[${k}].phoneNumber: ${JSON.stringify(input.phoneNumber)} is not an E.164 number`);
       const earlier = seen.get(phoneNumber);
       if (earlier !== undefined) throw new ApiError(409, 'conflict', `body.contacts[${k}].phoneNumber: ${phoneNumber} ${earlier < 0 ? 'is already a contact of the campaign' : `repeats body.contacts[${earlier}]`}`);
       seen.set(phoneNumber, k);
-      return newContact(c, { ...input, phoneNumber }, now());
+      return { ...input, phoneNumber };
     });
+    const contacts = await newContacts(c, inputs, now());
     await addAll(contacts);
     return reply.code(201).send({ contacts });
   });
@@ -157,7 +157,7 @@ export async function dialerApi(app: FastifyInstance, { store, now = Date.now }:
       const result = parseContactCsv(req.body as string, await store.listContactNumbers(c.accountId, c.id));
       if (!result.ok) throw result.reason === 'too_large' ? new ApiError(413, 'body_too_large', result.message) : new ApiError(400, 'bad_csv', result.message);
       const at = now();
-      await addAll(result.accepted.map((r) => newContact(c, r.contact, at)));
+      await addAll(await newContacts(c, result.accepted.map((r) => r.contact), at));
       req.log.info({ accountId: c.accountId, campaignId: c.id, imported: result.accepted.length, rejected: result.rejected.length }, 'contacts imported');
       return { imported: result.accepted.length, rejected: result.rejected };
     },
@@ -179,8 +179,10 @@ export async function dialerApi(app: FastifyInstance, { store, now = Date.now }:
       throw err;
     }
   }
-}
 
-function newContact(c: Campaign, input: ContactInput, at: number): Contact {
-  return { ...input, id: randomUUID(), campaignId: c.id, accountId: c.accountId, state: 'pending', attempts: [], createdAt: at };
+  /** New contacts with fresh integer ids (teltel `contact_id`, spec teltel §2.3). */
+  async function newContacts(c: Campaign, inputs: ContactInput[], at: number): Promise<Contact[]> {
+    const first = inputs.length > 0 ? await store.allocateDialerIds('contact', inputs.length) : 0;
+    return inputs.map((input, k) => ({ ...input, id: String(first + k), campaignId: c.id, accountId: c.accountId, state: 'pending', attempts: [], createdAt: at }));
+  }
 }

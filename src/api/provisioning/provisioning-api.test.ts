@@ -242,3 +242,94 @@ test('roles and scoping: user role 403, another account 404, unknown field 400',
   assert.equal(mismatch.status, 400);
   assert.equal((await call('POST', '/provisioning/users', ADA, { ...NEW_USER, password: undefined })).status, 422, 'a new user needs a password');
 });
+
+const FLOW = {
+  id: 'ivr',
+  name: 'Main IVR',
+  start: 'menu',
+  nodes: {
+    menu: { type: 'menu', prompt: { text: 'Press 1 for sales, 2 for Ada' }, keys: { '1': 'sales', '2': 'ada' }, timeout: 'bye' },
+    sales: { type: 'dial', target: { ringGroup: 'sales' }, noAnswer: 'mailbox' },
+    ada: { type: 'dial', target: { number: '101' }, noAnswer: 'mailbox' },
+    mailbox: { type: 'voicemail', mailboxUser: 11 },
+    bye: { type: 'hangup' },
+  },
+};
+
+test('flows: create, read, list, replace with If-Match, delete; a line runs one; account-scoped', async (t) => {
+  const { store, call } = await setup(t);
+  const created = await call('POST', '/provisioning/flows', MAX, FLOW);
+  assert.equal(created.status, 201, created.body);
+  assert.equal(created.headers.location, '/provisioning/flows/ivr');
+  assert.deepEqual(created.json, FLOW, 'answered as written');
+  assert.deepEqual((await store.getFlow('acme', 'ivr'))?.nodes, FLOW.nodes);
+  assert.deepEqual((await call('GET', '/provisioning/flows', API)).json, { flows: [FLOW] });
+  const got = await call('GET', '/provisioning/flows/ivr');
+  assert.equal(got.headers.etag, created.headers.etag);
+
+  const line = await call('PUT', '/provisioning/lines/main', ADA, { name: 'Main', number: '+15550100', ring: { strategy: 'flow', flow: 'ivr' } });
+  assert.equal(line.status, 200, line.body);
+  assert.deepEqual((line.json.ring as { flow?: string }).flow, 'ivr');
+  const missing = await call('PUT', '/provisioning/lines/main', ADA, { name: 'Main', number: '+15550100', ring: { strategy: 'flow', flow: 'night' } });
+  assert.equal(missing.status, 422);
+  assert.equal(missing.json.error, 'invalid_reference');
+  assert.match(String(missing.json.message), /ring\/flow: no flow 'night'/);
+
+  const stillRun = await call('DELETE', '/provisioning/flows/ivr');
+  assert.equal(stillRun.status, 422, 'line main runs it: as deleting a user a line rings');
+  assert.equal(stillRun.json.error, 'invalid_reference');
+  assert.match(String(stillRun.json.message), /line 'main' ring\/flow: no flow 'ivr'/);
+
+  const renamed = { ...FLOW, name: 'Main menu', nodes: { ...FLOW.nodes, menu: { ...FLOW.nodes.menu, retries: 1 } } };
+  assert.equal((await call('PUT', '/provisioning/flows/ivr', ADA, renamed, { 'if-match': '"stale"' })).status, 412);
+  const put = await call('PUT', '/provisioning/flows/ivr', ADA, { ...renamed, id: undefined }, { 'if-match': String(got.headers.etag) });
+  assert.equal(put.status, 200, put.body);
+  assert.equal(put.json.name, 'Main menu');
+  assert.notEqual(put.headers.etag, got.headers.etag);
+  assert.deepEqual(Object.keys((await store.getFlow('acme', 'ivr'))!), ['id', 'name', 'start', 'nodes', 'accountId'], 'stored in the file\'s order, the id from the URL first');
+
+  assert.equal((await call('GET', '/provisioning/flows/ivr', OZ)).status, 404, "another account's flow");
+  assert.equal((await call('DELETE', '/provisioning/flows/ivr', OZ)).status, 404);
+  assert.equal((await call('POST', '/provisioning/flows', OZ, { ...FLOW, nodes: { bye: { type: 'hangup' } }, start: 'bye' })).status, 201, 'flow ids are per account');
+  assert.equal((await call('GET', '/provisioning/flows', BO)).status, 403, 'user role');
+  assert.equal((await call('POST', '/provisioning/flows', ADA, FLOW)).status, 409, 'the id is taken');
+
+  assert.equal((await call('PUT', '/provisioning/lines/main', ADA, { name: 'Main', number: '+15550100', ring: { strategy: 'ring-all', users: [11] } })).status, 200);
+  assert.equal((await call('DELETE', '/provisioning/flows/ivr', ADA, undefined, { 'if-match': String(put.headers.etag) })).status, 204);
+  assert.equal((await call('GET', '/provisioning/flows/ivr')).status, 404);
+  assert.equal((await store.counts()).flows, 1);
+});
+
+test('flows: a bad shape is a 400 naming the node; a graph or reference problem a 422 naming the node and output; nothing stored', async (t) => {
+  const { store, call } = await setup(t);
+  const shape = async (body: unknown, message: RegExp) => {
+    const r = await call('POST', '/provisioning/flows', ADA, body);
+    assert.equal(r.status, 400, `${JSON.stringify(body)} → ${r.body}`);
+    assert.equal(r.json.error, 'bad_request');
+    assert.match(String(r.json.message), message);
+  };
+  await shape({ ...FLOW, nodes: { ...FLOW.nodes, menu: { ...FLOW.nodes.menu, colour: 'red' } } }, /node 'menu': unknown key 'colour'/);
+  await shape({ ...FLOW, nodes: { ...FLOW.nodes, menu: { ...FLOW.nodes.menu, keys: { '22': 'sales' } } } }, /node 'menu' field 'keys\/22'/);
+  await shape({ ...FLOW, nodes: { ...FLOW.nodes, sales: { type: 'dial', target: { ringGroup: 'sales', users: [11] } } } }, /node 'sales' field 'target': needs exactly one of/);
+  await shape({ ...FLOW, nodes: { ...FLOW.nodes, x: { type: 'teleport' } } }, /node 'x' field 'type'/);
+  await shape({ ...FLOW, id: undefined }, /missing required property 'id'/);
+  await shape({ ...FLOW, colour: 'red' }, /unknown key 'colour'/);
+
+  const graph = async (body: unknown, error: string, message: RegExp) => {
+    const r = await call('POST', '/provisioning/flows', ADA, body);
+    assert.equal(r.status, 422, `${JSON.stringify(body)} → ${r.body}`);
+    assert.equal(r.json.error, error);
+    assert.match(String(r.json.message), message);
+  };
+  await graph({ ...FLOW, nodes: { ...FLOW.nodes, menu: { ...FLOW.nodes.menu, keys: { '1': 'sales', '3': 'nowhere' } } } }, 'invalid', /^flow 'ivr': node 'menu' output 'keys\/3': no node 'nowhere'$/);
+  await graph({ ...FLOW, nodes: { ...FLOW.nodes, lost: { type: 'hangup' } } }, 'invalid', /node 'lost': not reachable from start 'menu'/);
+  await graph({ ...FLOW, start: 'hours', nodes: { ...FLOW.nodes, hours: { type: 'time', weekly: [], open: 'menu', closed: 'hours' } } }, 'invalid', /node 'hours' output 'closed': cycle without a wait/);
+  await graph({ ...FLOW, nodes: { ...FLOW.nodes, mailbox: { type: 'voicemail', mailboxUser: 21 } } }, 'invalid_reference', /node 'mailbox' field 'mailboxUser': no user 21/);
+  await graph({ ...FLOW, nodes: { ...FLOW.nodes, ada: { type: 'forward', number: '+15550100' } } }, 'invalid_reference', /node 'ada' field 'number': number '\+15550100' cannot be dialled/);
+  assert.deepEqual(await store.listFlows('acme'), [], 'nothing stored');
+
+  assert.equal((await call('POST', '/provisioning/flows', ADA, FLOW)).status, 201);
+  const gone = await call('DELETE', '/provisioning/ring-groups/sales');
+  assert.equal(gone.status, 422, 'a flow dials the ring group');
+  assert.match(String(gone.json.message), /flow 'ivr': node 'sales' field 'target': no ring group 'sales'/);
+});

@@ -60,7 +60,7 @@ function setup(users = [1, 2, 3]) {
   return { clock, world, pool, queues, join };
 }
 
-/** The agents of the offers still ringing (not answered by the test). */
+/** The latest offer made for this caller. */
 const lastOffer = (c: Caller) => c.offers.at(-1);
 
 test('a caller with a free agent is offered them at once; connected resolves connected and the lease stays the executor’s', async () => {

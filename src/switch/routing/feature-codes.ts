@@ -54,6 +54,8 @@ export interface FeatureCodeDeps {
   store: Store;
   media: MediaControl;
   logger: Logger;
+  /** A presence was written: the agent pool wakes waiting queue callers and campaigns. */
+  presenceChanged?: (accountId: string) => void;
 }
 
 /** The longest the confirmation may take before Ringside hangs up anyway. */
@@ -95,6 +97,7 @@ export async function runFeatureCode(deps: FeatureCodeDeps, invite: IncomingInvi
       return close();
     }
     log.info({ presence }, 'agent presence set by feature code');
+    deps.presenceChanged?.(plan.user.accountId);
     if (invite.state !== 'pending') return close();
     const session = invite.accept({ body: sdp });
     let ended = false;
