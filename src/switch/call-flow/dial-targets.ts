@@ -5,19 +5,20 @@
  * when the account has one (rung whatever the presence, as a direct call is), else it goes out through the
  * account's trunk presenting the original caller's number (as a forwarding line does). `ring-all` is one
  * round for `timeoutSeconds`; `round-robin` and `longest-idle` ring one user at a time, in DialOrder's
- * order, each for an equal share of it.
+ * order, each for an equal share of it. A ring group gives only its members: the node's strategy and
+ * timeout apply (the defaults table of flow-types.ts), not the group's own.
  */
 import type { Party } from '../../events/model/facts.js';
 import type { AccountRecord, UserRecord } from '../../store/store.js';
 import type { RingRound } from '../ring-plan.js';
 import { availableUsers, deviceTargets, presenting, trunkOf, trunkTarget, type RoutingDeps } from '../routing/targets.js';
 import type { DialOrder } from './dial-order.js';
-import type { DialStrategy, DialTarget } from './flow-types.js';
+import { FLOW_DEFAULTS, type DialStrategy, type DialTarget } from './flow-types.js';
 
 export interface DialRequest {
   account: AccountRecord;
   target: DialTarget;
-  /** The node's strategy; undefined: a ring group's own, else ring-all. */
+  /** The node's strategy; undefined: ring-all (flow-types.ts defaults), a ring group's own is not used. */
   strategy?: DialStrategy;
   timeoutMs: number;
   caller: Party;
@@ -37,13 +38,13 @@ export async function dialRounds(deps: Deps, order: DialOrder, r: DialRequest): 
     return [{ targets: [trunkTarget(deps, target.number, caller.number, trunk, caller.name)], timeoutMs }];
   }
   let ids: readonly number[];
-  let strategy = r.strategy;
   if ('ringGroup' in target) {
+    // Only the members: the node's strategy and timeout rule (flow-types.ts defaults), not the group's.
     const group = (await deps.store.listRingGroups(account.id)).find((g) => g.id === target.ringGroup);
     ids = group?.members ?? [];
-    strategy ??= group?.strategy;
   } else ids = target.users;
-  return huntRounds(deps, order.order(await availableUsers(deps, account, ids), strategy ?? 'ring-all', r.key), strategy ?? 'ring-all', timeoutMs, from);
+  const strategy = r.strategy ?? FLOW_DEFAULTS.dial.strategy;
+  return huntRounds(deps, order.order(await availableUsers(deps, account, ids), strategy, r.key), strategy, timeoutMs, from);
 }
 
 /** Users already in ring order as rounds: all in one (`ring-all`), else one each. */
