@@ -10,6 +10,7 @@ import { DialerCall, type AttemptEnd } from './dialer-call.js';
 import type { AgentOffer } from './dialer-plan.js';
 import type { DialerAttemptInput, DialerRouting } from './routing/dialer-routing.js';
 import type { SessionDeps } from './session-deps.js';
+import type { FlowCallDeps } from './flow-call.js';
 
 export interface DialerSwitch {
   /** Plans and starts one attempt; `outcome` resolves with its result when it is over. `answered` fires
@@ -30,6 +31,8 @@ export interface DialerAttemptsDeps {
   session: () => SessionDeps;
   /** Runs the call as one of the switch's (close aborts it, the console sees it). */
   run: (call: DialerCall) => void;
+  /** What a contact-callflow attempt's flow runs with. */
+  flowDeps: () => FlowCallDeps;
 }
 
 export class DialerAttempts implements DialerSwitch {
@@ -41,7 +44,7 @@ export class DialerAttempts implements DialerSwitch {
 
   async attempt(input: DialerAttemptInput, events: { answered(): void; connected(): void }): Promise<{ sessionId: string; outcome: Promise<AttemptEnd> }> {
     const plan = await this.#d.routing.plan(input);
-    const call = new DialerCall(this.#d.session(), plan, { contactAnswered: events.answered, connected: events.connected });
+    const call = new DialerCall(this.#d.session(), plan, { contactAnswered: events.answered, connected: events.connected, ...(plan.flow ? { flowDeps: this.#d.flowDeps() } : {}) });
     const outcome = new Promise<AttemptEnd>((resolve) => {
       void call.done.then(() => resolve(call.end));
     });

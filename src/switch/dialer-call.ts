@@ -10,6 +10,8 @@
  *   the contact answered: then the contact is abandoned (a short apology, then Ringside hangs up).
  * - `operator-contact`: the agent the dialer reserved is rung first and joins alone (P=1); then the
  *   contact is dialled; if it does not answer, Ringside hangs up the agent.
+ * - `contact-callflow`: the contact is dialled; once it answers (READY) the campaign's call flow runs on
+ *   it in this session (flow-call.ts `continueAnswered`): no agent unless the flow dials one.
  *
  * The attempt's result (`outcome`) is what the dialer stores for the contact: `answered` (the contact
  * talked to an agent), `abandoned` (answered, no agent), `busy`, `no-answer`, `failed` (the contact's dial
@@ -28,6 +30,7 @@ import type { Leg } from './leg.js';
 import type { AgentOffer, DialerPlan } from './dialer-plan.js';
 import type { OriginateSide } from './originate-plan.js';
 import type { SessionDeps } from './session-deps.js';
+import { FlowCall, type FlowCallDeps } from './flow-call.js';
 
 export type DialerOutcome = AttemptResult | 'not-dialled';
 
@@ -44,6 +47,8 @@ export interface DialerHooks {
   contactAnswered?(): void;
   /** The contact and an agent are connected. */
   connected?(): void;
+  /** What a contact-callflow attempt's flow runs with (the switch's flow calls' deps). */
+  flowDeps?: FlowCallDeps;
 }
 
 /** The longest an answered contact waits for an agent by default (the abandon bound). */
@@ -73,6 +78,7 @@ export class DialerCall {
   readonly #ringing: Ringing;
   #stopped = false;
   #conversation?: Conversation;
+  #flowCall?: FlowCall;
   #outcome: DialerOutcome = 'failed';
   #permanent = false;
   /** Agents this attempt holds (released when it ends). */
@@ -122,6 +128,7 @@ export class DialerCall {
     this.#stopped = true;
     this.#ringing.giveUp(ABORTED, 'error');
     this.#conversation?.hangUp();
+    this.#flowCall?.abort();
   }
 
   /** Ringside hangs the attempt up on request (the console). */
@@ -129,6 +136,7 @@ export class DialerCall {
     this.#stopped = true;
     this.#ringing.giveUp(CANCELLED, 'normal');
     this.#conversation?.hangUp();
+    this.#flowCall?.hangUp();
   }
 
   /** Blind transfer of the contact to `target` (Call.transfer), once it talks to an agent. */
@@ -217,6 +225,7 @@ export class DialerCall {
       return this.#endUnanswered(failure.cause);
     }
     this.#hooks.contactAnswered?.();
+    if (this.#plan.start.dialer.mode === 'contact-callflow') return this.#runFlow(c);
     const answeredAt = Date.now();
     const conversation = await this.#joinAlone(c);
     if (this.#stopped || c.session!.state !== 'confirmed') {
@@ -242,6 +251,32 @@ export class DialerCall {
     await conversation.join(agent);
     if (this.#stopped || contactLeft) conversation.hangUp();
     this.#facts.record(await conversation.run());
+  }
+
+  /** contact-callflow: the answered contact is handed to the campaign's flow, in this session. */
+  async #runFlow(contact: Leg): Promise<void> {
+    const { flow } = this.#plan;
+    const deps = this.#hooks.flowDeps;
+    this.#outcome = 'answered';
+    if (!flow || !deps) {
+      this.#log.error({ flow: flow?.flow.id }, 'contact-callflow without a flow to run; hanging up');
+      const conversation = await this.#joinAlone(contact);
+      conversation.hangUp();
+      this.#facts.record(await conversation.run());
+      return;
+    }
+    const plan = {
+      start: this.#plan.start,
+      caller: { party: contact.party, direction: 'out' as const },
+      rounds: [],
+      localParty: this.#plan.localParty,
+      passThrough: false,
+      flow,
+    };
+    const call = new FlowCall(deps, { answered: contact, session: this.#session }, plan);
+    this.#flowCall = call;
+    if (this.#stopped) call.abort();
+    await call.continueAnswered();
   }
 
   /** Rings free agents one after another until one answers; undefined past the deadline or once `gone`. */

@@ -4,6 +4,8 @@
  * the dialer (src/dialer/) for one contact; run by DialerCall.
  */
 import type { Party } from '../events/model/facts.js';
+import type { AccountRecord } from '../store/store.js';
+import type { CallFlow } from './call-flow/flow-types.js';
 import type { OriginateSide } from './originate-plan.js';
 import type { SessionStart } from './session-facts.js';
 
@@ -28,11 +30,13 @@ export interface DialerPlan {
   localParty: Party;
   /**
    * `operator-contact`: the agent (already reserved: `agent`) is rung first and joins alone; then the
-   * contact. `predictive`: the contact first; once it answers it joins alone and the first free agent
+   * contact. `contact-callflow`: the contact first; once it answers, `flow` runs on it. `predictive`: the contact first; once it answers it joins alone and the first free agent
    * from `agents` is rung, until one answers or `abandonAfterMs` passes (then the contact is abandoned).
    */
   agent?: AgentOffer;
   agents?: AgentSource;
   /** Predictive: the longest an answered contact waits for an agent before it counts as abandoned. */
   abandonAfterMs?: number;
+  /** `contact-callflow`: the flow an answered contact is handed to, and its account (timezone, queues). */
+  flow?: { flow: CallFlow; account: AccountRecord };
 }

@@ -75,14 +75,15 @@ type Phase = 'unanswered' | 'answered' | 'bridged' | 'voicemail' | 'ended';
 export class FlowCall implements FlowHost {
   readonly #session: SwitchSession;
   readonly #deps: FlowCallDeps;
-  readonly #invite: IncomingInvite;
+  /** The caller's INVITE; none when the flow takes over a leg answered already (`continueAnswered`). */
+  readonly #invite?: IncomingInvite;
   readonly #plan: CallPlan;
   readonly #flow: CallFlow;
   readonly #account: AccountRecord;
   readonly #facts: SessionFacts;
   readonly log: Logger;
   readonly #legs: SessionLegs;
-  readonly #caller: Leg;
+  readonly #caller!: Leg;
   #phase: Phase = 'unanswered';
   #callerSdp?: string;
   #lateOffer = false;
@@ -101,18 +102,29 @@ export class FlowCall implements FlowHost {
   /** While a caller waits in a queue: what it hears between announcements. */
   #music?: PlayItem[];
 
-  constructor(deps: FlowCallDeps, invite: IncomingInvite, plan: CallPlan) {
+  /**
+   * `caller`: an inbound INVITE (the flow call is its own session), or a leg answered already in another
+   * session (`answered`: the autodialer's contact in a contact-callflow attempt), which `continueAnswered`
+   * walks inside that session.
+   */
+  constructor(deps: FlowCallDeps, caller: IncomingInvite | { answered: Leg; session: SwitchSession }, plan: CallPlan) {
     if (!plan.flow) throw new Error('FlowCall needs a plan with a flow');
     this.#deps = deps;
-    this.#invite = invite;
     this.#plan = plan;
     this.#flow = plan.flow.flow;
     this.#account = plan.flow.account;
-    this.#session = new SwitchSession(deps, { callId: plan.start.callId, sipCallId: invite.request.callId, flowId: this.#flow.id });
+    if ('answered' in caller) {
+      this.#session = caller.session;
+      this.#caller = caller.answered;
+      this.#phase = 'answered';
+    } else {
+      this.#invite = caller;
+      this.#session = new SwitchSession(deps, { callId: plan.start.callId, sipCallId: caller.request.callId, flowId: this.#flow.id });
+    }
     this.#facts = this.#session.facts;
     this.#legs = this.#session.legs;
     const c = plan.caller;
-    this.#caller = this.#legs.create({ role: 'caller', party: c.party, direction: c.direction ?? 'in', ...(c.user ? { user: c.user } : {}) });
+    this.#caller ??= this.#legs.create({ role: 'caller', party: c.party, direction: c.direction ?? 'in', ...(c.user ? { user: c.user } : {}) });
     // Every line of the call, the walk's steps included, names the session, the flow and the caller's leg.
     this.log = this.#session.log.child({ callerLegId: this.#caller.legId });
     this.#gone = new Promise((r) => (this.#resolveGone = r));
@@ -190,9 +202,31 @@ export class FlowCall implements FlowHost {
     if (!this.over && this.#phase !== 'bridged' && this.#phase !== 'voicemail') this.hangUp();
   }
 
+  /**
+   * Walks the flow on the leg given answered (contact-callflow), inside the session it belongs to, which
+   * recorded its start: resolves once the call is over and its end is recorded. Never rejects.
+   */
+  async continueAnswered(): Promise<void> {
+    if (this.#invite) throw new Error('continueAnswered is for a leg answered already');
+    this.log.info({ flowId: this.#flow.id }, 'flow takes over an answered leg');
+    void this.#caller.session!.ended.then(() => this.#callerLeft());
+    this.#deps.media.on('dtmf', this.#onDigit);
+    try {
+      await runFlow(this.#flow, this, { mediaDir: this.#deps.mediaDir });
+      if (!this.over && this.#phase !== 'bridged' && this.#phase !== 'voicemail') this.hangUp();
+    } catch (err) {
+      this.log.error({ err }, 'flow on an answered leg failed');
+      this.#end(undefined, 'error');
+    } finally {
+      this.#deps.media.off('dtmf', this.#onDigit);
+    }
+    // A bridge or voicemail records the end itself; wait for it.
+    await this.#gone;
+  }
+
   /** The caller's INVITE: its media endpoint and the SDP to answer it with (as Call does). */
   async #takeInvite(): Promise<void> {
-    const invite = this.#invite;
+    const invite = this.#invite!;
     invite.onCancel(() => this.#callerLeft());
     try {
       const offer = invite.offer.toString('utf8');
@@ -243,7 +277,7 @@ export class FlowCall implements FlowHost {
         status = refusal.status;
         cause = refusal.cause;
       }
-      if (this.#invite.state === 'pending') this.#invite.reject(status);
+      if (this.#invite?.state === 'pending') this.#invite.reject(status);
     }
     this.log.info({ legId: this.#caller.legId, answered, status, cause }, 'flow call: Ringside hangs up');
     this.#facts.record({ type: 'leg.ended', legId: this.#caller.legId, by: 'local', cause });
@@ -272,7 +306,7 @@ export class FlowCall implements FlowHost {
       return 'gone';
     }
     const caller = this.#caller;
-    if (this.#invite.state !== 'pending') {
+    if (this.#invite?.state !== 'pending') {
       // The caller's transaction ended under us (transport error, the stack's ring guard).
       this.#phase = 'ended';
       if (winner) this.#hangUpWinner(winner);
@@ -413,7 +447,7 @@ export class FlowCall implements FlowHost {
 
   /** A target alerts: an unanswered caller hears ringback from its own phone, one 180 for the first. */
   #alerting(): void {
-    if (this.#ringSent || this.#phase !== 'unanswered' || this.#invite.state !== 'pending') return;
+    if (this.#ringSent || this.#phase !== 'unanswered' || this.#invite?.state !== 'pending') return;
     this.#ringSent = true;
     this.#invite.progress(180);
   }

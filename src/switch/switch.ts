@@ -113,7 +113,7 @@ export class Switch {
     this.#device = new DeviceRouting(routing, options.auth);
     this.#originate = new OriginateRouting(routing);
     this.#transfer = new TransferRouting(routing);
-    this.dialer = new DialerAttempts({ store: options.store, routing: new DialerRouting(routing), pool: this.agents, session: () => this.#callDeps(), run: (call) => this.#run(call) });
+    this.dialer = new DialerAttempts({ store: options.store, routing: new DialerRouting(routing), pool: this.agents, session: () => this.#callDeps(), run: (call) => this.#run(call), flowDeps: () => this.#flowDeps() });
     this.voice = new VoiceCalls({
       session: this.#callDeps(),
       store: options.store,

@@ -24,6 +24,13 @@ const config = (carrierPort: number) =>
     users:
       - ${ALICE}
       - ${BOB}
+    flows:
+      - id: survey
+        name: Survey
+        start: thanks
+        nodes:
+          thanks: { type: playaudio, prompt: { text: "Thank you for being our customer." }, next: bye }
+          bye: { type: hangup }
 `);
 
 /** A calling window open now (two hours around the current UTC time; spans midnight when it must). */
@@ -194,4 +201,21 @@ test('predictive: an answered contact no agent takes within the bound is abandon
   assert.equal(names.at(-2), 'LEAVE localtodid/contact P=0');
   assert.match(names.at(-1)!, /^COMPLETED .* P=0$/);
   assert.equal(session!.teltel.at(-1)!.hanged_by, 'local');
+});
+
+test("contact-callflow: the answered contact is handed to the campaign's flow in the same session — a play-only flow: READY, no JOIN, Ringside hangs up", { skip: skip || missingTool('espeak-ng', 'espeak-ng') }, async (t) => {
+  const carrierPort = await freePort();
+  const s = await setup(t, config(carrierPort));
+  const contactDone = carrier(t, carrierPort, 'uas-answers.xml', 1);
+  const c = await campaign(s, { mode: 'contact-callflow', callFlowId: 'survey' }, ['+15557770030']);
+  const [contact] = await finalContacts(s, c.id);
+  assert.deepEqual([contact!.state, (contact!.attempts as Json[]).map((a) => a.result)], ['done', ['answered']]);
+  assert.match((await contactDone).messages, /BYE sip:/, 'the flow hung up on the contact');
+  const [session] = await dialerSessions(s.r);
+  assert.ok(session!.teltel.every((e) => e.subtype === 'contact-callflow'));
+  assert.deepEqual(lines(session!.teltel), ['START localtodid/contact P=0', 'RING localtodid/contact P=0', 'RINGRESULT:ANSWER localtodid/contact P=0', 'READY localtodid/contact P=0', 'COMPLETED localtodid/contact P=0']);
+  assert.equal(session!.teltel.at(-1)!.hanged_by, 'local');
+  // The spoken prompt (text to speech, about two seconds) came between the answer and the hangup.
+  const at = (name: string) => Date.parse(String(session!.teltel.find((e) => e.event === name)!.timestamp));
+  assert.ok(at('COMPLETED') - at('READY') >= 1000, `the flow played its prompt before hanging up (${at('COMPLETED') - at('READY')} ms)`);
 });

@@ -55,6 +55,12 @@ export class DialerRouting {
       target: { ...trunkTarget(deps, contact.phoneNumber, campaign.callerId, trunk), party: contactParty, callerId: campaign.callerId, role: 'contact' },
       timeoutMs: Math.min(CONTACT_RING_MS, deps.outgoingRingMs),
     };
+    let flow: DialerPlan['flow'];
+    if (campaign.mode === 'contact-callflow') {
+      const found = campaign.callFlowId === undefined ? undefined : await deps.store.getFlow(account.id, campaign.callFlowId);
+      if (!found) throw new DialerRefused(`the campaign's call flow ${String(campaign.callFlowId)} is not a flow of the account`);
+      flow = { flow: found, account };
+    }
     const line = await lineOfNumber(deps, account, campaign.callerId);
     const first: Party = campaign.mode === 'operator-contact' && input.agent ? input.agent.side.target.party : contactParty;
     const userIds = (campaign.agents ?? []).map(String);
@@ -75,6 +81,7 @@ export class DialerRouting {
       ...(input.agent ? { agent: input.agent } : {}),
       ...(input.agents ? { agents: input.agents } : {}),
       ...(input.abandonAfterMs !== undefined ? { abandonAfterMs: input.abandonAfterMs } : {}),
+      ...(flow ? { flow } : {}),
     };
   }
 
