@@ -89,7 +89,7 @@ test('the CLI writes a file check-config accepts', async (t) => {
   assert.match(readFileSync(out, 'utf8'), /email: dan@demo.test/);
   const checked = await runCli(['check-config', out]);
   assert.equal(checked.code, 0, checked.stdout + checked.stderr);
-  assert.match(checked.stdout, /valid \(1 account, 4 users, 4 lines, 1 trunk\)/);
+  assert.match(checked.stdout, /valid \(1 account, 4 users, 5 lines, 1 trunk\)/);
   const empty = await runCli(['export-config', '--data', join(dir, 'missing')]);
   assert.equal(empty.code, 2);
 });

@@ -70,7 +70,7 @@ test('nodes starting together with one config: concurrent replaces neither fail 
   const [a, b, url] = await twoNodes(t);
   const demo = loadConfigFile('examples/demo.yaml');
   const counts = await Promise.all([a.replaceProvisioning(demo), b.replaceProvisioning(demo), a.replaceProvisioning(demo), b.replaceProvisioning(demo)]);
-  for (const c of counts) assert.deepEqual(c, { accounts: 1, users: 3, numbers: 5, lines: 4, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1, flows: 0 });
+  for (const c of counts) assert.deepEqual(c, { accounts: 1, users: 3, numbers: 6, lines: 5, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1, flows: 1 });
 
   // Two different files at once: the result is one of them whole, never a mix.
   const file = (id: string, userBase: number) =>

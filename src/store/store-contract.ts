@@ -89,7 +89,7 @@ export function storeContract(factory: StoreFactory): void {
     test('provisioning loads and answers the lookups the switch needs', async (t) => {
       const { store } = await open(t);
       const counts = await store.replaceProvisioning(loadConfigFile(DEMO));
-      assert.deepEqual(counts, { accounts: 1, users: 3, numbers: 5, lines: 4, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1, flows: 0 });
+      assert.deepEqual(counts, { accounts: 1, users: 3, numbers: 6, lines: 5, ringGroups: 1, trunks: 1, applications: 0, webhooks: 0, apiCredentials: 1, flows: 1 });
       assert.deepEqual(await store.counts(), counts);
       assert.equal((await store.serverConfig()).sipRealm, 'ringside');
       const alice = await store.findUserByEmail('Alice@Demo.test');
@@ -107,9 +107,9 @@ export function storeContract(factory: StoreFactory): void {
       assert.deepEqual((await store.listUsers('demo')).map((u) => u.id), [501, 502, 503]);
       assert.deepEqual(await store.findNumber('+15550101'), { number: '+15550101', name: 'Sales', sms: true, accountId: 'demo', lineId: 'sales' });
       assert.equal(JSON.stringify(await store.findNumber('+15550101')), '{"number":"+15550101","name":"Sales","sms":true,"accountId":"demo","lineId":"sales"}', 'fields in the order written (API bodies are built from records)');
-      assert.deepEqual((await store.listNumbers('demo')).map((n) => n.number), ['+15550100', '+15550101', '+15550102', '+15550103', '+15550104']);
+      assert.deepEqual((await store.listNumbers('demo')).map((n) => n.number), ['+15550100', '+15550101', '+15550102', '+15550103', '+15550104', '+15550107']);
       assert.equal((await store.getLine('demo', 'support'))?.agentPinEntry, true);
-      assert.deepEqual((await store.listLines('demo')).map((l) => l.id), ['after-hours', 'main', 'sales', 'support']);
+      assert.deepEqual((await store.listLines('demo')).map((l) => l.id), ['after-hours', 'front-desk', 'main', 'sales', 'support']);
       assert.equal((await store.findRingGroupByNumber('demo', '100'))?.members.length, 3);
       assert.deepEqual((await store.listRingGroups('demo')).map((g) => g.id), ['everyone']);
       assert.equal((await store.getTrunk('carrier'))?.host, '127.0.0.2');
@@ -443,7 +443,7 @@ export function storeContract(factory: StoreFactory): void {
       assert.equal('secret' in cred, false);
       assert.equal(await store.verifyApiSecret((await store.findApiCredential('crm-token-1'))!, 'crm-secret-1'), true);
       assert.deepEqual((await store.listApiCredentials('demo')).map((c) => c.token), ['crm-token-1', 't-demo']);
-      assert.deepEqual(await store.counts(), { accounts: 1, users: 3, numbers: 6, lines: 4, ringGroups: 1, trunks: 2, applications: 0, webhooks: 0, apiCredentials: 2, flows: 0 });
+      assert.deepEqual(await store.counts(), { accounts: 1, users: 3, numbers: 7, lines: 5, ringGroups: 1, trunks: 2, applications: 0, webhooks: 0, apiCredentials: 2, flows: 1 });
     });
 
     test('provisioning writes: a conflict or dangling reference is refused whole, naming the field', async (t) => {
