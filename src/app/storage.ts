@@ -16,6 +16,7 @@ import { PgDatabase } from '../store/pg-database.js';
 import { PostgresStore } from '../store/postgres-store.js';
 import { PostgresOutbox } from '../store/postgres-outbox.js';
 import { PostgresLease } from '../store/postgres-lease.js';
+import { seedCampaigns } from './campaign-seeds.js';
 
 /** How long a delivering node's webhook lease lasts without renewal: a survivor takes over after it. */
 export const WEBHOOK_LEASE_MS = 15_000;
@@ -68,6 +69,7 @@ export async function seedProvisioning(store: Store, config: ProvisioningConfig)
   const last = await store.provisioningSeed();
   if (last === hash) return { outcome: 'kept', counts: await store.counts() };
   const counts = await store.replaceProvisioning(config, hash);
+  await seedCampaigns(store, config);
   return { outcome: last === undefined ? 'seeded' : 'replaced', counts };
 }
 

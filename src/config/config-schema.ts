@@ -2,6 +2,7 @@
  * JSON Schema of the provisioning file. ajv applies the defaults, so a minimal file grows into the full
  * model of config-types.ts. Every object refuses unknown keys: a typo is an error, never ignored.
  */
+import { campaignSeedSchema } from './campaign-schema.js';
 
 const e164 = { type: 'string', pattern: '^\\+[1-9][0-9]{1,14}$' } as const;
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' } as const;
@@ -216,6 +217,8 @@ const account = {
     // Each flow is checked by cross-check.ts with the flow's own schema (call-flow/flow-schema.ts) node by
     // node, then as a graph (validate-flow.ts): its errors then name the node, which ajv's `oneOf` here would not.
     flows: { type: 'array', items: { type: 'object' }, maxItems: 1000, default: [] },
+    // Example campaigns: created once when the file seeds the store (app/storage.ts seedCampaigns).
+    campaigns: { type: 'array', items: campaignSeedSchema, maxItems: 100 },
     voiceApi,
   },
 } as const;

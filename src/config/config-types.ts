@@ -123,6 +123,8 @@ export interface AccountConfig {
   /** Call flows (config/call-flow/flow-types.ts): auto attendants a line points at (`ring.strategy: flow`),
    *  scripts a campaign runs (`callFlowId`). */
   flows: CallFlow[];
+  /** Example campaigns (CampaignSeedConfig): seeded once, then runtime state (docs/call-centre.md). */
+  campaigns?: CampaignSeedConfig[];
   /** The voice API's identity for this account (spec bandwidth §0): its REST lives under
    *  `/v1/users/{userId}/`, authenticated with HTTP Basic `apiToken:apiSecret`. */
   voiceApi?: VoiceApiConfig;
@@ -179,4 +181,70 @@ export interface ProvisioningConfig {
   server: ServerConfig;
   trunks: TrunkConfig[];
   accounts: AccountConfig[];
+}
+
+/** The autodialer's campaign and contact as written (REST; the config file's example campaigns); the
+ *  store's records add ids and state (store.ts `Campaign`, `Contact`). */
+export type CampaignMode = 'predictive' | 'contact-callflow' | 'operator-contact';
+export type CampaignState = 'draft' | 'running' | 'paused' | 'finished';
+export type ContactState = 'pending' | 'dialling' | 'done' | 'failed' | 'exhausted';
+export type AttemptResult = 'answered' | 'busy' | 'no-answer' | 'failed' | 'abandoned';
+export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
+
+/** When contacts may be called: local time `from`–`to` (`HH:MM`, 24 h) on `days`, in `timezone` (IANA;
+ *  default the account's). `to` earlier than `from` spans midnight. */
+export interface CallingWindow {
+  timezone?: string;
+  days: Weekday[];
+  from: string;
+  to: string;
+}
+
+export interface RetryRule {
+  afterMinutes: number;
+}
+
+/** When a contact is tried again, per result of its last attempt, and how often at most. */
+export interface RetryRules {
+  busy: RetryRule;
+  noAnswer: RetryRule;
+  failed: RetryRule;
+  maxAttempts: number;
+}
+
+/** Predictive mode: contacts dialled per free agent, and the abandon rate it must stay under. */
+export interface Pacing {
+  ratio?: number;
+  maxAbandonPercent?: number;
+}
+
+/** What a client sets (POST and PUT /campaigns). */
+export interface CampaignInput {
+  name: string;
+  mode: CampaignMode;
+  state?: CampaignState;
+  /** An E.164 number of the account, presented to contacts. */
+  callerId: string;
+  /** Who takes the answered contacts: users of the account, or one ring group (its id). */
+  agents?: number[];
+  ringGroup?: string;
+  /** The call flow run for an answered contact (`contact-callflow`). */
+  callFlowId?: string;
+  window: CallingWindow;
+  retry: RetryRules;
+  pacing?: Pacing;
+}
+
+/** What a client gives for a contact (JSON or a CSV row). */
+export interface ContactInput {
+  phoneNumber: string;
+  name?: string;
+  /** Free key/values shown to the agent and passed to the call flow. */
+  fields?: Record<string, string>;
+}
+
+/** An example campaign in the config file (`accounts[].campaigns`): created with its contacts when the file
+ *  seeds the store and no campaign of that name exists; runtime state from then on (app/storage.ts). */
+export interface CampaignSeedConfig extends CampaignInput {
+  contacts: ContactInput[];
 }

@@ -3,6 +3,7 @@
  * Returns problems as JSON-pointer paths into the document.
  */
 import type { ProvisioningConfig } from './config-types.js';
+import { isValidTimezone } from './call-flow/office-hours.js';
 import { validateFlowDocument, type FlowDirectory, type FlowProblem, type FlowProblemCode } from './call-flow/validate-flow.js';
 
 export interface Problem {
@@ -119,6 +120,28 @@ export function crossCheck(config: ProvisioningConfig): Problem[] {
       if (s === 'flow' && l.ring.flow === undefined) add(`${p}/ring/flow`, `strategy 'flow' needs 'flow' (the id of one of this account's flows)`);
       else if (l.ring.flow !== undefined && !flowIds.has(l.ring.flow)) ref(`${p}/ring/flow`, `no flow '${l.ring.flow}' in this account`);
       if (l.voicemail.mailboxUser !== undefined) userRef(l.voicemail.mailboxUser, `${p}/voicemail/mailboxUser`);
+    });
+
+    // Example campaigns (config/campaign-schema.ts): the references and rules the REST checks too
+    // (api/dialer/campaign-references.ts); contacts in E.164, each number once per campaign.
+    const campaignNames = new Map<string, string>();
+    (a.campaigns ?? []).forEach((c, ci) => {
+      const p = `${at}/campaigns/${ci}`;
+      unique(campaignNames, c.name, `${p}/name`, 'campaign name');
+      if (!ownNumbers.has(c.callerId)) ref(`${p}/callerId`, `${c.callerId} is not one of this account's numbers`);
+      (c.agents ?? []).forEach((u, ui) => userRef(u, `${p}/agents/${ui}`));
+      if (c.agents !== undefined && c.ringGroup !== undefined) add(p, 'give agents or ringGroup, not both');
+      if (c.mode !== 'contact-callflow' && c.agents === undefined && c.ringGroup === undefined) add(p, `mode ${c.mode} needs agents or ringGroup (who takes the answered contacts)`);
+      if (c.ringGroup !== undefined && !groupIds.has(c.ringGroup)) ref(`${p}/ringGroup`, `no ring group '${c.ringGroup}' in this account`);
+      if (c.mode === 'contact-callflow' && c.callFlowId === undefined) add(p, 'mode contact-callflow needs callFlowId');
+      if (c.callFlowId !== undefined && !flowIds.has(c.callFlowId)) ref(`${p}/callFlowId`, `no flow '${c.callFlowId}' in this account`);
+      if (c.window.from === c.window.to) add(`${p}/window`, 'from and to are the same time: the window would be empty');
+      if (c.window.timezone !== undefined && !isValidTimezone(c.window.timezone)) add(`${p}/window/timezone`, `unknown time zone '${c.window.timezone}'`);
+      const numbers = new Map<string, string>();
+      c.contacts.forEach((k, ki) => {
+        if (!/^\+[1-9][0-9]{6,14}$/.test(k.phoneNumber)) add(`${p}/contacts/${ki}/phoneNumber`, `${k.phoneNumber} is not an E.164 number`);
+        else unique(numbers, k.phoneNumber, `${p}/contacts/${ki}/phoneNumber`, 'contact number');
+      });
     });
 
     if (a.defaultCallerId !== undefined && !ownNumbers.has(a.defaultCallerId))

@@ -231,3 +231,18 @@ test('the call-flow example of docs/provisioning.md loads', () => {
   assert.deepEqual(a.flows.map((f) => Object.keys(f.nodes).length), [7]);
   assert.equal(a.lines[0]!.ring.flow, 'reception');
 });
+
+const withCampaign = (campaign: string) => `${minimal}    campaigns:\n      - ${campaign}\n`;
+const CAMPAIGN = '{ name: Renewals, mode: predictive, callerId: "+15550100", agents: [7], window: { days: [mon], from: "09:00", to: "17:00" }, retry: { busy: { afterMinutes: 5 }, noAnswer: { afterMinutes: 5 }, failed: { afterMinutes: 5 }, maxAttempts: 2 }, contacts: [{ phoneNumber: "+12025550101" }] }';
+
+test('example campaigns: loaded with their contacts; a reference or rule the REST checks is refused with its path', () => {
+  const ok = parseConfig(withCampaign(CAMPAIGN)).accounts[0]!.campaigns!;
+  assert.deepEqual([ok[0]!.name, ok[0]!.contacts.map((c) => c.phoneNumber)], ['Renewals', ['+12025550101']]);
+  const paths = (text: string) => problemsOf(withCampaign(text)).map((p) => `${p.path}: ${p.problem}`);
+  assert.deepEqual(paths(CAMPAIGN.replace('agents: [7]', 'agents: [9]')), ['/accounts/0/campaigns/0/agents/0: no user with id 9 in this account']);
+  assert.match(paths(CAMPAIGN.replace('"+15550100"', '"+15550199"'))[0]!, /^\/accounts\/0\/campaigns\/0\/callerId: \+15550199 is not one of this account's numbers/);
+  assert.match(paths(CAMPAIGN.replace('mode: predictive', 'mode: contact-callflow, callFlowId: nope'))[0]!, /campaigns\/0\/callFlowId: no flow 'nope'/);
+  assert.match(paths(CAMPAIGN.replace('"+12025550101" }]', '"+12025550101" }, { phoneNumber: "+12025550101" }]'))[0]!, /contacts\/1\/phoneNumber: .*contact number/);
+  assert.match(paths(CAMPAIGN.replace('"+12025550101"', '"2025550101"'))[0]!, /contacts\/0\/phoneNumber: 2025550101 is not an E.164 number/);
+  assert.match(paths(CAMPAIGN.replace('maxAttempts: 2 }', 'maxAttempts: 2 }, speed: 3'))[0]!, /campaigns\/0.*speed/);
+});

@@ -5,6 +5,7 @@
  * reads and updates these records.
  */
 import type { AttemptResult, CampaignMode, CampaignState, ContactState, Weekday } from '../store/store.js';
+import { ATTEMPT_RESULTS, CAMPAIGN_MODES, CAMPAIGN_STATES, CAMPAIGN_WEEKDAYS as WEEKDAYS, CONTACT_STATES } from '../config/campaign-schema.js';
 
 export type {
   AttemptResult,
@@ -25,13 +26,9 @@ export type {
   Weekday,
 } from '../store/store.js';
 
-/** Every value of each union, in the order documents list them (`satisfies` + the Exact checks below keep
- *  them equal to the store's types). */
-export const CAMPAIGN_MODES = ['predictive', 'contact-callflow', 'operator-contact'] as const satisfies readonly CampaignMode[];
-export const CAMPAIGN_STATES = ['draft', 'running', 'paused', 'finished'] as const satisfies readonly CampaignState[];
-export const CONTACT_STATES = ['pending', 'dialling', 'done', 'failed', 'exhausted'] as const satisfies readonly ContactState[];
-export const ATTEMPT_RESULTS = ['answered', 'busy', 'no-answer', 'failed', 'abandoned'] as const satisfies readonly AttemptResult[];
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const satisfies readonly Weekday[];
+/** Every value of each union, in the order documents list them (config/campaign-schema.ts, which the
+ *  config file's schema needs too; the Exact checks below keep them equal to the store's types). */
+export { CAMPAIGN_MODES, CAMPAIGN_STATES, CONTACT_STATES, ATTEMPT_RESULTS, CAMPAIGN_WEEKDAYS as WEEKDAYS } from '../config/campaign-schema.js';
 
 type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 // A value added to a union but not to its list (or the other way) fails to compile here.

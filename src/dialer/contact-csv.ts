@@ -7,10 +7,11 @@
  */
 import { toE164 } from '../switch/dial-plan.js';
 import type { ContactInput } from './campaign-types.js';
+import { CONTACT_FIELD_LIMITS } from '../config/campaign-schema.js';
 
 export const CSV_LIMITS = { maxBytes: 5 * 1024 * 1024, maxRows: 100_000 } as const;
 /** What one contact may hold, as JSON or CSV alike (the REST schemas use these too). */
-export const CONTACT_LIMITS = { maxFields: 100, maxNameLength: 200, maxFieldLength: 2000 } as const;
+export const CONTACT_LIMITS = CONTACT_FIELD_LIMITS;
 
 export interface RowProblem {
   row: number;

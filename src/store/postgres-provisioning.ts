@@ -37,7 +37,7 @@ export async function replacePgProvisioning(db: PgDatabase, config: Provisioning
     const rows: Record<string, Record<string, unknown>[]> = { accounts: [], users: [], numbers: [], lines: [], ring_groups: [], trunks: [], applications: [], webhooks: [], api_credentials: [], flows: [] };
     for (const t of config.trunks) rows.trunks!.push({ name: t.name, body: t });
     for (const a of config.accounts) {
-      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, voiceApi, ...rest } = a;
+      const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, campaigns: _campaigns, voiceApi, ...rest } = a;
       const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
       rows.accounts!.push({ id: a.id, voice_user_id: voiceApi?.userId ?? null, body: account });
       for (const f of flows) rows.flows!.push({ account_id: a.id, id: f.id, body: { ...f, accountId: a.id } });

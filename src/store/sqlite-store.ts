@@ -146,7 +146,7 @@ export class SqliteStore implements Store {
       else put(`INSERT INTO meta (key, body) VALUES ('seed', ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body`, JSON.stringify(seed));
       for (const t of config.trunks) put('INSERT INTO trunks (name, body) VALUES (?, ?)', t.name, JSON.stringify(t));
       for (const a of config.accounts) {
-        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, voiceApi, ...rest } = a;
+        const { users, numbers, lines, ringGroups, applications, webhooks, apiCredentials: _c, flows, campaigns: _campaigns, voiceApi, ...rest } = a;
         const account: AccountRecord = voiceApi ? { ...rest, voiceApi: { userId: voiceApi.userId } } : rest;
         put('INSERT INTO accounts (id, body) VALUES (?, ?)', a.id, JSON.stringify(account));
         for (const f of flows) put('INSERT INTO flows (account_id, id, body) VALUES (?, ?, ?)', a.id, f.id, JSON.stringify({ ...f, accountId: a.id }));

@@ -18,10 +18,11 @@ import type {
 } from '../config/config-types.js';
 import type { CallFlow } from '../config/call-flow/flow-types.js';
 import type { VoiceListQuery, VoiceResource, VoiceResourceKind, VoiceResourceOf } from './voice-records.js';
+import type { AttemptResult, CampaignInput, CampaignState, ContactInput, ContactState } from '../config/config-types.js';
 
 /** An account as stored: its voice-API token and secret are kept as an API credential (hashed), only the
  *  voice user id stays here. */
-export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials' | 'flows' | 'voiceApi'> & {
+export type AccountRecord = Omit<AccountConfig, 'users' | 'numbers' | 'lines' | 'ringGroups' | 'applications' | 'webhooks' | 'apiCredentials' | 'flows' | 'campaigns' | 'voiceApi'> & {
   voiceApi?: { userId: string };
 };
 
@@ -41,56 +42,9 @@ export type ApiCredentialRecord = Omit<ApiCredentialConfig, 'secret'> & { accoun
 export type TrunkRecord = TrunkConfig;
 
 /** The autodialer's records (dialer/campaign-types.ts re-exports them with their value lists): runtime
- *  state, kept across restarts and never touched by a re-seed from the config file. */
-export type CampaignMode = 'predictive' | 'contact-callflow' | 'operator-contact';
-export type CampaignState = 'draft' | 'running' | 'paused' | 'finished';
-export type ContactState = 'pending' | 'dialling' | 'done' | 'failed' | 'exhausted';
-export type AttemptResult = 'answered' | 'busy' | 'no-answer' | 'failed' | 'abandoned';
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-
-/** When contacts may be called: local time `from`–`to` (`HH:MM`, 24 h) on `days`, in `timezone` (IANA;
- *  default the account's). `to` earlier than `from` spans midnight. */
-export interface CallingWindow {
-  timezone?: string;
-  days: Weekday[];
-  from: string;
-  to: string;
-}
-
-export interface RetryRule {
-  afterMinutes: number;
-}
-
-/** When a contact is tried again, per result of its last attempt, and how often at most. */
-export interface RetryRules {
-  busy: RetryRule;
-  noAnswer: RetryRule;
-  failed: RetryRule;
-  maxAttempts: number;
-}
-
-/** Predictive mode: contacts dialled per free agent, and the abandon rate it must stay under. */
-export interface Pacing {
-  ratio?: number;
-  maxAbandonPercent?: number;
-}
-
-/** What a client sets (POST and PUT /campaigns). */
-export interface CampaignInput {
-  name: string;
-  mode: CampaignMode;
-  state?: CampaignState;
-  /** An E.164 number of the account, presented to contacts. */
-  callerId: string;
-  /** Who takes the answered contacts: users of the account, or one ring group (its id). */
-  agents?: number[];
-  ringGroup?: string;
-  /** The call flow run for an answered contact (`contact-callflow`). */
-  callFlowId?: string;
-  window: CallingWindow;
-  retry: RetryRules;
-  pacing?: Pacing;
-}
+ *  state, kept across restarts and never touched by a re-seed from the config file. A campaign as written
+ *  is config-types.ts's (the config file's example campaigns have its shape). */
+export type { AttemptResult, CallingWindow, CampaignInput, CampaignMode, CampaignState, ContactInput, ContactState, Pacing, RetryRule, RetryRules, Weekday } from '../config/config-types.js';
 
 export interface Campaign extends CampaignInput {
   id: string;
@@ -103,14 +57,6 @@ export interface Campaign extends CampaignInput {
 export interface ContactAttempt {
   at: number;
   result: AttemptResult;
-}
-
-/** What a client gives for a contact (JSON or a CSV row). */
-export interface ContactInput {
-  phoneNumber: string;
-  name?: string;
-  /** Free key/values shown to the agent and passed to the call flow. */
-  fields?: Record<string, string>;
 }
 
 export interface Contact extends ContactInput {

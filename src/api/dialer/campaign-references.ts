@@ -7,6 +7,7 @@ import type { Store } from '../../store/store.js';
 import type { CampaignInput } from '../../dialer/campaign-types.js';
 import { toE164 } from '../../switch/dial-plan.js';
 import { ApiError } from '../shared/api-error.js';
+import { isValidTimezone } from '../../config/call-flow/office-hours.js';
 
 /** The input with its caller ID normalised, or an ApiError: 400 for an inconsistent campaign, 422
  *  `invalid_reference` for a name that does not exist in the account. */
@@ -19,7 +20,7 @@ export async function checkCampaign(store: Store, accountId: string, input: Camp
   if (input.mode !== 'contact-callflow' && input.agents === undefined && input.ringGroup === undefined) throw bad(`body: mode ${input.mode} needs agents or ringGroup (who takes the answered contacts)`);
   if (input.mode === 'contact-callflow' && input.callFlowId === undefined) throw bad('body: mode contact-callflow needs callFlowId');
   if (input.window.from === input.window.to) throw bad('body.window: from and to are the same time: the window would be empty');
-  if (input.window.timezone !== undefined && !knownTimeZone(input.window.timezone)) throw bad(`body.window.timezone: unknown time zone ${JSON.stringify(input.window.timezone)}`);
+  if (input.window.timezone !== undefined && !isValidTimezone(input.window.timezone)) throw bad(`body.window.timezone: unknown time zone ${JSON.stringify(input.window.timezone)}`);
 
   const number = await store.findNumber(callerId);
   if (!number || number.accountId !== accountId) throw dangling(`body.callerId: ${callerId} is not a number of account ${accountId}`);
@@ -34,13 +35,4 @@ export async function checkCampaign(store: Store, accountId: string, input: Camp
     throw dangling(`body.callFlowId: no call flow ${JSON.stringify(input.callFlowId)} in account ${accountId}`);
   }
   return { ...input, callerId };
-}
-
-function knownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
