@@ -162,3 +162,23 @@ test('operator-contact: one attempt per reserved agent; an attempt whose agent n
   assert.deepEqual([c?.state, c?.attempts.length], ['pending', 0], 'the contact was never called: no attempt counted');
   await runner.stop();
 });
+
+test('an agent freeing up makes the runner pace again at once, not on its next tick (pacing.ts: "whenever an agent frees up")', async (t) => {
+  const w = await world(t);
+  const s = scriptedSwitch(() => 'answered', 1);
+  let listener: (() => void) | undefined;
+  const sw: DialerSwitch = { ...s.sw, onAgentChange: (l) => ((listener = l), () => (listener = undefined)) };
+  const runner = new CampaignRunner({ store: w.store, dialer: sw, rules, logger: silentLogger(), tickMs: 1_000_000 });
+  await runner.start();
+  assert.ok(listener, 'the runner listens for agents freeing up');
+  await settle();
+  assert.deepEqual(s.starts, [], 'no tick yet');
+  listener();
+  listener(); // during the tick the first one started: one more tick after it, not two at once
+  for (let i = 0; i < 50 && s.starts.length < 2; i++) await settle();
+  assert.deepEqual(s.starts, ['1', '2'], 'paced on the wake: 1 free agent × 2');
+  await runner.stop();
+  assert.equal(listener, undefined, 'unsubscribed when stopped');
+  s.finishAll();
+  await runner.settled();
+});

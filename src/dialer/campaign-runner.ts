@@ -82,6 +82,9 @@ export class CampaignRunner {
   readonly #attempts = new Set<Promise<void>>();
   #timer?: NodeJS.Timeout;
   #ticking?: Promise<void>;
+  /** An agent may have become free during the running tick: tick again right after it. */
+  #again = false;
+  #unsubscribe?: () => void;
   #stopped = false;
   /** This process holds the lease (always, without one) and has recovered what its predecessor left. */
   #holding = false;
@@ -101,6 +104,16 @@ export class CampaignRunner {
     }
     this.#timer = setInterval(() => void this.tick(), this.#o.tickMs ?? 500);
     this.#timer.unref();
+    // Pacing asks again whenever an agent frees up, not only on the next tick (pacing.ts, "The algorithm"):
+    // the agent's idle time until the next dial is what predictive dialling exists to cut.
+    this.#unsubscribe = this.#o.dialer.onAgentChange?.(() => this.#wake());
+  }
+
+  /** Some agent may be free now: a tick at once, or right after the one running (at most one waits). */
+  #wake(): void {
+    if (this.#stopped || !this.#holding) return;
+    if (this.#ticking) this.#again = true;
+    else void this.tick();
   }
 
   /** Stops starting attempts. Those in progress go on: their results are written when they end (the
@@ -108,6 +121,7 @@ export class CampaignRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#unsubscribe?.();
     await this.#ticking;
     if (this.#o.lease && this.#holding) await this.#o.lease.release().catch((err: unknown) => this.#log.warn({ err }, 'releasing the dialer lease failed'));
   }
@@ -147,7 +161,13 @@ export class CampaignRunner {
     if (this.#stopped || this.#ticking) return this.#ticking ?? Promise.resolve();
     this.#ticking = this.#tick()
       .catch((err: unknown) => this.#log.error({ err }, 'dialer tick failed'))
-      .finally(() => (this.#ticking = undefined));
+      .finally(() => {
+        this.#ticking = undefined;
+        if (this.#again) {
+          this.#again = false;
+          void this.tick();
+        }
+      });
     return this.#ticking;
   }
 
