@@ -65,6 +65,7 @@ export interface PredictiveFigures {
   utilisationPercent: number;
   /** The campaign's span: the first session's start to the last one's end. */
   spanMs: number;
+  /** Contacts in a final state per minute of the span. */
   contactsPerMinute: number;
   /** Ringside's CPU time (user + system) over the span, in percent of one core. */
   cpuPercent: number;
@@ -344,7 +345,7 @@ ${agents.map((a, k) => `      - { id: ${a.id}, name: Agent ${a.ext}, email: agen
     }
     fig.spanMs = Number.isFinite(first) ? last - first : 0;
     fig.utilisationPercent = fig.spanMs > 0 ? (100 * talk) / (o.agents * fig.spanMs) : 0;
-    fig.contactsPerMinute = fig.spanMs > 0 ? (o.contacts * 60_000) / fig.spanMs : 0;
+    fig.contactsPerMinute = fig.spanMs > 0 ? (contacts.filter((x) => FINAL.includes(String(x.state))).length * 60_000) / fig.spanMs : 0;
     fig.cpuPercent = fig.spanMs > 0 ? (100 * cpu) / fig.spanMs : 0;
   } finally {
     await c.run();
