@@ -22,5 +22,7 @@ test('predictive, 200 contacts, 5 agents, SIGKILL mid-campaign: all final, none 
   assert.ok(figures.cut + figures.recovered > 0, 'the kill cut attempts in progress');
   // 70 % of the numbers answer: each of them ends done (answered) unless abandoned or cut twice.
   assert.ok((figures.byState.done ?? 0) >= 120, `contacts done: ${figures.byState.done ?? 0}`);
+  // The agents' legs were found in the log (the overlap check is not vacuous) and they talked.
+  assert.ok(figures.utilisationPercent > 10, `agent utilisation ${figures.utilisationPercent.toFixed(1)} %`);
   assert.ok(figures.abandonPercent < 3, `abandon rate ${figures.abandonPercent.toFixed(2)} %`);
 });
