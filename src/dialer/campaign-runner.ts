@@ -68,8 +68,15 @@ export interface CampaignRunnerOptions {
 }
 
 interface CampaignLive {
-  /** Contact id → whether its contact answered (an attempt answered and not yet connected is `waiting`). */
-  inFlight: Map<string, { answered: boolean; connected: boolean }>;
+  /** Contact id → whether its contact answered (an attempt answered and not yet connected is `waiting`,
+   *  unless an agent is being rung for it: that agent is not free any more, so it is not waiting for one). */
+  inFlight: Map<string, AttemptState>;
+}
+
+interface AttemptState {
+  answered: boolean;
+  connected: boolean;
+  agentRinging: boolean;
 }
 
 const PAGE = 100;
@@ -222,7 +229,7 @@ export class CampaignRunner {
     if (campaign.mode === 'predictive') {
       const attempts = [...live.inFlight.values()];
       const ringing = attempts.filter((a) => !a.answered).length;
-      const waiting = attempts.filter((a) => a.answered && !a.connected).length;
+      const waiting = attempts.filter((a) => a.answered && !a.connected && !a.agentRinging).length;
       room = this.#o.rules.pace(campaign, { freeAgents: await dialer.freeAgents(campaign), ringing, waiting, now });
     } else room = (this.#o.flowConcurrency ?? 5) - live.inFlight.size;
     for (const contact of due.slice(0, Math.max(0, room))) {
@@ -255,12 +262,12 @@ export class CampaignRunner {
       extra.agent?.release();
       return;
     }
-    const state = { answered: false, connected: false };
+    const state: AttemptState = { answered: false, connected: false, agentRinging: false };
     live.inFlight.set(contact.id, state);
     let outcome: Promise<AttemptEnd>;
     let sessionId: string;
     try {
-      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra }, { answered: () => (state.answered = true), connected: () => (state.connected = true) }));
+      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra, ...(extra.agents ? { agents: tracked(extra.agents, state) } : {}) }, { answered: () => (state.answered = true), connected: () => (state.connected = true) }));
     } catch (err) {
       // Not placed (no trunk, the caller ID gone): the contact goes back as it was; the campaign goes on.
       this.#log.warn({ err, campaignId: campaign.id, contactId: contact.id }, 'attempt not placed');
@@ -298,4 +305,22 @@ export class CampaignRunner {
     await store.putCampaign({ ...current, state: 'finished', updatedAt: this.#now() });
     this.#log.info({ campaignId: campaign.id }, 'campaign finished: every contact reached a final state');
   }
+}
+
+/** The agents an attempt is offered, noted in its state while one rings for it (until released). */
+function tracked(source: AgentSource, state: AttemptState): AgentSource {
+  return {
+    next: async (refused) => {
+      const offer = await source.next(refused);
+      if (!offer) return undefined;
+      state.agentRinging = true;
+      return {
+        side: offer.side,
+        release: () => {
+          state.agentRinging = false;
+          offer.release();
+        },
+      };
+    },
+  };
 }
