@@ -175,7 +175,7 @@ test('an agent freeing up makes the runner pace again at once, not on its next t
   assert.deepEqual(s.starts, [], 'no tick yet');
   listener();
   listener(); // during the tick the first one started: one more tick after it, not two at once
-  for (let i = 0; i < 50 && s.starts.length < 2; i++) await settle();
+  for (let i = 0; i < 250 && s.starts.length < 2; i++) await settle();
   assert.deepEqual(s.starts, ['1', '2'], 'paced on the wake: 1 free agent × 2');
   await runner.stop();
   assert.equal(listener, undefined, 'unsubscribed when stopped');
