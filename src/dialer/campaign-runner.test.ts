@@ -162,3 +162,56 @@ test('operator-contact: one attempt per reserved agent; an attempt whose agent n
   assert.deepEqual([c?.state, c?.attempts.length], ['pending', 0], 'the contact was never called: no attempt counted');
   await runner.stop();
 });
+
+test('an agent freeing up makes the runner pace again at once, not on its next tick (pacing.ts: "whenever an agent frees up")', async (t) => {
+  const w = await world(t);
+  const s = scriptedSwitch(() => 'answered', 1);
+  let listener: (() => void) | undefined;
+  const sw: DialerSwitch = { ...s.sw, onAgentChange: (l) => ((listener = l), () => (listener = undefined)) };
+  const runner = new CampaignRunner({ store: w.store, dialer: sw, rules, logger: silentLogger(), tickMs: 1_000_000 });
+  await runner.start();
+  assert.ok(listener, 'the runner listens for agents freeing up');
+  await settle();
+  assert.deepEqual(s.starts, [], 'no tick yet');
+  listener();
+  listener(); // during the tick the first one started: one more tick after it, not two at once
+  for (let i = 0; i < 250 && s.starts.length < 2; i++) await settle();
+  assert.deepEqual(s.starts, ['1', '2'], 'paced on the wake: 1 free agent × 2');
+  await runner.stop();
+  assert.equal(listener, undefined, 'unsubscribed when stopped');
+  s.finishAll();
+  await runner.settled();
+});
+
+test('predictive: an answered contact whose agent is ringing is not counted as waiting (that agent is no longer free)', async (t) => {
+  const w = await world(t);
+  const seen: { freeAgents: number; waiting: number }[] = [];
+  const pacing: DialerRules = { ...rules, pace: (_c, s) => (seen.push({ freeAgents: s.freeAgents, waiting: s.waiting }), seen.length === 1 ? 1 : 0) };
+  let free = 2;
+  let offered: AgentOffer | undefined;
+  let end: ((e: AttemptEnd) => void) | undefined;
+  const sw: DialerSwitch = {
+    async attempt(input, events) {
+      // The contact answers at once and asks for an agent: the pool leases one (one free agent fewer).
+      events.answered();
+      offered = await input.agents!.next(new Set());
+      return { sessionId: 's-1', outcome: new Promise<AttemptEnd>((resolve) => (end = resolve)) };
+    },
+    async reserveAgent() {
+      free -= 1;
+      return { side: {} as AgentOffer['side'], release: () => (free += 1) };
+    },
+    freeAgents: async () => free,
+  };
+  const runner = new CampaignRunner({ store: w.store, dialer: sw, rules: pacing, logger: silentLogger(), tickMs: 1_000_000 });
+  await runner.tick();
+  assert.ok(offered, 'the attempt got an agent');
+  await runner.tick();
+  assert.deepEqual(seen[1], { freeAgents: 1, waiting: 0 }, 'the ringing agent is out of the free ones; its contact is not waiting for another');
+  offered.release(); // that agent did not answer: the contact waits for one again
+  await runner.tick();
+  assert.deepEqual(seen[2], { freeAgents: 2, waiting: 1 });
+  await runner.stop();
+  end!({ result: 'answered' });
+  await runner.settled();
+});

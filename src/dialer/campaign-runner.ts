@@ -68,8 +68,15 @@ export interface CampaignRunnerOptions {
 }
 
 interface CampaignLive {
-  /** Contact id → whether its contact answered (an attempt answered and not yet connected is `waiting`). */
-  inFlight: Map<string, { answered: boolean; connected: boolean }>;
+  /** Contact id → whether its contact answered (an attempt answered and not yet connected is `waiting`,
+   *  unless an agent is being rung for it: that agent is not free any more, so it is not waiting for one). */
+  inFlight: Map<string, AttemptState>;
+}
+
+interface AttemptState {
+  answered: boolean;
+  connected: boolean;
+  agentRinging: boolean;
 }
 
 const PAGE = 100;
@@ -82,6 +89,9 @@ export class CampaignRunner {
   readonly #attempts = new Set<Promise<void>>();
   #timer?: NodeJS.Timeout;
   #ticking?: Promise<void>;
+  /** An agent may have become free during the running tick: tick again right after it. */
+  #again = false;
+  #unsubscribe?: () => void;
   #stopped = false;
   /** This process holds the lease (always, without one) and has recovered what its predecessor left. */
   #holding = false;
@@ -101,6 +111,16 @@ export class CampaignRunner {
     }
     this.#timer = setInterval(() => void this.tick(), this.#o.tickMs ?? 500);
     this.#timer.unref();
+    // Pacing asks again whenever an agent frees up, not only on the next tick (pacing.ts, "The algorithm"):
+    // the agent's idle time until the next dial is what predictive dialling exists to cut.
+    this.#unsubscribe = this.#o.dialer.onAgentChange?.(() => this.#wake());
+  }
+
+  /** Some agent may be free now: a tick at once, or right after the one running (at most one waits). */
+  #wake(): void {
+    if (this.#stopped || !this.#holding) return;
+    if (this.#ticking) this.#again = true;
+    else void this.tick();
   }
 
   /** Stops starting attempts. Those in progress go on: their results are written when they end (the
@@ -108,6 +128,7 @@ export class CampaignRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    this.#unsubscribe?.();
     await this.#ticking;
     if (this.#o.lease && this.#holding) await this.#o.lease.release().catch((err: unknown) => this.#log.warn({ err }, 'releasing the dialer lease failed'));
   }
@@ -147,7 +168,13 @@ export class CampaignRunner {
     if (this.#stopped || this.#ticking) return this.#ticking ?? Promise.resolve();
     this.#ticking = this.#tick()
       .catch((err: unknown) => this.#log.error({ err }, 'dialer tick failed'))
-      .finally(() => (this.#ticking = undefined));
+      .finally(() => {
+        this.#ticking = undefined;
+        if (this.#again) {
+          this.#again = false;
+          void this.tick();
+        }
+      });
     return this.#ticking;
   }
 
@@ -202,7 +229,7 @@ export class CampaignRunner {
     if (campaign.mode === 'predictive') {
       const attempts = [...live.inFlight.values()];
       const ringing = attempts.filter((a) => !a.answered).length;
-      const waiting = attempts.filter((a) => a.answered && !a.connected).length;
+      const waiting = attempts.filter((a) => a.answered && !a.connected && !a.agentRinging).length;
       room = this.#o.rules.pace(campaign, { freeAgents: await dialer.freeAgents(campaign), ringing, waiting, now });
     } else room = (this.#o.flowConcurrency ?? 5) - live.inFlight.size;
     for (const contact of due.slice(0, Math.max(0, room))) {
@@ -235,12 +262,12 @@ export class CampaignRunner {
       extra.agent?.release();
       return;
     }
-    const state = { answered: false, connected: false };
+    const state: AttemptState = { answered: false, connected: false, agentRinging: false };
     live.inFlight.set(contact.id, state);
     let outcome: Promise<AttemptEnd>;
     let sessionId: string;
     try {
-      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra }, { answered: () => (state.answered = true), connected: () => (state.connected = true) }));
+      ({ sessionId, outcome } = await dialer.attempt({ campaign, contact, ...extra, ...(extra.agents ? { agents: tracked(extra.agents, state) } : {}) }, { answered: () => (state.answered = true), connected: () => (state.connected = true) }));
     } catch (err) {
       // Not placed (no trunk, the caller ID gone): the contact goes back as it was; the campaign goes on.
       this.#log.warn({ err, campaignId: campaign.id, contactId: contact.id }, 'attempt not placed');
@@ -278,4 +305,22 @@ export class CampaignRunner {
     await store.putCampaign({ ...current, state: 'finished', updatedAt: this.#now() });
     this.#log.info({ campaignId: campaign.id }, 'campaign finished: every contact reached a final state');
   }
+}
+
+/** The agents an attempt is offered, noted in its state while one rings for it (until released). */
+function tracked(source: AgentSource, state: AttemptState): AgentSource {
+  return {
+    next: async (refused) => {
+      const offer = await source.next(refused);
+      if (!offer) return undefined;
+      state.agentRinging = true;
+      return {
+        side: offer.side,
+        release: () => {
+          state.agentRinging = false;
+          offer.release();
+        },
+      };
+    },
+  };
 }

@@ -22,6 +22,9 @@ export interface DialerSwitch {
   reserveAgent(campaign: Campaign, contact: Contact, except?: ReadonlySet<string>): Promise<AgentOffer | undefined>;
   /** How many of the campaign's agents are free now. */
   freeAgents(campaign: Campaign): Promise<number>;
+  /** Calls `listener` whenever some agent may have become free (the agent pool's `onChange`); returns the
+   *  unsubscribe. */
+  onAgentChange?(listener: () => void): () => void;
 }
 
 export interface DialerAttemptsDeps {
@@ -62,6 +65,10 @@ export class DialerAttempts implements DialerSwitch {
       return undefined;
     }
     return { side: await this.#d.routing.agentSide(user, contact), release: () => lease.release() };
+  }
+
+  onAgentChange(listener: () => void): () => void {
+    return this.#d.pool.onChange(() => listener());
   }
 
   async freeAgents(campaign: Campaign): Promise<number> {
