@@ -6,18 +6,7 @@
  * seed; used by pacing.simulation.test.ts (and fit for a bench). No I/O, no timers: simulated time.
  */
 import { ABANDON_BOUND_MS, Pacer } from './pacing.js';
-
-/** A small seeded PRNG (mulberry32): the same seed, the same day. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../util/seeded-random.js';
 
 export interface SimOptions {
   seed: number;
@@ -46,9 +35,9 @@ type Event = EventBody & { seq: number };
 export function simulate(o: SimOptions): SimResult {
   // Common random numbers: each stream is drawn in the same order whatever the pacing, so two pacings meet
   // the same contacts (the n-th dial answers or not alike), the same talk times and the same day.
-  const rnd = random(o.seed);
-  const contactRnd = random(o.seed * 7919 + 1);
-  const talkRnd = random(o.seed * 104_729 + 2);
+  const rnd = seededRandom(o.seed);
+  const contactRnd = seededRandom(o.seed * 7919 + 1);
+  const talkRnd = seededRandom(o.seed * 104_729 + 2);
   const pacer = new Pacer({ ratio: o.ratio, maxAbandonPercent: o.maxAbandonPercent });
   const meanTalk = Array.from({ length: o.agents }, () => 40_000 + rnd() * 160_000);
   const freeAgents = new Set(Array.from({ length: o.agents }, (_, i) => i));

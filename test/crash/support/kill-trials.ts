@@ -30,6 +30,7 @@ import { CALL_SCENARIOS, CARRIER_IP } from '../../support/sipp-calls.js';
 import { freePort, runTool } from '../../sip/support/sipp.js';
 import { callConfig, ALICE } from '../../support/call-config.js';
 import { SqliteOutbox } from '../../../src/store/sqlite-outbox.js';
+import { Cleanup } from '../../support/cleanup.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
 const RING_ALL = '+15550100';
@@ -73,22 +74,6 @@ interface Received {
   payload: Record<string, unknown>;
 }
 
-/** What runs after the trials: children, sockets, temp dirs, last first. */
-class Cleanup {
-  readonly #fns: (() => unknown)[] = [];
-  after(fn: () => unknown): void {
-    this.#fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.#fns.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch {
-        // best effort: the rest still runs
-      }
-    }
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

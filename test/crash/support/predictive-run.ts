@@ -29,6 +29,7 @@ import { startRingside, type RunningRingside } from '../../support/ringside-proc
 import { CALL_SCENARIOS, CARRIER_IP } from '../../support/sipp-calls.js';
 import { freePort, runTool } from '../../sip/support/sipp.js';
 import { callConfig } from '../../support/call-config.js';
+import { Cleanup } from '../../support/cleanup.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), '..', 'scenarios');
 const CALLER_ID = '+15550100';
@@ -85,22 +86,6 @@ export interface PredictiveRunResult {
 
 type Json = Record<string, unknown>;
 
-/** What runs after the run: children and temp dirs, last first. */
-class Cleanup {
-  readonly #fns: (() => unknown)[] = [];
-  after(fn: () => unknown): void {
-    this.#fns.push(fn);
-  }
-  async run(): Promise<void> {
-    for (const fn of this.#fns.splice(0).reverse()) {
-      try {
-        await fn();
-      } catch {
-        // best effort: the rest still runs
-      }
-    }
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
