@@ -16,6 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered } from './dial-results.js';
 import type { SessionFacts } from './session-facts.js';
 import { codecOf } from './negotiated-codec.js';
+import { openCallerMedia } from './caller-media.js';
 import { takeVoicemail, type VoicemailBox } from './voicemail.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 import type { Ringing } from './ringing.js';
@@ -129,11 +130,7 @@ export class Call {
     invite.onCancel(() => this.#callerCancelled());
     if (this.#phase !== 'ringing') return;
     try {
-      const offer = invite.offer.toString('utf8');
-      // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
-      const late = offer.trim() === '';
-      this.#callerSdp = await this.#caller.openMedia(late ? undefined : offer, invite.origin);
-      this.#lateOffer = late;
+      ({ sdp: this.#callerSdp, lateOffer: this.#lateOffer } = await openCallerMedia(this.#caller, invite));
     } catch (err) {
       this.#caller.log.warn({ err }, 'caller media refused');
       if (this.#phase === 'ringing') this.#refuseCaller(sipStatusForMediaError(err) ?? 503, 'error');

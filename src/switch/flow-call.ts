@@ -26,6 +26,7 @@ import type { AccountRecord } from '../store/store.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered, type DialOutcome } from './dial-results.js';
 import type { SessionFacts } from './session-facts.js';
 import { codecOf } from './negotiated-codec.js';
+import { openCallerMedia } from './caller-media.js';
 import { takeVoicemail } from './voicemail.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 import type { Ringing } from './ringing.js';
@@ -229,11 +230,7 @@ export class FlowCall implements FlowHost {
     const invite = this.#invite!;
     invite.onCancel(() => this.#callerLeft());
     try {
-      const offer = invite.offer.toString('utf8');
-      // RFC 3264 §5 / RFC 3261 §13.2.1: no offer in the INVITE, so the 2xx carries ours and the ACK the answer.
-      const late = offer.trim() === '';
-      this.#callerSdp = await this.#caller.openMedia(late ? undefined : offer, invite.origin);
-      this.#lateOffer = late;
+      ({ sdp: this.#callerSdp, lateOffer: this.#lateOffer } = await openCallerMedia(this.#caller, invite));
     } catch (err) {
       this.#caller.log.warn({ err }, 'caller media refused');
       this.#end(sipStatusForMediaError(err) ?? 503, 'error');

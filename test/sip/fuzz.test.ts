@@ -8,18 +8,10 @@ import { parseMessage } from '../../src/sip/message/parser.js';
 import { serializeMessage } from '../../src/sip/message/serializer.js';
 import { SipParseError } from '../../src/sip/errors.js';
 import { SipStack } from '../../src/sip/sip-stack.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 /** Deterministic PRNG (mulberry32) so a failure can be replayed from the printed seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const VALID_OPTIONS = Buffer.from(
   'OPTIONS sip:x@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKfuzz\r\nFrom: <sip:f@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: fuzz\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n',
