@@ -53,7 +53,7 @@ test('a config with two problems prints each problem once', async (t) => {
 test('check-config: a good file says so (exit 0), a bad one lists its problems (exit 2), a missing one too', async (t) => {
   const good = await runCli(['check-config', 'examples/demo.yaml']);
   assert.equal(good.code, 0, good.stderr);
-  assert.match(good.stdout, /examples\/demo\.yaml: valid \(1 account, 3 users, 4 lines, 1 trunk\)/);
+  assert.match(good.stdout, /examples\/demo\.yaml: valid \(1 account, 3 users, 5 lines, 1 trunk\)/);
   const dir = tempDir(t);
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, readFileSync('examples/demo.yaml', 'utf8').replace('pin: "1102"', 'pin: "12"').replace('timezone: UTC', 'timezone: UTC\n    colour: red'));

@@ -76,7 +76,8 @@ interface CampaignLive {
 interface AttemptState {
   answered: boolean;
   connected: boolean;
-  agentRinging: boolean;
+  /** Agents offered to it and not yet let go (predictive rings every free agent at once). */
+  agentsRinging: number;
 }
 
 const PAGE = 100;
@@ -229,7 +230,7 @@ export class CampaignRunner {
     if (campaign.mode === 'predictive') {
       const attempts = [...live.inFlight.values()];
       const ringing = attempts.filter((a) => !a.answered).length;
-      const waiting = attempts.filter((a) => a.answered && !a.connected && !a.agentRinging).length;
+      const waiting = attempts.filter((a) => a.answered && !a.connected && a.agentsRinging === 0).length;
       room = this.#o.rules.pace(campaign, { freeAgents: await dialer.freeAgents(campaign), ringing, waiting, now });
     } else room = (this.#o.flowConcurrency ?? 5) - live.inFlight.size;
     for (const contact of due.slice(0, Math.max(0, room))) {
@@ -262,7 +263,7 @@ export class CampaignRunner {
       extra.agent?.release();
       return;
     }
-    const state: AttemptState = { answered: false, connected: false, agentRinging: false };
+    const state: AttemptState = { answered: false, connected: false, agentsRinging: 0 };
     live.inFlight.set(contact.id, state);
     let outcome: Promise<AttemptEnd>;
     let sessionId: string;
@@ -313,11 +314,13 @@ function tracked(source: AgentSource, state: AttemptState): AgentSource {
     next: async (refused) => {
       const offer = await source.next(refused);
       if (!offer) return undefined;
-      state.agentRinging = true;
+      state.agentsRinging += 1;
+      let released = false;
       return {
         side: offer.side,
         release: () => {
-          state.agentRinging = false;
+          if (!released) state.agentsRinging -= 1;
+          released = true;
           offer.release();
         },
       };

@@ -5,9 +5,11 @@
  * every call.
  *
  * - `predictive`: the contact is dialled first. Once it answers it joins the conversation alone (teltel
- *   JOIN P=1: it hears silence) and the first free agent is rung (`agents.next()`); an agent that does not
- *   answer is let go and the next free one is rung, until one answers or `abandonAfterMs` has passed since
- *   the contact answered: then the contact is abandoned (a short apology, then Ringside hangs up).
+ *   JOIN P=1: it hears silence) and the free agents are rung together (`agents.next()`, at most
+ *   MAX_PARALLEL_AGENTS; spec teltel §5.7 rings two): the first to answer takes the contact, the others are
+ *   cancelled; when none answers they are let go and the next free ones rung, until one answers or
+ *   `abandonAfterMs` has passed since the contact answered: then the contact is abandoned (a short
+ *   apology, then Ringside hangs up).
  * - `operator-contact`: the agent the dialer reserved is rung first and joins alone (P=1); then the
  *   contact is dialled; if it does not answer, Ringside hangs up the agent.
  * - `contact-callflow`: the contact is dialled; once it answers (READY) the campaign's call flow runs on
@@ -53,6 +55,8 @@ export interface DialerHooks {
 
 /** The longest an answered contact waits for an agent by default (the abandon bound). */
 export const DEFAULT_ABANDON_AFTER_MS = 5000;
+/** Free agents rung at once for one answered predictive contact (the first to answer takes it). */
+export const MAX_PARALLEL_AGENTS = 3;
 /** How often a predictive attempt looks again for a free agent while its contact waits. */
 const AGENT_POLL_MS = 200;
 /** What an abandoned contact hears before Ringside hangs up (bounded: the apology may not be spoken). */
@@ -286,20 +290,31 @@ export class DialerCall {
     // An agent who did not answer this contact is not rung again for it: the next free one is.
     const refused = new Set<string>();
     while (!gone() && Date.now() < deadline) {
-      const offer = await agents.next(refused);
-      if (!offer) {
+      // Every free agent (up to MAX_PARALLEL_AGENTS) rings at once; the first to answer takes the contact
+      // and the others are cancelled (spec teltel §5.7: parallel RINGs, tied by data.dial_id).
+      const offers: AgentOffer[] = [];
+      while (offers.length < MAX_PARALLEL_AGENTS) {
+        const offer = await agents.next(refused);
+        if (!offer) break;
+        offers.push(offer);
+        this.#held.add(offer);
+      }
+      if (offers.length === 0) {
         await Promise.race([sleep(Math.min(AGENT_POLL_MS, Math.max(0, deadline - Date.now()))), left]);
         continue;
       }
-      this.#held.add(offer);
       if (gone()) break;
-      // The agent rings at most until the deadline: a contact is not kept waiting past it.
-      const timeoutMs = Math.max(1, Math.min(offer.side.timeoutMs, deadline - Date.now()));
-      const leg = await this.#ringing.ring({ targets: [offer.side.target], timeoutMs });
+      // The agents ring at most until the deadline: a contact is not kept waiting past it.
+      const timeoutMs = Math.max(1, Math.min(...offers.map((o) => o.side.timeoutMs), deadline - Date.now()));
+      const leg = await this.#ringing.ring({ targets: offers.map((o) => o.side.target), timeoutMs });
+      for (const offer of offers) {
+        const userId = offer.side.target.party.userId;
+        if (leg && userId !== undefined && leg.party.userId === userId) continue;
+        if (!leg && userId !== undefined) refused.add(userId);
+        offer.release();
+        this.#held.delete(offer);
+      }
       if (leg) return leg;
-      if (offer.side.target.party.userId !== undefined) refused.add(offer.side.target.party.userId);
-      offer.release();
-      this.#held.delete(offer);
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 /**
  * The call-flow graph (issue 14 "Call flows"; spec teltel §7 "Call flows"): the model only. A flow is a set
  * of nodes keyed by id; each node's outputs name the next node. Nothing here runs a call — the executor is
- * built on this later (docs/call-centre.md, "Call flows (model)"). Flows are provisioning (the file's
+ * src/switch/flow-call.ts with src/switch/call-flow/ (docs/call-centre.md, "Call flows"). Flows are provisioning (the file's
  * `accounts[].flows`, `/provisioning/flows`, the store): the model lives in config/ so the loader, the store
  * and the switch may all import it (scripts/layers.mjs); src/switch/call-flow/ re-exports it.
  *
