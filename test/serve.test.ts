@@ -16,7 +16,7 @@ test('serve loads the demo config, answers /health and stops cleanly on SIGTERM'
   assert.equal(body.overload.shed, 0);
   assert.ok(body.media.rtpPortPairsFree > 0);
   assert.equal(body.provisioning.users, 3);
-  assert.equal(body.provisioning.lines, 4);
+  assert.equal(body.provisioning.lines, 5);
   const loaded = r.logs.find((l) => l.msg === 'provisioning loaded');
   assert.equal(loaded?.configFile, 'examples/demo.yaml');
   assert.equal(await r.stop('SIGTERM'), 0);
