@@ -83,7 +83,9 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   const alicePhone = async (end: 'bye' | 'wait-bye' = 'wait-bye'): Promise<{ done: Promise<Sipp> }> => {
     const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ end }) });
     const done = sipp(t, 'phone.xml', '', { dir, port: phonePort, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
-    await sleep(300);
+    // Until sipp listens, an INVITE to the port fails at once (ICMP unreachable: the call is refused 480);
+    // 300 ms was once not enough on a loaded machine.
+    await sleep(800);
     // Wrapped: an async function returning the promise itself would wait for sipp to exit.
     return { done };
   };
