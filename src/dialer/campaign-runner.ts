@@ -150,12 +150,13 @@ export class CampaignRunner {
     let recovered = 0;
     for (const account of await store.listAccounts()) {
       for (const campaign of await store.listCampaigns(account.id)) {
-        for (;;) {
-          const page = await store.listContacts(account.id, campaign.id, { state: 'dialling', offset: 0, limit: PAGE });
+        // Each page is the first `dialling` ones left, past those whose write found no row (deleted meanwhile).
+        for (let skipped = 0; ; ) {
+          const page = await store.listContacts(account.id, campaign.id, { state: 'dialling', offset: skipped, limit: PAGE });
           if (page.contacts.length === 0) break;
           for (const contact of page.contacts) {
-            await store.updateContact(this.#o.rules.after(campaign, contact, { at: this.#now(), result: 'failed' }));
-            recovered += 1;
+            if (await store.updateContact(this.#o.rules.after(campaign, contact, { at: this.#now(), result: 'failed' }))) recovered += 1;
+            else skipped += 1;
           }
         }
       }
