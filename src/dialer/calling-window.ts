@@ -3,7 +3,7 @@
  * at an instant, and the next instant they may. Pure: the caller passes the clock and the timezone (the
  * window's, else the account's).
  *
- * The wall clock is the office-hours one (switch/call-flow/office-hours.ts: Intl.DateTimeFormat, so DST
+ * The wall clock is the office-hours one (config/call-flow/office-hours.ts: Intl.DateTimeFormat, so DST
  * needs no arithmetic; dialer/ may import switch/, both rank 4 in scripts/layers.mjs). A window is turned
  * into office-hours ranges: `from`–`to` on `days`; when `to` is before `from` it spans midnight, so it
  * becomes `from`–`24:00` on `days` and `00:00`–`to` on the day after each of them (Monday 22:00–06:00 is
@@ -14,8 +14,8 @@
  * So on the spring-forward day a window opening in the skipped hour (02:30 in New York) opens when the clock
  * jumps (03:00 EDT); on the autumn day one opening in the repeated hour opens the first time round.
  */
-import { isOpen, localTime, parseClock } from '../switch/call-flow/office-hours.js';
-import type { OfficeHours, WeeklyRange } from '../switch/call-flow/flow-types.js';
+import { isOpen, localTime, parseClock } from '../config/call-flow/office-hours.js';
+import type { OfficeHours, WeeklyRange } from '../config/call-flow/flow-types.js';
 import type { CallingWindow, Weekday } from './campaign-types.js';
 import { WEEKDAYS } from './campaign-types.js';
 

@@ -7,7 +7,7 @@ import type { ScreenOptions } from './leg-screen.js';
 import type { RingRound } from './ring-plan.js';
 import type { SessionStart } from './session-facts.js';
 import type { VoicemailBox } from './voicemail.js';
-import type { CallFlow } from './call-flow/flow-types.js';
+import type { CallFlow } from '../config/call-flow/flow-types.js';
 import type { AccountRecord } from '../store/store.js';
 
 export interface CallPlan {

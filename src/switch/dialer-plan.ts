@@ -5,7 +5,7 @@
  */
 import type { Party } from '../events/model/facts.js';
 import type { AccountRecord } from '../store/store.js';
-import type { CallFlow } from './call-flow/flow-types.js';
+import type { CallFlow } from '../config/call-flow/flow-types.js';
 import type { OriginateSide } from './originate-plan.js';
 import type { SessionStart } from './session-facts.js';
 

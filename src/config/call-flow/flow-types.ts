@@ -3,7 +3,7 @@
  * of nodes keyed by id; each node's outputs name the next node. Nothing here runs a call — the executor is
  * src/switch/flow-call.ts with src/switch/call-flow/ (docs/call-centre.md, "Call flows"). Flows are provisioning (the file's
  * `accounts[].flows`, `/provisioning/flows`, the store): the model lives in config/ so the loader, the store
- * and the switch may all import it (scripts/layers.mjs); src/switch/call-flow/ re-exports it.
+ * and the switch may all import it (scripts/layers.mjs).
  *
  * Defaults, written down once (the executor and validate-flow.ts both read them from here):
  *

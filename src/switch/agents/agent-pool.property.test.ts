@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AgentWorld } from './agent-world.js';
 import type { AgentLease } from './agent-pool.js';
-import type { DialStrategy } from '../call-flow/flow-types.js';
+import type { DialStrategy } from '../../config/call-flow/flow-types.js';
 
 const USERS = [1, 2, 3, 4, 5];
 const candidates = fc.uniqueArray(fc.constantFrom(...USERS, 9), { minLength: 0, maxLength: 6 });

@@ -30,7 +30,7 @@
  *   release stamps it); those who never had one come first, in candidate order.
  */
 import type { Store } from '../../store/store.js';
-import type { DialStrategy } from '../call-flow/flow-types.js';
+import type { DialStrategy } from '../../config/call-flow/flow-types.js';
 import type { LiveSessions } from '../live-sessions.js';
 import type { Logger } from '../../log/logger.js';
 import { presenceOf, takesGroupCalls } from '../routing/agent-presence.js';

@@ -12,7 +12,7 @@ import { ManualClock } from '../../../test/support/manual-clock.js';
 import { AgentWorld } from '../agents/agent-world.js';
 import type { AgentLease, AgentPool } from '../agents/agent-pool.js';
 import { CallQueues, type OfferResult, type QueueEntry, type QueueOutcome } from './call-queue.js';
-import type { DialStrategy } from './flow-types.js';
+import type { DialStrategy } from '../../config/call-flow/flow-types.js';
 
 /** Let every promise chain started so far run (the store reads are promises). */
 const flush = async () => {

@@ -27,7 +27,7 @@
  *   while anyone waits.
  */
 import type { AgentLease, AgentPool } from '../agents/agent-pool.js';
-import type { DialStrategy } from './flow-types.js';
+import type { DialStrategy } from '../../config/call-flow/flow-types.js';
 import type { TimerHandle } from '../../sip/transaction/clock.js';
 import type { Logger } from '../../log/logger.js';
 

@@ -6,7 +6,7 @@
  * and the dialled party hangs up first: then the caller goes on there.
  */
 import type { DialOutcome } from '../dial-results.js';
-import type { DialNode } from './flow-types.js';
+import type { DialNode } from '../../config/call-flow/flow-types.js';
 import type { DialEnd, FlowHost, Step } from './flow-host.js';
 
 /**

@@ -4,7 +4,7 @@
  * starts with the user whose last flow-dialled call ended longest ago (never → first, ties in the given
  * order). Kept per switch, in memory: a restart starts the rotations again.
  */
-import type { DialStrategy } from './flow-types.js';
+import type { DialStrategy } from '../../config/call-flow/flow-types.js';
 
 export class DialOrder {
   /** Round-robin: the index of the user who rings first on the node's next call, per `<flowId>/<nodeId>`. */

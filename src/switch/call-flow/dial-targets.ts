@@ -13,7 +13,7 @@ import type { AccountRecord, UserRecord } from '../../store/store.js';
 import type { RingRound } from '../ring-plan.js';
 import { availableUsers, deviceTargets, presenting, trunkOf, trunkTarget, type RoutingDeps } from '../routing/targets.js';
 import type { DialOrder } from './dial-order.js';
-import { FLOW_DEFAULTS, type DialStrategy, type DialTarget } from './flow-types.js';
+import { FLOW_DEFAULTS, type DialStrategy, type DialTarget } from '../../config/call-flow/flow-types.js';
 
 export interface DialRequest {
   account: AccountRecord;

@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../log/logger.js';
 import type { PlayItem } from '../../media/player.js';
-import type { DialNode, DialStrategy, ForwardNode, QueueNode, VoicemailNode } from './flow-types.js';
+import type { DialNode, DialStrategy, ForwardNode, QueueNode, VoicemailNode } from '../../config/call-flow/flow-types.js';
 
 /** How a dial ended, as the dial node's outputs name it (flow-types.ts; `answer` once the bridge ended). */
 export type DialEnd = 'answer' | 'noAnswer' | 'busy' | 'failed';

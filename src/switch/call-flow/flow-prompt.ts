@@ -5,7 +5,7 @@
  */
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { PlayItem } from '../../media/player.js';
-import type { Prompt } from './flow-types.js';
+import type { Prompt } from '../../config/call-flow/flow-types.js';
 
 export function promptItem(prompt: Prompt, mediaDir: string): PlayItem {
   if ('text' in prompt) return { speak: prompt.text };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../log/logger.js';
 import type { PlayItem } from '../../media/player.js';
-import type { CallFlow, DialNode, FlowNode, TimeNode } from './flow-types.js';
+import type { CallFlow, DialNode, FlowNode, TimeNode } from '../../config/call-flow/flow-types.js';
 import type { DialEnd, FlowHost, Gone, QueueEnd } from './flow-host.js';
 import { runFlow } from './flow-run.js';
 import { unansweredDialEnd } from './dial-node.js';

@@ -7,7 +7,7 @@
  * validate-flow.ts refuses a cycle without a wait, but a caller could still loop through a menu for ever:
  * the walk is bounded by a hop count, after which Ringside hangs up.
  */
-import type { CallFlow, FlowNode } from './flow-types.js';
+import type { CallFlow, FlowNode } from '../../config/call-flow/flow-types.js';
 import type { FlowHost, Step } from './flow-host.js';
 import { runMenu } from './menu-node.js';
 import { runDial } from './dial-node.js';

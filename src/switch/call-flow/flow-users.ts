@@ -3,7 +3,7 @@
  * events by, as a line's ringing users are): every user a dial or queue node may reach (by id or as a ring
  * group's member), and every voicemail box's owner, in the order the flow names them.
  */
-import type { CallFlow } from './flow-types.js';
+import type { CallFlow } from '../../config/call-flow/flow-types.js';
 
 export function flowUserIds(flow: CallFlow, ringGroups: readonly { id: string; members: readonly number[] }[]): string[] {
   const ids: number[] = [];

@@ -5,7 +5,7 @@
  * output is taken (by what the last try got), or the call is hung up when it is omitted (flow-types.ts,
  * defaults table).
  */
-import { FLOW_DEFAULTS, type DtmfKey, type MenuNode } from './flow-types.js';
+import { FLOW_DEFAULTS, type DtmfKey, type MenuNode } from '../../config/call-flow/flow-types.js';
 import type { FlowHost, Step } from './flow-host.js';
 import { promptItem } from './flow-prompt.js';
 

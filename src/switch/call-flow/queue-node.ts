@@ -4,7 +4,7 @@
  * the caller's session and bridges). Connected, the call ends when that bridge ends; `maxWaitSeconds`
  * without an agent takes `timeout` (hang up when omitted). Defaults: flow-types.ts.
  */
-import { FLOW_DEFAULTS, type QueueNode } from './flow-types.js';
+import { FLOW_DEFAULTS, type QueueNode } from '../../config/call-flow/flow-types.js';
 import type { FlowHost, Step } from './flow-host.js';
 
 export async function runQueue(node: QueueNode, host: FlowHost, key: string): Promise<Step> {

@@ -3,10 +3,10 @@
  * (office hours at the switch's clock, in the node's timezone or the account's), `voicemail`, `forward`,
  * `hangup` (terminal). The outputs follow the defaults table of flow-types.ts.
  */
-import type { ForwardNode, HangupNode, PlayAudioNode, TimeNode, VoicemailNode } from './flow-types.js';
+import type { ForwardNode, HangupNode, PlayAudioNode, TimeNode, VoicemailNode } from '../../config/call-flow/flow-types.js';
 import type { FlowHost, Step } from './flow-host.js';
 import { promptItem } from './flow-prompt.js';
-import { isOpen } from './office-hours.js';
+import { isOpen } from '../../config/call-flow/office-hours.js';
 
 export async function runPlayAudio(node: PlayAudioNode, host: FlowHost, mediaDir: string): Promise<Step> {
   if ((await host.answer()) === 'gone') return { end: 'over' };
