@@ -16,7 +16,7 @@ import type { Logger } from '../log/logger.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered } from './dial-results.js';
 import type { SessionFacts } from './session-facts.js';
 import { codecOf } from './negotiated-codec.js';
-import { openCallerMedia } from './caller-media.js';
+import { openCallerMedia, takeLateAnswer } from './caller-media.js';
 import { takeVoicemail, type VoicemailBox } from './voicemail.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 import type { Ringing } from './ringing.js';
@@ -231,20 +231,12 @@ export class Call {
     this.#facts.record({ type: 'leg.answered', legId: caller.legId, dialog: storedDialogOf(session) });
     caller.attach(session);
     if (this.#lateOffer) {
-      // RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK.
-      const acked = await session.confirmed;
-      try {
-        if (acked && session.remoteBody.length > 0) await caller.applyAnswer(session.remoteBody.toString('utf8'));
-      } catch (err) {
-        caller.log.warn({ err }, 'the answer in the ACK is unusable');
-      }
-      if (!acked || session.state !== 'confirmed') {
-        // No ACK within 64*T1 (the session already sent BYE, RFC 3261 §13.3.1.4), or the caller hung up.
+      const late = await takeLateAnswer(caller, session, this.#plan.localParty);
+      if (!late.confirmed) {
         this.#phase = 'ended';
-        caller.log.warn('the caller never confirmed the answer; hanging up');
-        this.#facts.record({ type: 'leg.ended', legId: caller.legId, by: acked ? 'remote' : 'local', cause: acked ? 'normal' : 'temporary-failure' });
+        this.#facts.record(late.legEnded);
         if (winner) this.#hangUpWinner(winner, 'normal');
-        this.#facts.record({ type: 'session.ended', hangupBy: acked ? caller.party : this.#plan.localParty, ...(acked ? { hangupLegId: caller.legId } : {}), cause: acked ? 'normal' : 'temporary-failure' });
+        this.#facts.record(late.sessionEnded);
         return undefined;
       }
     }

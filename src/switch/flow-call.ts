@@ -26,7 +26,7 @@ import type { AccountRecord } from '../store/store.js';
 import { ABORTED, CANCELLED, callerStatusWhenUnanswered, type DialOutcome } from './dial-results.js';
 import type { SessionFacts } from './session-facts.js';
 import { codecOf } from './negotiated-codec.js';
-import { openCallerMedia } from './caller-media.js';
+import { openCallerMedia, takeLateAnswer } from './caller-media.js';
 import { takeVoicemail } from './voicemail.js';
 import { sipStatusForMediaError } from './media-sip-status.js';
 import type { Ringing } from './ringing.js';
@@ -326,19 +326,12 @@ export class FlowCall implements FlowHost {
 
   /** RFC 3264 §5: our offer went in the 2xx; the caller's answer comes in the ACK. False when it never came. */
   async #lateAnswer(session: InviteSession, winner?: Leg): Promise<boolean> {
-    const caller = this.#caller;
-    const acked = await session.confirmed;
-    try {
-      if (acked && session.remoteBody.length > 0) await caller.applyAnswer(session.remoteBody.toString('utf8'));
-    } catch (err) {
-      caller.log.warn({ err }, 'the answer in the ACK is unusable');
-    }
-    if (acked && session.state === 'confirmed') return true;
+    const late = await takeLateAnswer(this.#caller, session, this.#plan.localParty);
+    if (late.confirmed) return true;
     this.#phase = 'ended';
-    caller.log.warn('the caller never confirmed the answer; hanging up');
-    this.#facts.record({ type: 'leg.ended', legId: caller.legId, by: acked ? 'remote' : 'local', cause: acked ? 'normal' : 'temporary-failure' });
+    this.#facts.record(late.legEnded);
     if (winner) this.#hangUpWinner(winner, 'normal');
-    this.#facts.record({ type: 'session.ended', hangupBy: acked ? caller.party : this.#plan.localParty, ...(acked ? { hangupLegId: caller.legId } : {}), cause: acked ? 'normal' : 'temporary-failure' });
+    this.#facts.record(late.sessionEnded);
     this.#resolveGone('gone');
     return false;
   }
