@@ -124,7 +124,7 @@ export class SimulatedParty {
       answer = this.media.createAnswer(endpointId, invite.offer.toString());
     } catch (err) {
       await this.media.closeEndpoint(endpointId);
-      if (invite.state === 'pending') invite.reject(488);
+      invite.refuse(488);
       throw new DemoError(`${this.name}: cannot answer Ringside's SDP offer: ${(err as Error).message}`);
     }
     if (invite.state !== 'pending') {
@@ -180,7 +180,7 @@ export class SimulatedParty {
       clearTimeout(plan.timer);
       plan.reject(new DemoError(`${this.name}: the step ended before the call came`));
     }
-    for (const invite of this.#ringing) if (invite.state === 'pending') invite.reject(480);
+    for (const invite of this.#ringing) invite.refuse(480);
     this.#ringing.clear();
     for (const invite of this.#outgoing) invite.cancel();
     await Promise.all([...this.#calls].map((c) => c.hangUp()));

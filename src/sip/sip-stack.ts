@@ -580,7 +580,7 @@ export class SipStack implements UserAgentCore {
       .then(() => this.#inviteHandler?.(invite))
       .catch((err) => {
         this.log.error({ err, callId: req.callId }, 'sip INVITE handler threw');
-        if (invite.state === 'pending') invite.reject(500);
+        invite.refuse(500);
       });
   }
 

@@ -170,7 +170,7 @@ export class Call {
   #refuseCaller(status: number, cause: HangupCause, hangup?: { party: Party; legId: string }): void {
     this.#phase = 'ended';
     this.#ringing.giveUp(ABORTED, cause === 'normal' ? 'normal' : 'error');
-    if (this.#invite?.state === 'pending') this.#invite.reject(status);
+    this.#invite?.refuse(status);
     // A transferred party has no INVITE to refuse: it is hung up.
     if (this.#transferred) this.#caller.hangUp();
     this.#log.info({ status, legId: this.#caller.legId }, 'caller refused');

@@ -274,7 +274,7 @@ export class FlowCall implements FlowHost {
         status = refusal.status;
         cause = refusal.cause;
       }
-      if (this.#invite?.state === 'pending') this.#invite.reject(status);
+      this.#invite?.refuse(status);
     }
     this.log.info({ legId: this.#caller.legId, answered, status, cause }, 'flow call: Ringside hangs up');
     this.#facts.record({ type: 'leg.ended', legId: this.#caller.legId, by: 'local', cause });

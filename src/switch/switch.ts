@@ -130,7 +130,7 @@ export class Switch {
   }
 
   async #onInvite(invite: IncomingInvite): Promise<void> {
-    if (this.#closed) return void invite.reject(503);
+    if (this.#closed) return void invite.refuse(503);
     let plan;
     try {
       const trunk = trunkForSource(await this.#o.store.listTrunks(), invite.origin);
@@ -138,7 +138,7 @@ export class Switch {
       plan = trunk ? await this.#carrier.plan(invite) : await this.#device.plan(invite);
     } catch (err) {
       this.#log.error({ err, sipCallId: invite.request.callId }, 'routing an INVITE failed');
-      if (invite.state === 'pending') invite.reject(500);
+      invite.refuse(500);
       return;
     }
     if (!plan || invite.state !== 'pending') return;

@@ -278,3 +278,32 @@ test('§8.2.2.2: the same request arriving by another path (new branch) is answe
   await new Promise((r) => setTimeout(r, 100));
   assert.deepEqual(statuses, [200, 482]);
 });
+
+test('§13.3.1: an INVITE whose Expires lapses while the application decides: refuse() then is a no-op, not a throw', async (t) => {
+  const { createSocket } = await import('node:dgram');
+  const b = await SipStack.start({ host: '127.0.0.1', port: 0 });
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  t.after(async () => {
+    await b.close();
+    await new Promise<void>((r) => sock.close(() => r()));
+  });
+  const statuses: number[] = [];
+  sock.on('message', (d) => statuses.push(Number(d.toString().slice(8, 11))));
+  const decided = new Promise<{ state: string; refused: boolean }>((resolve) => {
+    b.onInvite(async (inv) => {
+      // The application looks things up (the switch's routing awaits the store) past the INVITE's expiry.
+      await new Promise((r) => setTimeout(r, 1300));
+      const state = inv.state;
+      resolve({ state, refused: inv.refuse(404) });
+    });
+  });
+  const port = sock.address().port;
+  const invite = (expires: string) =>
+    `INVITE sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKlapse${expires.length};rport\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: lapse-${expires.length}\r\nCSeq: 1 INVITE\r\nContact: <sip:a@127.0.0.1:${port}>\r\nExpires: ${expires}\r\nContent-Length: 0\r\n\r\n`;
+  sock.send(invite('1'), b.port, '127.0.0.1');
+  const { state, refused } = await decided;
+  assert.equal(state, 'rejected');
+  assert.equal(refused, false);
+  assert.deepEqual(statuses.filter((s) => s >= 200), [487], "one final answer: the expiry's 487");
+});

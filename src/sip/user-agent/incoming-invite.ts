@@ -133,7 +133,17 @@ export class IncomingInvite {
     return session;
   }
 
-  /** Final non-2xx answer (486 Busy Here, 480, 603, …). */
+  /**
+   * Rejects unless the INVITE is settled already: the caller may cancel, or the connection it came on may
+   * fail (§17.2.4), while the application is still deciding. True when this call answered it.
+   */
+  refuse(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): boolean {
+    if (this.#state !== 'pending') return false;
+    this.reject(status, options);
+    return true;
+  }
+
+  /** Final non-2xx answer (486 Busy Here, 480, 603, …); throws once the INVITE is settled. */
   reject(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): void {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     if (status < 300) throw new InvalidStateError('reject takes a 3xx-6xx status');

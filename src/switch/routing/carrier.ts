@@ -44,7 +44,7 @@ export class CarrierRouting {
     const account = number ? await store.getAccount(number.accountId) : undefined;
     if (!number || !account) {
       this.#deps.logger.info({ sipCallId: req.callId, to: did }, 'inbound call to a number we do not have: 404');
-      invite.reject(404);
+      invite.refuse(404);
       return undefined;
     }
     const line = number.lineId ? await store.getLine(account.id, number.lineId) : undefined;

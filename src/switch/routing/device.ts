@@ -39,32 +39,32 @@ export class DeviceRouting {
     if (!auth.ok) {
       if (auth.reason === 'missing' || auth.reason === 'stale' || auth.reason === 'replay') {
         // RFC 8760 §2.4: one challenge per algorithm. createResponse appends each array value as its own
-        // header, but IncomingInvite.reject's type only admits strings (reported to the SIP owners).
+        // header, but IncomingInvite.refuse's type only admits strings (reported to the SIP owners).
         const challenge = { [this.#auth.challengeHeader]: this.#auth.challenge(auth.reason === 'stale') } as unknown as Record<string, string>;
-        invite.reject(this.#auth.challengeStatus, { headers: challenge });
+        invite.refuse(this.#auth.challengeStatus, { headers: challenge });
       } else {
         log.warn({ sipCallId: req.callId, source: invite.origin, reason: auth.reason }, 'INVITE with bad credentials refused');
-        invite.reject(403, { reason: auth.reason === 'rate-limited' ? 'Too Many Failed Attempts' : 'Forbidden' });
+        invite.refuse(403, { reason: auth.reason === 'rate-limited' ? 'Too Many Failed Attempts' : 'Forbidden' });
       }
       return undefined;
     }
     const user = await store.getUser(Number(auth.userId));
     const account = user ? await store.getAccount(user.accountId) : undefined;
-    if (!user || !account) return void invite.reject(403);
+    if (!user || !account) return void invite.refuse(403);
     const caller = deviceParty(user);
     const me = userRef(user);
     const dialled = classifyDialled(uriUser(req.requestUri.user) ?? '');
     const ringMs = this.#deps.outgoingRingMs;
     if (dialled.kind === 'invalid') {
       log.info({ sipCallId: req.callId, dialled: dialled.raw }, 'device dialled something that is no number: 404');
-      return void invite.reject(404);
+      return void invite.refuse(404);
     }
     if (dialled.kind === 'extension' && isFeatureCode(dialled.digits)) return { featureCode: dialled.digits, user };
     if (dialled.kind === 'extension') {
       const callee = await userByExtensionOrPin(this.#deps, account, dialled.digits);
       if (!callee) {
         log.info({ sipCallId: req.callId, dialled: dialled.digits }, 'no user with that extension or PIN: 404');
-        return void invite.reject(404);
+        return void invite.refuse(404);
       }
       const from = presenting(this.#deps, caller.number, user.name);
       const targets = callee.available ? await deviceTargets(this.#deps, callee, from) : [];
@@ -81,7 +81,7 @@ export class DeviceRouting {
     const trunk = await trunkOf(this.#deps, account);
     if (!trunk) {
       log.warn({ sipCallId: req.callId, accountId: account.id }, 'outgoing call but the account has no trunk: 503');
-      return void invite.reject(503, { reason: 'No Trunk' });
+      return void invite.refuse(503, { reason: 'No Trunk' });
     }
     const line = await lineOfNumber(this.#deps, account, callerId);
     return {

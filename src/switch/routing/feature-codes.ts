@@ -84,7 +84,7 @@ export async function runFeatureCode(deps: FeatureCodeDeps, invite: IncomingInvi
       sdp = opened.sdp;
     } catch (err) {
       log.warn({ err }, 'feature code: media refused');
-      if (invite.state === 'pending') invite.reject(sipStatusForMediaError(err) ?? 503);
+      invite.refuse(sipStatusForMediaError(err) ?? 503);
       return;
     }
     if (invite.state !== 'pending') return close();
@@ -93,7 +93,7 @@ export async function runFeatureCode(deps: FeatureCodeDeps, invite: IncomingInvi
       presence = await applyFeatureCode(deps.store, plan);
     } catch (err) {
       log.error({ err }, 'feature code: presence not stored');
-      if (invite.state === 'pending') invite.reject(500);
+      invite.refuse(500);
       return close();
     }
     log.info({ presence }, 'agent presence set by feature code');
@@ -108,7 +108,7 @@ export async function runFeatureCode(deps: FeatureCodeDeps, invite: IncomingInvi
     close();
   } catch (err) {
     log.error({ err }, 'feature code call failed');
-    if (invite.state === 'pending') invite.reject(500);
+    invite.refuse(500);
     close();
   }
 }

@@ -226,7 +226,7 @@ export class VoiceCall {
   /** Runs the call to its end. Never rejects. */
   run(): Promise<void> {
     const ran = this.#session.run('voice call', () => this.#run(), () => {
-      if (this.#invite?.state === 'pending') this.#invite.reject(500);
+      this.#invite?.refuse(500);
     });
     return ran.finally(() => {
       this.#phase = 'ended';
@@ -288,7 +288,7 @@ export class VoiceCall {
   #refuseCaller(status: number, cause: HangupCause, state: 'rejected' | 'completed' | 'error'): void {
     clearTimeout(this.#answerTimer);
     this.#phase = 'ended';
-    if (this.#invite?.state === 'pending') this.#invite.reject(status);
+    this.#invite?.refuse(status);
     this.#facts.record({ type: 'leg.ended', legId: this.#record.id, by: 'local', cause });
     this.#facts.record({ type: 'session.ended', hangupBy: this.#localParty, cause });
     void this.#saveEnd(state, cause);

@@ -97,7 +97,7 @@ export class VoiceCalls implements VoiceControl {
     const app = await this.#o.store.getApplication(account.id, number.application);
     if (!app?.incomingCallUrl) return false;
     if (this.#closed) {
-      invite.reject(503);
+      invite.refuse(503);
       return true;
     }
     const req = invite.request;
