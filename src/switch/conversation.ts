@@ -59,6 +59,8 @@ export class Conversation implements LegHost {
   #interrupt!: (end: End) => void;
   #recordingId?: string;
   #over = false;
+  /** The join in progress (its media being connected), which a transfer waits for. */
+  #joining: Promise<void> = Promise.resolve();
 
   /** Lines about this conversation (child logger made at the first line). */
   get #log(): Logger {
@@ -86,7 +88,13 @@ export class Conversation implements LegHost {
    * Legs join (answered, with media), in order: their audio is connected first, then each one's
    * `leg.joined`. Once two are in, the recording starts, when the session asked for one.
    */
-  async join(...legs: Leg[]): Promise<void> {
+  join(...legs: Leg[]): Promise<void> {
+    const joined = this.#joining.then(() => this.#join(legs));
+    this.#joining = joined.catch(() => undefined);
+    return joined;
+  }
+
+  async #join(legs: Leg[]): Promise<void> {
     const media = this.#deps.media;
     try {
       await this.#audio.add(legs.map((l) => l.endpointId!));
@@ -244,6 +252,8 @@ export class Conversation implements LegHost {
    * member would send it, and Ringside hangs up the other member.
    */
   async transfer(target: string): Promise<'moved' | 'nobody' | 'gone'> {
+    // The console lists a call as answered once its legs answer; their media may still be connecting.
+    await this.#joining;
     if (!this.#deps.transfer || this.#members.length !== 2 || this.#over) return 'gone';
     const legs = this.legs;
     const to = legs.find((l) => l.role === 'caller' || l.role === 'contact') ?? legs[0]!;
