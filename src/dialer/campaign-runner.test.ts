@@ -215,3 +215,34 @@ test('predictive: an answered contact whose agent is ringing is not counted as w
   end!({ result: 'answered' });
   await runner.settled();
 });
+
+test('with no campaign running, agents freeing up (every call that ends) wake no tick: the store is not read per call', async (t) => {
+  const w = await world(t);
+  const campaign = (await w.store.getCampaign('demo', '1'))!;
+  await w.store.putCampaign({ ...campaign, state: 'paused' });
+  let reads = 0;
+  const listCampaigns = w.store.listCampaigns.bind(w.store);
+  w.store.listCampaigns = (accountId) => ((reads += 1), listCampaigns(accountId));
+  const s = scriptedSwitch(() => 'answered', 1);
+  let listener: (() => void) | undefined;
+  const sw: DialerSwitch = { ...s.sw, onAgentChange: (l) => ((listener = l), () => (listener = undefined)) };
+  const runner = new CampaignRunner({ store: w.store, dialer: sw, rules, logger: silentLogger(), tickMs: 1_000_000 });
+  await runner.start();
+  await runner.tick();
+  const afterTick = reads;
+  assert.ok(afterTick > 0, 'the tick read the campaigns');
+  for (let i = 0; i < 20; i++) listener!();
+  await settle();
+  assert.equal(reads, afterTick, 'no tick for a wake while nothing runs');
+  // Once a tick finds the campaign running, a wake paces at once again.
+  await w.store.putCampaign({ ...campaign, state: 'running' });
+  await runner.tick();
+  const starts = s.starts.length;
+  assert.ok(starts > 0);
+  listener!();
+  for (let i = 0; i < 250 && reads === afterTick + 1; i++) await settle();
+  assert.ok(reads > afterTick + 1, 'a wake ticks while a campaign runs');
+  await runner.stop();
+  s.finishAll();
+  await runner.settled();
+});

@@ -94,6 +94,9 @@ export class CampaignRunner {
   #again = false;
   #unsubscribe?: () => void;
   #stopped = false;
+  /** Whether the last tick found a running campaign: an agent freeing up wakes the runner only then (every
+   *  call that ends frees its users; with nothing running, the timer's next tick finds a campaign started). */
+  #anyRunning = true;
   /** This process holds the lease (always, without one) and has recovered what its predecessor left. */
   #holding = false;
 
@@ -119,7 +122,7 @@ export class CampaignRunner {
 
   /** Some agent may be free now: a tick at once, or right after the one running (at most one waits). */
   #wake(): void {
-    if (this.#stopped || !this.#holding) return;
+    if (this.#stopped || !this.#holding || !this.#anyRunning) return;
     if (this.#ticking) this.#again = true;
     else void this.tick();
   }
@@ -194,13 +197,16 @@ export class CampaignRunner {
         this.#holding = true;
       }
     }
+    let anyRunning = false;
     for (const account of await store.listAccounts()) {
       for (const campaign of await store.listCampaigns(account.id)) {
         if (this.#stopped) return;
         if (campaign.state !== 'running') continue;
+        anyRunning = true;
         await this.#run(campaign, account.timezone);
       }
     }
+    this.#anyRunning = anyRunning;
   }
 
   #liveOf(campaign: Campaign): CampaignLive {

@@ -503,6 +503,7 @@ export class SqliteStore implements Store {
   async setAgentPresence(r: AgentPresenceRecord): Promise<void> {
     this.#stmt('INSERT INTO agent_presence (user_id, account_id, body) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET account_id = excluded.account_id, body = excluded.body')
       .run(r.userId, r.accountId, JSON.stringify(r));
+    this.#cache.delete(presenceKey(r.accountId));
     await this.#synced();
   }
 
@@ -512,7 +513,8 @@ export class SqliteStore implements Store {
   }
 
   async listAgentPresence(accountId: string): Promise<AgentPresenceRecord[]> {
-    return this.#jsonAll('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId);
+    // Every inbound call to a line reads it (who may ring): kept parsed, like the provisioning.
+    return this.#cache.get(presenceKey(accountId), () => this.#jsonAll<AgentPresenceRecord>('SELECT body FROM agent_presence WHERE account_id = ? ORDER BY user_id', accountId)) ?? [];
   }
 
   async allocateDialerIds(kind: 'campaign' | 'contact', count: number): Promise<number> {
@@ -617,6 +619,7 @@ export class SqliteStore implements Store {
 
 const cacheKey = (sql: string, args: (string | number)[]): string => `${sql}\u0000${args.join('\u0000')}`;
 const bindingsKey = (userId: string): string => `sip_bindings\u0000${userId}`;
+const presenceKey = (accountId: string): string => `agent_presence\u0000${accountId}`;
 
 type SessionRow = { guid: string; user_id: number; account_id: string; token_expires_at: number; refresh_expires_at: number; refresh_hash: string };
 
