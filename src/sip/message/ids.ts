@@ -1,18 +1,5 @@
-import { randomFillSync } from 'node:crypto';
+import { randomHex } from '../../util/random-pool.js';
 import { MAGIC_COOKIE } from './via.js';
-
-/** Random hex from a pooled buffer: one crypto call per 4 KiB instead of one per id. */
-const POOL = Buffer.alloc(4096);
-let offset = POOL.length;
-function randomHex(bytes: number): string {
-  if (offset + bytes > POOL.length) {
-    randomFillSync(POOL);
-    offset = 0;
-  }
-  const hex = POOL.toString('hex', offset, offset + bytes);
-  offset += bytes;
-  return hex;
-}
 
 /** A Via branch unique in space and time, starting with the RFC 3261 magic cookie (§8.1.1.7). */
 export function newBranch(): string {
