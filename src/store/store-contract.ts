@@ -340,6 +340,16 @@ export function storeContract(factory: StoreFactory): void {
       assert.deepEqual(ids(await again.listReportEntries('other', 0, 10_000, 100)), ['m-2']);
     });
 
+    test('reports: many calls written at once (as calls end together) are all kept, the last write of an id winning', async (t) => {
+      const s = await open(t);
+      const ids = Array.from({ length: 60 }, (_, i) => `9.${i}`);
+      await Promise.all([...ids.map((id, i) => s.store.putCall(call(id, 5000 + i))), s.store.putCall({ ...call('9.0', 5000), disposition: 'missed', billableSeconds: 0 })]);
+      const again = await s.reopen();
+      const listed = await again.listReportEntries('demo', 5000, 6000, 100);
+      assert.deepEqual(listed.map((e) => e.call?.id), ids, 'on disk after a reopen, in time order');
+      assert.equal(listed[0]!.call?.disposition, 'missed');
+    });
+
     test('reports: the user of the latest outgoing text of a conversation', async (t) => {
       const { store } = await open(t);
       assert.equal(await store.lastTextUser('demo', '+15550100', '+15557770001'), undefined);
