@@ -96,6 +96,11 @@ function fakeInvite(offer = 'v=0\r\nm=audio 4000 RTP/AVP 0\r\n', o: { ack?: bool
       invite.state = 'rejected';
       did.push(`reject ${status}`);
     },
+    refuse(status: number) {
+      if (invite.state !== 'pending') return false;
+      invite.reject(status);
+      return true;
+    },
     accept(a: { body: string }) {
       invite.state = 'accepted';
       did.push(`200 ${a.body}`);
