@@ -255,7 +255,8 @@ test('§9.1: a CANCEL whose INVITE never gets a final response gives up after 64
   assert.equal(a.counters.transactions.clients, 0, 'the INVITE transaction was ended');
 });
 
-test('§8.2.2.2: the same request arriving by another path (new branch) is answered 482', async (t) => {
+/** A stack and a raw UDP socket talking to it; the statuses of the responses the socket got. */
+async function rawPeer(t: { after: (fn: () => Promise<void>) => void }) {
   const { createSocket } = await import('node:dgram');
   const b = await SipStack.start({ host: '127.0.0.1', port: 0 });
   const sock = createSocket('udp4');
@@ -266,7 +267,11 @@ test('§8.2.2.2: the same request arriving by another path (new branch) is answe
   });
   const statuses: number[] = [];
   sock.on('message', (d) => statuses.push(Number(d.toString().slice(8, 11))));
-  const port = sock.address().port;
+  return { b, sock, statuses, port: sock.address().port };
+}
+
+test('§8.2.2.2: the same request arriving by another path (new branch) is answered 482', async (t) => {
+  const { b, sock, statuses, port } = await rawPeer(t);
   const msg = (branch: string) =>
     `MESSAGE sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=${branch};rport\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: merged-1\r\nCSeq: 5 MESSAGE\r\nContent-Length: 0\r\n\r\n`;
   b.onRequest('MESSAGE', (r) => {
@@ -280,16 +285,7 @@ test('§8.2.2.2: the same request arriving by another path (new branch) is answe
 });
 
 test('§13.3.1: an INVITE whose Expires lapses while the application decides: refuse() then is a no-op, not a throw', async (t) => {
-  const { createSocket } = await import('node:dgram');
-  const b = await SipStack.start({ host: '127.0.0.1', port: 0 });
-  const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
-  t.after(async () => {
-    await b.close();
-    await new Promise<void>((r) => sock.close(() => r()));
-  });
-  const statuses: number[] = [];
-  sock.on('message', (d) => statuses.push(Number(d.toString().slice(8, 11))));
+  const { b, sock, statuses, port } = await rawPeer(t);
   const decided = new Promise<{ state: string; refused: boolean }>((resolve) => {
     b.onInvite(async (inv) => {
       // The application looks things up (the switch's routing awaits the store) past the INVITE's expiry.
@@ -298,7 +294,6 @@ test('§13.3.1: an INVITE whose Expires lapses while the application decides: re
       resolve({ state, refused: inv.refuse(404) });
     });
   });
-  const port = sock.address().port;
   const invite = (expires: string) =>
     `INVITE sip:b@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKlapse${expires.length};rport\r\nMax-Forwards: 70\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: lapse-${expires.length}\r\nCSeq: 1 INVITE\r\nContact: <sip:a@127.0.0.1:${port}>\r\nExpires: ${expires}\r\nContent-Length: 0\r\n\r\n`;
   sock.send(invite('1'), b.port, '127.0.0.1');
