@@ -13,7 +13,7 @@ import { CallMetrics } from './call-metrics.js';
  *  app/ringside.ts hands the stack, which has it). */
 export interface SipFigures {
   readonly counters: {
-    transport: { received: number; sent: number; malformed: number; badRequestAnswered: number; dropped: number; misrouted: number; udpOverflow: number };
+    transport: { received: number; sent: number; malformed: number; badRequestAnswered: number; dropped: number; misrouted: number };
     transactions: { clients: number; servers: number };
     strayResponses: number;
     timeouts: { B: number; F: number; H: number };
@@ -115,7 +115,7 @@ export class RingsideMetrics {
     });
     new Counter({
       name: 'ringside_sip_transport_messages_total',
-      help: 'SIP transport counters: received, sent (with retransmissions), malformed, bad_request_answered, dropped, misrouted, stray_response, udp_overflow (datagrams dropped unread: a receive buffer worth was waiting)',
+      help: 'SIP transport counters: received, sent (with retransmissions), malformed, bad_request_answered, dropped, misrouted, stray_response',
       labelNames: ['event'],
       registers: [r],
       collect() {
@@ -123,7 +123,7 @@ export class RingsideMetrics {
         const c = source()?.sip.counters;
         if (!c) return;
         const t = c.transport;
-        const events = { received: t.received, sent: t.sent, malformed: t.malformed, bad_request_answered: t.badRequestAnswered, dropped: t.dropped, misrouted: t.misrouted, stray_response: c.strayResponses, udp_overflow: t.udpOverflow };
+        const events = { received: t.received, sent: t.sent, malformed: t.malformed, bad_request_answered: t.badRequestAnswered, dropped: t.dropped, misrouted: t.misrouted, stray_response: c.strayResponses };
         for (const [event, n] of Object.entries(events)) this.inc({ event }, n);
       },
     });

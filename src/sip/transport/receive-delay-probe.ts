@@ -1,66 +1,63 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * How long a datagram now waits between arriving at the SIP UDP socket and the event loop reading it: the
- * overload figure the loop-delay and utilisation figures miss (overload-guard.ts). A busy loop can keep
- * its timers punctual while the queue in front of it grows (libuv reads 32 datagrams a pass; the socket
- * thread's batches are read in one go) until calls time out behind it and datagrams are dropped.
+ * How long a datagram now waits in the SIP UDP socket's receive buffer before Ringside reads it: the
+ * overload figure the loop-delay and utilisation figures miss (overload-guard.ts). libuv reads at most 32
+ * datagrams per loop pass, so a busy loop can keep its timers punctual while the kernel's queue grows
+ * until calls time out behind it and the kernel drops.
  *
- * The probe measures that queue directly: every `intervalMs` the UDP socket thread (udp-socket-thread.ts)
- * sends the socket a datagram of this probe's (to the socket's own address), which joins the queue behind
- * whatever is waiting — in the kernel, in the thread, in the loop's message queue; reading it back gives
- * the wait. The thread sends on its own clock, so a busy loop cannot delay the probes themselves. A probe
- * is 24 bytes: an 8-byte header no SIP message starts with, a per-process random nonce (a datagram from
- * elsewhere cannot pass for one and fake a delay), and its send time (ms since the epoch, sub-millisecond:
- * both threads read the same clock). The current delay is the larger of the last probe's wait and how
- * late the next probe is (a queue that is growing shows before its probe comes back).
+ * The probe measures that queue directly: every `intervalMs` it sends the socket a datagram of its own
+ * (to the socket's own address), which joins the queue behind whatever is waiting; reading it back gives
+ * the wait. A probe is 24 bytes: an 8-byte header no SIP message starts with, a per-process random nonce
+ * (a datagram from elsewhere cannot pass for one and fake a delay), and its send time. The current delay is
+ * the larger of the last probe's wait and the age of the oldest probe still out (a queue that is growing
+ * shows before its probe comes back). Probes leave in order, so one read back settles every earlier probe,
+ * including any the kernel dropped.
  */
 const MAGIC = Buffer.from([0, 0x52, 0x53, 0x44, 0x50, 0x52, 0x42, 0]);
 export const PROBE_BYTES = 24;
 
-/** Milliseconds since the epoch with sub-millisecond resolution, the same on every thread. */
-export const epochMs = (): number => performance.timeOrigin + performance.now();
-
 export class ReceiveDelayProbe {
   readonly #nonce = randomBytes(8);
-  #intervalMs = 20;
-  /** When the last probe read back was sent (or probing started), ms since the epoch; 0 when stopped. */
-  #lastSentAt = 0;
+  /** Send times of probes not read back yet, oldest first (ms, performance.now()). */
+  readonly #out: number[] = [];
   #lastWaitMs = 0;
+  #timer: NodeJS.Timeout | undefined;
 
-  /** The 16 bytes every probe starts with; the sender appends its send time (epochMs) as a double. */
-  get header(): Buffer {
-    return Buffer.concat([MAGIC, this.#nonce]);
-  }
-
-  /** Probes are being sent every `intervalMs` from now. */
-  start(intervalMs = 20): void {
-    this.#intervalMs = intervalMs;
-    this.#lastSentAt = epochMs();
-  }
-
-  get intervalMs(): number {
-    return this.#intervalMs;
+  /** Starts probing through `send` (a datagram to the socket's own address). */
+  start(send: (probe: Buffer) => void, intervalMs = 20): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      // Probes stuck behind a dropped queue are settled by the next one read; bound the list regardless.
+      if (this.#out.length >= 1000) this.#out.shift();
+      const sentAt = performance.now();
+      const probe = Buffer.allocUnsafe(PROBE_BYTES);
+      MAGIC.copy(probe, 0);
+      this.#nonce.copy(probe, 8);
+      probe.writeDoubleBE(sentAt, 16);
+      this.#out.push(sentAt);
+      send(probe);
+    }, intervalMs);
+    this.#timer.unref();
   }
 
   /** True (and the datagram is consumed) when it is one of this probe's; every other datagram is SIP's. */
   take(data: Buffer): boolean {
     if (data.length !== PROBE_BYTES || data[0] !== 0 || !data.subarray(0, 8).equals(MAGIC) || !data.subarray(8, 16).equals(this.#nonce)) return false;
     const sentAt = data.readDoubleBE(16);
-    this.#lastWaitMs = Math.max(0, epochMs() - sentAt);
-    if (this.#lastSentAt !== 0) this.#lastSentAt = Math.max(this.#lastSentAt, sentAt);
+    this.#lastWaitMs = performance.now() - sentAt;
+    while (this.#out.length > 0 && this.#out[0]! <= sentAt) this.#out.shift();
     return true;
   }
 
-  /** The wait in front of the loop now (ms). */
+  /** The wait in the receive buffer now (ms). */
   get delayMs(): number {
-    if (this.#lastSentAt === 0) return this.#lastWaitMs;
-    // The next probe left about `intervalMs` after the last one read: it has waited at least this long.
-    const overdue = epochMs() - (this.#lastSentAt + this.#intervalMs);
-    return Math.max(this.#lastWaitMs, overdue);
+    const oldest = this.#out[0];
+    return Math.max(this.#lastWaitMs, oldest === undefined ? 0 : performance.now() - oldest);
   }
 
   stop(): void {
-    this.#lastSentAt = 0;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
   }
 }

@@ -71,7 +71,7 @@ export class TransportLayer {
       let port = this.#options.port;
       try {
         if (protocols.includes('udp')) {
-          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }), this.#options.udpReceiveBufferBytes, this.#options.probeReceiveDelay ? this.receiveDelay : undefined, (n) => (this.counters.udpOverflow += n));
+          this.#udp = await UdpTransport.bind(host, port, (d, h, p) => this.#receive(d, { protocol: 'udp', host: h, port: p }), this.#options.udpReceiveBufferBytes, this.#options.probeReceiveDelay ? this.receiveDelay : undefined);
           port = this.#udp.port;
         }
         if (protocols.includes('tcp')) {

@@ -50,9 +50,6 @@ export interface TransportCounters {
   dropped: number;
   /** Responses whose top Via was not ours, dropped (§18.1.2). */
   misrouted: number;
-  /** UDP datagrams dropped unread because the event loop had a receive buffer's worth waiting
-   *  (udp-socket-thread.ts): what the kernel would have dropped from a full socket buffer. */
-  udpOverflow: number;
   tcpConnectionsOpened: number;
   tcpConnectionsClosed: number;
   /** TCP connections closed because their byte stream was unframeable or over the size limit. */
@@ -75,7 +72,6 @@ export function newCounters(): TransportCounters {
     badRequestAnswered: 0,
     dropped: 0,
     misrouted: 0,
-    udpOverflow: 0,
     tcpConnectionsOpened: 0,
     tcpConnectionsClosed: 0,
     tcpFramingErrors: 0,
