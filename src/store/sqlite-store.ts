@@ -475,20 +475,31 @@ export class SqliteStore implements Store {
     this.#pendingCalls = [];
     try {
       this.#db.transaction(() => {
-        for (const { record: c } of batch) {
-          // line_number/remote are the texts' conversation index: a call fills them too, for the same lookups.
-          const inbound = c.direction === 'incoming';
-          const entry: ReportEntry = { kind: 'call', call: c };
-          this.#stmt(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'call', ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
-            .run(c.id, c.accountId, c.startedAt, c.lineNumber ?? (inbound ? c.to : c.from), inbound ? c.from : c.to, c.direction, c.userId ?? null, JSON.stringify(entry));
-        }
+        for (const { record } of batch) this.#insertCall(record);
       })();
-    } catch (err) {
-      for (const w of batch) w.reject(err);
+    } catch {
+      // As when each call wrote alone: a failing entry fails only its own write.
+      for (const w of batch) {
+        try {
+          this.#insertCall(w.record);
+        } catch (err) {
+          w.reject(err);
+          continue;
+        }
+        w.resolve();
+      }
       return;
     }
     for (const w of batch) w.resolve();
+  }
+
+  #insertCall(c: CallRecord): void {
+    // line_number/remote are the texts' conversation index: a call fills them too, for the same lookups.
+    const inbound = c.direction === 'incoming';
+    const entry: ReportEntry = { kind: 'call', call: c };
+    this.#stmt(`INSERT INTO report_entries (id, account_id, kind, created_at, line_number, remote, direction, user_id, body) VALUES (?, ?, 'call', ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET body = excluded.body, user_id = excluded.user_id`)
+      .run(c.id, c.accountId, c.startedAt, c.lineNumber ?? (inbound ? c.to : c.from), inbound ? c.from : c.to, c.direction, c.userId ?? null, JSON.stringify(entry));
   }
 
   async getReportEntry(accountId: string, id: string): Promise<ReportEntry | undefined> {
