@@ -137,14 +137,14 @@ export class IncomingInvite {
    * Rejects unless the INVITE is settled already: the caller may cancel, or the connection it came on may
    * fail (§17.2.4), while the application is still deciding. True when this call answered it.
    */
-  refuse(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): boolean {
+  refuse(status = 486, options: RejectOptions = {}): boolean {
     if (this.#state !== 'pending') return false;
     this.reject(status, options);
     return true;
   }
 
   /** Final non-2xx answer (486 Busy Here, 480, 603, …); throws once the INVITE is settled. */
-  reject(status = 486, options: { reason?: string; headers?: Record<string, string> } = {}): void {
+  reject(status = 486, options: RejectOptions = {}): void {
     if (this.#state !== 'pending') throw new InvalidStateError(`INVITE ${this.request.callId} is ${this.#state}`);
     if (status < 300) throw new InvalidStateError('reject takes a 3xx-6xx status');
     this.#settle('rejected');
@@ -154,6 +154,12 @@ export class IncomingInvite {
     if (options.headers) o.headers = options.headers;
     this.#tx.respond(createResponse(this.request, status, o));
   }
+}
+
+/** A final non-2xx answer's reason phrase and extra headers. */
+interface RejectOptions {
+  reason?: string;
+  headers?: Record<string, string>;
 }
 
 /** The expiry timer of an INVITE, while it runs. */
