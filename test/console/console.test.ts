@@ -79,10 +79,10 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
   // per call would leave stale ones that ring-all rings too).
   const phonePort = await freePort();
   await register(t, target, phonePort, '101', 'alice-sip-101');
-  /** Alice's phone answering the next call, in the background. */
-  const alicePhone = async (end: 'bye' | 'wait-bye' = 'wait-bye'): Promise<{ done: Promise<Sipp> }> => {
+  /** Alice's phone answering the next call, in the background (on `port`, where she registered). */
+  const alicePhone = async (end: 'bye' | 'wait-bye' = 'wait-bye', port = phonePort): Promise<{ done: Promise<Sipp> }> => {
     const dir = scenarioDir(t, { 'phone.xml': answeringScenario({ end }) });
-    const done = sipp(t, 'phone.xml', '', { dir, port: phonePort, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
+    const done = sipp(t, 'phone.xml', '', { dir, port, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
     // Until sipp listens, an INVITE to the port fails at once (ICMP unreachable: the call is refused 480);
     // 300 ms was once not enough on a loaded machine.
     await sleep(800);
@@ -400,8 +400,7 @@ test('the console in Chromium: live calls, events, hang-up, recordings, provisio
     // that INVITE's retransmissions can still reach a sipp started there now (it took them for its call).
     const alicePort = await freePort();
     await register(t, target, alicePort, '101', 'alice-sip-101');
-    const phone = sipp(t, 'phone2.xml', '', { dir: scenarioDir(t, { 'phone2.xml': answeringScenario({ end: 'wait-bye' }) }), port: alicePort, extra: ['-mp', String(await freePort())], timeoutSec: 40 });
-    await sleep(800);
+    const { done: phone } = await alicePhone('wait-bye', alicePort);
     await openScreen(admin, 'calls');
     const call = carrierCall([{ pauseMs: 1000 }], 'bye');
     await admin.waitForSelector('tr[data-session-id]', { timeout: 8000 });
