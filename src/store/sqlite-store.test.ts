@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from './sqlite-store.js';
 import { loadConfigFile, parseConfig } from '../config/load-config.js';
+import { call } from './store-contract.js';
+import type { CallRecord } from './store.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ringside-store-'));
@@ -35,4 +37,16 @@ test('lookups are served from memory and follow every write: a reload, a binding
   assert.deepEqual((await store.loadSipBindings('501')).map((x) => x.cseq), [2]);
   await store.removeSipBinding('501', b.contact);
   assert.deepEqual(await store.loadSipBindings('501'), []);
+});
+
+test('call entries written together: one that cannot be written fails alone, the others are kept', async (t) => {
+  const dir = tempDir(t);
+  const store = new SqliteStore(join(dir, 'ringside.db'));
+  t.after(() => store.close());
+  // A value JSON cannot write makes its entry fail as it is inserted (in the batch, then alone).
+  const bad = { ...call('1.2', 2000), extra: 1n } as unknown as CallRecord;
+  const results = await Promise.allSettled([store.putCall(call('1.1', 1000)), store.putCall(bad), store.putCall(call('1.3', 3000))]);
+  assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+  const ids = (await store.listReportEntries('demo', 0, 10_000, 10)).map((e) => (e.kind === 'call' ? e.call.id : undefined));
+  assert.deepEqual(ids, ['1.1', '1.3']);
 });
